@@ -1,0 +1,179 @@
+"""Spans, relations and a paragraph's annotation, with edits as pure functions.
+
+Every edit takes an `Annotation` and returns a new one; nothing here mutates, so the session
+can keep old states for undo and the store can write any state as it stands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Iterable, Literal, Sequence
+
+from annotator.core.tokens import Token
+
+Answer = Literal["accept", "reject", "ignore"]
+ANSWERS: tuple[Answer, ...] = ("accept", "reject", "ignore")
+MANUAL = "manual"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A labelled stretch of a paragraph: `text[start:end]`, tokens `token_start..token_end` inclusive.
+
+    `id` is stable within the paragraph (relations point at it). `source` says where the span
+    came from (`manual`, `import:doccano`, `model:NAME`); `suggested` marks a pre-annotation the
+    annotator has not yet accepted.
+    """
+
+    start: int
+    end: int
+    label: str
+    token_start: int
+    token_end: int
+    id: str = ""
+    attributes: tuple[tuple[str, Any], ...] = ()
+    source: str = MANUAL
+    score: float | None = None
+    suggested: bool = False
+
+    @property
+    def attrs(self) -> dict[str, Any]:
+        return dict(self.attributes)
+
+    def covers(self, offset: int) -> bool:
+        return self.start <= offset < self.end
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """A directed, labelled link between two spans of the same paragraph, by span id."""
+
+    label: str
+    head: str
+    child: str
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """Everything an annotator has said about one paragraph."""
+
+    spans: tuple[Span, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    answer: Answer | None = None
+    flagged: bool = False
+    note: str = ""
+
+    @property
+    def decided(self) -> bool:
+        return self.answer is not None
+
+    def span(self, span_id: str) -> Span | None:
+        return next((s for s in self.spans if s.id == span_id), None)
+
+
+EMPTY = Annotation()
+
+
+def _ordered(spans: Iterable[Span]) -> tuple[Span, ...]:
+    return tuple(sorted(spans, key=lambda s: (s.start, -s.end, s.label, s.id)))
+
+
+def _next_id(annotation: Annotation) -> str:
+    used = {s.id for s in annotation.spans}
+    n = len(used) + 1
+    while f"s{n}" in used:
+        n += 1
+    return f"s{n}"
+
+
+def snap_to_tokens(tokens: Sequence[Token], start: int, end: int) -> tuple[int, int] | None:
+    """The first and last (inclusive) non-space tokens that overlap `[start, end)`, or None."""
+    inside = [t.id for t in tokens if t.start < end and t.end > start and not t.text.isspace()]
+    if not inside:
+        return None
+    return inside[0], inside[-1]
+
+
+def span_over_tokens(tokens: Sequence[Token], first: int, last: int, label: str, **extra: Any) -> Span:
+    """A span covering tokens `first..last` (inclusive, in either order)."""
+    first, last = min(first, last), max(first, last)
+    return Span(tokens[first].start, tokens[last].end, label, first, last, **extra)
+
+
+def span_over_chars(tokens: Sequence[Token], start: int, end: int, label: str, **extra: Any) -> Span:
+    """A character-precise span; its token indices are those of the tokens it touches."""
+    if not 0 <= start < end:
+        raise ValueError(f"empty or negative span [{start}, {end})")
+    snapped = snap_to_tokens(tokens, start, end)
+    if snapped is None:
+        raise ValueError(f"span [{start}, {end}) covers no token")
+    return Span(start, end, label, snapped[0], snapped[1], **extra)
+
+
+def add_span(annotation: Annotation, span: Span) -> Annotation:
+    """Add `span` with a fresh id. A span with the same offsets and label is not added twice."""
+    for existing in annotation.spans:
+        if (existing.start, existing.end, existing.label) == (span.start, span.end, span.label):
+            return annotation
+    if not span.id or annotation.span(span.id) is not None:
+        span = replace(span, id=_next_id(annotation))
+    return replace(annotation, spans=_ordered((*annotation.spans, span)))
+
+
+def remove_span(annotation: Annotation, span_id: str) -> Annotation:
+    """Remove a span and every relation that touches it."""
+    return replace(
+        annotation,
+        spans=tuple(s for s in annotation.spans if s.id != span_id),
+        relations=tuple(r for r in annotation.relations if span_id not in (r.head, r.child)),
+    )
+
+
+def update_span(annotation: Annotation, span_id: str, **changes: Any) -> Annotation:
+    """Replace fields of one span (label, offsets, attributes, suggested...), keeping its id."""
+    spans = tuple(replace(s, **changes) if s.id == span_id else s for s in annotation.spans)
+    return replace(annotation, spans=_ordered(spans))
+
+
+def relabel_span(annotation: Annotation, span_id: str, label: str) -> Annotation:
+    """Give a span another label. Attributes of the old label do not carry over."""
+    return update_span(annotation, span_id, label=label, attributes=())
+
+
+def set_attribute(annotation: Annotation, span_id: str, name: str, value: Any) -> Annotation:
+    """Set (or, with value None, clear) one attribute of one span."""
+    span = annotation.span(span_id)
+    if span is None:
+        return annotation
+    attrs = span.attrs
+    if value is None:
+        attrs.pop(name, None)
+    else:
+        attrs[name] = value
+    return update_span(annotation, span_id, attributes=tuple(sorted(attrs.items())))
+
+
+def add_relation(annotation: Annotation, relation: Relation) -> Annotation:
+    """Add a relation between two existing spans; a duplicate or a dangling end is ignored."""
+    ids = {s.id for s in annotation.spans}
+    if relation.head not in ids or relation.child not in ids or relation in annotation.relations:
+        return annotation
+    return replace(annotation, relations=(*annotation.relations, relation))
+
+
+def remove_relation(annotation: Annotation, relation: Relation) -> Annotation:
+    return replace(annotation, relations=tuple(r for r in annotation.relations if r != relation))
+
+
+def decide(annotation: Annotation, answer: Answer | None) -> Annotation:
+    return replace(annotation, answer=answer)
+
+
+def set_flag(annotation: Annotation, flagged: bool, note: str = "") -> Annotation:
+    return replace(annotation, flagged=flagged, note=note)
+
+
+def spans_at(annotation: Annotation, offset: int) -> tuple[Span, ...]:
+    """The spans covering a character offset, innermost (shortest) first."""
+    return tuple(sorted((s for s in annotation.spans if s.covers(offset)), key=lambda s: s.end - s.start))
+
