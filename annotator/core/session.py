@@ -1,67 +1,333 @@
 """The annotation state machine: which paragraph is open, edits to it, decisions, undo and redo.
 
-INTERFACE DRAFT: the types and signatures below are what the TUI relies on. Every edit is
-persisted to the store before the method returns, so what the screen shows is on disk.
+Every edit is appended to the store (flushed and fsynced) before the method returns, so what
+the screen shows as done is on disk. The undo history is the store's own history, so undo
+and redo reach back across paragraphs and across restarts.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, Callable, Iterator, Sequence
 
 from annotator.core.corpus import Article, Corpus, Paragraph
+from annotator.core.records import annotation_from_record, to_record
 from annotator.core.schema import Schema
-from annotator.core.spans import Annotation, Answer, Relation, Span
+from annotator.core.spans import (
+    EMPTY,
+    Annotation,
+    Answer,
+    Relation,
+    Span,
+    add_relation,
+    add_span,
+    decide,
+    relabel_span,
+    remove_span,
+    set_attribute,
+    set_flag,
+    span_over_chars,
+    span_over_tokens,
+    update_span,
+)
 from annotator.core.store import Store
-from annotator.core.tokens import Token
+from annotator.core.tokens import Token, tokenize
+
+
+class EditRefused(Exception):
+    """An edit the schema does not allow (e.g. an overlap it forbids); the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    done: int             # paragraphs with a decision (accept/reject/ignore)
-    total: int            # paragraphs known so far
-    complete: bool        # False while a large corpus is still being indexed
+    done: int  # paragraphs with a decision (accept, reject or ignore)
+    total: int  # paragraphs known so far
+    complete: bool  # False while a large corpus is still being indexed
 
 
 @dataclass(frozen=True, slots=True)
 class Position:
-    article: int          # index of the article in the corpus
-    paragraph: int        # index of the paragraph in the article
+    article: int  # index of the article in the corpus
+    paragraph: int  # index of the paragraph in the article
+
+
+@lru_cache(maxsize=256)
+def _tokens_of(text: str) -> tuple[Token, ...]:
+    return tokenize(text)
+
+
+def _tokens_from_record(record: dict[str, Any]) -> tuple[Token, ...]:
+    return tuple(Token(t["text"], t["start"], t["end"], t["id"], bool(t.get("ws"))) for t in record["tokens"])
 
 
 class Session:
-    def __init__(self, corpus: Corpus, schema: Schema, store: Store, annotator: str) -> None: ...
+    """One annotator working through a corpus into one store."""
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        schema: Schema,
+        store: Store,
+        annotator: str,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.corpus = corpus
+        self.schema = schema
+        self.store = store
+        self.annotator = annotator
+        self._clock = clock
+        self._undo: list[int] = []  # indices of store lines whose effect can be undone
+        self._redo: list[int] = []
+        self._restore_history()
+        self.open(self._first_unfinished_from(Position(0, 0)) or Position(0, 0))
 
     # --- what is open -----------------------------------------------------------------
-    position: Position
-    article: Article
-    paragraph: Paragraph
-    tokens: tuple[Token, ...]
-    annotation: Annotation
+
+    def open(self, position: Position) -> None:
+        """Open a paragraph; its tokens are the saved ones where a record exists (spans refer to them)."""
+        self.position = position
+        self.article: Article = self.corpus.article(position.article)
+        self.paragraph: Paragraph = self.article.paragraphs[position.paragraph]
+        record = self.store.contents.get(self.paragraph.id)
+        if record is not None and record.get("tokens") and record.get("text") == self.paragraph.text:
+            self.tokens: tuple[Token, ...] = _tokens_from_record(record)
+            self.annotation: Annotation = annotation_from_record(record)
+        else:
+            self.tokens = _tokens_of(self.paragraph.text)
+            self.annotation = EMPTY
 
     def annotation_of(self, paragraph: Paragraph) -> Annotation:
-        """The saved state of any paragraph (for dimmed context above and below)."""
-        ...
+        """The saved state of any paragraph (for the dimmed context above and below)."""
+        record = self.store.contents.get(paragraph.id)
+        return EMPTY if record is None else annotation_from_record(record)
 
-    def progress(self) -> Progress: ...
+    def is_decided(self, paragraph_id: str) -> bool:
+        index = self.store.contents.latest_line.get(paragraph_id)
+        return index is not None and self.store.contents.lines[index].decided
+
+    def is_flagged(self, paragraph_id: str) -> bool:
+        index = self.store.contents.latest_line.get(paragraph_id)
+        return index is not None and self.store.contents.lines[index].flagged
+
+    def progress(self) -> Progress:
+        contents = self.store.contents
+        done = sum(1 for index in contents.latest_line.values() if contents.lines[index].decided)
+        return Progress(done, self.corpus.paragraph_count, self.corpus.indexing_done)
 
     # --- moving -----------------------------------------------------------------------
-    def open(self, position: Position) -> None: ...
-    def next_paragraph(self) -> bool: ...          # False at the end of the corpus
-    def previous_paragraph(self) -> bool: ...
-    def next_unfinished(self) -> bool: ...         # False when everything is decided
-    def find(self, paragraph_id: str) -> Position | None: ...
 
-    # --- editing the open paragraph (each persists, returns the new annotation) --------
-    def tag_tokens(self, first: int, last: int, label: str) -> Annotation: ...
-    def tag_chars(self, start: int, end: int, label: str) -> Annotation: ...
-    def relabel(self, span_id: str, label: str) -> Annotation: ...
-    def remove(self, span_id: str) -> Annotation: ...
-    def set_attribute(self, span_id: str, name: str, value: Any) -> Annotation: ...
-    def relate(self, relation: Relation) -> Annotation: ...
-    def decide(self, answer: Answer) -> Annotation: ...
-    def flag(self, flagged: bool, note: str = "") -> Annotation: ...
+    def _positions_from(self, start: Position, step: int) -> Iterator[Position]:
+        """Every paragraph position after `start` in direction `step` (+1 or -1), not wrapping."""
+        article, paragraph = start.article, start.paragraph + step
+        while 0 <= article < self.corpus.article_count:
+            count = len(self.corpus.article(article).paragraphs)
+            if paragraph < 0:
+                article -= 1
+                if article >= 0:
+                    paragraph = len(self.corpus.article(article).paragraphs) - 1
+                continue
+            if paragraph >= count:
+                article, paragraph = article + 1, 0
+                continue
+            yield Position(article, paragraph)
+            paragraph += step
 
-    # --- history (reaches across paragraphs and restarts) -----------------------------
-    def undo(self) -> bool: ...                    # may open another paragraph
-    def redo(self) -> bool: ...
+    def _paragraph_id(self, position: Position) -> str:
+        return self.corpus.article(position.article).paragraphs[position.paragraph].id
+
+    def _first_unfinished_from(self, start: Position, *, include_start: bool = True) -> Position | None:
+        if include_start and not self.is_decided(self._paragraph_id(start)):
+            return start
+        for position in self._positions_from(start, +1):
+            if not self.is_decided(self._paragraph_id(position)):
+                return position
+        return None
+
+    def next_paragraph(self) -> bool:
+        """Open the next paragraph; False at the end of the corpus."""
+        position = next(self._positions_from(self.position, +1), None)
+        if position is None:
+            return False
+        self.open(position)
+        return True
+
+    def previous_paragraph(self) -> bool:
+        position = next(self._positions_from(self.position, -1), None)
+        if position is None:
+            return False
+        self.open(position)
+        return True
+
+    def next_unfinished(self) -> bool:
+        """Open the next undecided paragraph after this one, wrapping to the start; False when all are done."""
+        position = self._first_unfinished_from(self.position, include_start=False)
+        if position is None:
+            start = Position(0, 0)
+            position = self._first_unfinished_from(start)
+            if position == self.position:
+                position = None
+        if position is None:
+            return False
+        self.open(position)
+        return True
+
+    def next_matching(self, wanted: Callable[[Paragraph], bool], step: int = +1) -> bool:
+        """Open the next paragraph (in direction `step`) for which `wanted` is true."""
+        for position in self._positions_from(self.position, step):
+            paragraph = self.corpus.article(position.article).paragraphs[position.paragraph]
+            if wanted(paragraph):
+                self.open(position)
+                return True
+        return False
+
+    def find(self, paragraph_id: str) -> Position | None:
+        """Where a paragraph id (`article#index`) or an article id is in the corpus."""
+        article_id, _, index = paragraph_id.rpartition("#")
+        if not article_id:
+            article_id, index = paragraph_id, "0"
+        article = self.corpus.article_index(article_id)
+        if article is None or not index.isdigit():
+            return None
+        if int(index) >= len(self.corpus.article(article).paragraphs):
+            return None
+        return Position(article, int(index))
+
+    # --- editing the open paragraph ---------------------------------------------------
+
+    def _commit(self, annotation: Annotation) -> Annotation:
+        if annotation == self.annotation:
+            return annotation
+        record = to_record(
+            self.paragraph, self.tokens, annotation,
+            schema_ref=self.schema.ref, annotator=self.annotator, timestamp=int(self._clock()),
+        )
+        self.store.append(record)
+        self._undo.append(len(self.store.contents.lines) - 1)
+        self._redo.clear()
+        self.annotation = annotation
+        return annotation
+
+    def _check_overlaps(self, span: Span) -> None:
+        label = self.schema.label(span.label)
+        for other in self.annotation.spans:
+            if other.start >= span.end or span.start >= other.end:
+                continue
+            other_label = self.schema.label(other.label)
+            for this, that in ((label, other.label), (other_label, span.label)):
+                if this is not None and this.overlaps is not None and that not in this.overlaps and this.name != that:
+                    raise EditRefused(f"{this.name} may not overlap {that} (schema rule).")
+
+    def _add(self, span: Span) -> Annotation:
+        if self.schema.label(span.label) is None:
+            raise EditRefused(f"{span.label} is not a label of schema {self.schema.name}.")
+        self._check_overlaps(span)
+        return self._commit(add_span(self.annotation, span))
+
+    def tag_tokens(self, first: int, last: int, label: str) -> Annotation:
+        """Tag tokens `first..last` (inclusive, either order) with `label`."""
+        return self._add(span_over_tokens(self.tokens, first, last, label))
+
+    def tag_chars(self, start: int, end: int, label: str) -> Annotation:
+        """Tag exact characters; the span's token indices are those it touches."""
+        try:
+            span = span_over_chars(self.tokens, start, end, label)
+        except ValueError as error:
+            raise EditRefused(str(error)) from None
+        return self._add(span)
+
+    def relabel(self, span_id: str, label: str) -> Annotation:
+        span = self.annotation.span(span_id)
+        if span is None or span.label == label:
+            return self.annotation
+        if self.schema.label(label) is None:
+            raise EditRefused(f"{label} is not a label of schema {self.schema.name}.")
+        return self._commit(relabel_span(self.annotation, span_id, label))
+
+    def remove(self, span_id: str) -> Annotation:
+        return self._commit(remove_span(self.annotation, span_id))
+
+    def accept_suggestion(self, span_id: str) -> Annotation:
+        """Make a pre-annotated span the annotator's own (it keeps its `source`)."""
+        return self._commit(update_span(self.annotation, span_id, suggested=False))
+
+    def set_attribute(self, span_id: str, name: str, value: Any) -> Annotation:
+        return self._commit(set_attribute(self.annotation, span_id, name, value))
+
+    def relate(self, relation: Relation) -> Annotation:
+        return self._commit(add_relation(self.annotation, relation))
+
+    def replace(self, annotation: Annotation) -> Annotation:
+        """Save a whole new state for the open paragraph (e.g. from a pure edit function)."""
+        return self._commit(annotation)
+
+    def decide(self, answer: Answer) -> Annotation:
+        return self._commit(decide(self.annotation, answer))
+
+    def flag(self, flagged: bool, note: str = "") -> Annotation:
+        return self._commit(set_flag(self.annotation, flagged, note))
+
+    # --- history ----------------------------------------------------------------------
+
+    def _restore_history(self) -> None:
+        """Rebuild the undo and redo stacks from the store's lines (so undo survives a restart)."""
+        lines = self.store.contents.lines
+        index_of_seq = {line.seq: index for index, line in enumerate(lines)}
+        for index, line in enumerate(lines):
+            if line.action == "edit":
+                self._undo.append(index)
+                self._redo.clear()
+                continue
+            target = index_of_seq.get(line.reverts) if line.reverts is not None else None
+            source, destination = (self._undo, self._redo) if line.action == "undo" else (self._redo, self._undo)
+            if target is not None and target in source:
+                source.remove(target)
+                destination.append(target)
+
+    def _open_id(self, paragraph_id: str) -> bool:
+        position = self.find(paragraph_id)
+        if position is None:
+            return False
+        if position != self.position:
+            self.open(position)
+        return True
+
+    def _write_history(self, paragraph_id: str, record: dict[str, Any] | None, action: str, reverts: int) -> None:
+        if record is None:  # the paragraph had no record before: back to blank
+            record = to_record(self.paragraph, self.tokens, EMPTY, schema_ref=self.schema.ref, annotator=self.annotator)
+        record = {**record, "_timestamp": int(self._clock()), "_annotator_id": self.annotator}
+        self.store.append(record, action=action, reverts=reverts)  # type: ignore[arg-type]
+        self.open(self.position)
+
+    def undo(self) -> bool:
+        """Undo the latest edit anywhere in the store, opening its paragraph. False when none is left."""
+        while self._undo:
+            index = self._undo.pop()
+            line = self.store.contents.lines[index]
+            if not self._open_id(line.id):
+                continue  # a paragraph no longer in this corpus: its history is out of reach
+            previous = None if line.previous is None else self.store.contents.read(line.previous)
+            self._write_history(line.id, previous, "undo", line.seq)
+            self._redo.append(index)
+            return True
+        return False
+
+    def redo(self) -> bool:
+        """Redo the latest undone edit, opening its paragraph. False when none is left."""
+        while self._redo:
+            index = self._redo.pop()
+            line = self.store.contents.lines[index]
+            if not self._open_id(line.id):
+                continue
+            self._write_history(line.id, self.store.contents.read(index), "redo", line.seq)
+            self._undo.append(index)
+            return True
+        return False
+
+    def paragraphs_around(self, before: int, after: int) -> tuple[Sequence[Paragraph], Sequence[Paragraph]]:
+        """Up to `before` / `after` neighbouring paragraphs of the open article, for context."""
+        paragraphs = self.article.paragraphs
+        index = self.position.paragraph
+        return paragraphs[max(0, index - before) : index], paragraphs[index + 1 : index + 1 + after]

@@ -34,6 +34,8 @@ class StoreLine:
     offset: int
     length: int
     previous: int | None
+    decided: bool = False
+    flagged: bool = False
 
 
 @dataclass(slots=True)
@@ -138,6 +140,8 @@ def _scan(path: Path, data: bytes) -> StoreContents:
             offset=line_offset,
             length=len(raw),
             previous=contents.latest_line.get(record_id),
+            decided=record.get("answer") is not None,
+            flagged=bool(record.get("flagged")),
         ))
         contents.latest_line[record_id] = len(contents.lines) - 1
     if pending_bad is not None:
@@ -218,8 +222,10 @@ class Store:
         self._size += len(data)
         self._next_seq += 1
         self.contents.cut_off_line = None
-        self.contents.lines.append(StoreLine(seq, line["id"], action, reverts, offset, len(payload),
-                                             self.contents.latest_line.get(line["id"])))
+        self.contents.lines.append(StoreLine(
+            seq, line["id"], action, reverts, offset, len(payload), self.contents.latest_line.get(line["id"]),
+            decided=line.get("answer") is not None, flagged=bool(line.get("flagged")),
+        ))
         self.contents.latest_line[line["id"]] = len(self.contents.lines) - 1
         return seq
 
