@@ -233,7 +233,7 @@ class Session:
     def tag_chars(self, start: int, end: int, label: str) -> Annotation:
         """Tag exact characters; the span's token indices are those it touches."""
         try:
-            span = span_over_chars(self.tokens, start, end, label)
+            span = span_over_chars(self.tokens, start, end, label, self.paragraph.text)
         except ValueError as error:
             raise EditRefused(str(error)) from None
         return self._add(span)

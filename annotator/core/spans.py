@@ -100,13 +100,21 @@ def span_over_tokens(tokens: Sequence[Token], first: int, last: int, label: str,
     return Span(tokens[first].start, tokens[last].end, label, first, last, **extra)
 
 
-def span_over_chars(tokens: Sequence[Token], start: int, end: int, label: str, **extra: Any) -> Span:
-    """A character-precise span; its token indices are those of the tokens it touches."""
-    if not 0 <= start < end:
-        raise ValueError(f"empty or negative span [{start}, {end})")
-    snapped = snap_to_tokens(tokens, start, end)
+def span_over_chars(
+    tokens: Sequence[Token], start: int, end: int, label: str, text: str, **extra: Any
+) -> Span:
+    """A character-precise span; its token indices are those of the tokens it touches.
+
+    Whitespace at either edge is trimmed off (no tool downstream can align a span that starts
+    or ends in whitespace); the characters kept are never altered.
+    """
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    snapped = snap_to_tokens(tokens, start, end) if start < end else None
     if snapped is None:
-        raise ValueError(f"span [{start}, {end}) covers no token")
+        raise ValueError(f"span [{start}, {end}) covers no word")
     return Span(start, end, label, snapped[0], snapped[1], **extra)
 
 

@@ -1,0 +1,165 @@
+"""The store contract: append-only, latest wins, checked writes, one writer, crash fragments survived."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from annotator.core.errors import InputError
+from annotator.core.records import RecordError
+from annotator.core.store import Store, read_store
+
+
+def record(record_id: str, label: str = "ACTOR", answer: str | None = None) -> dict:
+    text = "Iraq said so."
+    rec = {
+        "id": record_id,
+        "text": text,
+        "tokens": [{"text": "Iraq", "start": 0, "end": 4, "id": 0, "ws": True}],
+        "spans": [{"start": 0, "end": 4, "token_start": 0, "token_end": 0, "label": label, "text": "Iraq"}],
+    }
+    if answer:
+        rec["answer"] = answer
+    return rec
+
+
+def lines_of(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def test_latest_line_per_id_wins_and_every_line_stays(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    with Store(path) as store:
+        store.append(record("a#0", "ACTOR"))
+        store.append(record("a#1", "ACTOR"))
+        store.append(record("a#0", "LOCATION", answer="accept"))
+    contents = read_store(path)
+    assert [r["spans"][0]["label"] for r in contents.iter_latest()] == ["LOCATION", "ACTOR"]
+    assert contents.get("a#0")["answer"] == "accept"
+    assert len(lines_of(path)) == 3
+    assert [json.loads(line)["_seq"] for line in lines_of(path)] == [1, 2, 3]
+
+
+def test_sequence_numbers_continue_after_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    with Store(path) as store:
+        store.append(record("a#0"))
+    with Store(path) as store:
+        assert store.append(record("a#0")) == 2
+
+
+def test_a_span_that_does_not_match_its_text_is_refused_and_nothing_written(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    bad = record("a#0")
+    bad["spans"][0]["text"] = "Iran"
+    with Store(path) as store, pytest.raises(RecordError, match="Iran"):
+        store.append(bad)
+    assert path.read_bytes() == b""
+
+
+def test_token_indices_out_of_range_are_refused(tmp_path: Path) -> None:
+    bad = record("a#0")
+    bad["spans"][0]["token_end"] = 5
+    with Store(tmp_path / "s.jsonl") as store, pytest.raises(RecordError, match="token"):
+        store.append(bad)
+
+
+def test_a_second_writer_gets_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    with Store(path):
+        with pytest.raises(InputError, match="another annotator process"):
+            Store(path)
+
+
+def test_a_cut_off_last_line_is_reported_skipped_and_kept_on_disk(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    with Store(path) as store:
+        store.append(record("a#0"))
+    with open(path, "ab") as handle:
+        handle.write(b'{"id": "a#1", "text": "Iraq sa')
+    with Store(path) as store:
+        assert "cut off" in store.warnings[0] and ":2:" in store.warnings[0]
+        store.append(record("a#2"))
+    text = path.read_text(encoding="utf-8")
+    assert '{"id": "a#1", "text": "Iraq sa\n' in text  # the fragment is still there, ended, not glued
+    contents = read_store(path)  # and it reads cleanly afterwards, with a warning
+    assert list(contents.latest_line) == ["a#0", "a#2"]
+    assert "earlier crash" in contents.warnings[0]
+    with Store(path) as store:
+        store.append(record("a#3"))
+    assert list(read_store(path).latest_line) == ["a#0", "a#2", "a#3"]
+
+
+def test_a_broken_line_before_the_last_is_an_error_naming_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    good = json.dumps(record("a#0"))
+    path.write_text(f"{good}\nnot json\n{good}\n", encoding="utf-8")
+    before = path.read_bytes()
+    with pytest.raises(InputError, match=rf"{path}:2: not valid JSON"):
+        Store(path)
+    with pytest.raises(InputError, match=r":2:"):
+        read_store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_saved_span_off_its_text_is_an_error_naming_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    bad = record("a#0")
+    bad["spans"][0]["end"] = 3
+    path.write_text(json.dumps(record("a#1")) + "\n" + json.dumps(bad) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r":2: a#0: span text"):
+        read_store(path)
+
+
+@pytest.mark.parametrize("name", ["folder", "notes.txt"])
+def test_out_must_be_a_jsonl_file(tmp_path: Path, name: str) -> None:
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(InputError):
+        Store(tmp_path / name)
+
+
+def test_reading_a_missing_store_says_so(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such store"):
+        read_store(tmp_path / "missing.jsonl")
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from annotator.core.store import Store
+    text = "Iraq said so."
+    store = Store(sys.argv[1])
+    n = 0
+    while True:
+        n += 1
+        seq = store.append({"id": f"a#{n % 7}", "text": text, "tokens": [],
+                            "spans": [{"start": 0, "end": 4, "token_start": 0, "token_end": 0,
+                                       "label": "ACTOR", "text": "Iraq"}], "n": n})
+        print(seq, flush=True)  # the screen's "done": only after the append returned
+    """
+)
+
+
+def test_sigkill_mid_session_loses_nothing_acknowledged(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True)
+    acknowledged = 0
+    assert writer.stdout is not None
+    deadline = time.monotonic() + 30
+    while acknowledged < 200 and time.monotonic() < deadline:
+        acknowledged = int(writer.stdout.readline())
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait()
+    with Store(path) as store:  # the lock died with the process; the store reopens
+        seqs = [line.seq for line in store.contents.lines]
+        assert seqs[: acknowledged] == list(range(1, acknowledged + 1))
+        store.append(record("after#0"))
+    assert read_store(path).get("after#0") is not None
