@@ -14,7 +14,7 @@ from typing import Sequence
 from annotator import __version__
 from annotator.core.errors import InputError
 
-COMMAND_MODULES = ("annotate",)
+COMMAND_MODULES = ("annotate", "schema")
 USAGE_ERROR = 2
 
 
