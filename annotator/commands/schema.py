@@ -310,12 +310,13 @@ def diff_schemas(old: Schema, new: Schema, tally: StoreTally | None = None) -> l
         return "" if tally is None else f"{_plural(count, what)}"
 
     pairs = _pair_labels(old, new)
+    renamed = {before.name: after.name for before, after in pairs}
     paired_old = {before.name for before, _ in pairs}
     paired_new = {after.name for _, after in pairs}
     for before in old.labels:
         if before.name not in paired_old:
             count = tally.spans_of([before.name]) if tally else 0
-            changes.append(Change("-", f"label {before.name}", touch(count, "span") + (" kept as orphans" if tally else "")))
+            changes.append(Change("-", f"label {before.name}", touch(count, "span") + (" kept, orphaned" if tally else "")))
     for before, after in pairs:
         names = {before.name, after.name, *after.renamed_from}
         if before.name != after.name:
@@ -323,7 +324,7 @@ def diff_schemas(old: Schema, new: Schema, tally: StoreTally | None = None) -> l
                                   touch(tally.spans_of([before.name]) if tally else 0, "span")))
         for field, was, now in (("key", before.key, after.key), ("colour", before.color, after.color),
                                 ("snap", before.snap, after.snap),
-                                ("may overlap", _overlaps_text(before), _overlaps_text(after))):
+                                ("may overlap", _overlaps_text(before, renamed), _overlaps_text(after, {}))):
             if was != now:
                 changes.append(Change("~", f"label {after.name}: {field} {was} -> {now}"))
         changes += _attribute_changes(after.name, before, after, names, tally, touch)
@@ -345,8 +346,11 @@ def _pair_labels(old: Schema, new: Schema) -> list[tuple[Label, Label]]:
     return pairs
 
 
-def _overlaps_text(label: Label) -> str:
-    return "any" if label.overlaps is None else ("[" + ", ".join(label.overlaps) + "]")
+def _overlaps_text(label: Label, renamed: dict[str, str]) -> str:
+    """The labels `label` may overlap, old names read as their new ones so a rename is no change."""
+    if label.overlaps is None:
+        return "any"
+    return "[" + ", ".join(renamed.get(name, name) for name in label.overlaps) + "]"
 
 
 def _attribute_changes(owner: str, before: Label, after: Label, names: set[str],
@@ -418,16 +422,19 @@ def _relation_changes(old: Schema, new: Schema, pairs: list[tuple[Label, Label]]
         if was is None:
             changes.append(Change("+", f"relation {relation.name} ({_ends(relation)})"))
             continue
-        was_ends = RelationSpec(was.name, tuple(renamed.get(n, n) for n in was.heads),
-                                tuple(renamed.get(n, n) for n in was.children))
-        if (set(was_ends.heads), set(was_ends.children)) != (set(relation.heads), set(relation.children)):
-            count = saved(relation.name, lambda head, child, r=relation: not r.connects(head, child))
-            changes.append(Change("~", f"relation {relation.name}: {_ends(was_ends)} -> {_ends(relation)}",
-                                  touch(count, "saved relation") + (" no longer allowed" if tally else "")))
+        for end, was_labels, now_labels in (("from", was.heads, relation.heads), ("to", was.children, relation.children)):
+            was_labels = tuple(renamed.get(name, name) for name in was_labels)
+            if set(was_labels) != set(now_labels):
+                at_head = end == "from"
+                count = saved(relation.name, lambda head, child, allowed=now_labels, at_head=at_head:
+                              (head if at_head else child) not in allowed)
+                changes.append(Change("~", f"relation {relation.name}: {end} [{', '.join(was_labels)}] -> "
+                                           f"[{', '.join(now_labels)}]",
+                                      touch(count, "saved relation") + (" no longer allowed" if tally else "")))
         if was.key != relation.key:
             changes.append(Change("~", f"relation {relation.name}: key {was.key or '-'} -> {relation.key or '-'}"))
     return changes
 
 
 def _ends(relation: RelationSpec) -> str:
-    return f"{', '.join(relation.heads)} -> {', '.join(relation.children)}"
+    return f"[{', '.join(relation.heads)}] -> [{', '.join(relation.children)}]"
