@@ -1,0 +1,414 @@
+"""Inter-annotator agreement on spans: F1 over spans, kappa and alpha over tokens.
+
+What is compared (docs/TEAMS.md says the same for users):
+
+- Records are keyed by `(annotator, id)` (see `merge.read_team`). By default only decided
+  records count: `accept` and `reject` are compared by their spans (a rejected paragraph
+  usually has none, which is a real disagreement with someone who tagged it); `ignore` means
+  the annotator skipped it, so it counts as not done. `include_undecided` adds work in progress.
+- Paragraphs are matched by id. A paragraph whose text differs between annotators (the source
+  changed) is left out with a warning: offsets would not line up.
+- Span F1, exact: spans equal in start, end and label. F1 = 2 * matches / (|A| + |B|).
+- Span F1, partial: same label and overlapping characters, matched one to one, greedily: the
+  candidate pairs are taken in order of overlap ratio (shared characters / characters of
+  either), then shared characters, then position; a span is matched at most once.
+- Token categories: every token that is not whitespace gets the label of the span covering it
+  (sharing at least one character); where spans nest or overlap, the shortest span wins
+  (then the earliest, then the label name); no span gives `O`.
+- Cohen's kappa per pair on token categories; `token_kappa` overall is the mean of the pairs
+  (Light's kappa). Fleiss' kappa over the paragraphs that every annotator did (three or more
+  annotators). Krippendorff's alpha (nominal) over every token done by at least two
+  annotators, so an annotator who skipped a paragraph is a missing value, not a disagreement.
+- Figures that are undefined (no spans on either side, or chance agreement of 1) are `None`.
+- Averages over pairs are plain means of the pairs' defined figures.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any, Hashable, Iterable, Mapping, Sequence
+
+from annotator.core.merge import TeamRecords
+from annotator.core.tokens import tokenize
+
+OUTSIDE = "O"
+SpanKey = tuple[str, int, int, str]  # paragraph id, start, end, label
+
+
+def f1(matches: int, first: int, second: int) -> float | None:
+    total = first + second
+    return 2 * matches / total if total else None
+
+
+def mean(values: Iterable[float | None]) -> float | None:
+    defined = [value for value in values if value is not None]
+    return sum(defined) / len(defined) if defined else None
+
+
+# --- span matching ------------------------------------------------------------------------
+
+def exact_matches(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> int:
+    """Spans equal in paragraph, start, end and label (each counted once)."""
+    return sum((Counter(first) & Counter(second)).values())
+
+
+def partial_matches(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> int:
+    """Same paragraph and label, overlapping characters; matched one to one, best overlap first."""
+    candidates = []
+    for i, (pid_a, start_a, end_a, label_a) in enumerate(first):
+        for j, (pid_b, start_b, end_b, label_b) in enumerate(second):
+            if pid_a != pid_b or label_a != label_b:
+                continue
+            shared = min(end_a, end_b) - max(start_a, start_b)
+            if shared <= 0:
+                continue
+            either = max(end_a, end_b) - min(start_a, start_b)
+            candidates.append((-shared / either, -shared, start_a, start_b, i, j))
+    candidates.sort()
+    used_first: set[int] = set()
+    used_second: set[int] = set()
+    for *_, i, j in candidates:
+        if i not in used_first and j not in used_second:
+            used_first.add(i)
+            used_second.add(j)
+    return len(used_first)
+
+
+# --- token categories ---------------------------------------------------------------------
+
+def token_categories(record: Mapping[str, Any], units: Sequence[tuple[int, int]], labels: frozenset[str] | None) -> list[str]:
+    """The category of each unit (token offsets): the shortest span covering it, or `O`."""
+    spans = sorted(
+        (
+            (span["end"] - span["start"], span["start"], span["label"], span["end"])
+            for span in record.get("spans") or ()
+            if labels is None or span["label"] in labels
+        ),
+    )
+    categories = []
+    for start, end in units:
+        category = OUTSIDE
+        for _, span_start, label, span_end in spans:
+            if span_start < end and start < span_end:
+                category = label
+                break
+        categories.append(category)
+    return categories
+
+
+def units_of(record: Mapping[str, Any]) -> list[tuple[int, int]]:
+    """The non-whitespace tokens of a record's text, as (start, end) offsets."""
+    tokens = record.get("tokens")
+    if tokens:
+        pairs = [(t["start"], t["end"]) for t in tokens if not t["text"].isspace()]
+    else:
+        pairs = [(t.start, t.end) for t in tokenize(record["text"]) if not t.text.isspace()]
+    return pairs
+
+
+# --- chance-corrected coefficients -------------------------------------------------------
+
+def cohen_kappa(first: Sequence[Hashable], second: Sequence[Hashable]) -> float | None:
+    """Cohen's kappa of two aligned label sequences; None when chance agreement is 1 (or no data)."""
+    n = len(first)
+    if n == 0:
+        return None
+    observed = sum(1 for a, b in zip(first, second) if a == b) / n
+    count_a, count_b = Counter(first), Counter(second)
+    expected = sum(count_a[c] * count_b[c] for c in count_a) / (n * n)
+    if expected >= 1.0:
+        return None
+    return (observed - expected) / (1 - expected)
+
+
+def fleiss_kappa(units: Sequence[Sequence[str]]) -> float | None:
+    """Fleiss' kappa: every unit rated by the same number (at least two) of raters."""
+    if not units:
+        return None
+    raters = len(units[0])
+    if raters < 2 or any(len(unit) != raters for unit in units):
+        raise ValueError("Fleiss' kappa needs the same number (>= 2) of ratings per unit")
+    totals: Counter[str] = Counter()
+    agreement = 0.0
+    for unit in units:
+        counts = Counter(unit)
+        totals.update(counts)
+        agreement += (sum(c * c for c in counts.values()) - raters) / (raters * (raters - 1))
+    observed = agreement / len(units)
+    ratings = len(units) * raters
+    expected = sum((c / ratings) ** 2 for c in totals.values())
+    if expected >= 1.0:
+        return None
+    return (observed - expected) / (1 - expected)
+
+
+def krippendorff_alpha(units: Iterable[Sequence[str | None]]) -> float | None:
+    """Krippendorff's alpha, nominal; `None` in a unit is a missing value.
+
+    Units with fewer than two values cannot be paired and are left out. Through the
+    coincidence matrix: alpha = 1 - (n - 1) * D_o / D_e, with D_o the off-diagonal
+    coincidences and D_e the sum over pairs of distinct values of n_c * n_k.
+    """
+    coincidences: Counter[tuple[str, str]] = Counter()
+    for unit in units:
+        values = [value for value in unit if value is not None]
+        m = len(values)
+        if m < 2:
+            continue
+        counts = Counter(values)
+        for c, n_c in counts.items():
+            for k, n_k in counts.items():
+                pairs = n_c * (n_c - 1) if c == k else n_c * n_k
+                if pairs:
+                    coincidences[(c, k)] += pairs / (m - 1)
+    marginals: Counter[str] = Counter()
+    for (c, _), value in coincidences.items():
+        marginals[c] += value
+    n = sum(marginals.values())
+    disagreement = sum(value for (c, k), value in coincidences.items() if c != k)
+    expected = sum(marginals[c] * marginals[k] for c in marginals for k in marginals if c != k)
+    if n <= 1 or expected == 0:
+        return None
+    return 1 - (n - 1) * disagreement / expected
+
+
+# --- the whole comparison -----------------------------------------------------------------
+
+@dataclass(slots=True)
+class LabelFigures:
+    span_f1_exact: float | None
+    span_f1_partial: float | None
+    token_kappa: float | None  # this label against everything else
+    spans: dict[str, int]  # annotator -> spans with this label (compared paragraphs)
+
+
+@dataclass(slots=True)
+class PairFigures:
+    first: str
+    second: str
+    paragraphs: int
+    tokens: int
+    span_f1_exact: float | None
+    span_f1_partial: float | None
+    token_kappa: float | None
+    per_label: dict[str, LabelFigures]
+    confusion: Counter[tuple[str, str]]  # (first's category, second's) -> tokens
+
+
+@dataclass(slots=True)
+class AnnotatorCounts:
+    done: int  # paragraphs this annotator did (decided and not ignored, unless asked)
+    paragraphs: int  # of those, paragraphs someone else did too (the ones compared)
+    spans: int
+    answers: dict[str, int]
+    per_label: dict[str, int]
+
+
+@dataclass(slots=True)
+class Agreement:
+    annotators: list[str]
+    labels: list[str]
+    shared_paragraphs: int  # done by at least two annotators
+    all_paragraphs: int  # done by every annotator
+    pairs: list[PairFigures]
+    fleiss_kappa: float | None
+    alpha: float | None
+    counts: dict[str, AnnotatorCounts]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def span_f1_exact(self) -> float | None:
+        return mean(pair.span_f1_exact for pair in self.pairs)
+
+    @property
+    def span_f1_partial(self) -> float | None:
+        return mean(pair.span_f1_partial for pair in self.pairs)
+
+    @property
+    def token_kappa(self) -> float | None:
+        return mean(pair.token_kappa for pair in self.pairs)
+
+    def label_figures(self, label: str) -> dict[str, float | None]:
+        return {
+            "span_f1_exact": mean(pair.per_label[label].span_f1_exact for pair in self.pairs),
+            "span_f1_partial": mean(pair.per_label[label].span_f1_partial for pair in self.pairs),
+            "token_kappa": mean(pair.per_label[label].token_kappa for pair in self.pairs),
+        }
+
+    def confusion(self) -> Counter[tuple[str, str]]:
+        """Token confusion summed over pairs (rows: the first of each pair in name order)."""
+        total: Counter[tuple[str, str]] = Counter()
+        for pair in self.pairs:
+            total.update(pair.confusion)
+        return total
+
+    def to_json(self) -> dict[str, Any]:
+        categories = self.labels + [OUTSIDE]
+
+        def matrix(confusion: Counter[tuple[str, str]]) -> dict[str, Any]:
+            return {"labels": categories, "rows": [[confusion[(r, c)] for c in categories] for r in categories]}
+
+        return {
+            "annotators": self.annotators,
+            "labels": self.labels,
+            "paragraphs": {"shared": self.shared_paragraphs, "all_annotators": self.all_paragraphs},
+            "overall": {
+                "span_f1_exact": self.span_f1_exact,
+                "span_f1_partial": self.span_f1_partial,
+                "token_kappa": self.token_kappa,
+                "fleiss_kappa": self.fleiss_kappa,
+                "alpha": self.alpha,
+            },
+            "per_label": {label: self.label_figures(label) for label in self.labels},
+            "pairs": [
+                {
+                    "annotators": [pair.first, pair.second],
+                    "paragraphs": pair.paragraphs,
+                    "tokens": pair.tokens,
+                    "span_f1_exact": pair.span_f1_exact,
+                    "span_f1_partial": pair.span_f1_partial,
+                    "token_kappa": pair.token_kappa,
+                    "per_label": {
+                        label: {"span_f1_exact": figures.span_f1_exact, "span_f1_partial": figures.span_f1_partial,
+                                "token_kappa": figures.token_kappa, "spans": figures.spans}
+                        for label, figures in pair.per_label.items()
+                    },
+                    "confusion": matrix(pair.confusion),
+                }
+                for pair in self.pairs
+            ],
+            "confusion": matrix(self.confusion()),
+            "annotator_counts": {
+                name: {"done": c.done, "paragraphs": c.paragraphs, "spans": c.spans, "answers": c.answers, "per_label": c.per_label}
+                for name, c in self.counts.items()
+            },
+            "warnings": self.warnings,
+        }
+
+
+def _counts_as_done(record: Mapping[str, Any], include_undecided: bool) -> bool:
+    answer = record.get("answer")
+    if answer == "ignore":
+        return False
+    return answer is not None or include_undecided
+
+
+def compare(
+    team: TeamRecords,
+    *,
+    labels: Sequence[str] | None = None,
+    include_undecided: bool = False,
+) -> Agreement:
+    """Every figure for the annotators in `team` on the paragraphs they share."""
+    label_filter = frozenset(labels) if labels else None
+    done: dict[str, dict[str, Mapping[str, Any]]] = {
+        name: {pid: r for pid, r in records.items() if _counts_as_done(r, include_undecided)}
+        for name, records in sorted(team.latest.items())
+    }
+    annotators = sorted(name for name, records in done.items() if records)
+    warnings = [
+        f"{name} has no {'records' if include_undecided else 'decided records'}; left out."
+        for name, records in done.items() if not records
+    ]
+
+    # Paragraphs done by two or more, in order of first appearance; drop those whose text differs.
+    done_by: dict[str, list[str]] = {}
+    for name in annotators:
+        for pid in done[name]:
+            done_by.setdefault(pid, []).append(name)
+    shared: dict[str, list[str]] = {}
+    for pid, names in done_by.items():
+        if len(names) < 2:
+            continue
+        if len({done[name][pid]["text"] for name in names}) > 1:
+            warnings.append(f"{pid}: the text differs between {', '.join(names)} (the source changed?); left out.")
+            continue
+        shared[pid] = names
+
+    spans_seen = sorted({
+        span["label"] for name in annotators for pid in shared if name in shared[pid]
+        for span in done[name][pid].get("spans") or ()
+    })
+    label_list = list(labels) if labels else spans_seen
+
+    units = {pid: units_of(done[names[0]][pid]) for pid, names in shared.items()}
+    categories = {
+        (name, pid): token_categories(done[name][pid], units[pid], label_filter)
+        for pid, names in shared.items() for name in names
+    }
+
+    def span_keys(name: str, pids: Iterable[str], label: str | None = None) -> list[SpanKey]:
+        return [
+            (pid, s["start"], s["end"], s["label"])
+            for pid in pids for s in done[name][pid].get("spans") or ()
+            if (label_filter is None or s["label"] in label_filter) and (label is None or s["label"] == label)
+        ]
+
+    pairs = []
+    for first, second in combinations(annotators, 2):
+        pids = [pid for pid, names in shared.items() if first in names and second in names]
+        if not pids:
+            continue
+        cats_a = [c for pid in pids for c in categories[(first, pid)]]
+        cats_b = [c for pid in pids for c in categories[(second, pid)]]
+        spans_a, spans_b = span_keys(first, pids), span_keys(second, pids)
+        per_label = {}
+        for label in label_list:
+            a = [key for key in spans_a if key[3] == label]
+            b = [key for key in spans_b if key[3] == label]
+            per_label[label] = LabelFigures(
+                span_f1_exact=f1(exact_matches(a, b), len(a), len(b)),
+                span_f1_partial=f1(partial_matches(a, b), len(a), len(b)),
+                token_kappa=cohen_kappa([c == label for c in cats_a], [c == label for c in cats_b])
+                if cats_a else None,
+                spans={first: len(a), second: len(b)},
+            )
+        pairs.append(PairFigures(
+            first=first,
+            second=second,
+            paragraphs=len(pids),
+            tokens=len(cats_a),
+            span_f1_exact=f1(exact_matches(spans_a, spans_b), len(spans_a), len(spans_b)),
+            span_f1_partial=f1(partial_matches(spans_a, spans_b), len(spans_a), len(spans_b)),
+            token_kappa=cohen_kappa(cats_a, cats_b),
+            per_label=per_label,
+            confusion=Counter(zip(cats_a, cats_b)),
+        ))
+
+    everyone = [pid for pid, names in shared.items() if len(names) == len(annotators)]
+    fleiss = None
+    if len(annotators) >= 3 and everyone:
+        fleiss = fleiss_kappa([
+            [categories[(name, pid)][t] for name in annotators]
+            for pid in everyone for t in range(len(units[pid]))
+        ])
+    alpha = krippendorff_alpha(
+        [categories[(name, pid)][t] if name in names else None for name in annotators]
+        for pid, names in shared.items() for t in range(len(units[pid]))
+    )
+
+    counts = {}
+    for name in annotators:
+        records = [done[name][pid] for pid in shared if name in shared[pid]]
+        keys = span_keys(name, [pid for pid in shared if name in shared[pid]])
+        counts[name] = AnnotatorCounts(
+            done=len(done[name]),
+            paragraphs=len(records),
+            spans=len(keys),
+            answers=dict(Counter(str(r.get("answer") or "undecided") for r in records)),
+            per_label={label: sum(1 for key in keys if key[3] == label) for label in label_list},
+        )
+
+    return Agreement(
+        annotators=annotators,
+        labels=label_list,
+        shared_paragraphs=len(shared),
+        all_paragraphs=len(everyone),
+        pairs=pairs,
+        fleiss_kappa=fleiss,
+        alpha=alpha,
+        counts=counts,
+        warnings=warnings,
+    )
