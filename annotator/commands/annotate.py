@@ -12,7 +12,8 @@ from pathlib import Path
 
 from annotator.core.corpus import Corpus
 from annotator.core.errors import InputError
-from annotator.core.identity import annotator_name, load_user_config
+from annotator.core.config import load_user_config
+from annotator.core.identity import annotator_name
 from annotator.core.schema import default_schema_path, load_schema
 from annotator.core.session import Session
 from annotator.core.store import Store
