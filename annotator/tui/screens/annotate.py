@@ -1,0 +1,585 @@
+"""The annotate screen: where annotators spend their day.
+
+The screen keeps only UI state (cursor token, selection anchor, filter, last search); every
+data edit goes through a `Session` method, which persists it before returning, and only then
+does the screen show it as done ("saved ✓").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Literal
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingsMap
+from textual.color import Color
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+
+from annotator.core.corpus import Paragraph
+from annotator.core.session import EditRefused, Position, Session
+from annotator.core.spans import Annotation, Answer, Span
+from annotator.tui.display import display_text
+from annotator.tui.phrases import phrase_around
+from annotator.tui.screens.help import HelpScreen
+from annotator.tui.screens.prompt import PromptScreen
+from annotator.tui.widgets.panels import Context, LabelBar, SpanList
+from annotator.tui.widgets.paragraph_view import ParagraphView
+
+@dataclass(slots=True)
+class KeyRow:
+    """One action with the keys that run it now."""
+
+    keys: list[str]
+    title: str
+    tooltip: str
+    binding_id: str
+    action: str
+
+
+Filter = Literal["all", "unfinished", "flagged"]
+FILTERS: tuple[Filter, ...] = ("all", "unfinished", "flagged")
+DECISION_BADGES = {"accept": "✓ accepted", "reject": "✗ rejected", "ignore": "– ignored"}
+
+
+def _binding(key: str, action: str, description: str, name: str, tooltip: str, *, show: bool = False,
+             key_display: str | None = None) -> Binding:
+    return Binding(key, action, description, show=show, key_display=key_display, id=f"annotator.{name}",
+                   tooltip=tooltip)
+
+
+class AnnotateScreen(Screen[None]):
+    """One paragraph at a time, keyboard first; the Session is the model."""
+
+    BINDINGS = [
+        _binding("right", "move(1)", "Next token", "next_token", "Cursor to the next token (drops the selection)"),
+        _binding("left", "move(-1)", "Previous token", "previous_token", "Cursor to the previous token"),
+        _binding("shift+right", "extend(1)", "Grow selection", "grow_selection",
+                 "Grow the selection by one token from where it began"),
+        _binding("shift+left", "extend(-1)", "Shrink selection", "shrink_selection",
+                 "Shrink the selection by one token (or grow it leftwards)"),
+        _binding("home", "edge(0)", "First token", "first_token", "Cursor to the first token"),
+        _binding("end", "edge(1)", "Last token", "last_token", "Cursor to the last token"),
+        _binding("tab", "span_step(1)", "Next span", "next_span", "Select the next span"),
+        _binding("shift+tab", "span_step(-1)", "Previous span", "previous_span", "Select the previous span"),
+        _binding("e", "phrase", "Select phrase", "select_phrase",
+                 "Grow the selection to the name or number phrase under the cursor"),
+        _binding("f", "jump", "Jump to word", "jump_to_word",
+                 "Type the start of a word; the cursor jumps to the next word starting so"),
+        _binding("escape", "clear_selection", "Clear selection", "clear_selection", "Drop the selection"),
+        _binding("backspace", "delete_span", "Delete span", "delete_span",
+                 "Delete the selected span, or the innermost span under the cursor", show=True, key_display="⌫"),
+        _binding("a", "accept_suggestion", "Accept suggestion", "accept_suggestion",
+                 "Make the suggested span under the cursor your own"),
+        _binding("ctrl+z", "undo", "Undo", "undo", "Undo the last edit (may open another paragraph)", show=True),
+        _binding("ctrl+y", "redo", "Redo", "redo", "Redo the last undone edit"),
+        _binding("enter", "decide('accept')", "Accept", "accept",
+                 "Accept the paragraph and go to the next unfinished one", show=True, key_display="⏎"),
+        _binding("x", "decide('reject')", "Reject", "reject", "Reject the paragraph and go to the next unfinished one",
+                 show=True),
+        _binding("i", "decide('ignore')", "Ignore", "ignore", "Skip the paragraph as ignored and go on", show=True),
+        _binding("exclamation_mark", "flag", "Flag", "flag",
+                 "Flag the paragraph for review with a note (again: remove the flag)", show=True, key_display="!"),
+        _binding("pagedown", "paragraph(1)", "Next paragraph", "next_paragraph", "Next paragraph, nothing decided"),
+        _binding("pageup", "paragraph(-1)", "Previous paragraph", "previous_paragraph",
+                 "Previous paragraph, nothing decided"),
+        _binding("g", "goto", "Go to", "goto", "Go to a paragraph number, a paragraph id or an article id"),
+        _binding("ctrl+f,slash", "search", "Search", "search", "Search the corpus for text", key_display="/"),
+        _binding("n", "next_match", "Next match", "next_match", "Jump to the next match of the last search"),
+        _binding("u", "cycle_filter", "Filter", "filter",
+                 "Page through all / only unfinished / only flagged paragraphs"),
+        _binding("question_mark", "help", "Help", "help", "Keys and labelling guidelines", show=True,
+                 key_display="?"),
+        _binding("q", "quit", "Quit", "quit", "Quit (everything is already saved)", show=True),
+    ]
+
+    def __init__(self, session: Session, *, store_path: str) -> None:
+        super().__init__()
+        self.session = session
+        self.store_path = store_path
+        self.label_colors = {label.name: Color.parse(label.color) for label in session.schema.labels}
+        self.cursor: int | None = None
+        self.anchor_token: int | None = None
+        self.filter: Filter = "all"
+        self.last_search = ""
+        self.saved_state = ""
+        self.message = ""
+        self.paragraph_id = ""
+        label_bindings = [
+            Binding(label.key, f"tag({label.name!r})", f"Tag {label.name}", show=False,
+                    tooltip=f"Tag the selection (or the token under the cursor) as {label.name}")
+            for label in session.schema.labels if label.key
+        ]
+        self._bindings = BindingsMap.merge([self._bindings, BindingsMap(label_bindings)])
+
+    # --- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title")
+        with Horizontal(id="body"):
+            with Vertical(id="reading"):
+                yield Context(id="before")
+                yield ParagraphView(id="paragraph")
+                yield Context(id="after")
+                yield LabelBar(id="labels")
+            yield SpanList(id="spans")
+        yield Static(id="status")
+        yield Footer()
+
+    @property
+    def view(self) -> ParagraphView:
+        return self.query_one(ParagraphView)
+
+    def on_mount(self) -> None:
+        self.view.focus()
+        self.query_one(SpanList).border_title = "Spans"
+        self.watch(self.app, "theme", lambda _: self.view.theme_changed(), init=False)
+        self.show_paragraph()
+
+    # --- state ------------------------------------------------------------------------
+
+    @property
+    def tokens(self):  # noqa: ANN201 - the session's token tuple
+        return self.session.tokens
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        if self.anchor_token is None or self.cursor is None:
+            return None
+        return min(self.anchor_token, self.cursor), max(self.anchor_token, self.cursor)
+
+    def movable(self, index: int) -> bool:
+        return 0 <= index < len(self.tokens) and not self.tokens[index].text.isspace()
+
+    def first_movable(self, start: int, step: int) -> int | None:
+        index = start
+        while 0 <= index < len(self.tokens):
+            if self.movable(index):
+                return index
+            index += step
+        return None
+
+    def spans_under_cursor(self) -> tuple[Span, ...]:
+        """Spans covering the cursor token, innermost first."""
+        if self.cursor is None:
+            return ()
+        token = self.tokens[self.cursor]
+        covering = [s for s in self.session.annotation.spans if s.start < token.end and s.end > token.start]
+        return tuple(sorted(covering, key=lambda s: (s.end - s.start, s.start)))
+
+    def selected_span(self) -> Span | None:
+        """The span exactly matching the selection (as `tab` or a click selects one)."""
+        selection = self.selection
+        if selection is None:
+            return None
+        first, last = selection
+        return next((s for s in self.session.annotation.spans if (s.token_start, s.token_end) == (first, last)), None)
+
+    def focus_span(self) -> Span | None:
+        """The span an edit key acts on: the selected one, else the innermost under the cursor."""
+        if self.selection is not None:
+            return self.selected_span()
+        under = self.spans_under_cursor()
+        return under[0] if under else None
+
+    # --- drawing ----------------------------------------------------------------------
+
+    def show_paragraph(self) -> None:
+        """A (possibly) new paragraph is open: redraw everything."""
+        session = self.session
+        if session.paragraph.id != self.paragraph_id:
+            self.paragraph_id = session.paragraph.id
+            self.cursor = self.first_movable(0, 1)
+            self.anchor_token = None
+        elif self.cursor is not None:
+            self.cursor = min(self.cursor, len(self.tokens) - 1) if self.tokens else None
+        self.view.set_paragraph(session.paragraph.text, self.tokens, session.annotation.spans, self.label_colors)
+        before, after = session.paragraphs_around(1, 1)
+        self.query_one("#before", Context).show_text(before[-1].text if before else None, tail=True)
+        self.query_one("#after", Context).show_text(after[0].text if after else None, tail=False)
+        self.show_annotation()
+        self.show_cursor()
+
+    def show_annotation(self) -> None:
+        """The annotation changed: spans, label counts, span list, title, status."""
+        annotation = self.session.annotation
+        self.view.set_spans(annotation.spans)
+        self.query_one(LabelBar).show_counts(self.session.schema, annotation.spans)
+        self.query_one(SpanList).show_spans(annotation.spans, self.session.paragraph.text, self.label_colors)
+        self.show_title()
+        self.show_status()
+
+    def show_cursor(self) -> None:
+        self.view.set_cursor(self.cursor, self.selection)
+        span = self.focus_span()
+        self.query_one(SpanList).follow(span.id if span else None)
+
+    def show_title(self) -> None:
+        session = self.session
+        article = session.article
+        annotation = session.annotation
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append(display_text(article.title), style="bold")
+        title.append(f"   paragraph {session.position.paragraph + 1} of {len(article.paragraphs)}")
+        title.append(f"   article {session.position.article + 1} of {session.corpus.article_count}", style="dim")
+        if self.filter != "all":
+            title.append(f"   filter: only {self.filter}", style="bold italic")
+        self.query_one("#title", Static).update(title)
+        view = self.view
+        view.border_title = session.paragraph.id
+        badge = DECISION_BADGES.get(annotation.answer or "", "undecided")
+        if annotation.flagged:
+            badge += "  ⚑ flagged" + (f": {display_text(annotation.note)}" if annotation.note else "")
+        view.border_subtitle = badge
+        view.set_class(annotation.answer is not None, "-decided")
+        view.set_class(annotation.flagged, "-flagged")
+
+    def show_status(self) -> None:
+        progress = self.session.progress()
+        status = Text(no_wrap=True, overflow="ellipsis")
+        percent = f" ({100 * progress.done // progress.total}%)" if progress.total else ""
+        status.append(f"{progress.done}/{progress.total} done{percent}", style="bold")
+        if not progress.complete:
+            status.append(" indexing…", style="italic")
+        status.append(f" · {self.session.annotator} · {self.store_path}")
+        if self.saved_state:
+            status.append(f" · {self.saved_state}", style="bold red" if self.saved_state.startswith("NOT") else "green")
+        if self.message:
+            status.append(f" · {self.message}", style="italic")
+        self.query_one("#status", Static).update(status)
+
+    def say(self, message: str) -> None:
+        self.message = message
+        self.show_status()
+
+    # --- editing through the session --------------------------------------------------
+
+    def edit(self, change: Callable[[], Annotation], done: str) -> bool:
+        """Apply one edit through the session; show it only once the session has saved it."""
+        before = self.session.annotation
+        try:
+            change()
+        except EditRefused as error:
+            self.app.bell()
+            self.saved_state = ""
+            self.say(str(error))
+            return False
+        except OSError as error:
+            self.app.bell()
+            self.saved_state = f"NOT SAVED: {error.strerror or error}"
+            self.say("the store could not be written; nothing was changed")
+            self.notify(f"Could not write {self.store_path}: {error}", severity="error", timeout=10)
+            return False
+        changed = self.session.annotation != before
+        self.saved_state = "saved ✓" if changed else self.saved_state
+        self.message = done if changed else "no change"
+        self.show_annotation()
+        return changed
+
+    def action_tag(self, label: str) -> None:
+        if self.cursor is None:
+            return
+        span = self.focus_span()
+        if span is not None and (self.selection is None or self.selected_span() is span):
+            if span.label == label:
+                if span.suggested:
+                    self.edit(lambda: self.session.accept_suggestion(span.id), f"accepted {label}")
+                else:
+                    self.say(f"already {label}")
+                return
+            self.edit(lambda: self.session.relabel(span.id, label), f"{span.label} → {label}")
+            return
+        first, last = self.selection or (self.cursor, self.cursor)
+        if self.edit(lambda: self.session.tag_tokens(first, last, label), f"tagged {label}"):
+            self.anchor_token = None
+            self.show_cursor()
+
+    def action_delete_span(self) -> None:
+        span = self.focus_span()
+        if span is None:
+            self.say("no span here")
+            return
+        if self.edit(lambda: self.session.remove(span.id), f"deleted {span.label}"):
+            self.anchor_token = None
+            self.show_cursor()
+
+    def action_accept_suggestion(self) -> None:
+        suggested = [s for s in self.spans_under_cursor() if s.suggested]
+        if self.selected_span() is not None and self.selected_span().suggested:  # type: ignore[union-attr]
+            suggested = [self.selected_span()]  # type: ignore[list-item]
+        if not suggested:
+            self.say("no suggestion here")
+            return
+        span = suggested[0]
+        self.edit(lambda: self.session.accept_suggestion(span.id), f"accepted {span.label}")
+
+    def action_decide(self, answer: Answer) -> None:
+        if self.edit(lambda: self.session.decide(answer), DECISION_BADGES[answer]) or self.session.annotation.answer == answer:
+            self.go_on()
+
+    def go_on(self) -> None:
+        """After a decision: the next paragraph still to do (within the filter)."""
+        if self.filter == "flagged":
+            moved = self.session.next_matching(self.wanted)
+        else:
+            moved = self.session.next_unfinished()
+        if not moved:
+            self.message = "every paragraph is decided 🎉" if self.filter != "flagged" else "no more flagged paragraphs"
+        self.show_paragraph()
+
+    def action_flag(self) -> None:
+        annotation = self.session.annotation
+        if annotation.flagged:
+            self.edit(lambda: self.session.flag(False), "flag removed")
+            return
+
+        def flag_with(note: str | None) -> None:
+            if note is not None:
+                self.edit(lambda: self.session.flag(True, note.strip()), "flagged for review")
+
+        self.app.push_screen(PromptScreen("Flag for review: a note for the reviewer (optional), enter to flag",
+                                          placeholder="what is unclear?", value=annotation.note), flag_with)
+
+    def action_undo(self) -> None:
+        self.history(self.session.undo, "undone", "nothing to undo")
+
+    def action_redo(self) -> None:
+        self.history(self.session.redo, "redone", "nothing to redo")
+
+    def history(self, step: Callable[[], bool], done: str, nothing: str) -> None:
+        try:
+            moved = step()
+        except OSError as error:
+            self.saved_state = f"NOT SAVED: {error.strerror or error}"
+            self.say("the store could not be written")
+            return
+        if moved:
+            self.saved_state = "saved ✓"
+            self.message = f"{done} ({self.session.paragraph.id})"
+        else:
+            self.message = nothing
+        self.show_paragraph()
+
+    # --- moving -----------------------------------------------------------------------
+
+    def action_move(self, step: int) -> None:
+        if self.cursor is None:
+            return
+        target = self.first_movable(self.cursor + step, step)
+        self.anchor_token = None
+        if target is not None:
+            self.cursor = target
+        self.show_cursor()
+
+    def action_extend(self, step: int) -> None:
+        if self.cursor is None:
+            return
+        if self.anchor_token is None:
+            self.anchor_token = self.cursor
+        target = self.first_movable(self.cursor + step, step)
+        if target is not None:
+            self.cursor = target
+        self.show_cursor()
+
+    def action_edge(self, last: int) -> None:
+        if not self.tokens:
+            return
+        self.anchor_token = None
+        self.cursor = self.first_movable(len(self.tokens) - 1, -1) if last else self.first_movable(0, 1)
+        self.show_cursor()
+
+    def action_clear_selection(self) -> None:
+        self.anchor_token = None
+        self.show_cursor()
+
+    def select_tokens(self, first: int, last: int) -> None:
+        self.anchor_token, self.cursor = first, last
+        if first == last:
+            self.anchor_token = None
+        self.show_cursor()
+
+    def action_span_step(self, step: int) -> None:
+        spans = list(self.session.annotation.spans)
+        if not spans or self.cursor is None:
+            self.say("no spans in this paragraph")
+            return
+        current = self.selected_span()
+        if current is not None:
+            index = (spans.index(current) + step) % len(spans)
+        elif step > 0:
+            index = next((i for i, s in enumerate(spans) if s.token_start >= self.cursor), 0)
+        else:
+            index = next((i for i in range(len(spans) - 1, -1, -1) if spans[i].token_start < self.cursor), len(spans) - 1)
+        span = spans[index]
+        self.anchor_token, self.cursor = span.token_end, span.token_start
+        self.show_cursor()
+
+    def action_phrase(self) -> None:
+        if self.cursor is None:
+            return
+        first, last = phrase_around(self.tokens, self.cursor)
+        if self.selection is not None:
+            first, last = min(first, self.selection[0]), max(last, self.selection[1])
+        self.anchor_token, self.cursor = first, last
+        self.show_cursor()
+
+    def action_jump(self) -> None:
+        if self.cursor is None:
+            return
+        origin = self.cursor
+
+        def jump(prefix: str) -> None:
+            prefix = prefix.strip().casefold()
+            if not prefix:
+                self.cursor = origin
+            else:
+                count = len(self.tokens)
+                order = [(origin + offset) % count for offset in range(1, count + 1)]
+                found = next((i for i in order if self.tokens[i].text.casefold().startswith(prefix)), None)
+                if found is None:
+                    self.app.bell()
+                    self.say(f"no word starts with {prefix!r}")
+                    return
+                self.cursor = found
+            self.anchor_token = None
+            self.show_cursor()
+
+        def finish(value: str | None) -> None:
+            if value is None:
+                self.cursor = origin
+                self.show_cursor()
+
+        self.app.push_screen(PromptScreen("Jump to the next word starting with… (enter stays, esc goes back)",
+                                          on_change=jump), finish)
+
+    # --- paragraphs -------------------------------------------------------------------
+
+    def wanted(self, paragraph: Paragraph) -> bool:
+        """Whether a paragraph is in the current filter."""
+        if self.filter == "unfinished":
+            return not self.session.is_decided(paragraph.id)
+        if self.filter == "flagged":
+            return self.session.is_flagged(paragraph.id)
+        return True
+
+    def action_paragraph(self, step: int) -> None:
+        if self.filter == "all":
+            moved = self.session.next_paragraph() if step > 0 else self.session.previous_paragraph()
+        else:
+            moved = self.session.next_matching(self.wanted, step)
+        if not moved:
+            self.app.bell()
+            self.message = "no further paragraph" + ("" if self.filter == "all" else f" ({self.filter})")
+        else:
+            self.message = ""
+        self.show_paragraph()
+
+    def action_cycle_filter(self) -> None:
+        self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
+        self.message = f"pageup/pagedown/decisions now visit {'every' if self.filter == 'all' else 'only ' + self.filter} paragraph"
+        self.show_title()
+        self.show_status()
+
+    def action_goto(self) -> None:
+        def go(value: str | None) -> None:
+            if not value or not value.strip():
+                return
+            value = value.strip()
+            session = self.session
+            position: Position | None
+            if value.isdigit():
+                number = int(value)
+                count = len(session.article.paragraphs)
+                position = Position(session.position.article, number - 1) if 1 <= number <= count else None
+            else:
+                position = session.find(value)
+            if position is None:
+                self.app.bell()
+                self.say(f"no paragraph or article {value!r}")
+                return
+            session.open(position)
+            self.message = ""
+            self.show_paragraph()
+
+        self.app.push_screen(PromptScreen("Go to: a paragraph number in this article, a paragraph id (article#3) "
+                                          "or an article id", placeholder="12 · strikes-0202#3 · strikes-0202"), go)
+
+    def action_search(self) -> None:
+        def search(value: str | None) -> None:
+            if value and value.strip():
+                self.last_search = value.strip()
+                self.action_next_match()
+
+        self.app.push_screen(PromptScreen("Search the corpus for text (n: next match)", value=self.last_search), search)
+
+    def action_next_match(self) -> None:
+        query = self.last_search.casefold()
+        if not query:
+            self.say("no search yet: press / to search")
+            return
+        session = self.session
+        text = session.paragraph.text.casefold()
+        after = session.tokens[self.cursor].end if self.cursor is not None and session.tokens else 0
+        found = text.find(query, after)
+        if found < 0:
+            start = session.position
+            if not session.next_matching(lambda p: query in p.text.casefold()):
+                session.open(Position(0, 0))
+                if query not in session.paragraph.text.casefold() and not session.next_matching(
+                        lambda p: query in p.text.casefold()):
+                    session.open(start)
+                    self.app.bell()
+                    self.say(f"{self.last_search!r} is nowhere in the corpus")
+                    return
+            self.show_paragraph()
+            found = session.paragraph.text.casefold().find(query)
+        tokens = session.tokens
+        first = next((t.id for t in tokens if t.end > found), None)
+        last = next((t.id for t in reversed(tokens) if t.start < found + len(query)), first)
+        if first is not None and last is not None:
+            self.select_tokens(first, max(first, last))
+        self.say(f"match for {self.last_search!r} in {session.paragraph.id}")
+
+    # --- help, mouse, span list -------------------------------------------------------
+
+    def key_list(self) -> list[KeyRow]:
+        """Every key of this screen as the keymap left it: for the help screen and the command palette."""
+        rows: dict[str, KeyRow] = {}
+        for key, active in self.active_bindings.items():
+            binding = active.binding
+            if binding.id is None or not binding.id.startswith("annotator."):
+                continue
+            row = rows.setdefault(binding.id, KeyRow([], binding.description, binding.tooltip, binding.id, binding.action))
+            row.keys.append(self.app.get_key_display(binding.with_key(key)))
+        out = list(rows.values())
+        out += [KeyRow([label.key], f"Tag {label.name}", f"Tag the selection (or the token under the cursor) as "
+                       f"{label.name}; on a span: relabel it", "(schema key)", f"tag({label.name!r})")
+                for label in self.session.schema.labels if label.key]
+        return out
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.key_list(), self.session.schema))
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+    def on_paragraph_view_pointed(self, event: ParagraphView.Pointed) -> None:
+        if event.anchor is not None:
+            self.anchor_token, self.cursor = event.anchor, event.token
+        elif event.released:
+            under = self.spans_under_cursor() if self.cursor == event.token else ()
+            if under and self.anchor_token is None:
+                span = under[0]
+                self.anchor_token, self.cursor = span.token_end, span.token_start
+        else:
+            self.cursor, self.anchor_token = event.token, None
+        self.show_cursor()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        span = self.session.annotation.span(event.option.id or "")
+        if span is not None:
+            self.anchor_token, self.cursor = span.token_end, span.token_start
+            self.show_cursor()
+        self.view.focus()

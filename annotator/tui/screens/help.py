@@ -1,0 +1,71 @@
+"""Keys and guidelines: every binding with its id, and every label with its key, colour,
+description and examples from the schema, so the guidelines are one key away while working."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from annotator.core.schema import Schema
+from annotator.tui.display import display_text
+
+if TYPE_CHECKING:
+    from annotator.tui.screens.annotate import KeyRow
+
+
+class HelpScreen(ModalScreen[None]):
+    """A scrollable sheet of keys and label guidelines."""
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close", id="help.close", tooltip="Back to annotating"),
+    ]
+
+    def __init__(self, keys: list[KeyRow], schema: Schema) -> None:
+        super().__init__()
+        self.keys = keys
+        self.schema = schema
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box") as box:
+            box.border_title = "Keys and guidelines  (esc closes)"
+            yield Static(self._labels_table(), id="help-labels")
+            yield Static(self._keys_table(), id="help-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-box").focus()
+
+    def _labels_table(self) -> Table:
+        table = Table(title=f"Labels — schema {self.schema.name} v{self.schema.version}", title_justify="left",
+                      expand=True, show_edge=False)
+        table.add_column("key", no_wrap=True)
+        table.add_column("label", no_wrap=True)
+        table.add_column("what to tag", ratio=1)
+        for label in self.schema.labels:
+            guide = Text(display_text(label.description))
+            for example in label.examples:
+                guide.append(f"\n  ✓ {display_text(example)}", style="green")
+            for example in label.counter_examples:
+                guide.append(f"\n  ✗ {display_text(example)}", style="red")
+            name = Text.assemble(("██ ", label.color), (label.name, "bold"))
+            table.add_row(Text(label.key, style="bold"), name, guide)
+        return table
+
+    def _keys_table(self) -> Table:
+        table = Table(title="Keys (remap in ~/.config/annotator/config.toml, [keys] binding_id = \"key\")",
+                      title_justify="left", expand=True, show_edge=False)
+        table.add_column("key", no_wrap=True)
+        table.add_column("does", ratio=1)
+        table.add_column("binding id", no_wrap=True, style="dim")
+        for row in self.keys:
+            table.add_row(Text(" / ".join(row.keys), style="bold"), row.tooltip or row.title, row.binding_id)
+        return table
+
+    def action_close(self) -> None:
+        self.dismiss(None)

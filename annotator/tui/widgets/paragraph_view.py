@@ -1,0 +1,312 @@
+"""The open paragraph, drawn with the Line API so that a 5,000-word paragraph stays instant.
+
+The paragraph is wrapped once per width or annotation change (`layout_paragraph`); each line
+is rendered to a `Strip` on demand and cached. Moving the cursor or the selection drops and
+repaints only the lines those tokens sit on. The widget owns no data: the screen sets the
+text, tokens, spans, cursor and selection; mouse gestures are posted up as messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.color import Color
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from annotator.core.spans import Span
+from annotator.core.tokens import Token
+from annotator.tui.display import visible_at
+from annotator.tui.layout import ParagraphLayout, layout_paragraph, tag_text
+
+
+def readable_on(color: Color, background: Color) -> Color:
+    """`color` nudged lighter or darker until it stands out against `background`."""
+    gap = color.brightness - background.brightness
+    if abs(gap) >= 0.4:
+        return color
+    if background.brightness < 0.5:
+        return color.lighten(0.4 - gap)
+    return color.darken(0.4 + gap)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelLook:
+    """The styles of one label against the current theme's background."""
+
+    tint: Style  # a span's characters
+    suggested: Style  # a pre-annotation not yet accepted
+    tag: Style  # the [LABEL] tag after the span
+
+
+class ParagraphView(ScrollView, can_focus=True):
+    """Paragraph text with spans tinted by label, a token cursor and a token selection."""
+
+    DEFAULT_CSS = """
+    ParagraphView {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        padding: 0 1;
+    }
+    """
+
+    @dataclass
+    class Pointed(Message):
+        """The mouse pressed, dragged to or released on a token."""
+
+        view: "ParagraphView"
+        token: int
+        anchor: int | None  # the token where a drag began, None for a plain press
+        released: bool
+
+        @property
+        def control(self) -> "ParagraphView":
+            return self.view
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._text = ""
+        self._tokens: tuple[Token, ...] = ()
+        self._spans: tuple[Span, ...] = ()
+        self._colors: dict[str, Color] = {}
+        self._cursor: int | None = None
+        self._selection: tuple[int, int] | None = None
+        self._layout: ParagraphLayout | None = None
+        self._layout_width = -1
+        self._strips: dict[int, Strip] = {}
+        self._looks: dict[str, LabelLook] = {}
+        self._styles: dict[tuple[object, ...], Style] = {}
+        self._drag_from: int | None = None
+        self._dragged = False
+
+    # --- state set by the screen ------------------------------------------------------
+
+    def set_paragraph(self, text: str, tokens: Sequence[Token], spans: Sequence[Span], colors: dict[str, Color]) -> None:
+        """New text or new spans: wrap again and repaint everything."""
+        self._text, self._tokens, self._spans = text, tuple(tokens), tuple(spans)
+        self._colors = colors
+        self._looks.clear()
+        self._invalidate_layout()
+
+    def set_spans(self, spans: Sequence[Span]) -> None:
+        self._spans = tuple(spans)
+        self._invalidate_layout()
+
+    def set_cursor(self, cursor: int | None, selection: tuple[int, int] | None) -> None:
+        """Move the cursor / selection, repainting only the lines they leave and reach."""
+        if (cursor, selection) == (self._cursor, self._selection):
+            return
+        touched = self._token_range_lines(self._cursor, self._selection)
+        self._cursor, self._selection = cursor, selection
+        touched |= self._token_range_lines(cursor, selection)
+        for line in touched:
+            self._strips.pop(line, None)
+        for line in touched:
+            self.refresh_lines(line)
+        self.scroll_cursor_visible()
+
+    def theme_changed(self) -> None:
+        self._looks.clear()
+        self._styles.clear()
+        self._strips.clear()
+        self.refresh()
+
+    # --- layout -----------------------------------------------------------------------
+
+    @property
+    def layout_lines(self) -> ParagraphLayout:
+        width = max(8, self.scrollable_content_region.width or self.size.width or 80)
+        if self._layout is None or width != self._layout_width:
+            self._layout = layout_paragraph(self._text, self._tokens, self._spans, width)
+            self._layout_width = width
+            self._strips.clear()
+            self.virtual_size = Size(width, len(self._layout.lines))
+        return self._layout
+
+    def _invalidate_layout(self) -> None:
+        self._layout = None
+        self._strips.clear()
+        if self.is_mounted:
+            self.layout_lines  # recompute now so virtual_size (scrollbar) is right
+            self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.layout_lines
+        self.scroll_cursor_visible()
+
+    def _token_range_lines(self, cursor: int | None, selection: tuple[int, int] | None) -> set[int]:
+        if self._layout is None or not self._tokens:
+            return set()
+        layout = self._layout
+        lines: set[int] = set()
+        if cursor is not None and cursor < len(self._tokens):
+            token = self._tokens[cursor]
+            lines.update(range(layout.token_lines[cursor], layout.line_of_offset(max(token.start, token.end - 1)) + 1))
+        if selection is not None:
+            first, last = selection
+            end = self._tokens[min(last, len(self._tokens) - 1)]
+            lines.update(range(layout.token_lines[first], layout.line_of_offset(end.end) + 1))
+        return lines
+
+    def line_of_token(self, token: int) -> int:
+        return self.layout_lines.token_lines[token]
+
+    def scroll_cursor_visible(self) -> None:
+        if self._cursor is None or not self._tokens or not self.is_mounted:
+            return
+        line = self.line_of_token(self._cursor)
+        height = self.scrollable_content_region.height
+        if height <= 0:
+            return
+        top = self.scroll_offset.y
+        if line < top:
+            self.scroll_to(y=line, animate=False, immediate=True)
+        elif line >= top + height:
+            self.scroll_to(y=line - height + 1, animate=False, immediate=True)
+
+    # --- painting ---------------------------------------------------------------------
+
+    def _look(self, label: str) -> LabelLook:
+        look = self._looks.get(label)
+        if look is None:
+            background = self.background_colors[1]
+            color = self._colors.get(label, Color.parse("#999999"))
+            tint = background.blend(color, 0.45)
+            faint = background.blend(color, 0.22)
+            look = LabelLook(
+                tint=Style(bgcolor=tint.rich_color, color=tint.get_contrast_text(1.0).rich_color),
+                suggested=Style(bgcolor=faint.rich_color, color=faint.get_contrast_text(0.9).rich_color, italic=True),
+                tag=Style(color=readable_on(color, background).rich_color, bold=True),
+            )
+            self._looks[label] = look
+        return look
+
+    def _char_style(self, covering: list[Span], in_cursor: bool, in_selection: bool) -> Style:
+        key = (tuple((s.label, s.suggested) for s in covering), in_cursor, in_selection)
+        style = self._styles.get(key)
+        if style is None:
+            style = self.rich_style
+            if covering:
+                inner = covering[0]
+                look = self._look(inner.label)
+                style += look.suggested if inner.suggested else look.tint
+                if len(covering) > 1:
+                    style += Style(underline=True)  # nested: the outer span shows as an underline
+            if in_selection:
+                selection = self.background_colors[1].blend(Color.parse(self.app.current_theme.accent or "#ffa62b"), 0.55)
+                style += Style(bgcolor=selection.rich_color, color=selection.get_contrast_text(1.0).rich_color,
+                               underline=True, bold=True)
+            if in_cursor:
+                style += Style(reverse=True, bold=True)
+            self._styles[key] = style
+        return style
+
+    def render_line(self, y: int) -> Strip:
+        line_index = self.scroll_offset.y + y
+        layout = self.layout_lines
+        width = self.scrollable_content_region.width
+        if line_index >= len(layout.lines):
+            return Strip.blank(width, self.rich_style)
+        strip = self._strips.get(line_index)
+        if strip is None:
+            strip = self._render_layout_line(line_index).adjust_cell_length(width, self.rich_style)
+            self._strips[line_index] = strip
+        return strip
+
+    def _render_layout_line(self, line_index: int) -> Strip:
+        layout = self.layout_lines
+        line = layout.lines[line_index]
+        text = self._text
+        if not line.fragments:
+            return Strip([])
+        line_start = line.fragments[0].start
+        line_end = line.fragments[-1].end
+        spans = [s for s in self._spans if s.start < line_end and s.end > line_start]
+        cursor_range = (-1, -1)
+        if self._cursor is not None and self._cursor < len(self._tokens):
+            token = self._tokens[self._cursor]
+            cursor_range = (token.start, token.end)
+        selection_range = (-1, -1)
+        if self._selection is not None:
+            first, last = self._selection
+            selection_range = (self._tokens[first].start, self._tokens[last].end)
+        segments: list[Segment] = []
+        for fragment in line.fragments:
+            if fragment.tag is not None:
+                look = self._look(fragment.tag.label)
+                style = self.rich_style + look.tag + (Style(italic=True, dim=True) if fragment.tag.suggested else Style())
+                segments.append(Segment(tag_text(fragment.tag), style))
+                continue
+            run: list[str] = []
+            run_style: Style | None = None
+            for index in range(fragment.start, fragment.end):
+                covering = sorted((s for s in spans if s.start <= index < s.end), key=lambda s: (s.end - s.start, s.label))
+                style = self._char_style(
+                    covering,
+                    cursor_range[0] <= index < cursor_range[1],
+                    selection_range[0] <= index < selection_range[1],
+                )
+                if style is not run_style and run:
+                    segments.append(Segment("".join(run), run_style))
+                    run = []
+                run_style = style
+                run.append(visible_at(text, index))
+            if run:
+                segments.append(Segment("".join(run), run_style))
+        return Strip(segments)
+
+    # --- mouse ------------------------------------------------------------------------
+
+    def token_at(self, x: int, y: int) -> int | None:
+        """The token drawn at widget cell (x, y), or the nearest one before it on that line."""
+        if not self._tokens:
+            return None
+        layout = self.layout_lines
+        line_index = self.scroll_offset.y + y
+        offset = layout.offset_at(line_index, x - self.styles.padding.left)
+        if offset is None:
+            return None
+        best = 0
+        for token in self._tokens:
+            if token.start > offset:
+                break
+            best = token.id
+        return best
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        token = self.token_at(event.x, event.y)
+        if token is None:
+            return
+        self._drag_from = token
+        self._dragged = False
+        self.capture_mouse()
+        self.post_message(self.Pointed(self, token, None, False))
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._drag_from is None or not event.button:
+            return
+        token = self.token_at(event.x, event.y)
+        if token is None or (token == self._drag_from and not self._dragged):
+            return
+        self._dragged = True
+        self.post_message(self.Pointed(self, token, self._drag_from, False))
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._drag_from is None:
+            return
+        self.release_mouse()
+        token = self.token_at(event.x, event.y)
+        anchor, self._drag_from = self._drag_from, None
+        if token is not None:
+            self.post_message(self.Pointed(self, token, anchor if self._dragged else None, True))
+
+    def region_of_token(self, token: int) -> Region:
+        """Where a token's line is in the virtual space (for tests and scrolling)."""
+        return Region(0, self.line_of_token(token), self.virtual_size.width, 1)
