@@ -286,8 +286,13 @@ def _read(path: Path) -> tuple[Schema | None, list[SchemaProblem]]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-        what = error.problem or error.context or "cannot be parsed"
-        return None, [SchemaProblem(name, line, column, f"YAML syntax error: {what}.")]
+        what = error.problem or "cannot be parsed"
+        if error.context and error.problem:
+            start = error.context_mark
+            where = f" (line {start.line + 1}, column {start.column + 1})" if start is not None else ""
+            what = f"{error.context}{where}, {error.problem}"
+        return None, [SchemaProblem(name, line, column, f"YAML syntax error: {what}. Check quotes, "
+                                    "colons and indentation there or just before.")]
     except yaml.YAMLError as error:
         return None, [SchemaProblem(name, 1, 1, f"YAML syntax error: {error}.")]
     checker = _Checker(name)
