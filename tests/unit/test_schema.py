@@ -6,6 +6,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from annotator.core.errors import InputError
 from annotator.core.schema import (
@@ -332,3 +334,33 @@ def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
 def test_a_bad_entry_does_not_hide_problems_after_it(tmp_path: Path) -> None:
     found = problems_of(tmp_path, LABEL + '  - just text\n  - name: B\n    key: "1"\n    color: red\n')
     assert [(line, column) for line, column, _ in found] == [(6, 5), (8, 10)]
+
+
+_YAML_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.sampled_from(["name", "key", "color", "labels", "attributes", "type", "values",
+                                       "relations", "from", "to", "min", "max", "default", "overlaps",
+                                       "renamed_from", "snap", "x"]), children, max_size=5),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(document=_YAML_VALUES)
+def test_any_yaml_gives_problems_or_a_schema_never_a_crash(tmp_path: Path, document: object) -> None:
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    problems = validate_schema(path)
+    if not problems:
+        assert isinstance(load_schema(path), Schema)
+    for problem in problems:
+        assert problem.line >= 1 and problem.column >= 1 and problem.message
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=200))
+def test_any_text_gives_problems_never_a_crash(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(text, encoding="utf-8", errors="surrogatepass")
+    assert all(isinstance(problem.line, int) for problem in validate_schema(path))
