@@ -158,11 +158,11 @@ def merge_stores(paths: Sequence[Path], out: Path) -> MergeSummary:
         annotators.add(annotator_of(record, stems[path]))
         paragraphs.add(record["id"])
         lines.append(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
-    _write_atomically(out, "".join(line + "\n" for line in lines))
+    write_atomically(out, "".join(line + "\n" for line in lines))
     return MergeSummary(len(lines), duplicates, tuple(sorted(annotators)), len(paragraphs), tuple(warnings))
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
     """Write a whole file so that a crash leaves either nothing or all of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle = tempfile.NamedTemporaryFile(

@@ -1,0 +1,42 @@
+"""`annotator merge STORE... --out STORE`: one store holding every version from several.
+
+The merged store is keyed by `(annotator, id)` (see `annotator/core/merge.py`): it is for
+`agree`, `stats` and review, not for annotating into.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from annotator.core.errors import InputError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "merge",
+        help="combine stores into one, keeping every version of every annotator",
+        description="Combine stores (e.g. one per annotator) into a new store that keeps every line of each, "
+        "interleaved by time. Read it with agree, stats or review, which tell annotators apart.",
+    )
+    parser.add_argument("stores", nargs="+", type=Path, metavar="STORE", help="stores (.jsonl) to combine")
+    parser.add_argument("--out", type=Path, required=True, help="the new store to write (must not exist, or be empty)")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from annotator.core.merge import merge_stores
+
+    if args.out.suffix.lower() != ".jsonl":
+        raise InputError(f"{args.out}: a store must be a .jsonl file. Choose an --out ending in .jsonl.")
+    summary = merge_stores(args.stores, args.out)
+    for warning in summary.warnings:
+        print(f"annotator: {warning}", file=sys.stderr)
+    duplicates = f" ({summary.duplicates} repeated lines written once)" if summary.duplicates else ""
+    print(
+        f"annotator: merged {len(args.stores)} stores into {args.out}: {summary.lines} lines{duplicates}, "
+        f"{summary.paragraphs} paragraphs, annotators {', '.join(summary.annotators) or 'none'}",
+        file=sys.stderr,
+    )
+    return 0
