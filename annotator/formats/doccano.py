@@ -1,0 +1,103 @@
+"""`doccano`: JSONL for doccano's sequence labeling (and relation) projects.
+
+Without relations a line is `{"text": ..., "label": [[start, end, "LABEL"], ...], "meta": {...}}`;
+when any span of the document takes part in a relation, it is
+`{"text": ..., "entities": [{"id", "label", "start_offset", "end_offset"}], "relations":
+[{"id", "from_id", "to_id", "type"}], "meta": {...}}` (doccano's relation-project shape).
+
+Offsets: doccano's annotation screen runs in the browser, where a string is UTF-16, so an emoji
+or any character beyond U+FFFF counts 2 there. By default offsets are written in UTF-16 code
+units, which is what doccano shows and sends back; `--offsets codepoints` writes our code-point
+offsets unchanged (for doccano-compatible tools written in Python). Import converts back the
+same way. `meta` carries our record id, article and paragraph so an import finds them again.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from annotator.core.errors import InputError
+from annotator.formats.document import (
+    Document, ExportOptions, Imported, ImportedSpan, codepoint_offsets, imported_document, replace_atomically,
+    utf16_offsets,
+)
+
+
+def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> None:
+    unit = options.offsets or "utf16"
+    with replace_atomically(out) as temporary, open(temporary, "w", encoding="utf-8", newline="") as handle:
+        for document in documents:
+            handle.write(json.dumps(_line(document, unit), ensure_ascii=False))
+            handle.write("\n")
+
+
+def _line(document: Document, unit: str) -> dict[str, Any]:
+    convert = utf16_offsets(document.text) if unit == "utf16" else None
+
+    def at(offset: int) -> int:
+        return convert[offset] if convert is not None else offset
+
+    first_meta = document.records[0].get("meta") or {}
+    meta = {"id": document.id, "article_id": document.article_id,
+            "char_offset": first_meta.get("char_offset", 0) if len(document.records) == 1 else 0,
+            "offsets": unit}
+    if not document.relations:
+        return {"text": document.text,
+                "label": [[at(s.start), at(s.end), s.label] for s in document.spans], "meta": meta}
+    numbers = {span.span_id: number for number, span in enumerate(document.spans, start=1)}
+    return {
+        "text": document.text,
+        "entities": [{"id": numbers[s.span_id], "label": s.label, "start_offset": at(s.start),
+                      "end_offset": at(s.end)} for s in document.spans],
+        "relations": [{"id": number, "from_id": numbers[r.head], "to_id": numbers[r.child], "type": r.label}
+                      for number, r in enumerate(document.relations, start=1)],
+        "meta": meta,
+    }
+
+
+def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
+    """doccano JSONL; `meta.offsets` (written by our export) overrides `--offsets` for its line."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise InputError(f"{where}: not valid JSON ({error.msg}).") from None
+            if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+                raise InputError(f"{where}: each line must be an object with a string 'text'.")
+            text = data["text"]
+            meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+            unit = meta.get("offsets") if meta.get("offsets") in ("utf16", "codepoints") else (options.offsets or "utf16")
+            to_index = codepoint_offsets(text) if unit == "utf16" else None
+
+            def index(offset: Any, what: str) -> int:
+                if not isinstance(offset, int):
+                    raise InputError(f"{where}: {what} offset {offset!r} is not a whole number.")
+                if to_index is None:
+                    if not 0 <= offset <= len(text):
+                        raise InputError(f"{where}: offset {offset} is outside the text ({len(text)} characters).")
+                    return offset
+                if offset not in to_index:
+                    raise InputError(f"{where}: UTF-16 offset {offset} falls inside a character or outside the "
+                                     "text. If the file holds code-point offsets, import with --offsets codepoints.")
+                return to_index[offset]
+
+            spans: list[ImportedSpan] = []
+            relations: list[tuple[str, str, str]] = []
+            entries = data.get("entities") if "entities" in data else data.get("label") or []
+            for n, entry in enumerate(entries, start=1):
+                if isinstance(entry, dict):
+                    spans.append(ImportedSpan(index(entry.get("start_offset"), "start"), index(entry.get("end_offset"), "end"),
+                                              str(entry.get("label")), key=str(entry.get("id", n))))
+                elif isinstance(entry, list) and len(entry) == 3:
+                    spans.append(ImportedSpan(index(entry[0], "start"), index(entry[1], "end"), str(entry[2]), key=str(n)))
+                else:
+                    raise InputError(f"{where}: label {n} must be [start, end, label].")
+            for relation in data.get("relations") or ():
+                relations.append((str(relation.get("type")), str(relation.get("from_id")), str(relation.get("to_id"))))
+            yield from imported_document(meta, f"{path.stem}-{number}", text, str(path), spans, relations, where)

@@ -1,0 +1,83 @@
+"""`jsonl`: canonical records, the latest state of each paragraph, in a fixed order.
+
+Paragraph level writes each record as the store holds it, minus the store's history fields
+(`_seq`, `_action`, `_reverts`), which mean nothing once compacted. Article level writes one
+record per article in the same shape, its spans and tokens moved by each paragraph's
+`char_offset`, and `meta.paragraphs` listing the records it was built from.
+
+Importing reads Prodigy-style JSONL (`text`, `spans` with `start`/`end`/`label`, optional
+`score`, `id`, `meta`), which is also how model predictions come in.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from annotator.core.errors import InputError
+from annotator.formats.document import (
+    HISTORY_FIELDS, Document, ExportOptions, Imported, ImportedSpan, replace_atomically, span_dict, split_id,
+)
+
+
+def document_record(document: Document, options: ExportOptions) -> dict[str, Any]:
+    if options.level == "paragraph":
+        return {key: value for key, value in document.records[0].items() if key not in HISTORY_FIELDS}
+    by_id = {span.span_id: span for span in document.spans}
+    first = document.records[0]
+    return {
+        "id": document.id,
+        "text": document.text,
+        "tokens": document.tokens,
+        "spans": [span_dict(span) for span in document.spans],
+        "relations": [{"head": by_id[r.head].token_end, "child": by_id[r.child].token_end, "label": r.label,
+                       "head_id": r.head, "child_id": r.child} for r in document.relations],
+        "meta": {"article_id": document.article_id, "source": (first.get("meta") or {}).get("source", ""),
+                 "paragraphs": [{"id": r["id"], "char_offset": (r.get("meta") or {}).get("char_offset", 0),
+                                 "answer": r.get("answer"), "_status": r.get("_status")}
+                                for r in document.records]},
+        "_schema": first.get("_schema", {}),
+    }
+
+
+def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> None:
+    with replace_atomically(out) as temporary, open(temporary, "w", encoding="utf-8", newline="") as handle:
+        for document in documents:
+            handle.write(json.dumps(document_record(document, options), ensure_ascii=False))
+            handle.write("\n")
+
+
+def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
+    """Prodigy-style lines; a line without `id` becomes article `<file stem>-<line>`, paragraph 0."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise InputError(f"{where}: not valid JSON ({error.msg}). Fix the line or remove it.") from None
+            if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+                raise InputError(f"{where}: each line must be an object with a string 'text'.")
+            meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+            if isinstance(data.get("id"), str) and "#" in data["id"]:
+                article_id, index = split_id(data["id"])
+            else:
+                article_id = str(meta.get("article_id") or f"{path.stem}-{number}")
+                index = int(meta.get("paragraph", 0))
+            spans = []
+            for n, span in enumerate(data.get("spans") or (), start=1):
+                if not isinstance(span, dict) or not all(isinstance(span.get(k), int) for k in ("start", "end")) \
+                        or not isinstance(span.get("label"), str):
+                    raise InputError(f"{where}: span {n} needs integer 'start', 'end' and a string 'label'.")
+                score = span.get("score")
+                spans.append(ImportedSpan(span["start"], span["end"], span["label"],
+                                          dict(span.get("attributes") or {}),
+                                          float(score) if isinstance(score, (int, float)) else None,
+                                          str(span.get("id") or f"s{n}")))
+            relations = [(str(r["label"]), str(r["head_id"]), str(r["child_id"]))
+                         for r in data.get("relations") or () if isinstance(r, dict) and "head_id" in r]
+            yield Imported(article_id, index, data["text"], int(meta.get("char_offset", 0)),
+                           str(meta.get("source") or path), spans, relations, where)

@@ -1,0 +1,195 @@
+"""`label-studio`: a tasks JSON file plus the labeling config it needs, `label_config.xml`, beside it.
+
+Each document is a task `{"id", "data": {"text", "record_id", "article_id"}, "annotations":
+[{"result": [...]}]}`. Spans are `labels` results (`value.start/end/text/labels`); span
+attributes are per-region results under the region's id (`choices`, `number`, `textarea`,
+named `<LABEL>_<attribute>` in the config); relations are `relation` results.
+
+Offsets: Label Studio's Text tag has stored code-point offsets since its front end stopped
+using JavaScript string lengths (label-studio-frontend PR #308, 2022); older versions used
+UTF-16 code units, which shifts every span after an emoji. Code points are the default here,
+`--offsets utf16` writes UTF-16 for those older versions. Import checks each result's
+`value.text` against the text and converts UTF-16 offsets back when that is what matches.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+from xml.sax.saxutils import quoteattr
+
+from annotator.core.errors import InputError
+from annotator.core.schema import Schema
+from annotator.formats.document import (
+    Document, ExportOptions, Imported, ImportedSpan, codepoint_offsets, imported_document, replace_atomically,
+    utf16_offsets,
+)
+
+CONFIG_FILE = "label_config.xml"
+LABELS_NAME = "label"
+TEXT_NAME = "text"
+
+
+def config_path(out: Path) -> Path:
+    return out.with_name(CONFIG_FILE)
+
+
+def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> None:
+    unit = options.offsets or "codepoints"
+    kinds = {(label.name, spec.name): spec.type for label in options.schema.labels for spec in label.attributes} \
+        if options.schema is not None else {}
+    seen_labels: list[str] = []
+    with replace_atomically(out) as temporary:
+        with open(temporary, "w", encoding="utf-8", newline="") as handle:
+            handle.write("[")
+            for number, document in enumerate(documents, start=1):
+                seen_labels.extend(sorted({s.label for s in document.spans} - set(seen_labels)))
+                handle.write(",\n" if number > 1 else "\n")
+                handle.write(json.dumps(_task(number, document, unit, kinds), ensure_ascii=False))
+            handle.write("\n]\n")
+        with replace_atomically(config_path(out)) as config:
+            config.write_text(labeling_config(options.schema, seen_labels), encoding="utf-8")
+
+
+def _task(number: int, document: Document, unit: str, kinds: dict[tuple[str, str], str]) -> dict[str, Any]:
+    convert = utf16_offsets(document.text) if unit == "utf16" else None
+
+    def at(offset: int) -> int:
+        return convert[offset] if convert is not None else offset
+
+    result: list[dict[str, Any]] = []
+    for span in document.spans:
+        where = {"start": at(span.start), "end": at(span.end), "text": span.text}
+        result.append({"id": span.span_id, "from_name": LABELS_NAME, "to_name": TEXT_NAME, "type": "labels",
+                       "value": {**where, "labels": [span.label]}})
+        for name, value in sorted(span.attributes.items()):
+            kind = kinds.get((span.label, name)) or ("number" if isinstance(value, int) else "choice")
+            from_name = f"{span.label}_{name}"
+            if kind == "integer" or kind == "number":
+                value_field: dict[str, Any] = {"number": value}
+                result_type = "number"
+            elif kind == "text":
+                value_field, result_type = {"text": [value]}, "textarea"
+            else:
+                value_field, result_type = {"choices": [str(value).lower() if isinstance(value, bool) else str(value)]}, "choices"
+            result.append({"id": span.span_id, "from_name": from_name, "to_name": TEXT_NAME, "type": result_type,
+                           "value": {**where, **value_field}})
+    for relation in document.relations:
+        result.append({"from_id": relation.head, "to_id": relation.child, "type": "relation", "direction": "right",
+                       "labels": [relation.label]})
+    first_meta = document.records[0].get("meta") or {}
+    data = {"text": document.text, "record_id": document.id, "article_id": document.article_id,
+            "char_offset": first_meta.get("char_offset", 0) if len(document.records) == 1 else 0, "offsets": unit}
+    return {"id": number, "data": data, "annotations": [{"result": result}]}
+
+
+def labeling_config(schema: Schema | None, seen_labels: list[str]) -> str:
+    """The `<View>` for the exported tasks: labels with colours, relations, per-region attributes."""
+    known = [label.name for label in schema.labels] if schema is not None else []
+    colours = {label.name: label.color for label in schema.labels} if schema is not None else {}
+    lines = ["<View>", f'  <Labels name="{LABELS_NAME}" toName="{TEXT_NAME}">']
+    for name in known + [label for label in seen_labels if label not in known]:
+        colour = f" background={quoteattr(colours[name])}" if name in colours else ""
+        lines.append(f"    <Label value={quoteattr(name)}{colour}/>")
+    lines += ["  </Labels>", f'  <Text name="{TEXT_NAME}" value="$text"/>']
+    if schema is not None and schema.relations:
+        lines.append("  <Relations>")
+        lines += [f"    <Relation value={quoteattr(relation.name)}/>" for relation in schema.relations]
+        lines.append("  </Relations>")
+    for label in schema.labels if schema is not None else ():
+        for spec in label.attributes:
+            name = quoteattr(f"{label.name}_{spec.name}")
+            lines.append(f'  <View visibleWhen="region-selected" whenLabelValue={quoteattr(label.name)}>')
+            lines.append(f"    <Header value={quoteattr(f'{label.name}: {spec.name}')}/>")
+            if spec.type == "choice":
+                lines.append(f'    <Choices name={name} toName="{TEXT_NAME}" perRegion="true">')
+                lines += [f"      <Choice value={quoteattr(choice.value)}/>" for choice in spec.choices]
+                lines.append("    </Choices>")
+            elif spec.type == "boolean":
+                lines.append(f'    <Choices name={name} toName="{TEXT_NAME}" perRegion="true">')
+                lines += ['      <Choice value="true"/>', '      <Choice value="false"/>', "    </Choices>"]
+            elif spec.type == "integer":
+                bounds = "".join(f' {key}="{value}"' for key, value in (("min", spec.minimum), ("max", spec.maximum))
+                                 if value is not None)
+                lines.append(f'    <Number name={name} toName="{TEXT_NAME}" perRegion="true"{bounds}/>')
+            else:
+                lines.append(f'    <TextArea name={name} toName="{TEXT_NAME}" perRegion="true"/>')
+            lines.append("  </View>")
+    lines.append("</View>")
+    return "\n".join(lines) + "\n"
+
+
+def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
+    """A tasks JSON list; each task's first annotation (else its first prediction) is imported."""
+    try:
+        tasks = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path}:{error.lineno}: not valid JSON ({error.msg}).") from None
+    if isinstance(tasks, dict):
+        tasks = [tasks]
+    if not isinstance(tasks, list):
+        raise InputError(f"{path}: expected a JSON list of Label Studio tasks.")
+    kinds = {(label.name, spec.name): spec.type for label in options.schema.labels for spec in label.attributes} \
+        if options.schema is not None else {}
+    for number, task in enumerate(tasks, start=1):
+        where = f"{path}: task {number}"
+        data = task.get("data") if isinstance(task, dict) else None
+        text = data.get("text") if isinstance(data, dict) else None
+        if not isinstance(text, str):
+            raise InputError(f"{where}: has no data.text. Export the project's tasks with their text.")
+        chosen = (task.get("annotations") or task.get("predictions") or [{}])[0]
+        spans, relations = _read_result(chosen.get("result") or [], text, data.get("offsets"), kinds, where)
+        meta = {"id": data.get("record_id"), "article_id": data.get("article_id"), "char_offset": data.get("char_offset")}
+        yield from imported_document(meta, f"{path.stem}-{task.get('id', number)}", text, str(path), spans,
+                                     relations, where)
+
+
+def _read_result(result: list[dict[str, Any]], text: str, declared: Any, kinds: dict[tuple[str, str], str],
+                 where: str) -> tuple[list[ImportedSpan], list[tuple[str, str, str]]]:
+    to_index = codepoint_offsets(text)
+    spans: dict[str, ImportedSpan] = {}
+    relations: list[tuple[str, str, str]] = []
+    for item in result:
+        kind = item.get("type")
+        if kind == "relation":
+            label = (item.get("labels") or ["related"])[0]
+            relations.append((str(label), str(item.get("from_id")), str(item.get("to_id"))))
+            continue
+        value = item.get("value") or {}
+        region = str(item.get("id"))
+        if kind == "labels":
+            start, end = _offsets(value, text, to_index, declared, where)
+            spans[region] = ImportedSpan(start, end, str(value["labels"][0]), key=region)
+        elif region in spans and kind in ("choices", "number", "textarea"):
+            span = spans[region]
+            attribute = str(item.get("from_name", "")).removeprefix(f"{span.label}_")
+            if kind == "number":
+                span.attributes[attribute] = value.get("number")
+            elif kind == "textarea":
+                span.attributes[attribute] = (value.get("text") or [""])[0]
+            else:
+                choice = (value.get("choices") or [""])[0]
+                if kinds.get((span.label, attribute)) == "boolean":
+                    span.attributes[attribute] = choice == "true"
+                else:
+                    span.attributes[attribute] = choice
+    return list(spans.values()), relations
+
+
+def _offsets(value: dict[str, Any], text: str, to_index: dict[int, int], declared: Any, where: str) -> tuple[int, int]:
+    start, end = value.get("start"), value.get("end")
+    if not isinstance(start, int) or not isinstance(end, int):
+        raise InputError(f"{where}: a labels result has no integer start/end.")
+    expected = value.get("text")
+    as_codepoints = (start, end) if 0 <= start < end <= len(text) else None
+    as_utf16 = (to_index[start], to_index[end]) if start in to_index and end in to_index else None
+    if declared == "utf16" or (expected is not None and as_codepoints is not None
+                               and text[as_codepoints[0]:as_codepoints[1]] != expected
+                               and as_utf16 is not None and text[as_utf16[0]:as_utf16[1]] == expected):
+        chosen = as_utf16
+    else:
+        chosen = as_codepoints
+    if chosen is None:
+        raise InputError(f"{where}: span [{start}, {end}) is outside the text ({len(text)} characters).")
+    return chosen
