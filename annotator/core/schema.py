@@ -378,8 +378,9 @@ class _Checker:
 
     def key(self, node: Node, value: str, what: str) -> str:
         """A one-character key that the screen leaves free; reports otherwise."""
-        if value.lower() in RESERVED_KEYS or value in RESERVED_KEYS:
-            purpose = RESERVED_KEYS.get(value.lower(), RESERVED_KEYS.get(value, ""))
+        named = value.lower() if len(value) > 1 else value  # "Enter" is enter, but "Q" is not q
+        if named in RESERVED_KEYS:
+            purpose = RESERVED_KEYS[named]
             self.report(node, f"key '{value}' of {what} is reserved by the annotate screen ({purpose}). "
                               "Pick another character.")
         elif len(value) != 1:

@@ -364,3 +364,9 @@ def test_any_text_gives_problems_never_a_crash(tmp_path: Path, text: str) -> Non
     path = tmp_path / "fuzz.yaml"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
     assert all(isinstance(problem.line, int) for problem in validate_schema(path))
+
+
+def test_upper_case_letters_are_free_though_their_lower_case_is_reserved(tmp_path: Path) -> None:
+    schema = load_schema(write(tmp_path, "name: x\nlabels:\n  - {name: A, key: Q, color: red}\n"))
+    assert schema.label_for_key("Q") is not None
+    assert "reserved" in only_problem(tmp_path, "name: x\nlabels:\n  - {name: A, key: Enter, color: red}\n")[2]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -251,3 +252,14 @@ def test_diff_with_a_broken_store_says_so(tmp_path: Path, capsys: pytest.Capture
     assert main(["schema", "diff", path, path, "--store", str(broken)]) == 2
     err = capsys.readouterr().err
     assert str(broken) in err and "Traceback" not in err
+
+
+def test_show_on_a_terminal_adds_a_swatch_of_each_colour() -> None:
+    from annotator.commands.schema import show_lines
+
+    lines = show_lines(load_schema(default_schema_path()), colour=True, width=100)
+    actor = next(line for line in lines if " ACTOR " in line and "#0072b2" in line)
+    assert "\x1b[48;2;0;114;178m" in actor
+    header = next(i for i, line in enumerate(lines) if line.startswith("  key  label"))
+    visible = re.sub(r"\x1b\[[0-9;]*m", "", lines[header + 1])
+    assert visible.index("token") == lines[header].index("snap")  # swatches do not skew columns
