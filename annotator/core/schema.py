@@ -273,7 +273,7 @@ def _read(path: Path) -> tuple[Schema | None, list[SchemaProblem]]:
     except UnicodeDecodeError as error:
         before = data[: error.start]
         line = before.count(b"\n") + 1
-        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8")) + 1  # characters, not bytes
         return None, [SchemaProblem(name, line, column, f"byte 0x{data[error.start]:02x} is not UTF-8. "
                                     "Save the schema as UTF-8.")]
     text = text.removeprefix("\ufeff")

@@ -365,6 +365,7 @@ def replace_atomically(target: Path, *, folder: bool = False) -> Iterator[Path]:
     try:
         yield temporary
         if folder:
+            os.chmod(temporary, 0o755)
             if target.is_dir():
                 old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
                 os.replace(target, old / target.name)

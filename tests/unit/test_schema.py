@@ -370,3 +370,10 @@ def test_upper_case_letters_are_free_though_their_lower_case_is_reserved(tmp_pat
     schema = load_schema(write(tmp_path, "name: x\nlabels:\n  - {name: A, key: Q, color: red}\n"))
     assert schema.label_for_key("Q") is not None
     assert "reserved" in only_problem(tmp_path, "name: x\nlabels:\n  - {name: A, key: Enter, color: red}\n")[2]
+
+
+def test_non_utf8_column_counts_characters_before_it(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.yaml"
+    path.write_bytes("name: x\ndescription: caf\u00e9 ".encode("utf-8") + b"\xff\n")
+    (problem,) = validate_schema(path)
+    assert (problem.line, problem.column) == (2, 19)
