@@ -454,8 +454,8 @@ class _Checker:
         key = self.text(fields, "key", what, required=True)
         if "key" not in fields:
             self.report(node, f"{what} has no 'key'. Add 'key: \"5\"' (one character).")
-        elif key:
-            self.key(fields["key"][1], key, what)
+        elif isinstance(fields["key"][1], ScalarNode) and fields["key"][1].tag != "tag:yaml.org,2002:null":
+            self.key(fields["key"][1], key, what)  # also reports key: ""
         color = self.color(fields, what)
         snap = self.text(fields, "snap", what, default="token")
         if snap not in SNAP_MODES:

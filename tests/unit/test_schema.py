@@ -377,3 +377,8 @@ def test_non_utf8_column_counts_characters_before_it(tmp_path: Path) -> None:
     path.write_bytes("name: x\ndescription: caf\u00e9 ".encode("utf-8") + b"\xff\n")
     (problem,) = validate_schema(path)
     assert (problem.line, problem.column) == (2, 19)
+
+
+def test_an_empty_label_key_is_reported(tmp_path: Path) -> None:
+    line, column, message = only_problem(tmp_path, 'name: x\nlabels:\n  - name: A\n    key: ""\n    color: red\n')
+    assert (line, column) == (4, 10) and "must be one character" in message
