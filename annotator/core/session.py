@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from annotator.core.corpus import Article, Corpus, Paragraph
 from annotator.core.records import annotation_from_record, to_record
-from annotator.core.schema import Schema
+from annotator.core.schema import Schema, migrate_span_label
 from annotator.core.spans import (
     EMPTY,
     Annotation,
@@ -94,7 +94,7 @@ class Session:
         record = self.store.contents.get(self.paragraph.id)
         if record is not None and record.get("tokens") and record.get("text") == self.paragraph.text:
             self.tokens: tuple[Token, ...] = _tokens_from_record(record)
-            self.annotation: Annotation = annotation_from_record(record)
+            self.annotation: Annotation = self._migrated(annotation_from_record(record))
         else:
             self.tokens = _tokens_of(self.paragraph.text)
             self.annotation = EMPTY
@@ -102,7 +102,19 @@ class Session:
     def annotation_of(self, paragraph: Paragraph) -> Annotation:
         """The saved state of any paragraph (for the dimmed context above and below)."""
         record = self.store.contents.get(paragraph.id)
-        return EMPTY if record is None else annotation_from_record(record)
+        return EMPTY if record is None else self._migrated(annotation_from_record(record))
+
+    def _migrated(self, annotation: Annotation) -> Annotation:
+        """Spans of renamed labels under their new name; orphans (label gone) kept as saved."""
+        for span in annotation.spans:
+            current = migrate_span_label(self.schema, span.label)
+            if current is not None and current != span.label:
+                annotation = update_span(annotation, span.id, label=current)
+        return annotation
+
+    def is_orphan(self, span: Span) -> bool:
+        """A span whose label the schema no longer has: shown marked, never dropped."""
+        return self.schema.label(span.label) is None
 
     def is_decided(self, paragraph_id: str) -> bool:
         index = self.store.contents.latest_line.get(paragraph_id)
@@ -217,7 +229,7 @@ class Session:
                 continue
             other_label = self.schema.label(other.label)
             for this, that in ((label, other.label), (other_label, span.label)):
-                if this is not None and this.overlaps is not None and that not in this.overlaps and this.name != that:
+                if this is not None and not this.may_overlap(that):
                     raise EditRefused(f"{this.name} may not overlap {that} (schema rule).")
 
     def _add(self, span: Span) -> Annotation:
