@@ -1,0 +1,75 @@
+"""`annotator export` from the user's side: bad input is a plain message and exit 2, outputs are whole."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_formats_roundtrip import make_store  # noqa: E402
+
+from annotator.cli import main  # noqa: E402
+
+
+def test_missing_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["export", str(tmp_path / "nope.jsonl"), "--format", "jsonl"]) == 2
+    err = capsys.readouterr().err
+    assert "nope.jsonl: no such store" in err and "Traceback" not in err
+
+
+def test_broken_store_names_the_line_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = make_store(tmp_path / "store.jsonl")
+    store.write_bytes(store.read_bytes() + b"{not json\n" + store.read_bytes().splitlines(keepends=True)[0])
+    out = tmp_path / "out.conll"
+    assert main(["export", str(store), "--format", "conll", "--out", str(out)]) == 2
+    assert f"{store}:4:" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_unknown_format_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = make_store(tmp_path / "store.jsonl")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["export", str(store), "--format", "csv"])
+    assert exit_info.value.code == 2
+    assert "invalid choice: 'csv'" in capsys.readouterr().err
+
+
+def test_unknown_include_word(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = make_store(tmp_path / "store.jsonl")
+    assert main(["export", str(store), "--format", "jsonl", "--include", "drafts"]) == 2
+    assert "--include: drafts is not one of unfinished, rejected, ignored" in capsys.readouterr().err
+
+
+def test_refuses_to_overwrite_the_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = make_store(tmp_path / "store.jsonl")
+    before = store.read_bytes()
+    assert main(["export", str(store), "--format", "jsonl", "--out", str(store)]) == 2
+    assert "that is the store itself" in capsys.readouterr().err
+    assert store.read_bytes() == before
+
+
+def test_default_out_is_beside_the_store_and_replaces_atomically(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = make_store(tmp_path / "store.jsonl")
+    assert main(["export", str(store), "--format", "conll"]) == 0
+    assert (tmp_path / "store.conll").read_text(encoding="utf-8").startswith("-DOCSTART-")
+    assert main(["export", str(store), "--format", "hf"]) == 0
+    assert main(["export", str(store), "--format", "hf"]) == 0  # an existing folder is replaced whole
+    assert sorted(p.name for p in (tmp_path / "store-hf").iterdir()) == ["README.md", "data.jsonl", "label_names.json"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary left behind
+    err = capsys.readouterr().err
+    assert "exported 3 paragraph(s)" in err
+
+
+def test_orphan_labels_are_exported_and_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = make_store(tmp_path / "store.jsonl")
+    text = store.read_text(encoding="utf-8").replace('"label":"LOCATION","text":"Syria"',
+                                                     '"label":"PLACE","text":"Syria"')
+    store.write_text(text, encoding="utf-8")
+    out = tmp_path / "out.conll"
+    assert main(["export", str(store), "--format", "conll", "--out", str(out)]) == 0
+    assert "Syria\tB-PLACE" in out.read_text(encoding="utf-8")
+    err = capsys.readouterr().err
+    assert "1 span(s) have a label that is not in the schema" in err and "mix#2/s" in err
+    assert "conll: 1 overlapping span(s)" in err
