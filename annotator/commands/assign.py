@@ -33,10 +33,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.core.assign import parse_annotators, plan, write_plan
+    from annotator.core.assign import check_options, parse_annotators, plan, write_plan
     from annotator.core.corpus import Corpus
 
     annotators = parse_annotators(args.annotators)
+    check_options(annotators, args.overlap, args.per_item)
     missing = [str(source) for source in args.sources if not source.exists()]
     if missing:
         raise InputError(f"{missing[0]}: no such file or folder. Check the SOURCE path.")

@@ -52,6 +52,17 @@ def parse_annotators(text: str) -> list[str]:
     return names
 
 
+def check_options(annotators: Sequence[str], overlap: float, per_item: int) -> None:
+    """Refuse a split that cannot be made (checked before any source is read)."""
+    if not 0.0 <= overlap <= 1.0:
+        raise InputError(f"--overlap {overlap:g}: give a fraction from 0 to 1, e.g. 0.2 for a fifth done twice.")
+    if overlap > 0 and not 2 <= per_item <= len(annotators):
+        raise InputError(
+            f"--per-item {per_item}: shared paragraphs need from 2 to {len(annotators)} annotators "
+            f"(there are {len(annotators)}). Add annotators or lower --per-item."
+        )
+
+
 def split(
     paragraph_ids: Sequence[str],
     annotators: Sequence[str],
@@ -61,14 +72,8 @@ def split(
     seed: str = "0",
 ) -> dict[str, tuple[str, ...]]:
     """Who does each paragraph: id -> names (sorted), in the order of `paragraph_ids`."""
+    check_options(annotators, overlap, per_item)
     names = sorted(annotators)
-    if not 0.0 <= overlap <= 1.0:
-        raise InputError(f"--overlap {overlap}: give a fraction from 0 to 1, e.g. 0.2 for a fifth done twice.")
-    if overlap > 0 and not 2 <= per_item <= len(names):
-        raise InputError(
-            f"--per-item {per_item}: shared paragraphs need from 2 to {len(names)} annotators "
-            f"(there are {len(names)}). Add annotators or lower --per-item."
-        )
     if len(set(paragraph_ids)) != len(paragraph_ids):
         raise InputError("two paragraphs have the same id (an article given twice?). Give each source once.")
     order = sorted(paragraph_ids, key=lambda pid: (_hash(seed, pid), pid))
