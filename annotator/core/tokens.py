@@ -4,12 +4,15 @@ The rules are tuned for wire-service news: numbers keep their separators (`16,00
 hyphenated names stay whole (`Deir el-Zour`, `Iran-backed`), possessives split off
 (`Iran` `'s`), dotted abbreviations stay whole (`U.S.`), URLs and e-mail addresses are one
 token, and anything else that is not a word is one grapheme cluster per token, so an emoji
-flag, a ZWJ family or a skin-tone sequence is never cut apart.
+flag, a ZWJ family or a skin-tone sequence is never cut apart. Chinese and Japanese, written
+without spaces, get one token per character; Arabic, Korean and other spaced scripts get
+words. (Thai, Lao, Khmer and Burmese, also unspaced, stay whole runs: no dictionary here.)
 
 Whitespace follows spaCy's convention so that the tokens rebuild the text exactly: a single
 U+0020 space after a token is that token's `ws`; any other whitespace (newlines, CR LF, tabs,
-U+00A0, extra spaces, leading whitespace) is a whitespace token of its own. Annotation code
-skips those (`text.isspace()`).
+U+00A0, extra spaces, leading whitespace) is a whitespace token of its own, one per run
+(less the first space when a token precedes it), whose own `ws` is always False. The UI and
+span snapping skip those (`token.text.isspace()`).
 """
 
 from __future__ import annotations
