@@ -54,14 +54,6 @@ def visible_at(text: str, index: int) -> str:
     return visible(char)
 
 
-def is_line_break(text: str, index: int) -> bool:
-    """True where the display should start a new line after this character."""
-    char = text[index]
-    if char == "\n" or char in "\u2028\u2029":
-        return True
-    return char == "\r" and (index + 1 >= len(text) or text[index + 1] != "\n")
-
-
 def display_text(text: str) -> str:
     """A whole string made safe to print (for context lines, span lists, titles)."""
     return "".join(visible_at(text, i) for i in range(len(text)))

@@ -7,13 +7,14 @@ every character offset has exactly one place on screen.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from typing import Sequence
 
 from annotator.core.spans import Span
 from annotator.core.tokens import Token
-from annotator.tui.display import is_line_break, visible_at
+from annotator.tui.display import visible_at
 
 from rich.cells import cell_len
 
@@ -79,29 +80,59 @@ class ParagraphLayout:
         return last
 
 
-def _units(text: str, tokens: Sequence[Token]) -> list[tuple[int, int, bool]]:
-    """Breakable units (start, end, hard_break_after): a token with the whitespace after it."""
-    starts = [0] + [t.start for t in tokens[1:]] if tokens else [0]
-    bounds = starts + [len(text)]
-    units: list[tuple[int, int, bool]] = []
+_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029]")
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A breakable piece of a line: a token with the whitespace after it (or a cut at a line break)."""
+
+    start: int
+    end: int
+    cells: int  # display width of the whole unit
+    hanging: int  # cells of trailing whitespace, allowed to hang past the right edge
+    hard_break: bool  # the text breaks the line after this unit
+
+
+def paragraph_units(text: str, tokens: Sequence[Token]) -> list[Unit]:
+    """The units of a paragraph; they depend on the text only, so they are computed once per paragraph."""
+    bounds = [0] + [t.start for t in tokens[1:]] + [len(text)] if tokens else [0, len(text)]
+    breaks = [match.end() for match in _BREAK.finditer(text)]
+    units: list[Unit] = []
+    cut_index = 0
     for begin, finish in zip(bounds, bounds[1:]):
         cut = begin
-        for index in range(begin, finish):
-            if is_line_break(text, index):
-                units.append((cut, index + 1, True))
-                cut = index + 1
+        while cut_index < len(breaks) and breaks[cut_index] <= finish:
+            position = breaks[cut_index]
+            cut_index += 1
+            if position <= cut:
+                continue
+            units.append(_unit(text, cut, position, True))
+            cut = position
         if cut < finish or not units:
-            units.append((cut, finish, False))
+            units.append(_unit(text, cut, finish, False))
     return units
 
 
-def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], width: int) -> ParagraphLayout:
+def _unit(text: str, start: int, end: int, hard_break: bool) -> Unit:
+    piece = text[start:end]
+    stripped = piece.rstrip()
+    cells = cell_len(shown(text, start, end))
+    hanging = cells - cell_len(shown(text, start, start + len(stripped))) if len(stripped) < len(piece) else 0
+    return Unit(start, end, cells, hanging, hard_break)
+
+
+def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], width: int,
+                     units: Sequence[Unit] | None = None) -> ParagraphLayout:
     """Wrap `text` at token boundaries to `width` cells, with a tag after each span's end."""
     width = max(8, width)
+    if units is None:
+        units = paragraph_units(text, tokens)
     tags_at: dict[int, list[Span]] = {}
     for span in sorted(spans, key=lambda s: (s.end, -s.start)):
         tags_at.setdefault(span.end, []).append(span)
     tag_positions = sorted(tags_at)
+    next_tag = 0
 
     lines: list[Line] = [Line(0)]
 
@@ -109,33 +140,54 @@ def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], 
         line = lines[-1]
         if not line.fragments:
             line.start = fragment.start
-        line.fragments.append(fragment)
+            line.fragments.append(fragment)
+        else:
+            last = line.fragments[-1]
+            if fragment.tag is None and last.tag is None and last.end == fragment.start:
+                line.fragments[-1] = Fragment(last.start, fragment.end)  # one run per stretch of plain text
+            else:
+                line.fragments.append(fragment)
         line.width += cells
 
-    def pieces(begin: int, finish: int) -> list[tuple[Fragment, int]]:
-        """The text fragments and tags of one unit, in display order."""
-        out: list[tuple[Fragment, int]] = []
-        cut = begin
-        first_tag = bisect_right(tag_positions, begin)
-        for position in tag_positions[first_tag:]:
-            if position > finish:
-                break
-            if position > cut:
-                out.append((Fragment(cut, position), cell_len(shown(text, cut, position))))
-                cut = position
-            for span in tags_at[position]:
-                out.append((Fragment(position, position, span), cell_len(tag_text(span))))
-        if cut < finish:
-            out.append((Fragment(cut, finish), cell_len(shown(text, cut, finish))))
-        return out
-
-    for begin, finish, hard_break in _units(text, tokens):
-        parts = pieces(begin, finish)
-        total = sum(cells for _, cells in parts)
-        trailing = len(text[begin:finish]) - len(text[begin:finish].rstrip())
-        fits_width = total - trailing  # trailing spaces may hang past the edge
+    line = lines[0]
+    for unit in units:
+        if next_tag >= len(tag_positions) or tag_positions[next_tag] > unit.end:
+            # The common case, kept lean: a unit with no tag in it, appended to the current run.
+            if line.fragments and line.width + unit.cells - unit.hanging > width:
+                line = Line(unit.start)
+                lines.append(line)
+            if unit.cells - unit.hanging <= width:
+                fragments = line.fragments
+                if fragments and fragments[-1].tag is None and fragments[-1].end == unit.start:
+                    fragments[-1] = Fragment(fragments[-1].start, unit.end)
+                else:
+                    if not fragments:
+                        line.start = unit.start
+                    fragments.append(Fragment(unit.start, unit.end))
+                line.width += unit.cells
+                if unit.hard_break:
+                    line = Line(unit.end)
+                    lines.append(line)
+                continue
+            parts = [(Fragment(unit.start, unit.end), unit.cells)]
+            total = unit.cells
+        else:
+            parts = []
+            cut = unit.start
+            while next_tag < len(tag_positions) and tag_positions[next_tag] <= unit.end:
+                position = tag_positions[next_tag]
+                next_tag += 1
+                if position > cut:
+                    parts.append((Fragment(cut, position), cell_len(shown(text, cut, position))))
+                    cut = position
+                for span in tags_at[position]:
+                    parts.append((Fragment(position, position, span), cell_len(tag_text(span))))
+            if cut < unit.end:
+                parts.append((Fragment(cut, unit.end), cell_len(shown(text, cut, unit.end))))
+            total = sum(cells for _, cells in parts)
+        fits_width = total - unit.hanging
         if lines[-1].fragments and lines[-1].width + fits_width > width:
-            lines.append(Line(begin))
+            lines.append(Line(unit.start))
         if fits_width > width:  # a unit longer than a line (a URL, a run of CJK): cut by cell
             for fragment, cells in parts:
                 if fragment.tag is not None:
@@ -151,8 +203,9 @@ def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], 
         else:
             for fragment, cells in parts:
                 place(fragment, cells)
-        if hard_break:
-            lines.append(Line(finish))
+        if unit.hard_break:
+            lines.append(Line(unit.end))
+        line = lines[-1]
     if len(lines) > 1 and not lines[-1].fragments:
         lines.pop()
     line_starts = [line.start for line in lines]

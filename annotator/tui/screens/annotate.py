@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingsMap
 from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import Footer, Static
 
 from annotator.core.corpus import Paragraph
 from annotator.core.session import EditRefused, Position, Session
@@ -577,8 +577,8 @@ class AnnotateScreen(Screen[None]):
             self.cursor, self.anchor_token = event.token, None
         self.show_cursor()
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        span = self.session.annotation.span(event.option.id or "")
+    def on_span_list_chosen(self, event: SpanList.Chosen) -> None:
+        span = self.session.annotation.span(event.span_id)
         if span is not None:
             self.anchor_token, self.cursor = span.token_end, span.token_start
             self.show_cursor()

@@ -1,18 +1,25 @@
 """The small panels around the paragraph: label bar, span list, context and status.
 
 They are re-drawn when the paragraph or its annotation changes (a handful of lines each),
-never on a plain cursor move, except the span list's highlight, which is one attribute.
+never on a plain cursor move, except the span list's highlight, which repaints two rows.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from typing import Sequence
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.color import Color
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Static
 
 from annotator.core.schema import Schema
 from annotator.core.spans import Span
@@ -35,28 +42,75 @@ class LabelBar(Static):
         self.update(text)
 
 
-class SpanList(OptionList, can_focus=False):
-    """This paragraph's spans in text order; the one under the cursor is highlighted."""
+class SpanList(ScrollView, can_focus=False):
+    """This paragraph's spans in text order, one line each; the one under the cursor is highlighted.
+
+    Drawn with the Line API: only the visible rows are rendered, so 500 spans cost what 30 do.
+    """
+
+    DEFAULT_CSS = """
+    SpanList {
+        overflow-x: hidden;
+    }
+    """
+
+    @dataclass
+    class Chosen(Message):
+        """A span was clicked in the list."""
+
+        span_id: str
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.spans: tuple[Span, ...] = ()
+        self.highlighted: int | None = None
+        self._text = ""
+        self._colors: dict[str, Color] = {}
 
     def show_spans(self, spans: Sequence[Span], text: str, colors: dict[str, Color]) -> None:
-        self.spans = tuple(spans)
-        options = []
-        for span in self.spans:
-            prompt = Text(no_wrap=True, overflow="ellipsis")
-            color = colors.get(span.label)
-            prompt.append("■ ", style=color.rich_color.name if color else "")
-            prompt.append(span.label + ("?" if span.suggested else ""), style="bold italic" if span.suggested else "bold")
-            prompt.append(" " + display_text(text[span.start:span.end]))
-            if span.attributes:
-                prompt.append("  " + ", ".join(f"{k}={v}" for k, v in span.attributes), style="dim")
-            options.append(Option(prompt, id=span.id))
-        self.set_options(options)
+        self.spans, self._text, self._colors = tuple(spans), text, colors
+        if self.highlighted is not None and self.highlighted >= len(self.spans):
+            self.highlighted = None
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.spans))
+        self.refresh()
 
     def follow(self, span_id: str | None) -> None:
-        """Highlight a span (None: no highlight) without moving focus."""
-        index = next((i for i, span in enumerate(getattr(self, "spans", ())) if span.id == span_id), None)
-        if index != self.highlighted:
-            self.highlighted = index
+        """Highlight a span (None: no highlight), scrolling it into view."""
+        index = next((i for i, span in enumerate(self.spans) if span.id == span_id), None)
+        if index == self.highlighted:
+            return
+        previous, self.highlighted = self.highlighted, index
+        for row in (previous, index):
+            if row is not None:
+                self.refresh_lines(row)
+        if index is not None:
+            height = self.scrollable_content_region.height
+            top = self.scroll_offset.y
+            if index < top or index >= top + height:
+                self.scroll_to(y=max(0, index - height // 2), animate=False, immediate=True)
+
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        if row >= len(self.spans):
+            return Strip.blank(width, self.rich_style)
+        span = self.spans[row]
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        color = self._colors.get(span.label)
+        line.append("■ ", style=color.rich_color.name if color else "")
+        line.append(span.label + ("?" if span.suggested else ""), style="bold italic" if span.suggested else "bold")
+        line.append(" " + display_text(self._text[span.start:span.end]))
+        if span.attributes:
+            line.append("  " + ", ".join(f"{key}={value}" for key, value in span.attributes), style="dim")
+        line.truncate(width, overflow="ellipsis", pad=True)
+        style = self.rich_style + (Style(reverse=True) if row == self.highlighted else Style())
+        segments = list(line.render(self.app.console))
+        return Strip(Segment.apply_style(segments, style), width).crop(0, width)
+
+    def on_click(self, event: events.Click) -> None:
+        row = self.scroll_offset.y + event.y
+        if 0 <= row < len(self.spans):
+            self.post_message(self.Chosen(self.spans[row].id))
 
 
 class Context(Static):

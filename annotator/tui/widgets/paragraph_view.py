@@ -22,8 +22,7 @@ from textual.strip import Strip
 
 from annotator.core.spans import Span
 from annotator.core.tokens import Token
-from annotator.tui.display import visible_at
-from annotator.tui.layout import ParagraphLayout, layout_paragraph, tag_text
+from annotator.tui.layout import ParagraphLayout, Unit, layout_paragraph, paragraph_units, shown, tag_text
 
 
 def readable_on(color: Color, background: Color) -> Color:
@@ -45,8 +44,12 @@ class LabelLook:
     tag: Style  # the [LABEL] tag after the span
 
 
-class ParagraphView(ScrollView, can_focus=True):
-    """Paragraph text with spans tinted by label, a token cursor and a token selection."""
+class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
+    """Paragraph text with spans tinted by label, a token cursor and a token selection.
+
+    It inherits no scrolling keys: arrows, home/end and page keys belong to the screen's
+    cursor and paragraph actions; the wheel and the scrollbar still scroll.
+    """
 
     DEFAULT_CSS = """
     ParagraphView {
@@ -78,6 +81,7 @@ class ParagraphView(ScrollView, can_focus=True):
         self._colors: dict[str, Color] = {}
         self._cursor: int | None = None
         self._selection: tuple[int, int] | None = None
+        self._units: list[Unit] = []
         self._layout: ParagraphLayout | None = None
         self._layout_width = -1
         self._strips: dict[int, Strip] = {}
@@ -90,13 +94,19 @@ class ParagraphView(ScrollView, can_focus=True):
 
     def set_paragraph(self, text: str, tokens: Sequence[Token], spans: Sequence[Span], colors: dict[str, Color]) -> None:
         """New text or new spans: wrap again and repaint everything."""
-        self._text, self._tokens, self._spans = text, tuple(tokens), tuple(spans)
+        tokens = tuple(tokens)
+        if text != self._text or tokens != self._tokens:  # undo on the same paragraph keeps its units
+            self._units = paragraph_units(text, tokens)
+        self._text, self._tokens, self._spans = text, tokens, tuple(spans)
         self._colors = colors
         self._looks.clear()
         self._invalidate_layout()
 
     def set_spans(self, spans: Sequence[Span]) -> None:
-        self._spans = tuple(spans)
+        spans = tuple(spans)
+        if spans == self._spans:
+            return
+        self._spans = spans
         self._invalidate_layout()
 
     def set_cursor(self, cursor: int | None, selection: tuple[int, int] | None) -> None:
@@ -124,7 +134,7 @@ class ParagraphView(ScrollView, can_focus=True):
     def layout_lines(self) -> ParagraphLayout:
         width = max(8, self.scrollable_content_region.width or self.size.width or 80)
         if self._layout is None or width != self._layout_width:
-            self._layout = layout_paragraph(self._text, self._tokens, self._spans, width)
+            self._layout = layout_paragraph(self._text, self._tokens, self._spans, width, self._units)
             self._layout_width = width
             self._strips.clear()
             self.virtual_size = Size(width, len(self._layout.lines))
@@ -221,8 +231,8 @@ class ParagraphView(ScrollView, can_focus=True):
         return strip
 
     def _render_layout_line(self, line_index: int) -> Strip:
-        layout = self.layout_lines
-        line = layout.lines[line_index]
+        """One display line: text cut wherever a span, the cursor or the selection begins or ends."""
+        line = self.layout_lines.lines[line_index]
         text = self._text
         if not line.fragments:
             return Strip([])
@@ -237,6 +247,7 @@ class ParagraphView(ScrollView, can_focus=True):
         if self._selection is not None:
             first, last = self._selection
             selection_range = (self._tokens[first].start, self._tokens[last].end)
+        cuts = sorted({*(s.start for s in spans), *(s.end for s in spans), *cursor_range, *selection_range})
         segments: list[Segment] = []
         for fragment in line.fragments:
             if fragment.tag is not None:
@@ -244,22 +255,15 @@ class ParagraphView(ScrollView, can_focus=True):
                 style = self.rich_style + look.tag + (Style(italic=True, dim=True) if fragment.tag.suggested else Style())
                 segments.append(Segment(tag_text(fragment.tag), style))
                 continue
-            run: list[str] = []
-            run_style: Style | None = None
-            for index in range(fragment.start, fragment.end):
-                covering = sorted((s for s in spans if s.start <= index < s.end), key=lambda s: (s.end - s.start, s.label))
+            points = [fragment.start, *(c for c in cuts if fragment.start < c < fragment.end), fragment.end]
+            for start, end in zip(points, points[1:]):
+                covering = sorted((s for s in spans if s.start <= start < s.end), key=lambda s: (s.end - s.start, s.label))
                 style = self._char_style(
                     covering,
-                    cursor_range[0] <= index < cursor_range[1],
-                    selection_range[0] <= index < selection_range[1],
+                    cursor_range[0] <= start < cursor_range[1],
+                    selection_range[0] <= start < selection_range[1],
                 )
-                if style is not run_style and run:
-                    segments.append(Segment("".join(run), run_style))
-                    run = []
-                run_style = style
-                run.append(visible_at(text, index))
-            if run:
-                segments.append(Segment("".join(run), run_style))
+                segments.append(Segment(shown(text, start, end), style))
         return Strip(segments)
 
     # --- mouse ------------------------------------------------------------------------
