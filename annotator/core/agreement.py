@@ -56,11 +56,12 @@ def exact_matches(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> int:
 
 def partial_matches(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> int:
     """Same paragraph and label, overlapping characters; matched one to one, best overlap first."""
+    second_by_place: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
+    for j, (pid, start, end, label) in enumerate(second):
+        second_by_place.setdefault((pid, label), []).append((j, start, end))
     candidates = []
-    for i, (pid_a, start_a, end_a, label_a) in enumerate(first):
-        for j, (pid_b, start_b, end_b, label_b) in enumerate(second):
-            if pid_a != pid_b or label_a != label_b:
-                continue
+    for i, (pid, start_a, end_a, label) in enumerate(first):
+        for j, start_b, end_b in second_by_place.get((pid, label), ()):
             shared = min(end_a, end_b) - max(start_a, start_b)
             if shared <= 0:
                 continue
