@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from annotator.cli import main
+from annotator.core.errors import InputError
+from annotator.core.identity import annotator_name
 from annotator.core.store import Store, read_store
 from annotator.core.tokens import tokenize
 
@@ -186,3 +188,41 @@ def test_assign_writes_queues_stores_and_manifest(tmp_path: Path, capsys: pytest
     assert (out / "alice.jsonl").read_text() == "" and (out / "bob.jsonl").read_text() == ""
     assert main(args) == 0  # the same command again changes nothing
     assert "unchanged" in capsys.readouterr().err
+
+
+def test_annotator_name_comes_from_the_flag_then_the_config_then_the_login(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setattr("getpass.getuser", lambda: "login-name")
+    assert annotator_name(None) == "login-name"
+    config = tmp_path / "annotator" / "config.toml"
+    config.parent.mkdir()
+    config.write_text('annotator = "alice"\n')
+    assert annotator_name(None) == "alice"
+    assert annotator_name("bob") == "bob"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('annotator = "al ice"\n', "not a usable annotator name"),
+        ('annotator = "alice\n', "line 1"),  # broken TOML: the file and the line are named
+    ],
+)
+def test_a_bad_name_in_the_config_file_is_reported_with_the_file(
+    content: str, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    config = tmp_path / "annotator" / "config.toml"
+    config.parent.mkdir()
+    config.write_text(content)
+    with pytest.raises(InputError, match=message) as error:
+        annotator_name(None)
+    assert str(config) in str(error.value)
+
+
+@pytest.mark.parametrize("name", ["a b", "a/b", "..", ".hidden", "", "x" * 65, "a:b"])
+def test_unusable_names_on_the_command_line_are_refused(name: str) -> None:
+    with pytest.raises(InputError, match="--annotator"):
+        annotator_name(name)
