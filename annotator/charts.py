@@ -79,6 +79,12 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], *, indent: int =
     return [line(header)] + [line(row) for row in rows]
 
 
+def render(lines: Sequence[str], *, ascii_only: bool = False) -> str:
+    """The report as one string; on an output that cannot show Unicode, others become `?`."""
+    text = "\n".join(lines)
+    return text.encode("ascii", "replace").decode("ascii") if ascii_only else text
+
+
 def heading(title: str, *, ascii_only: bool = False) -> list[str]:
     """A blank line, the title and a rule under it."""
     rule = "-" if ascii_only else "─"

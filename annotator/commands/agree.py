@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotator.charts import WIDTH, bar_chart, clip, heading, table, unicode_ok
+from annotator.charts import WIDTH, bar_chart, clip, heading, render, table, unicode_ok
 from annotator.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -71,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return 0
-    print("\n".join(report(result, ascii_only=not unicode_ok())))
+    ascii_only = not unicode_ok()
+    print(render(report(result, ascii_only=ascii_only), ascii_only=ascii_only))
     return 0
 
 

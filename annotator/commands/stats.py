@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotator.charts import WIDTH, bar_chart, clip, heading, table, unicode_ok
+from annotator.charts import WIDTH, bar_chart, clip, heading, render, table, unicode_ok
 from annotator.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -61,7 +61,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(stats.to_json(), ensure_ascii=False, indent=2))
         return 0
-    print("\n".join(report(stats, break_minutes=args.break_minutes, ascii_only=not unicode_ok())))
+    ascii_only = not unicode_ok()
+    print(render(report(stats, break_minutes=args.break_minutes, ascii_only=ascii_only), ascii_only=ascii_only))
     return 0
 
 
@@ -104,6 +105,7 @@ def report(stats: TeamStats, *, break_minutes: float = 30.0, ascii_only: bool = 
     if not stats.flagged:
         lines.append("  none")
     for item in stats.flagged:
-        lines.append(clip(f"  {item.id}  {item.annotator}: {item.note or '(no note)'}", WIDTH))
+        note = " ".join(item.note.split()) or "(no note)"
+        lines.append(clip(f"  {item.id}  {item.annotator}: {note}", WIDTH))
         lines.append(clip(f"      {' '.join(item.text.split())}", WIDTH))
     return lines

@@ -226,3 +226,21 @@ def test_a_bad_name_in_the_config_file_is_reported_with_the_file(
 def test_unusable_names_on_the_command_line_are_refused(name: str) -> None:
     with pytest.raises(InputError, match="--annotator"):
         annotator_name(name)
+
+
+@pytest.mark.parametrize("command", ["agree", "stats"])
+def test_reports_fall_back_to_ascii_where_the_terminal_cannot_show_blocks(
+    command: str, team: list[Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(f"annotator.commands.{command}.unicode_ok", lambda: False)
+    assert main([command, *map(str, team)]) == 0
+    out = capsys.readouterr().out
+    assert out.isascii() and "#" in out
+    assert all(len(line) <= 80 for line in out.splitlines())
+
+
+def test_stats_on_an_empty_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    empty = tmp_path / "alice.jsonl"
+    empty.touch()
+    assert main(["stats", str(empty)]) == 0
+    assert "No records yet" in capsys.readouterr().out
