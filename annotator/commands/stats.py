@@ -30,6 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     parser.add_argument("--break-minutes", type=float, default=30.0, metavar="MINUTES",
                         help="a gap between two decisions longer than this is a break, not work (default 30)")
+    parser.add_argument("--assignment", type=Path, metavar="FILE",
+                        help="assignment.json from `annotator assign`: progress against each queue")
     parser.add_argument("--by-store", action="store_true", help="one annotator per store, named after the file")
     parser.set_defaults(run=run)
 
@@ -54,8 +56,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.break_minutes <= 0:
         raise InputError(f"--break-minutes {args.break_minutes:g}: give a number of minutes above 0, e.g. 30.")
+    assigned = None
+    if args.assignment is not None:
+        from annotator.core.assign import read_manifest
+
+        manifest = read_manifest(args.assignment)
+        assigned = {name: int(entry.get("paragraphs", 0)) for name, entry in manifest["annotators"].items()}
     team = read_team(args.stores, by_store=args.by_store)
-    stats = team_stats(team, break_seconds=args.break_minutes * 60)
+    stats = team_stats(team, break_seconds=args.break_minutes * 60, assigned=assigned)
     for warning in stats.warnings:
         print(f"annotator: {warning}", file=sys.stderr)
     if args.json:
@@ -77,12 +85,13 @@ def report(stats: TeamStats, *, break_minutes: float = 30.0, ascii_only: bool = 
         f"  {stats.paragraphs} paragraphs seen, {stats.decided_by_anyone} decided by someone; "
         f"{totals['decided']} decisions, {totals['in_progress']} in progress",
     ]
-    lines += heading("Progress (decided of seen)", ascii_only=ascii_only)
-    lines += bar_chart(
-        [(name, s.decided / s.seen if s.seen else 0.0, f"{s.decided}/{s.seen} decided, {s.in_progress} open")
-         for name, s in people.items()],
-        maximum=1.0, ascii_only=ascii_only,
-    )
+    with_queues = any(s.assigned is not None for s in people.values())
+    lines += heading("Progress (decided of assigned)" if with_queues else "Progress (decided of seen)", ascii_only=ascii_only)
+    rows = []
+    for name, s in people.items():
+        total = s.assigned if s.assigned is not None else s.seen
+        rows.append((name, s.decided / total if total else 0.0, f"{s.decided}/{total} decided, {s.in_progress} open"))
+    lines += bar_chart(rows, maximum=1.0, ascii_only=ascii_only)
     if totals["answers"]:
         lines += heading("Answers", ascii_only=ascii_only)
         lines += bar_chart([(a, float(n), str(n)) for a, n in totals["answers"].items()], ascii_only=ascii_only)

@@ -175,6 +175,21 @@ def plan(
     return AssignmentPlan(files, [f"{name}.jsonl" for name in annotators], manifest)
 
 
+def read_manifest(path: Path) -> dict[str, Any]:
+    """An `assignment.json` written by `assign`; InputError when it is not one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file. Give the assignment.json that `annotator assign` wrote.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"{path}: cannot be read ({error}).") from None
+    except json.JSONDecodeError as error:
+        raise InputError(f"{path}:{error.lineno}: not valid JSON ({error.msg}).") from None
+    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT or not isinstance(data.get("annotators"), dict):
+        raise InputError(f"{path}: not an assignment manifest. Give the assignment.json that `annotator assign` wrote.")
+    return data
+
+
 def write_plan(assignment: AssignmentPlan, folder: Path) -> list[str]:
     """Write the queues and manifest (temp file + rename each) and create missing empty stores.
 

@@ -51,6 +51,7 @@ class AnnotatorStats:
     answers: dict[str, int]
     spans: dict[str, int]  # label -> spans in the latest records
     pace: Pace
+    assigned: int | None  # paragraphs in their queue, where an assignment was given
     first_timestamp: int | None
     last_timestamp: int | None
 
@@ -86,6 +87,7 @@ class TeamStats:
                     "seen": s.seen,
                     "decided": s.decided,
                     "in_progress": s.in_progress,
+                    "assigned": s.assigned,
                     "answers": s.answers,
                     "spans": s.spans,
                     "pace": {
@@ -128,13 +130,17 @@ def _first_decisions(history: list[dict[str, Any]]) -> list[float]:
     return list(first.values())
 
 
-def team_stats(team: TeamRecords, *, break_seconds: float = BREAK_SECONDS) -> TeamStats:
+def team_stats(
+    team: TeamRecords, *, break_seconds: float = BREAK_SECONDS, assigned: dict[str, int] | None = None
+) -> TeamStats:
+    """Figures per annotator; `assigned` (name -> queue length) adds those who have not started."""
+    assigned = assigned or {}
     annotators: dict[str, AnnotatorStats] = {}
     flagged: list[Flagged] = []
     decided_ids: set[str] = set()
     all_ids: set[str] = set()
-    for name in team.annotators:
-        latest = team.latest[name]
+    for name in sorted(set(team.annotators) | set(assigned)):
+        latest = team.latest.get(name, {})
         answers: Counter[str] = Counter()
         spans: Counter[str] = Counter()
         for pid, record in latest.items():
@@ -146,7 +152,8 @@ def team_stats(team: TeamRecords, *, break_seconds: float = BREAK_SECONDS) -> Te
                 spans[str(span["label"])] += 1
             if record.get("flagged"):
                 flagged.append(Flagged(pid, name, str(record.get("note") or ""), record["text"]))
-        stamps = [r["_timestamp"] for r in team.history[name] if isinstance(r.get("_timestamp"), (int, float))]
+        history = team.history.get(name, [])
+        stamps = [r["_timestamp"] for r in history if isinstance(r.get("_timestamp"), (int, float))]
         decided = sum(answers.values())
         annotators[name] = AnnotatorStats(
             seen=len(latest),
@@ -154,7 +161,8 @@ def team_stats(team: TeamRecords, *, break_seconds: float = BREAK_SECONDS) -> Te
             in_progress=len(latest) - decided,
             answers=dict(sorted(answers.items())),
             spans=dict(sorted(spans.items())),
-            pace=pace(_first_decisions(team.history[name]), break_seconds),
+            pace=pace(_first_decisions(history), break_seconds),
+            assigned=assigned.get(name),
             first_timestamp=int(min(stamps)) if stamps else None,
             last_timestamp=int(max(stamps)) if stamps else None,
         )

@@ -244,3 +244,24 @@ def test_stats_on_an_empty_store(tmp_path: Path, capsys: pytest.CaptureFixture[s
     empty.touch()
     assert main(["stats", str(empty)]) == 0
     assert "No records yet" in capsys.readouterr().out
+
+
+def test_stats_measures_progress_against_the_assignment(team: list[Path], tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    from annotator.core.assign import plan, write_plan
+    from annotator.core.corpus import Article, Paragraph
+
+    paragraphs = tuple(Paragraph("a", i, TEXT, i * (len(TEXT) + 2), "a.txt") for i in range(8))
+    folder = tmp_path / "queues"
+    write_plan(plan([Article("a", "", "a.txt", {}, paragraphs)], ["alice", "bob", "carol", "dan"],
+                    overlap=0.5, per_item=2, seed="0", sources=["a.txt"]), folder)
+    assert main(["stats", *map(str, team), "--assignment", str(folder / "assignment.json"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["annotators"]["alice"]["assigned"] == 3
+    assert data["annotators"]["dan"] == {**data["annotators"]["dan"], "assigned": 3, "seen": 0, "decided": 0}
+    other = tmp_path / "other.json"
+    other.write_text('{"annotators": "alice"}')
+    assert main(["stats", str(team[0]), "--assignment", str(other)]) == 2
+    assert "not an assignment manifest" in capsys.readouterr().err
+    assert main(["stats", str(team[0]), "--assignment", str(team[0])]) == 2
+    assert "alice.jsonl:2: not valid JSON" in capsys.readouterr().err
