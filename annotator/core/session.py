@@ -240,7 +240,11 @@ class Session:
 
     def tag_tokens(self, first: int, last: int, label: str) -> Annotation:
         """Tag tokens `first..last` (inclusive, either order) with `label`."""
-        return self._add(span_over_tokens(self.tokens, first, last, label))
+        try:
+            span = span_over_tokens(self.tokens, first, last, label)
+        except ValueError as error:
+            raise EditRefused(str(error)) from None
+        return self._add(span)
 
     def tag_chars(self, start: int, end: int, label: str) -> Annotation:
         """Tag exact characters; the span's token indices are those it touches."""

@@ -95,8 +95,14 @@ def snap_to_tokens(tokens: Sequence[Token], start: int, end: int) -> tuple[int, 
 
 
 def span_over_tokens(tokens: Sequence[Token], first: int, last: int, label: str, **extra: Any) -> Span:
-    """A span covering tokens `first..last` (inclusive, in either order)."""
+    """A span covering tokens `first..last` (inclusive, in either order), whitespace tokens at the edges left out."""
     first, last = min(first, last), max(first, last)
+    while first < last and tokens[first].text.isspace():
+        first += 1
+    while last > first and tokens[last].text.isspace():
+        last -= 1
+    if tokens[first].text.isspace():
+        raise ValueError("a span must cover at least one word")
     return Span(tokens[first].start, tokens[last].end, label, first, last, **extra)
 
 

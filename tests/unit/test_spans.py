@@ -104,3 +104,10 @@ def test_any_sequence_of_edits_keeps_spans_consistent_and_round_trips(edits: lis
     record = to_record(paragraph, TOKENS, annotation, schema_ref={"name": "x", "version": "1"}, annotator="a")
     check_record(record)  # every span text equals text[start:end]; token indices cover it
     assert annotation_from_record(record) == annotation
+
+
+def test_whitespace_tokens_at_the_edges_of_a_selection_are_left_out() -> None:
+    newline = next(t.id for t in TOKENS if t.text.isspace())
+    span = span_over_tokens(TOKENS, newline - 1, newline, "ACTOR")
+    assert not TEXT[span.start : span.end][-1].isspace()
+    assert span.token_end == newline - 1
