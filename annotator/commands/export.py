@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
                 progress.update(done)
 
     def documents() -> Iterator[Any]:
-        for document in iter_documents(records(), level, report):
+        for document in iter_documents(records(), level, report, args.store.parent):
             check_orphans(document, schema, report)
             yield document
 

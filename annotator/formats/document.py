@@ -74,6 +74,7 @@ class ExportReport:
     unaligned: list[str] = field(default_factory=list)
     dropped_overlaps: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    other_schemas: list[str] = field(default_factory=list)
     documents: int = 0
     spans: int = 0
 
@@ -156,12 +157,16 @@ class SourceTexts:
     that is missing, or no longer matches the store, is not used (the gap becomes newlines).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, store_folder: Path | None = None) -> None:
         self._cache: dict[str, str | None] = {}
+        self._store_folder = store_folder
 
     def article_text(self, source: str) -> str | None:
+        """The source's text; a relative path is tried from here, then from the store's folder."""
         if source not in self._cache:
             path = Path(source)
+            if not path.is_file() and not path.is_absolute() and self._store_folder is not None:
+                path = self._store_folder / path
             text: str | None = None
             if path.suffix.lower() == ".txt" and path.is_file():
                 try:
@@ -226,13 +231,14 @@ def article_document(records: Sequence[dict[str, Any]], sources: SourceTexts, re
     return Document(article_id, article_id, "".join(pieces), tokens, spans, relations, list(records))
 
 
-def iter_documents(records: Iterable[dict[str, Any]], level: Level, report: ExportReport) -> Iterator[Document]:
+def iter_documents(records: Iterable[dict[str, Any]], level: Level, report: ExportReport,
+                   store_folder: Path | None = None) -> Iterator[Document]:
     """Documents in export order; `records` must come grouped by article (as `plan_order` gives)."""
     if level == "paragraph":
         for record in records:
             yield paragraph_document(record)
         return
-    sources = SourceTexts()
+    sources = SourceTexts(store_folder)
     group: list[dict[str, Any]] = []
     for record in records:
         if group and _article_of(record) != _article_of(group[0]):
@@ -248,10 +254,17 @@ def _article_of(record: Mapping[str, Any]) -> str:
 
 
 def check_orphans(document: Document, schema: Schema | None, report: ExportReport) -> None:
+    """Count the document and name its spans whose label the schema does not have."""
     report.documents += 1
     report.spans += len(document.spans)
     if schema is None:
         return
+    for record in document.records:
+        used = (record.get("_schema") or {}).get("name")
+        if used and used != schema.name and used not in report.other_schemas:
+            report.other_schemas.append(used)
+            report.notes.append(f"records were annotated with schema {used!r} but are checked against "
+                                f"{schema.name!r}; pass that schema with --schema.")
     known = {label.name for label in schema.labels}
     report.orphans.extend(span.ref for span in document.spans if span.label not in known)
 

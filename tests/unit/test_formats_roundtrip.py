@@ -248,3 +248,35 @@ def test_label_studio_config_lists_labels_and_attributes(tmp_path: Path, store: 
             if result["type"] == "labels":
                 value = result["value"]
                 assert task["data"]["text"][value["start"]:value["end"]] == value["text"]
+
+
+def test_label_studio_import_converts_old_utf16_offsets(tmp_path: Path) -> None:
+    text = "😀 Attack in Homs."
+    task = {"id": 7, "data": {"text": text, "record_id": "wire#0"}, "annotations": [{"result": [
+        {"id": "a", "from_name": "label", "to_name": "text", "type": "labels",
+         "value": {"start": 13, "end": 17, "text": "Homs", "labels": ["LOCATION"]}},  # UTF-16: the emoji counts 2
+        {"id": "a", "from_name": "LOCATION_kind", "to_name": "text", "type": "choices",
+         "value": {"start": 13, "end": 17, "choices": ["city"]}},
+    ]}]}
+    source = tmp_path / "tasks.json"
+    source.write_text(json.dumps([task]), encoding="utf-8")
+    back = tmp_path / "back.jsonl"
+    run("import", source, "--format", "label-studio", "--out", back)
+    (record,) = read_store(back).latest.values()
+    assert [(s["text"], s["start"], s.get("attributes")) for s in record["spans"]] == [("Homs", 12, {"kind": "city"})]
+
+
+def test_article_level_reads_a_relative_source_beside_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = tmp_path / "store.jsonl"
+    offset = 0
+    with Store(store) as writer:
+        for index, text in enumerate(["First para.", "Second para."]):
+            paragraph = Paragraph("rel", index, text, offset, "rel.txt")
+            writer.append(to_record(paragraph, tokenize(text), decide(EMPTY, "accept"), schema_ref=SCHEMA_REF,
+                                    annotator="t", timestamp=1))
+            offset += len(text) + 4
+    (tmp_path / "rel.txt").write_bytes(b"First para.\r\n\r\nSecond para.\r\n")
+    monkeypatch.chdir(tmp_path.parent)
+    out = tmp_path / "articles.jsonl"
+    run("export", store, "--format", "jsonl", "--level", "article", "--out", out)
+    assert json.loads(out.read_text(encoding="utf-8"))["text"] == "First para.\r\n\r\nSecond para."
