@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import random
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from annotator.core.agreement import (
     OUTSIDE,
@@ -256,3 +259,30 @@ def test_undefined_figures_are_none_not_a_number(tmp_path: Path) -> None:
     b = write_store(tmp_path / "b.jsonl", [record("x#0", TEXT, [], "bob")])
     result = compare(read_team([a, b]))
     assert result.span_f1_exact is None and result.token_kappa is None and result.alpha is None
+
+
+WORDS = [(t.start, t.end) for t in tokenize(TEXT)]
+
+
+span_lists = st.lists(
+    st.tuples(st.integers(0, len(WORDS) - 1), st.integers(0, 2), st.sampled_from(["ACTOR", "LOCATION"])),
+    max_size=4,
+).map(lambda picks: sorted({(WORDS[i][0], WORDS[min(i + extra, len(WORDS) - 1)][1], label) for i, extra, label in picks}))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(first=span_lists, second=span_lists)
+def test_agreement_is_symmetric_and_perfect_with_oneself(tmp_path: Path, first: list, second: list) -> None:
+    folder = Path(tempfile.mkdtemp(dir=tmp_path))
+    a = write_store(folder / "a.jsonl", [record("x#0", TEXT, first, "alice")])
+    b = write_store(folder / "b.jsonl", [record("x#0", TEXT, second, "bob")])
+    b_sorted_first = write_store(folder / "z.jsonl", [record("x#0", TEXT, second, "aaron")])  # pair order flips
+    forward, backward = compare(read_team([a, b])), compare(read_team([a, b_sorted_first]))
+    for name in ("span_f1_exact", "span_f1_partial", "token_kappa", "alpha"):
+        there, back = getattr(forward, name), getattr(backward, name)
+        assert (there is None and back is None) or there == pytest.approx(back)
+    itself = compare(read_team([a, write_store(folder / "c.jsonl", [record("x#0", TEXT, first, "carl")])]))
+    if first:
+        assert itself.span_f1_exact == 1.0 and itself.span_f1_partial == 1.0
+    assert itself.token_kappa in (1.0, None) and itself.alpha in (1.0, None)
+    assert forward.span_f1_exact is None or forward.span_f1_exact <= forward.span_f1_partial
