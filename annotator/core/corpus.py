@@ -1,13 +1,56 @@
 """Sources of articles, read lazily, and their paragraphs with exact offsets.
 
-INTERFACE DRAFT: the types and signatures below are what the rest of the code relies on.
+Sources (the command line contract in DESIGN.md):
+
+- a `.txt` file is one article; its id is the file stem;
+- a `.jsonl` file holds one article a line: `{"id"?: str, "text": str, "meta"?: object}`. Blank
+  lines are skipped. A record without an id is given `<file stem>-<line number>` (line numbers
+  count from 1, blank lines included), e.g. `wire-3`, so the id stays the same however the
+  records before it change. A line written by `annotator assign` (its `id` is
+  `meta.article_id + "#" + meta.paragraph`) is one paragraph that keeps its original id,
+  offset and source, so records made from a queue match records made from the article;
+- a folder means every `.txt` and `.jsonl` file directly in it, sorted by name.
+
+Text is decoded as UTF-8; a byte order mark at the start of a file is not part of the text,
+so offsets count from the character after it. Offsets are `str` indices (code points).
+
+A JSONL file under `full_check_bytes` (64 MB by default) is checked record by record when
+the corpus opens, so a broken record is refused with its file and line before any work
+starts. A bigger one opens at once: a background thread indexes where its lines begin (bytes
+scanned for newlines in large blocks, no record parsed), `article_count` grows while it runs
+and `indexing_done` turns true at the end; `article(i)` reads and parses only line `i`. A
+broken record in such a file is found when it is first read: it is skipped (the articles
+after it move down by one), counted, and described in `problems`.
 """
 
 from __future__ import annotations
 
+import bisect
+import json
+import mmap
+import os
+import re
+import threading
+from array import array
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
+
+from annotator.core.errors import InputError
+
+FULL_CHECK_BYTES = 64 * 1024 * 1024
+SOURCE_SUFFIXES = (".txt", ".jsonl")
+BLOCK_BYTES = 4 * 1024 * 1024  # bytes scanned for newlines per step of the background index
+CACHE_ARTICLES = 128  # parsed articles kept per large source
+_BOM = b"\xef\xbb\xbf"
+NEWLINE = b"\n"  # bytes literals with a backslash cannot go inside f-string braces before 3.12
+_SNIFF_BYTES = 64 * 1024  # looked at for NUL bytes before a large file is indexed
+_BLANK_STARTS = frozenset({b"", b" ", b"\t", b"\r", b"\x0b", b"\x0c"})
+_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number",
+               bool: "true or false", type(None): "null"}
+_EXAMPLE = '{"id": "a1", "text": "First paragraph.\\n\\nSecond paragraph."}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,27 +83,585 @@ class Article:
 
 
 def split_paragraphs(article_id: str, text: str, source: str) -> tuple[Paragraph, ...]:
-    """Paragraphs are runs of non-blank lines; blank lines (only whitespace) separate them."""
-    raise NotImplementedError
+    """Paragraphs are runs of non-blank lines; blank lines (only whitespace) separate them.
+
+    Lines end at LF; a CR right before it (CRLF) or at the very end of the text ends the line
+    too. A paragraph runs from the start of its first line (leading spaces kept) to the end of
+    its last line, without that line's terminator; the line breaks inside it are kept as they
+    are, so `text[p.char_offset : p.char_offset + len(p.text)] == p.text` always holds.
+    """
+    paragraphs: list[Paragraph] = []
+    start = -1  # where the paragraph being read begins; -1 between paragraphs
+    end = 0  # where its last non-blank line ends, before the line terminator
+    position = 0
+    length = len(text)
+    while position < length:
+        newline = text.find("\n", position)
+        line_end = length if newline < 0 else newline
+        content_end = line_end - 1 if line_end > position and text[line_end - 1] == "\r" else line_end
+        if text[position:content_end].strip():
+            if start < 0:
+                start = position
+            end = content_end
+        elif start >= 0:
+            paragraphs.append(Paragraph(article_id, len(paragraphs), text[start:end], start, source))
+            start = -1
+        position = line_end + 1
+    if start >= 0:
+        paragraphs.append(Paragraph(article_id, len(paragraphs), text[start:end], start, source))
+    return tuple(paragraphs)
+
+
+def _decode(data: bytes, path: Path, line: int | None, byte_offset: int) -> str:
+    """UTF-8 text without a leading BOM; binary data and other encodings are refused with a fix.
+
+    `byte_offset` is where `data` begins in the file, so the message gives the file's own byte
+    offset of the first bad byte.
+    """
+    where = f"{path}:{line}" if line is not None else str(path)
+    _refuse_binary(data, where, byte_offset)
+    skipped = len(_BOM) if data.startswith(_BOM) else 0
+    try:
+        return data[skipped:].decode("utf-8")
+    except UnicodeDecodeError as error:
+        bad = skipped + error.start
+        if line is None:
+            where = f"{path}:{data.count(NEWLINE, 0, bad) + 1}"
+        raise InputError(
+            f"{where}: not UTF-8 (byte 0x{data[bad]:02X} at byte offset {byte_offset + bad}). "
+            f"Convert the file first, e.g. `iconv -f WINDOWS-1252 -t UTF-8 {path.name} > utf8-{path.name}`."
+        ) from None
+
+
+def _refuse_binary(data: bytes, where: str, byte_offset: int) -> None:
+    """Text files have no NUL bytes; one means a binary file given by mistake."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise InputError(f"{where}: binary data (a NUL byte at byte offset {byte_offset + nul}), not text. "
+                         "Give a UTF-8 text file (.txt or .jsonl).")
+
+
+def _json_type(value: object) -> str:
+    return _JSON_TYPES.get(type(value), type(value).__name__)
+
+
+def _article_from_record(raw: bytes, path: Path, line: int, byte_offset: int) -> Article:
+    """The article on one JSONL line (`raw`, without its newline), or an InputError naming FILE:LINE."""
+    where = f"{path}:{line}"
+    try:
+        record = json.loads(_decode(raw, path, line, byte_offset))
+    except json.JSONDecodeError as error:
+        raise InputError(f"{where}: not valid JSON ({error.msg} at column {error.colno}). "
+                         f"Each line must be one JSON object, e.g. {_EXAMPLE}") from None
+    if not isinstance(record, dict):
+        raise InputError(f"{where}: the line is {_json_type(record)}, not a JSON object. "
+                         f"Each line must be one JSON object, e.g. {_EXAMPLE}")
+    if "text" not in record:
+        raise InputError(f'{where}: the record has no "text". Give the article\'s text, e.g. {_EXAMPLE}')
+    text = record["text"]
+    if not isinstance(text, str):
+        raise InputError(f'{where}: "text" is {_json_type(text)}, not a string. Give the article\'s text as a string.')
+    if not text.strip():
+        raise InputError(f'{where}: "text" is empty (or only whitespace): nothing to annotate. '
+                         "Remove the line or give the article's text.")
+    meta = record.get("meta", {})
+    if not isinstance(meta, dict):
+        raise InputError(f'{where}: "meta" is {_json_type(meta)}, not an object. Give it as {{"key": value}} or leave it out.')
+    record_id = record.get("id")
+    if record_id is None:
+        article_id = f"{path.stem}-{line}"
+    elif isinstance(record_id, str) and record_id.strip():
+        article_id = record_id
+    elif isinstance(record_id, int) and not isinstance(record_id, bool):
+        article_id = str(record_id)
+    else:
+        raise InputError(f'{where}: "id" is {_json_type(record_id) if record_id != "" else "empty"}; '
+                         "give a non-empty string, or leave it out for an id made from the file name and line.")
+    queued = _queued_paragraph(article_id, text, meta, path, where)
+    if queued is not None:
+        return Article(article_id, text, str(path), meta, (queued,))
+    return Article(article_id, text, str(path), meta, split_paragraphs(article_id, text, str(path)))
+
+
+def _queued_paragraph(article_id: str, text: str, meta: dict[str, Any], path: Path, where: str) -> Paragraph | None:
+    """A line from an `annotator assign` queue is one paragraph keeping its original id and offset."""
+    original, index, offset = meta.get("article_id"), meta.get("paragraph"), meta.get("char_offset")
+    if not (isinstance(original, str) and type(index) is int and type(offset) is int
+            and article_id == f"{original}#{index}"):
+        return None
+    paragraphs = split_paragraphs(article_id, text, str(path))
+    if len(paragraphs) != 1 or paragraphs[0].text != text:
+        raise InputError(f"{where}: the queued paragraph {article_id} has blank lines or line breaks around it. "
+                         "Make the queue again with `annotator assign`.")
+    return Paragraph(original, index, text, offset, str(meta.get("source") or path))
+
+
+def _open_file(path: Path) -> tuple[int, int]:
+    """A read-only descriptor and the size of a source file, or an InputError saying why not."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file or folder. Check the SOURCE path.") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror}). Check the path and its permissions.") from None
+    size = os.fstat(descriptor).st_size
+    if size == 0:
+        os.close(descriptor)
+        raise InputError(f"{path}: the file is empty: nothing to annotate. Give a file with text in it.")
+    return descriptor, size
+
+
+class _TextSource:
+    """A `.txt` file: one article, read and split at open."""
+
+    full_check = True
+    done = True
+
+    def __init__(self, path: Path) -> None:
+        self.problems: list[str] = []
+        descriptor, size = _open_file(path)
+        try:
+            data = _read_all(descriptor, size)
+        finally:
+            os.close(descriptor)
+        text = _decode(data, path, None, 0)
+        if not text.strip():
+            raise InputError(f"{path}: the file has only whitespace: nothing to annotate. Give a file with text in it.")
+        self.path = path
+        self.article_value = Article(path.stem, text, str(path), {}, split_paragraphs(path.stem, text, str(path)))
+        self.ids = {path.stem: (0, str(path))}
+
+    @property
+    def count(self) -> int:
+        return 1
+
+    @property
+    def paragraph_count(self) -> int:
+        return len(self.article_value.paragraphs)
+
+    def article(self, local: int) -> Article | None:
+        return self.article_value if local == 0 else None
+
+    def local_index(self, article_id: str) -> int | None:
+        return 0 if article_id == self.article_value.id else None
+
+    def wait_until_done(self, timeout: float | None = None) -> bool:
+        return True
+
+    def close(self) -> None:
+        """Nothing is held open."""
+
+
+def _read_all(descriptor: int, size: int) -> bytes:
+    chunks: list[bytes] = []
+    position = 0
+    while position < size:
+        chunk = os.pread(descriptor, min(size - position, BLOCK_BYTES * 4), position)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        position += len(chunk)
+    return b"".join(chunks)
+
+
+class _JsonlSource:
+    """A `.jsonl` file of articles: an index of where each record's line starts, read on demand.
+
+    The index (`_offsets`, `_lines`) is shared with the background thread and guarded by
+    `_changed`; records are read with `os.pread`, so reading never moves a shared file position.
+    """
+
+    def __init__(self, path: Path, *, full_check: bool, known_ids: dict[str, tuple[int, str]]) -> None:
+        self.path = path
+        self.full_check = full_check
+        self.problems: list[str] = []
+        self._known_ids = known_ids  # ids of the fully checked sources, for duplicates found late
+        self._offsets = array("q")  # byte offset where each record's line starts
+        self._lines = array("q")  # its line number, from 1
+        self._indexed_end = 0  # every complete line before this byte offset is indexed
+        self._done = False
+        self._changed = threading.Condition()
+        self._cache: OrderedDict[int, Article] = OrderedDict()  # by byte offset, most recent last
+        self._paragraphs_read: dict[int, int] = {}  # byte offset -> paragraphs, for articles read
+        self._paragraphs_of_read = 0
+        self._paragraphs_of_checked = 0
+        self._mmap: mmap.mmap | None = None
+        self.ids: dict[str, tuple[int, str]] = {}  # article id -> (local index, FILE:LINE); checked files only
+        self._descriptor, self.size = _open_file(path)
+        try:
+            if full_check:
+                self._check_all()
+            else:
+                _refuse_binary(os.pread(self._descriptor, _SNIFF_BYTES, 0), str(path), 0)
+        except BaseException:
+            os.close(self._descriptor)
+            raise
+
+    # --- opening ------------------------------------------------------------------------
+
+    def _check_all(self) -> None:
+        """Parse every record now, so a broken one is refused before any work starts."""
+        data = _read_all(self._descriptor, self.size)
+        _refuse_binary(data, str(self.path), 0)
+        offset = 0
+        paragraphs = 0
+        for line_number, raw in enumerate(data.split(b"\n"), start=1):
+            if raw[:1] not in _BLANK_STARTS or raw.strip():
+                article = _article_from_record(raw, self.path, line_number, offset)
+                where = f"{self.path}:{line_number}"
+                if article.id in self.ids:
+                    raise InputError(f"{where}: the id {article.id!r} is already used at {self.ids[article.id][1]}. "
+                                     "Give every article its own id.")
+                self.ids[article.id] = (len(self._offsets), where)
+                self._offsets.append(offset)
+                self._lines.append(line_number)
+                paragraphs += len(article.paragraphs)
+            offset += len(raw) + 1
+        if not self._offsets:
+            raise InputError(f"{self.path}: the file has only blank lines: nothing to annotate. "
+                             f"Give one JSON object a line, e.g. {_EXAMPLE}")
+        self._indexed_end = self.size
+        self._done = True
+        self._paragraphs_of_checked = paragraphs
+
+    def index(self, stop: threading.Event) -> None:
+        """Find every record's line start, a block at a time, publishing each block as it is done."""
+        try:
+            position = 0  # file offset of the first byte not yet in a complete line
+            line_number = 1
+            while position < self.size and not stop.is_set():
+                block = os.pread(self._descriptor, BLOCK_BYTES, position)
+                if not block:
+                    break
+                lines = block.split(b"\n")
+                at_end = position + len(block) >= self.size
+                if not at_end:
+                    if len(lines) == 1:  # a line longer than a block: read on until it ends
+                        block = self._read_to_newline(position, block)
+                        lines = block.split(b"\n")
+                        at_end = position + len(block) >= self.size
+                    if not at_end:
+                        lines.pop()  # the unfinished last line starts the next block
+                starts = accumulate(map((1).__add__, map(len, lines)), initial=position)
+                kept = [(start, line_number + number) for number, (start, raw) in enumerate(zip(starts, lines))
+                        if raw[:1] not in _BLANK_STARTS or raw.strip()]
+                position = self.size if at_end else position + sum(map(len, lines)) + len(lines)
+                line_number += len(lines)
+                with self._changed:
+                    self._offsets.extend(start for start, _ in kept)
+                    self._lines.extend(number for _, number in kept)
+                    self._indexed_end = position
+                    self._changed.notify_all()
+            if not stop.is_set() and not self._offsets:
+                self.problems.append(f"{self.path}: the file has only blank lines: nothing to annotate.")
+        except OSError as error:
+            self.problems.append(f"{self.path}: reading stopped at an error ({error.strerror}); "
+                                 "the articles before it are available.")
+        finally:
+            with self._changed:
+                self._done = True
+                self._changed.notify_all()
+
+    def _read_to_newline(self, position: int, block: bytes) -> bytes:
+        """`block` extended until it holds a newline (or reaches the end of the file)."""
+        parts = [block]
+        end = position + len(block)
+        while end < self.size:
+            more = os.pread(self._descriptor, BLOCK_BYTES, end)
+            if not more:
+                break
+            parts.append(more)
+            end += len(more)
+            if b"\n" in more:
+                break
+        return b"".join(parts)
+
+    # --- what is known ------------------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        return self._done
+
+    @property
+    def count(self) -> int:
+        return len(self._offsets)
+
+    @property
+    def paragraph_count(self) -> int:
+        """Exact for a checked file; else a lower bound: each article not read yet counts as one."""
+        if self.full_check:
+            return self._paragraphs_of_checked
+        with self._changed:
+            return len(self._offsets) - len(self._paragraphs_read) + self._paragraphs_of_read
+
+    def wait_until_done(self, timeout: float | None = None) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: self._done, timeout)
+
+    # --- reading ------------------------------------------------------------------------
+
+    def article(self, local: int) -> Article | None:
+        """Article `local` of this file, waiting for the index to reach it; None past the end.
+
+        A broken record found here (in a large file) is taken out of the index and reported in
+        `problems`, and the record after it is returned in its place.
+        """
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: local < len(self._offsets) or self._done)
+                if local >= len(self._offsets):
+                    return None
+                offset, line = self._offsets[local], self._lines[local]
+                end = self._offsets[local + 1] if local + 1 < len(self._offsets) else self._indexed_end
+                cached = self._cache.get(offset)
+                if cached is not None:
+                    self._cache.move_to_end(offset)
+                    return cached
+            raw = os.pread(self._descriptor, max(end - offset, 0), offset).split(b"\n", 1)[0]
+            try:
+                article = _article_from_record(raw, self.path, line, offset)
+                if not self.full_check and article.id in self._known_ids:
+                    raise InputError(f"{self.path}:{line}: the id {article.id!r} is already used at "
+                                     f"{self._known_ids[article.id][1]}. Give every article its own id.")
+            except InputError as problem:
+                if self.full_check:
+                    raise InputError(f"{self.path}: the file changed while open ({problem}). Open it again.") from None
+                self._drop(local, offset, str(problem))
+                continue
+            with self._changed:
+                self._cache[offset] = article
+                if len(self._cache) > CACHE_ARTICLES:
+                    self._cache.popitem(last=False)
+                if not self.full_check and offset not in self._paragraphs_read:
+                    self._paragraphs_read[offset] = len(article.paragraphs)
+                    self._paragraphs_of_read += len(article.paragraphs)
+            return article
+
+    def _drop(self, local: int, offset: int, problem: str) -> None:
+        """Skip a broken record for good: the articles after it move down by one."""
+        with self._changed:
+            if local < len(self._offsets) and self._offsets[local] == offset:
+                del self._offsets[local]
+                del self._lines[local]
+                self.problems.append(f"{problem} The record is skipped.")
+                self._changed.notify_all()
+
+    def local_index(self, article_id: str) -> int | None:
+        """Where an article id is in this file.
+
+        A checked file has every id in a dict. In a large one: the articles in the cache, then
+        `<stem>-<line>` for a record without an id, then a scan of the whole file (at the speed
+        of `re` over a memory map, about a second a gigabyte) for `"id": "<article_id>"`, each
+        hit confirmed by parsing its line.
+        """
+        if self.full_check:
+            found = self.ids.get(article_id)
+            return None if found is None else found[0]
+        self.wait_until_done()
+        with self._changed:
+            for offset, article in self._cache.items():
+                if article.id == article_id:
+                    return self._local_at(offset)
+        generated = re.fullmatch(re.escape(self.path.stem) + r"-([1-9][0-9]*)", article_id)
+        if generated:
+            with self._changed:
+                position = bisect.bisect_left(self._lines, int(generated[1]))
+                found = position < len(self._lines) and self._lines[position] == int(generated[1])
+            if found:
+                article = self.article(position)
+                if article is not None and article.id == article_id:
+                    return position
+        return self._scan_for(article_id)
+
+    def _local_at(self, offset: int) -> int | None:
+        position = bisect.bisect_left(self._offsets, offset)
+        return position if position < len(self._offsets) and self._offsets[position] == offset else None
+
+    def _scan_for(self, article_id: str) -> int | None:
+        if self._mmap is None:
+            self._mmap = mmap.mmap(self._descriptor, 0, access=mmap.ACCESS_READ)
+        spellings = [re.escape(json.dumps(article_id, ensure_ascii=ascii).encode()) for ascii in (True, False)]
+        if article_id.isdigit() and article_id == str(int(article_id)):
+            spellings.append(re.escape(article_id.encode()) + rb"(?![0-9.eE])")  # an integer id
+        pattern = re.compile(rb'"id"\s*:\s*(?:' + b"|".join(spellings) + rb")")
+        for hit in pattern.finditer(self._mmap):
+            with self._changed:
+                local = self._local_at(self._mmap.rfind(b"\n", 0, hit.start()) + 1)
+            if local is not None:
+                article = self.article(local)
+                if article is not None and article.id == article_id:
+                    return local
+        return None
+
+    def close(self) -> None:
+        if self._mmap is not None:
+            self._mmap.close()
+            self._mmap = None
+        if self._descriptor >= 0:
+            os.close(self._descriptor)
+            self._descriptor = -1
+
+
+_Source = _TextSource | _JsonlSource
+
+
+def source_files(path: Path) -> list[Path]:
+    """The files a SOURCE argument stands for: itself, or the `.txt`/`.jsonl` files in a folder, by name."""
+    if path.is_dir():
+        files = sorted(
+            (child for child in path.iterdir()
+             if child.suffix.lower() in SOURCE_SUFFIXES and not child.name.startswith(".") and child.is_file()),
+            key=lambda child: child.name,
+        )
+        if not files:
+            raise InputError(f"{path}: the folder has no .txt or .jsonl files: nothing to annotate. "
+                             "Put articles in it or give the files themselves.")
+        return files
+    if path.suffix.lower() not in SOURCE_SUFFIXES:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder. Check the SOURCE path.")
+        raise InputError(f"{path}: {path.suffix or 'a file without an extension'} is not a source annotator reads. "
+                         "Give a .txt file (one article), a .jsonl file (one article a line) or a folder of them.")
+    return [path]
 
 
 class Corpus:
-    """The articles of one or more sources, in order. Large JSONL sources are indexed lazily."""
+    """The articles of one or more sources, in order. Large JSONL sources are indexed lazily.
 
-    def __init__(self, sources: list[Path]) -> None:
-        raise NotImplementedError
+    Thread-safe: one background thread indexes the large sources, in order; any thread may
+    read. Call `close()` (or use `with`) to stop indexing and release the files.
+    """
+
+    def __init__(self, sources: Sequence[Path | str], *, full_check_bytes: int = FULL_CHECK_BYTES) -> None:
+        self._sources: list[_Source] = []
+        self._stop = threading.Event()
+        known_ids: dict[str, tuple[int, str]] = {}
+        try:
+            for given in sources:
+                for path in source_files(Path(given)):
+                    self._sources.append(self._open(path, full_check_bytes, known_ids))
+        except BaseException:
+            self.close()
+            raise
+        lazy = [source for source in self._sources if isinstance(source, _JsonlSource) and not source.done]
+        self._indexer: threading.Thread | None = None
+        if lazy:
+            self._indexer = threading.Thread(target=self._index, args=(lazy,), name="corpus-index", daemon=True)
+            self._indexer.start()
+
+    @staticmethod
+    def _open(path: Path, full_check_bytes: int, known_ids: dict[str, tuple[int, str]]) -> _Source:
+        """Open one file; ids of checked files go into `known_ids`, refusing one already there."""
+        if path.suffix.lower() == ".txt":
+            source: _Source = _TextSource(path)
+        else:
+            try:
+                size = path.stat().st_size
+            except OSError:
+                size = 0  # _open_file says what is wrong
+            source = _JsonlSource(path, full_check=size < full_check_bytes, known_ids=known_ids)
+        for article_id, (_, where) in source.ids.items():
+            if article_id in known_ids:
+                source.close()
+                raise InputError(f"{where}: the article id {article_id!r} is also used at {known_ids[article_id][1]}. "
+                                 "Give every article its own id (rename one of the files or records).")
+        known_ids.update(source.ids)
+        return source
+
+    def _index(self, sources: list[_JsonlSource]) -> None:
+        for source in sources:
+            source.index(self._stop)
+
+    # --- what is known ------------------------------------------------------------------
 
     @property
     def article_count(self) -> int:
-        """Articles known so far (grows while a large source is being indexed)."""
-        raise NotImplementedError
+        """Articles known so far (grows while a large source is being indexed).
+
+        Counted up to the first source still being indexed: where later sources begin is not
+        known until it is done. It drops by one when a broken record is found and skipped.
+        """
+        count = 0
+        for source in self._sources:
+            count += source.count
+            if not source.done:
+                break
+        return count
+
+    @property
+    def paragraph_count(self) -> int:
+        """Paragraphs known so far: exact for checked sources; in a large one each article not yet read counts as one."""
+        count = 0
+        for source in self._sources:
+            count += source.paragraph_count
+            if not source.done:
+                break
+        return count
 
     @property
     def indexing_done(self) -> bool:
-        raise NotImplementedError
+        return all(source.done for source in self._sources)
+
+    @property
+    def problems(self) -> list[str]:
+        """`FILE:LINE: what is wrong.` for each broken record skipped in a large source, in the order found."""
+        return [problem for source in self._sources for problem in source.problems]
+
+    def wait_until_indexed(self, timeout: float | None = None) -> bool:
+        """Block until every source is indexed (True), or the timeout passes (False)."""
+        return all(source.wait_until_done(timeout) for source in self._sources)
+
+    # --- reading ------------------------------------------------------------------------
 
     def article(self, index: int) -> Article:
-        raise NotImplementedError
+        """Article `index` (from 0), waiting for the index to reach it; IndexError past the end."""
+        if index < 0:
+            raise IndexError(f"article {index}: indexes count from 0")
+        local = index
+        for source in self._sources:
+            article = source.article(local)
+            if article is not None:
+                return article
+            local -= source.count
+        raise IndexError(f"article {index} is past the end of the corpus ({self.article_count} articles)")
+
+    def article_index(self, article_id: str) -> int | None:
+        """Where the article with this id is, or None.
+
+        Instant for checked sources; a large source is searched once it is indexed (see
+        `_JsonlSource.local_index`), so this may wait for the index to finish.
+        """
+        before = 0
+        for source in self._sources:
+            local = source.local_index(article_id)
+            if local is not None:
+                return before + local
+            source.wait_until_done()
+            before += source.count
+        return None
 
     def __iter__(self) -> Iterator[Article]:
-        raise NotImplementedError
+        """Every article in order, waiting for the index where needed."""
+        index = 0
+        while True:
+            try:
+                article = self.article(index)
+            except IndexError:
+                return
+            yield article
+            index += 1
+
+    def close(self) -> None:
+        """Stop indexing and close the files; articles already read stay usable."""
+        self._stop.set()
+        indexer = getattr(self, "_indexer", None)
+        if indexer is not None:
+            indexer.join()
+        for source in self._sources:
+            source.close()
+
+    def __enter__(self) -> Corpus:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
