@@ -113,9 +113,19 @@ def _quantified_number_at(tokens: Sequence[Token], index: int) -> int | None:
 
 
 def phrase_around(tokens: Sequence[Token], index: int) -> tuple[int, int]:
-    """The first and last token of the name or number phrase at `index` (the token alone if none)."""
-    if not 0 <= index < len(tokens):
+    """The first and last token id of the name or number phrase at token `index` (the token alone if none).
+
+    Whitespace tokens (line breaks, runs of spaces) are looked through: `_glued` still sees the gap.
+    """
+    if not 0 <= index < len(tokens) or tokens[index].text.isspace():
         return index, index
+    words = [token for token in tokens if not token.text.isspace()]
+    position = next(i for i, token in enumerate(words) if token.id == index)
+    first, last = _phrase_in_words(words, position)
+    return words[first].id, words[last].id
+
+
+def _phrase_in_words(tokens: Sequence[Token], index: int) -> tuple[int, int]:
     token = tokens[index]
     if token.text in SENTENCE_STARTERS:
         return index, index

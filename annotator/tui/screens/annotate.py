@@ -536,8 +536,9 @@ class AnnotateScreen(Screen[None]):
             self.show_paragraph()
             found = session.paragraph.text.casefold().find(query)
         tokens = session.tokens
-        first = next((t.id for t in tokens if t.end > found), None)
-        last = next((t.id for t in reversed(tokens) if t.start < found + len(query)), first)
+        words = [t for t in tokens if not t.text.isspace()]
+        first = next((t.id for t in words if t.end > found), None)
+        last = next((t.id for t in reversed(words) if t.start < found + len(query)), first)
         if first is not None and last is not None:
             self.select_tokens(first, max(first, last))
         self.say(f"match for {self.last_search!r} in {session.paragraph.id}")

@@ -31,12 +31,14 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self.keys = keys
         self.schema = schema
+        self.labels_table = self._labels_table()
+        self.keys_table = self._keys_table()
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Keys and guidelines  (esc closes)"
-            yield Static(self._labels_table(), id="help-labels")
-            yield Static(self._keys_table(), id="help-keys")
+            yield Static(self.labels_table, id="help-labels")
+            yield Static(self.keys_table, id="help-keys")
 
     def on_mount(self) -> None:
         self.query_one("#help-box").focus()

@@ -269,23 +269,30 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
     # --- mouse ------------------------------------------------------------------------
 
     def token_at(self, x: int, y: int) -> int | None:
-        """The token drawn at widget cell (x, y), or the nearest one before it on that line."""
+        """The token drawn at content cell (x, y), or the nearest one before it on that line."""
         if not self._tokens:
             return None
         layout = self.layout_lines
-        line_index = self.scroll_offset.y + y
-        offset = layout.offset_at(line_index, x - self.styles.padding.left)
+        line_index = self.scroll_offset.y + max(0, min(y, self.scrollable_content_region.height - 1))
+        offset = layout.offset_at(line_index, max(0, x))
         if offset is None:
             return None
-        best = 0
+        best: int | None = None
         for token in self._tokens:
-            if token.start > offset:
+            if token.start > offset and best is not None:
                 break
-            best = token.id
+            if not token.text.isspace():
+                best = token.id
         return best
 
+    def _token_under(self, event: events.MouseEvent) -> int | None:
+        offset = event.get_content_offset_capture(self)
+        return None if offset is None else self.token_at(offset.x, offset.y)
+
     def on_mouse_down(self, event: events.MouseDown) -> None:
-        token = self.token_at(event.x, event.y)
+        if event.get_content_offset(self) is None:  # on the border or the scrollbar
+            return
+        token = self._token_under(event)
         if token is None:
             return
         self._drag_from = token
@@ -296,7 +303,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
     def on_mouse_move(self, event: events.MouseMove) -> None:
         if self._drag_from is None or not event.button:
             return
-        token = self.token_at(event.x, event.y)
+        token = self._token_under(event)
         if token is None or (token == self._drag_from and not self._dragged):
             return
         self._dragged = True
@@ -306,7 +313,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         if self._drag_from is None:
             return
         self.release_mouse()
-        token = self.token_at(event.x, event.y)
+        token = self._token_under(event)
         anchor, self._drag_from = self._drag_from, None
         if token is not None:
             self.post_message(self.Pointed(self, token, anchor if self._dragged else None, True))
