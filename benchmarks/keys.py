@@ -124,7 +124,7 @@ async def main() -> None:
             session.store.close()
             results[name] = (moves, tags)
         base_moves, base_tags = results[cases[0][0]]
-        print(f"{'case':28} {'move median':>12} {'move p95':>9} {'tag median':>11} {'tag p95':>8}  ratios to baseline")
+        print(f"{'case':28} {'move median':>12} {'move p95':>9} {'edit median':>11} {'edit p95':>8}  ratios to baseline")
         for name, (moves, tags) in results.items():
             print(f"{name:28} {moves[0]:10.1f}ms {moves[1]:7.1f}ms {tags[0]:9.1f}ms {tags[1]:6.1f}ms"
                   f"  move x{moves[0] / base_moves[0]:.2f} / p95 x{moves[1] / base_moves[1]:.2f},"
