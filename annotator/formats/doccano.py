@@ -20,8 +20,8 @@ from typing import Any, Iterable, Iterator
 
 from annotator.core.errors import InputError
 from annotator.formats.document import (
-    Document, ExportOptions, Imported, ImportedSpan, codepoint_offsets, imported_document, replace_atomically,
-    utf16_offsets,
+    Document, ExportOptions, Imported, ImportedSpan, codepoint_offsets, imported_document, list_field,
+    replace_atomically, utf16_offsets,
 )
 
 
@@ -76,7 +76,7 @@ def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
             to_index = codepoint_offsets(text) if unit == "utf16" else None
 
             def index(offset: Any, what: str) -> int:
-                if not isinstance(offset, int):
+                if not isinstance(offset, int) or isinstance(offset, bool):
                     raise InputError(f"{where}: {what} offset {offset!r} is not a whole number.")
                 if to_index is None:
                     if not 0 <= offset <= len(text):
@@ -89,7 +89,7 @@ def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
 
             spans: list[ImportedSpan] = []
             relations: list[tuple[str, str, str]] = []
-            entries = data.get("entities") if "entities" in data else data.get("label") or []
+            entries = list_field(data, "entities" if "entities" in data else "label", where)
             for n, entry in enumerate(entries, start=1):
                 if isinstance(entry, dict):
                     spans.append(ImportedSpan(index(entry.get("start_offset"), "start"), index(entry.get("end_offset"), "end"),
@@ -98,6 +98,8 @@ def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
                     spans.append(ImportedSpan(index(entry[0], "start"), index(entry[1], "end"), str(entry[2]), key=str(n)))
                 else:
                     raise InputError(f"{where}: label {n} must be [start, end, label].")
-            for relation in data.get("relations") or ():
+            for relation in list_field(data, "relations", where):
+                if not isinstance(relation, dict) or "from_id" not in relation or "to_id" not in relation:
+                    raise InputError(f"{where}: a relation needs 'from_id', 'to_id' and 'type'.")
                 relations.append((str(relation.get("type")), str(relation.get("from_id")), str(relation.get("to_id"))))
             yield from imported_document(meta, f"{path.stem}-{number}", text, str(path), spans, relations, where)

@@ -459,13 +459,43 @@ class Imported:
         return f"{self.article_id}#{self.index}"
 
 
+def list_field(data: Mapping[str, Any], key: str, where: str) -> list[Any]:
+    """`data[key]` as a list (missing or null: empty), or an InputError naming the field."""
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError(f"{where}: '{key}' must be a list, not {type(value).__name__}.")
+    return value
+
+
+def attribute_values(value: Any, where: str) -> dict[str, Any]:
+    """Span attributes from a file: names to strings, whole numbers or booleans."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+            isinstance(v, (str, int, bool)) and not isinstance(v, float) for v in value.values()):
+        raise InputError(f"{where}: 'attributes' must map names to text, whole numbers or true/false.")
+    return {str(k): v for k, v in value.items()}
+
+
+def whole_number(value: Any, where: str, what: str) -> int:
+    """A non-negative integer from an imported file, or an InputError naming the field."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputError(f"{where}: {what} must be a whole number, not {value!r}.")
+    return value
+
+
 def imported_document(meta: Mapping[str, Any], fallback_id: str, text: str, source: str,
                       spans: list[ImportedSpan], relations: list[tuple[str, str, str]], where: str) -> list[Imported]:
     """A paragraph when `meta.id` names one (`article#3`, as our exports write), else an article to split."""
     record_id = meta.get("id")
     if isinstance(record_id, str) and split_id(record_id)[0] != record_id:
         article_id, index = split_id(record_id)
-        return [Imported(str(meta.get("article_id") or article_id), index, text, int(meta.get("char_offset") or 0),
+        return [Imported(str(meta.get("article_id") or article_id), index, text,
+                         whole_number(meta.get("char_offset"), where, "char_offset"),
                          source, spans, relations, where)]
     article_id = record_id if isinstance(record_id, str) and record_id else fallback_id
     return split_article(article_id, text, source, spans, relations, where)

@@ -17,7 +17,8 @@ from typing import Any, Iterable, Iterator
 
 from annotator.core.errors import InputError
 from annotator.formats.document import (
-    HISTORY_FIELDS, Document, ExportOptions, Imported, ImportedSpan, replace_atomically, span_dict, split_id,
+    HISTORY_FIELDS, Document, ExportOptions, Imported, ImportedSpan, attribute_values, list_field,
+    replace_atomically, span_dict, split_id, whole_number,
 )
 
 
@@ -66,18 +67,21 @@ def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
                 article_id, index = split_id(data["id"])
             else:
                 article_id = str(meta.get("article_id") or f"{path.stem}-{number}")
-                index = int(meta.get("paragraph", 0))
+                index = whole_number(meta.get("paragraph"), where, "meta.paragraph")
             spans = []
-            for n, span in enumerate(data.get("spans") or (), start=1):
+            for n, span in enumerate(list_field(data, "spans", where), start=1):
                 if not isinstance(span, dict) or not all(isinstance(span.get(k), int) for k in ("start", "end")) \
                         or not isinstance(span.get("label"), str):
                     raise InputError(f"{where}: span {n} needs integer 'start', 'end' and a string 'label'.")
                 score = span.get("score")
                 spans.append(ImportedSpan(span["start"], span["end"], span["label"],
-                                          dict(span.get("attributes") or {}),
+                                          attribute_values(span.get("attributes"), f"{where}: span {n}"),
                                           float(score) if isinstance(score, (int, float)) else None,
                                           str(span.get("id") or f"s{n}")))
-            relations = [(str(r["label"]), str(r["head_id"]), str(r["child_id"]))
-                         for r in data.get("relations") or () if isinstance(r, dict) and "head_id" in r]
-            yield Imported(article_id, index, data["text"], int(meta.get("char_offset", 0)),
+            relations = []
+            for relation in list_field(data, "relations", where):
+                if not isinstance(relation, dict) or not all(k in relation for k in ("label", "head_id", "child_id")):
+                    raise InputError(f"{where}: a relation needs 'label', 'head_id' and 'child_id' (span ids).")
+                relations.append((str(relation["label"]), str(relation["head_id"]), str(relation["child_id"])))
+            yield Imported(article_id, index, data["text"], whole_number(meta.get("char_offset"), where, "meta.char_offset"),
                            str(meta.get("source") or path), spans, relations, where)

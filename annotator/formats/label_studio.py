@@ -64,17 +64,18 @@ def _task(number: int, document: Document, unit: str, kinds: dict[tuple[str, str
         result.append({"id": span.span_id, "from_name": LABELS_NAME, "to_name": TEXT_NAME, "type": "labels",
                        "value": {**where, "labels": [span.label]}})
         for name, value in sorted(span.attributes.items()):
-            kind = kinds.get((span.label, name)) or ("number" if isinstance(value, int) else "choice")
-            from_name = f"{span.label}_{name}"
-            if kind == "integer" or kind == "number":
-                value_field: dict[str, Any] = {"number": value}
-                result_type = "number"
+            kind = kinds.get((span.label, name)) or _inferred_kind(value)
+            value_field: dict[str, Any]
+            if kind == "integer":
+                value_field, result_type = {"number": value}, "number"
             elif kind == "text":
                 value_field, result_type = {"text": [value]}, "textarea"
+            elif kind == "boolean":
+                value_field, result_type = {"choices": ["true" if value else "false"]}, "choices"
             else:
-                value_field, result_type = {"choices": [str(value).lower() if isinstance(value, bool) else str(value)]}, "choices"
-            result.append({"id": span.span_id, "from_name": from_name, "to_name": TEXT_NAME, "type": result_type,
-                           "value": {**where, **value_field}})
+                value_field, result_type = {"choices": [str(value)]}, "choices"
+            result.append({"id": span.span_id, "from_name": f"{span.label}_{name}", "to_name": TEXT_NAME,
+                           "type": result_type, "value": {**where, **value_field}})
     for relation in document.relations:
         result.append({"from_id": relation.head, "to_id": relation.child, "type": "relation", "direction": "right",
                        "labels": [relation.label]})
@@ -82,6 +83,13 @@ def _task(number: int, document: Document, unit: str, kinds: dict[tuple[str, str
     data = {"text": document.text, "record_id": document.id, "article_id": document.article_id,
             "char_offset": first_meta.get("char_offset", 0) if len(document.records) == 1 else 0, "offsets": unit}
     return {"id": number, "data": data, "annotations": [{"result": result}]}
+
+
+def _inferred_kind(value: Any) -> str:
+    """The schema type of an attribute the schema does not describe (an orphan label's)."""
+    if isinstance(value, bool):
+        return "boolean"
+    return "integer" if isinstance(value, int) else "choice"
 
 
 def labeling_config(schema: Schema | None, seen_labels: list[str]) -> str:
@@ -139,6 +147,8 @@ def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
         if not isinstance(text, str):
             raise InputError(f"{where}: has no data.text. Export the project's tasks with their text.")
         chosen = (task.get("annotations") or task.get("predictions") or [{}])[0]
+        if not isinstance(chosen, dict) or not isinstance(chosen.get("result") or [], list):
+            raise InputError(f"{where}: its first annotation is not an object with a 'result' list.")
         spans, relations = _read_result(chosen.get("result") or [], text, data.get("offsets"), kinds, where)
         meta = {"id": data.get("record_id"), "article_id": data.get("article_id"), "char_offset": data.get("char_offset")}
         yield from imported_document(meta, f"{path.stem}-{task.get('id', number)}", text, str(path), spans,
@@ -151,25 +161,41 @@ def _read_result(result: list[dict[str, Any]], text: str, declared: Any, kinds: 
     spans: dict[str, ImportedSpan] = {}
     relations: list[tuple[str, str, str]] = []
     for item in result:
+        if not isinstance(item, dict):
+            raise InputError(f"{where}: a result is not an object.")
         kind = item.get("type")
         if kind == "relation":
-            label = (item.get("labels") or ["related"])[0]
+            labels = item.get("labels")
+            # Label Studio allows a relation without a label; ours always have one.
+            label = labels[0] if isinstance(labels, list) and labels else "related"
             relations.append((str(label), str(item.get("from_id")), str(item.get("to_id"))))
             continue
         value = item.get("value") or {}
         region = str(item.get("id"))
+        if not isinstance(value, dict):
+            raise InputError(f"{where}: a result's 'value' is not an object.")
         if kind == "labels":
+            labels = value.get("labels")
+            if not isinstance(labels, list) or not labels:
+                raise InputError(f"{where}: a labels result has no 'labels' list.")
             start, end = _offsets(value, text, to_index, declared, where)
             spans[region] = ImportedSpan(start, end, str(value["labels"][0]), key=region)
         elif region in spans and kind in ("choices", "number", "textarea"):
             span = spans[region]
             attribute = str(item.get("from_name", "")).removeprefix(f"{span.label}_")
             if kind == "number":
-                span.attributes[attribute] = value.get("number")
-            elif kind == "textarea":
-                span.attributes[attribute] = (value.get("text") or [""])[0]
+                number = value.get("number")
+                if isinstance(number, bool) or not isinstance(number, int):
+                    raise InputError(f"{where}: {attribute} of region {region} must be a whole number, not {number!r}.")
+                span.attributes[attribute] = number
+                continue
+            texts = value.get("text" if kind == "textarea" else "choices")
+            if not isinstance(texts, list) or not texts or not isinstance(texts[0], str):
+                raise InputError(f"{where}: {attribute} of region {region} has no text or choice.")
+            if kind == "textarea":
+                span.attributes[attribute] = texts[0]
             else:
-                choice = (value.get("choices") or [""])[0]
+                choice = texts[0]
                 if kinds.get((span.label, attribute)) == "boolean":
                     span.attributes[attribute] = choice == "true"
                 else:
@@ -179,7 +205,7 @@ def _read_result(result: list[dict[str, Any]], text: str, declared: Any, kinds: 
 
 def _offsets(value: dict[str, Any], text: str, to_index: dict[int, int], declared: Any, where: str) -> tuple[int, int]:
     start, end = value.get("start"), value.get("end")
-    if not isinstance(start, int) or not isinstance(end, int):
+    if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) or not isinstance(end, int):
         raise InputError(f"{where}: a labels result has no integer start/end.")
     expected = value.get("text")
     as_codepoints = (start, end) if 0 <= start < end <= len(text) else None
