@@ -79,6 +79,8 @@ def run(args: argparse.Namespace) -> int:
                    for paragraph, tokens, annotation in built]
         for record in records:
             store.append(record)
+    for note in options.report.notes:
+        print(f"annotator: {note}", file=sys.stderr)
     if orphans:
         print(f"annotator: labels not in the schema {schema.name}: {', '.join(orphans)} (imported as they are).",
               file=sys.stderr)

@@ -180,11 +180,11 @@ def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
         if not txt.is_file():
             raise InputError(f"{ann}: no {txt.name} beside it; brat needs the text of every document.")
         text = txt.read_bytes().decode("utf-8")
-        spans, relations = _read_ann(ann, text)
+        spans, relations = _read_ann(ann, text, options)
         yield from split_article(ann.stem, text, str(txt), spans, relations, str(ann))
 
 
-def _read_ann(ann: Path, text: str) -> tuple[list[ImportedSpan], list[tuple[str, str, str]]]:
+def _read_ann(ann: Path, text: str, options: ExportOptions) -> tuple[list[ImportedSpan], list[tuple[str, str, str]]]:
     spans: dict[str, ImportedSpan] = {}
     relations: list[tuple[str, str, str]] = []
     with open(ann, encoding="utf-8", newline="") as handle:
@@ -202,6 +202,9 @@ def _read_ann(ann: Path, text: str) -> tuple[list[ImportedSpan], list[tuple[str,
                     raise InputError(f"{where}: cannot read this text-bound annotation: {line!r}.")
                 ranges = [tuple(map(int, part.split())) for part in match["ranges"].split(";")]
                 start, end = ranges[0][0], ranges[-1][1]
+                if len(ranges) > 1:
+                    options.report.notes.append(f"{where}: discontinuous span {match['ranges']} imported as one "
+                                                f"span {start} {end}, gaps included.")
                 if not 0 <= start < end <= len(text):
                     raise InputError(f"{where}: offsets {start} {end} are outside the text ({len(text)} characters).")
                 spans[ident] = ImportedSpan(start, end, match["label"], key=ident)

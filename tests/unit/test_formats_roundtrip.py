@@ -280,3 +280,23 @@ def test_article_level_reads_a_relative_source_beside_the_store(tmp_path: Path, 
     out = tmp_path / "articles.jsonl"
     run("export", store, "--format", "jsonl", "--level", "article", "--out", out)
     assert json.loads(out.read_text(encoding="utf-8"))["text"] == "First para.\r\n\r\nSecond para."
+
+
+def test_foreign_brat_folder_with_notes_and_discontinuous_span(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    text = "Gunmen killed 5 villagers in Kano.\r\n\r\nPolice said 2 more died."
+    (folder / "kano.txt").write_bytes(text.encode("utf-8"))
+    (folder / "kano.ann").write_text(
+        "T1\tCASUALTY 14 25\t5 villagers\n#1\tAnnotatorNotes T1\tcount=5; remark=\"a; b\"\nA1\tstatus T1 killed\n"
+        "T2\tLOCATION 29 33\tKano\nT3\tACTOR 38 44;50 52\tPolice 2\nR1\tlocated_at Arg1:T1 Arg2:T2\n", encoding="utf-8")
+    back = tmp_path / "back.jsonl"
+    run("import", folder, "--format", "brat", "--out", back)
+    latest = read_store(back).latest
+    assert sorted(latest) == ["kano#0", "kano#1"]
+    first = latest["kano#0"]
+    assert [(s["text"], s.get("attributes")) for s in first["spans"]] == [
+        ("5 villagers", {"count": 5, "remark": "a; b", "status": "killed"}), ("Kano", None)]
+    assert [r["label"] for r in first["relations"]] == ["located_at"]
+    assert latest["kano#1"]["spans"][0]["text"] == "Police said 2"
+    assert "discontinuous span 38 44;50 52" in capsys.readouterr().err
