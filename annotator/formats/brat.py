@@ -156,7 +156,7 @@ def _annotation_conf(schema: Schema | None, seen_labels: list[str],
 def _visual_conf(schema: Schema | None, seen_labels: list[str]) -> str:
     out = ["[labels]"]
     labels = [label.name for label in schema.labels] if schema is not None else []
-    out += [f"{name} | {name}" for name in labels + [l for l in seen_labels if l not in labels]]
+    out += [f"{name} | {name}" for name in labels + [label for label in seen_labels if label not in labels]]
     out += ["", "[drawing]", "SPAN_DEFAULT\tfgColor:black, bgColor:lightgreen, borderColor:darken",
             "ARC_DEFAULT\tcolor:black, arrowHead:triangle-5"]
     if schema is not None:

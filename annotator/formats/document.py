@@ -23,7 +23,6 @@ from annotator.core.schema import Schema
 Level = Literal["paragraph", "article"]
 Scheme = Literal["iob2", "bilou"]
 OffsetUnit = Literal["utf16", "codepoints"]
-DEFAULT_ANSWERS = frozenset({"accept"})
 #: `--include` words and the record states they let through, besides accepted records.
 INCLUDE_CHOICES: dict[str, str] = {"unfinished": "in_progress", "rejected": "reject", "ignored": "ignore"}
 

@@ -73,3 +73,33 @@ def test_orphan_labels_are_exported_and_reported(tmp_path: Path, capsys: pytest.
     err = capsys.readouterr().err
     assert "1 span(s) have a label that is not in the schema" in err and "mix#2/s" in err
     assert "conll: 1 overlapping span(s)" in err
+
+
+class _Terminal:
+    """A stderr that says it is a terminal, so the progress bar is drawn."""
+
+    def __init__(self) -> None:
+        self.written: list[str] = []
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        self.written.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    store = make_store(tmp_path / "store.jsonl")
+    assert main(["export", str(store), "--format", "jsonl", "--out", str(tmp_path / "a.jsonl")]) == 0
+    assert "%" not in capsys.readouterr().err
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["export", str(store), "--format", "jsonl", "--out", str(tmp_path / "b.jsonl")]) == 0
+    drawn = "".join(terminal.written)
+    assert "100% (3/3)" in drawn and "\r" in drawn
+    assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
