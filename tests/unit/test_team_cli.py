@@ -265,3 +265,36 @@ def test_stats_measures_progress_against_the_assignment(team: list[Path], tmp_pa
     assert "not an assignment manifest" in capsys.readouterr().err
     assert main(["stats", str(team[0]), "--assignment", str(team[0])]) == 2
     assert "alice.jsonl:2: not valid JSON" in capsys.readouterr().err
+
+
+def test_queues_annotated_separately_are_compared_by_original_paragraph_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """assign -> each annotator works through their queue -> agree matches the shared paragraphs."""
+    from annotator.core.corpus import Corpus
+    from annotator.core.schema import default_schema_path, load_schema
+    from annotator.core.session import Session
+
+    source = tmp_path / "news.txt"
+    source.write_text("Strikes hit Deir el-Zour.\n\nSixteen died in Iraq.\n\nIraq protested.\n\nTalks resumed.\n")
+    out = tmp_path / "team"
+    assert main(["assign", str(source), "--annotators", "alice,bob", "--overlap", "0.5", "--out", str(out)]) == 0
+    schema = load_schema(default_schema_path())
+    for name in ("alice", "bob"):
+        with Store(out / f"{name}.jsonl") as store:
+            session = Session(Corpus([out / f"{name}.queue.jsonl"]), schema, store, name)
+            while True:
+                session.tag_tokens(0, 0, "ACTOR")
+                session.decide("accept")
+                if not session.next_unfinished():
+                    break
+    shared = {pid for pid, who in json.loads((out / "assignment.json").read_text())["assignment"].items() if len(who) == 2}
+    for name in ("alice", "bob"):
+        records = read_store(out / f"{name}.jsonl").latest
+        assert set(records) <= {f"news#{i}" for i in range(4)} and shared <= set(records)
+        assert all(source.read_text()[r["meta"]["char_offset"]:].startswith(r["text"]) for r in records.values())
+    capsys.readouterr()
+    assert main(["agree", str(out / "alice.jsonl"), str(out / "bob.jsonl"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["paragraphs"]["shared"] == len(shared) == 2
+    assert data["overall"]["span_f1_exact"] == 1.0
