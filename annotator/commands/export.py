@@ -69,6 +69,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{out}: that is the store itself. Choose another --out.")
     if args.format not in FOLDER_FORMATS and out.is_dir():
         raise InputError(f"{out}: is a folder; {args.format} writes one file. Give a file name with --out.")
+    if args.format in FOLDER_FORMATS and out.exists() and not out.is_dir():
+        raise InputError(f"{out}: is a file; {args.format} writes a folder. Give a folder name with --out.")
     contents = read_store(args.store)
     for warning in contents.warnings:
         print(f"annotator: {warning}", file=sys.stderr)
@@ -103,6 +105,9 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         module.export(documents(), out, options)
+    except OSError as error:
+        raise InputError(f"{error.filename or out}: cannot be written ({error.strerror}). "
+                         "Check the folder exists and is writable, or pass another --out.") from None
     finally:
         progress.close()
     for line in report.lines(args.format):

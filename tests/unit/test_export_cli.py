@@ -103,3 +103,14 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path, monkeypatch: pytest.Mon
     drawn = "".join(terminal.written)
     assert "100% (3/3)" in drawn and "\r" in drawn
     assert (tmp_path / "a.jsonl").read_bytes() == (tmp_path / "b.jsonl").read_bytes()
+
+
+def test_unwritable_output_is_a_plain_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = make_store(tmp_path / "store.jsonl")
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file, not a folder", encoding="utf-8")
+    assert main(["export", str(store), "--format", "conll", "--out", str(blocker / "out.conll")]) == 2
+    assert "cannot be written" in capsys.readouterr().err
+    assert main(["export", str(store), "--format", "hf", "--out", str(blocker)]) == 2
+    assert "is a file; hf writes a folder" in capsys.readouterr().err
+    assert blocker.read_text(encoding="utf-8") == "a file, not a folder"
