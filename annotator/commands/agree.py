@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("stores", nargs="+", type=Path, metavar="STORE", help="stores (.jsonl), one per annotator or merged")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
-    parser.add_argument("--labels", help="compare only these labels, comma-separated (e.g. ACTOR,LOCATION)")
+    parser.add_argument("--labels", metavar="LABELS", help="compare only these labels, comma-separated (e.g. ACTOR,LOCATION)")
     parser.add_argument("--include-undecided", action="store_true", help="count records not yet accepted/rejected too")
     parser.add_argument("--by-store", action="store_true",
                         help="one annotator per store, named after the file (when every record has the same login name)")

@@ -23,12 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--seed always give the same split.",
     )
     parser.add_argument("sources", nargs="+", type=Path, metavar="SOURCE", help=".txt, .jsonl or a folder")
-    parser.add_argument("--annotators", required=True, help="names, comma-separated, e.g. alice,bob,carol")
-    parser.add_argument("--overlap", type=float, default=0.0,
+    parser.add_argument("--annotators", required=True, metavar="NAMES", help="names, comma-separated, e.g. alice,bob,carol")
+    parser.add_argument("--overlap", type=float, default=0.0, metavar="FRACTION",
                         help="fraction of paragraphs done by several annotators, 0 to 1 (default 0)")
-    parser.add_argument("--per-item", type=int, default=2, help="annotators per shared paragraph (default 2)")
-    parser.add_argument("--out", type=Path, required=True, help="folder for the queues, stores and assignment.json")
-    parser.add_argument("--seed", default="0", help="any text; another seed gives another split (default 0)")
+    parser.add_argument("--per-item", type=int, default=2, metavar="N", help="annotators per shared paragraph (default 2)")
+    parser.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the queues, stores and assignment.json")
+    parser.add_argument("--seed", default="0", metavar="TEXT", help="any text; another seed gives another split (default 0)")
     parser.set_defaults(run=run)
 
 

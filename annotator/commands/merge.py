@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "interleaved by time. Read it with agree, stats or review, which tell annotators apart.",
     )
     parser.add_argument("stores", nargs="+", type=Path, metavar="STORE", help="stores (.jsonl) to combine")
-    parser.add_argument("--out", type=Path, required=True, help="the new store to write (must not exist, or be empty)")
+    parser.add_argument("--out", type=Path, required=True, metavar="STORE", help="the new store to write (must not exist, or be empty)")
     parser.set_defaults(run=run)
 
 
