@@ -149,7 +149,8 @@ def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
         chosen = (task.get("annotations") or task.get("predictions") or [{}])[0]
         if not isinstance(chosen, dict) or not isinstance(chosen.get("result") or [], list):
             raise InputError(f"{where}: its first annotation is not an object with a 'result' list.")
-        spans, relations = _read_result(chosen.get("result") or [], text, data.get("offsets"), kinds, where)
+        declared = data.get("offsets") if data.get("offsets") in ("utf16", "codepoints") else options.offsets
+        spans, relations = _read_result(chosen.get("result") or [], text, declared, kinds, where)
         meta = {"id": data.get("record_id"), "article_id": data.get("article_id"), "char_offset": data.get("char_offset")}
         yield from imported_document(meta, f"{path.stem}-{task.get('id', number)}", text, str(path), spans,
                                      relations, where)
@@ -210,10 +211,13 @@ def _offsets(value: dict[str, Any], text: str, to_index: dict[int, int], declare
     expected = value.get("text")
     as_codepoints = (start, end) if 0 <= start < end <= len(text) else None
     as_utf16 = (to_index[start], to_index[end]) if start in to_index and end in to_index else None
-    if declared == "utf16" or (expected is not None and as_codepoints is not None
-                               and text[as_codepoints[0]:as_codepoints[1]] != expected
-                               and as_utf16 is not None and text[as_utf16[0]:as_utf16[1]] == expected):
+    if declared == "utf16":
         chosen = as_utf16
+    elif declared == "codepoints":
+        chosen = as_codepoints
+    elif (expected is not None and as_codepoints is not None and text[as_codepoints[0]:as_codepoints[1]] != expected
+          and as_utf16 is not None and text[as_utf16[0]:as_utf16[1]] == expected):
+        chosen = as_utf16  # written by a Label Studio that counted UTF-16 units
     else:
         chosen = as_codepoints
     if chosen is None:

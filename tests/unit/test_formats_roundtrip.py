@@ -300,3 +300,13 @@ def test_foreign_brat_folder_with_notes_and_discontinuous_span(tmp_path: Path, c
     assert [r["label"] for r in first["relations"]] == ["located_at"]
     assert latest["kano#1"]["spans"][0]["text"] == "Police said 2"
     assert "discontinuous span 38 44;50 52" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("format_name", ["doccano", "label-studio"])
+@pytest.mark.parametrize("unit", ["utf16", "codepoints"])
+def test_either_offset_unit_round_trips(tmp_path: Path, store: Path, format_name: str, unit: str) -> None:
+    out = tmp_path / "out.json"
+    run("export", store, "--format", format_name, "--out", out, "--offsets", unit)
+    back = tmp_path / "back.jsonl"
+    run("import", out, "--format", format_name, "--out", back)
+    assert spans_of(back) == spans_of(store)
