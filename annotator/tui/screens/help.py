@@ -37,8 +37,8 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Keys and guidelines  (esc closes)"
-            yield Static(self.labels_table, id="help-labels")
             yield Static(self.keys_table, id="help-keys")
+            yield Static(self.labels_table, id="help-labels")
 
     def on_mount(self) -> None:
         self.query_one("#help-box").focus()
@@ -55,6 +55,10 @@ class HelpScreen(ModalScreen[None]):
                 guide.append(f"\n  ✓ {display_text(example)}", style="green")
             for example in label.counter_examples:
                 guide.append(f"\n  ✗ {display_text(example)}", style="red")
+            for attribute in label.attributes:
+                choices = ", ".join(f"{c.value} ({c.key})" if c.key else c.value for c in attribute.choices)
+                guide.append(f"\n  {attribute.name}", style="bold")
+                guide.append(f" ({attribute.type}{': ' + choices if choices else ''})", style="dim")
             name = Text.assemble(("██ ", label.color), (label.name, "bold"))
             table.add_row(Text(label.key, style="bold"), name, guide)
         return table

@@ -34,9 +34,9 @@ class LabelBar(Static):
         text = Text(no_wrap=False)
         for label in schema.labels:
             if text:
-                text.append("   ")
+                text.append("  ")
             text.append(f" {label.key} ", style="bold reverse")
-            text.append(" ██ ", style=Color.parse(label.color).rich_color.name)
+            text.append(" █ ", style=Color.parse(label.color).rich_color.name)
             text.append(label.name, style="bold")
             text.append(f" {counts.get(label.name, 0)}", style="dim")
         self.update(text)

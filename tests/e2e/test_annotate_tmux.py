@@ -1,0 +1,78 @@
+"""The installed `annotator` command in a real terminal (tmux): tag a span, accept, quit, read the store.
+
+Skipped when tmux or the installed command is missing. The screen is read with
+`capture-pane`, so this also checks what a user actually sees.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+TMUX = shutil.which("tmux")
+# On PATH, or installed next to the interpreter running the tests (a venv not activated).
+ANNOTATOR = shutil.which("annotator") or shutil.which("annotator", path=str(Path(sys.executable).parent))
+
+pytestmark = pytest.mark.skipif(TMUX is None or ANNOTATOR is None, reason="needs tmux and the installed annotator")
+
+
+def tmux(*args: str) -> str:
+    return subprocess.run([TMUX, *args], check=True, capture_output=True, text=True).stdout  # type: ignore[list-item]
+
+
+def screen(session: str) -> str:
+    return tmux("capture-pane", "-p", "-t", session)
+
+
+def wait_for(session: str, text: str, timeout: float = 20) -> str:
+    deadline = time.monotonic() + timeout
+    shown = ""
+    while time.monotonic() < deadline:
+        shown = screen(session)
+        if text in shown:
+            return shown
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never appeared; the screen was:\n{shown}")
+
+
+@pytest.fixture
+def terminal(tmp_path: Path):
+    name = f"annotator-e2e-{uuid.uuid4().hex[:8]}"
+    yield name
+    subprocess.run([TMUX, "kill-session", "-t", name], capture_output=True)  # type: ignore[list-item]
+
+
+def test_tag_accept_and_quit_in_a_real_terminal(tmp_path: Path, terminal: str) -> None:
+    article = tmp_path / "strikes.txt"
+    article.write_text("US bombers struck sites in Deir el-Zour on Friday.\n\nNobody was hurt.\n", encoding="utf-8")
+    store = tmp_path / "out.jsonl"
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"), "TERM": "xterm-256color"}
+    command = f"{ANNOTATOR} annotate {article} --out {store} --annotator e2e; echo EXITED $?; sleep 60"
+    subprocess.run([TMUX, "new-session", "-d", "-s", terminal, "-x", "120", "-y", "40", command],  # type: ignore[list-item]
+                   check=True, env=env)
+    wait_for(terminal, "paragraph 1 of 2")
+    for _ in range(5):  # US bombers struck sites in -> Deir
+        tmux("send-keys", "-t", terminal, "Right")
+    tmux("send-keys", "-t", terminal, "e")
+    tmux("send-keys", "-t", terminal, "2")
+    shown = wait_for(terminal, "saved ✓")
+    assert "[LOCATION]" in shown
+    tmux("send-keys", "-t", terminal, "Enter")
+    wait_for(terminal, "paragraph 2 of 2")
+    tmux("send-keys", "-t", terminal, "q")
+    wait_for(terminal, "EXITED 0")
+    records = [json.loads(line) for line in store.read_text(encoding="utf-8").splitlines() if line.strip()]
+    latest = {record["id"]: record for record in records}
+    first = latest["strikes#0"]
+    assert first["answer"] == "accept"
+    assert [(s["label"], s["text"]) for s in first["spans"]] == [("LOCATION", "Deir el-Zour")]
+    assert first["text"][first["spans"][0]["start"]:first["spans"][0]["end"]] == "Deir el-Zour"
+    assert first["_annotator_id"] == "e2e"
