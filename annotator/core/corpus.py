@@ -42,11 +42,12 @@ from annotator.core.errors import InputError
 
 FULL_CHECK_BYTES = 64 * 1024 * 1024
 SOURCE_SUFFIXES = (".txt", ".jsonl")
-BLOCK_BYTES = 4 * 1024 * 1024  # bytes scanned for newlines per step of the background index
+FIRST_BLOCK_BYTES = 64 * 1024  # the first articles of a large file come after scanning this much
+BLOCK_BYTES = 1024 * 1024  # blocks double up to this: few Python steps, little memory held
 CACHE_ARTICLES = 128  # parsed articles kept per large source
 _BOM = b"\xef\xbb\xbf"
 NEWLINE = b"\n"  # bytes literals with a backslash cannot go inside f-string braces before 3.12
-_SNIFF_BYTES = 64 * 1024  # looked at for NUL bytes before a large file is indexed
+_SNIFF_BYTES = 64 * 1024  # looked at for NUL bytes before a JSONL file is read
 _BLANK_STARTS = frozenset({b"", b" ", b"\t", b"\r", b"\x0b", b"\x0c"})
 _JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number",
                bool: "true or false", type(None): "null"}
@@ -256,7 +257,7 @@ def _read_all(descriptor: int, size: int) -> bytes:
     chunks: list[bytes] = []
     position = 0
     while position < size:
-        chunk = os.pread(descriptor, min(size - position, BLOCK_BYTES * 4), position)
+        chunk = os.pread(descriptor, size - position, position)
         if not chunk:
             break
         chunks.append(chunk)
@@ -289,10 +290,9 @@ class _JsonlSource:
         self.ids: dict[str, tuple[int, str]] = {}  # article id -> (local index, FILE:LINE); checked files only
         self._descriptor, self.size = _open_file(path)
         try:
+            _refuse_binary(os.pread(self._descriptor, min(_SNIFF_BYTES, self.size), 0), str(path), 0)
             if full_check:
                 self._check_all()
-            else:
-                _refuse_binary(os.pread(self._descriptor, _SNIFF_BYTES, 0), str(path), 0)
         except BaseException:
             os.close(self._descriptor)
             raise
@@ -301,12 +301,9 @@ class _JsonlSource:
 
     def _check_all(self) -> None:
         """Parse every record now, so a broken one is refused before any work starts."""
-        data = _read_all(self._descriptor, self.size)
-        _refuse_binary(data, str(self.path), 0)
-        offset = 0
         paragraphs = 0
-        for line_number, raw in enumerate(data.split(b"\n"), start=1):
-            if raw[:1] not in _BLANK_STARTS or raw.strip():
+        for lines, _ in self._line_blocks():
+            for offset, line_number, raw in lines:
                 article = _article_from_record(raw, self.path, line_number, offset)
                 where = f"{self.path}:{line_number}"
                 if article.id in self.ids:
@@ -316,7 +313,6 @@ class _JsonlSource:
                 self._offsets.append(offset)
                 self._lines.append(line_number)
                 paragraphs += len(article.paragraphs)
-            offset += len(raw) + 1
         if not self._offsets:
             raise InputError(f"{self.path}: the file has only blank lines: nothing to annotate. "
                              f"Give one JSON object a line, e.g. {_EXAMPLE}")
@@ -325,34 +321,17 @@ class _JsonlSource:
         self._paragraphs_of_checked = paragraphs
 
     def index(self, stop: threading.Event) -> None:
-        """Find every record's line start, a block at a time, publishing each block as it is done."""
+        """Index every record's line start, publishing each block as soon as it is scanned."""
         try:
-            position = 0  # file offset of the first byte not yet in a complete line
-            line_number = 1
-            while position < self.size and not stop.is_set():
-                block = os.pread(self._descriptor, BLOCK_BYTES, position)
-                if not block:
-                    break
-                lines = block.split(b"\n")
-                at_end = position + len(block) >= self.size
-                if not at_end:
-                    if len(lines) == 1:  # a line longer than a block: read on until it ends
-                        block = self._read_to_newline(position, block)
-                        lines = block.split(b"\n")
-                        at_end = position + len(block) >= self.size
-                    if not at_end:
-                        lines.pop()  # the unfinished last line starts the next block
-                starts = accumulate(map((1).__add__, map(len, lines)), initial=position)
-                kept = [(start, line_number + number) for number, (start, raw) in enumerate(zip(starts, lines))
-                        if raw[:1] not in _BLANK_STARTS or raw.strip()]
-                position = self.size if at_end else position + sum(map(len, lines)) + len(lines)
-                line_number += len(lines)
+            for lines, indexed_end in self._line_blocks():
                 with self._changed:
-                    self._offsets.extend(start for start, _ in kept)
-                    self._lines.extend(number for _, number in kept)
-                    self._indexed_end = position
+                    self._offsets.extend(offset for offset, _, _ in lines)
+                    self._lines.extend(line_number for _, line_number, _ in lines)
+                    self._indexed_end = indexed_end
                     self._changed.notify_all()
-            if not stop.is_set() and not self._offsets:
+                if stop.is_set():
+                    return
+            if not self._offsets:
                 self.problems.append(f"{self.path}: the file has only blank lines: nothing to annotate.")
         except OSError as error:
             self.problems.append(f"{self.path}: reading stopped at an error ({error.strerror}); "
@@ -361,6 +340,37 @@ class _JsonlSource:
             with self._changed:
                 self._done = True
                 self._changed.notify_all()
+
+    def _line_blocks(self) -> Iterator[tuple[list[tuple[int, int, bytes]], int]]:
+        """The file's non-blank lines a block at a time, as (byte offset, line number, bytes without
+        the newline), with the byte offset up to which every line has been yielded.
+
+        Newlines are found by `bytes.split` on blocks of up to BLOCK_BYTES and offsets added up by
+        `accumulate`, both in C: no per-line Python work beyond skipping blank lines.
+        """
+        position = 0  # file offset of the first byte not yet in a complete line
+        line_number = 1
+        block_bytes = FIRST_BLOCK_BYTES
+        while position < self.size:
+            block = os.pread(self._descriptor, min(block_bytes, self.size - position), position)
+            block_bytes = min(block_bytes * 2, BLOCK_BYTES)
+            if not block:
+                return
+            lines = block.split(NEWLINE)
+            at_end = position + len(block) >= self.size
+            if not at_end and len(lines) == 1:  # a line longer than a block: read on until it ends
+                block = self._read_to_newline(position, block)
+                lines = block.split(NEWLINE)
+                at_end = position + len(block) >= self.size
+            if not at_end:
+                lines.pop()  # the unfinished last line starts the next block
+            starts = accumulate(map((1).__add__, map(len, lines)), initial=position)
+            kept = [(start, line_number + number, raw) for number, (start, raw) in enumerate(zip(starts, lines))
+                    if raw[:1] not in _BLANK_STARTS or raw.strip()]
+            position = self.size if at_end else position + sum(map(len, lines)) + len(lines)
+            line_number += len(lines)
+            del block, lines  # not held while the next block is read
+            yield kept, position
 
     def _read_to_newline(self, position: int, block: bytes) -> bytes:
         """`block` extended until it holds a newline (or reaches the end of the file)."""
@@ -372,7 +382,7 @@ class _JsonlSource:
                 break
             parts.append(more)
             end += len(more)
-            if b"\n" in more:
+            if NEWLINE in more:
                 break
         return b"".join(parts)
 
