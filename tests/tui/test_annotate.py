@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from textual import events
 from textual.widgets import Input
 
 from annotator.core.spans import Annotation, span_over_tokens
@@ -388,3 +389,42 @@ async def test_q_quits_with_everything_already_saved(workspace):
         await pilot.pause()
     assert app.return_code == 0 or app.return_code is None
     assert saved_spans(space, "a-strikes#0") == [("ACTOR", "In")]
+
+
+async def test_the_worked_example_in_docs_keys_md_tags_every_span_in_21_keys(workspace):
+    paragraph = "US officials said at least 18 people died in Deir el-Zour when the Islamic Revolutionary Guard Corps struck."
+    space = workspace({"worked": [paragraph]})
+    app = make_app(space)
+    keys = [
+        "shift+right", "1",  # ACTOR "US officials"
+        "home", "shift+right", "shift+right", "4",  # ATTRIBUTION "US officials said"
+        "right", "e", "shift+right", "3",  # CASUALTY "at least 18 people"
+        "right", "right", "right", "e", "2",  # LOCATION "Deir el-Zour"
+        "right", "right", "right", "e", "1",  # ACTOR "Islamic Revolutionary Guard Corps"
+        "enter",  # accept
+    ]
+    assert len(keys) == 21
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*keys)
+    assert sorted(saved_spans(space, "worked#0")) == sorted([
+        ("ACTOR", "US officials"), ("ATTRIBUTION", "US officials said"), ("CASUALTY", "at least 18 people"),
+        ("LOCATION", "Deir el-Zour"), ("ACTOR", "Islamic Revolutionary Guard Corps"),
+    ])
+    assert space.saved()["worked#0"]["answer"] == "accept"
+
+
+async def test_a_drag_selects_whole_tokens_and_a_label_key_tags_them(workspace):
+    space = workspace()
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.query_one(ParagraphView)
+        # Press in the middle of "Syria" (text cells 3-7), drag to the middle of "Islamic" (cells 14-20);
+        # widget offsets add the border and the padding (2 cells) and the top border (1 row).
+        await pilot.mouse_down(ParagraphView, offset=(6, 1))
+        x, y = view.region.x + 18, view.region.y + 1
+        view.post_message(events.MouseMove(view, 18, 1, 12, 0, 1, False, False, False, screen_x=x, screen_y=y))
+        await pilot.pause()
+        assert annotate(app).selection is not None
+        await pilot.mouse_up(ParagraphView, offset=(18, 1))
+        await pilot.press("1")
+    assert saved_spans(space, "a-strikes#0") == [("ACTOR", "Syria, the Islamic")]
