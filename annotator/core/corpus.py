@@ -287,12 +287,19 @@ class _JsonlSource:
         self._paragraphs_of_read = 0
         self._paragraphs_of_checked = 0
         self._mmap: mmap.mmap | None = None
+        self._blocks: Iterator[tuple[list[tuple[int, int, bytes]], int]] = iter(())  # what the thread indexes
         self.ids: dict[str, tuple[int, str]] = {}  # article id -> (local index, FILE:LINE); checked files only
         self._descriptor, self.size = _open_file(path)
         try:
             _refuse_binary(os.pread(self._descriptor, min(_SNIFF_BYTES, self.size), 0), str(path), 0)
             if full_check:
                 self._check_all()
+            else:  # the first block now, so the first articles are there without waiting for the thread
+                self._blocks = self._line_blocks()
+                self._publish(*next(self._blocks))
+        except OSError as error:
+            os.close(self._descriptor)
+            raise InputError(f"{path}: cannot be read ({error.strerror}). Check the file.") from None
         except BaseException:
             os.close(self._descriptor)
             raise
@@ -321,14 +328,10 @@ class _JsonlSource:
         self._paragraphs_of_checked = paragraphs
 
     def index(self, stop: threading.Event) -> None:
-        """Index every record's line start, publishing each block as soon as it is scanned."""
+        """Index every record's line start after the first block, publishing each block as it is scanned."""
         try:
-            for lines, indexed_end in self._line_blocks():
-                with self._changed:
-                    self._offsets.extend(offset for offset, _, _ in lines)
-                    self._lines.extend(line_number for _, line_number, _ in lines)
-                    self._indexed_end = indexed_end
-                    self._changed.notify_all()
+            for lines, indexed_end in self._blocks:
+                self._publish(lines, indexed_end)
                 if stop.is_set():
                     return
             if not self._offsets:
@@ -340,6 +343,13 @@ class _JsonlSource:
             with self._changed:
                 self._done = True
                 self._changed.notify_all()
+
+    def _publish(self, lines: list[tuple[int, int, bytes]], indexed_end: int) -> None:
+        with self._changed:
+            self._offsets.extend(offset for offset, _, _ in lines)
+            self._lines.extend(line_number for _, line_number, _ in lines)
+            self._indexed_end = indexed_end
+            self._changed.notify_all()
 
     def _line_blocks(self) -> Iterator[tuple[list[tuple[int, int, bytes]], int]]:
         """The file's non-blank lines a block at a time, as (byte offset, line number, bytes without
