@@ -1,0 +1,130 @@
+"""The session: edits are on disk when a method returns; undo/redo cross paragraphs and restarts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from annotator.core.corpus import Corpus
+from annotator.core.schema import default_schema_path, load_schema
+from annotator.core.session import EditRefused, Position, Session
+from annotator.core.store import Store, read_store
+
+ARTICLE = (
+    "US officials said three American service members were killed in Jordan.\n"
+    "\n"
+    "In Iraq, the Popular Mobilization Forces reported 16 deaths.\n"
+    "\n"
+    "Iran denied any involvement.\n"
+)
+
+
+@pytest.fixture
+def article(tmp_path: Path) -> Path:
+    path = tmp_path / "strikes.txt"
+    path.write_text(ARTICLE, encoding="utf-8")
+    return path
+
+
+def open_session(article: Path, store_path: Path, name: str = "alice") -> Session:
+    return Session(Corpus([article]), load_schema(default_schema_path()), Store(store_path), name)
+
+
+def token_index(session: Session, word: str) -> int:
+    return next(t.id for t in session.tokens if t.text == word)
+
+
+def saved(store_path: Path) -> dict[str, dict]:
+    return read_store(store_path).latest
+
+
+def test_a_tag_is_on_disk_when_the_call_returns(article: Path, tmp_path: Path) -> None:
+    store_path = tmp_path / "s.jsonl"
+    session = open_session(article, store_path)
+    session.tag_tokens(token_index(session, "Jordan"), token_index(session, "Jordan"), "LOCATION")
+    record = saved(store_path)["strikes#0"]
+    assert [(s["text"], s["label"]) for s in record["spans"]] == [("Jordan", "LOCATION")]
+    assert record["_status"] == "in_progress" and "answer" not in record
+    assert record["_annotator_id"] == "alice"
+    assert record["_schema"] == {"name": "news-conflict", "version": session.schema.version}
+    session.store.close()
+
+
+def test_accepting_moves_on_and_a_restart_resumes_at_the_first_unfinished(article: Path, tmp_path: Path) -> None:
+    store_path = tmp_path / "s.jsonl"
+    session = open_session(article, store_path)
+    session.decide("accept")
+    assert session.next_unfinished()
+    assert session.paragraph.id == "strikes#1"
+    session.store.close()
+    again = open_session(article, store_path)
+    assert again.paragraph.id == "strikes#1"
+    assert again.progress().done == 1 and again.progress().total == 3
+    again.store.close()
+
+
+def test_undo_and_redo_reach_across_paragraphs(article: Path, tmp_path: Path) -> None:
+    store_path = tmp_path / "s.jsonl"
+    session = open_session(article, store_path)
+    session.tag_tokens(token_index(session, "Jordan"), token_index(session, "Jordan"), "LOCATION")
+    session.next_paragraph()
+    session.tag_tokens(token_index(session, "Iraq"), token_index(session, "Iraq"), "LOCATION")
+    assert session.undo() and session.paragraph.id == "strikes#1" and session.annotation.spans == ()
+    assert session.undo() and session.paragraph.id == "strikes#0" and session.annotation.spans == ()
+    assert not session.undo()
+    assert session.redo() and session.paragraph.id == "strikes#0" and len(session.annotation.spans) == 1
+    assert saved(store_path)["strikes#0"]["spans"][0]["text"] == "Jordan"
+    session.store.close()
+
+
+def test_undo_survives_a_restart(article: Path, tmp_path: Path) -> None:
+    store_path = tmp_path / "s.jsonl"
+    session = open_session(article, store_path)
+    session.tag_tokens(token_index(session, "US"), token_index(session, "officials"), "ACTOR")
+    session.tag_tokens(token_index(session, "Jordan"), token_index(session, "Jordan"), "LOCATION")
+    session.undo()
+    session.store.close()
+    again = open_session(article, store_path)
+    assert [s.text if hasattr(s, "text") else s.label for s in again.annotation.spans] == ["ACTOR"]
+    assert again.redo() and {s.label for s in again.annotation.spans} == {"ACTOR", "LOCATION"}
+    assert again.undo() and again.undo() and again.annotation.spans == ()
+    again.store.close()
+    actions = [json.loads(line)["_action"] for line in store_path.read_text().splitlines()]
+    assert actions == ["edit", "edit", "undo", "redo", "undo", "undo"]
+
+
+def test_a_new_edit_clears_redo(article: Path, tmp_path: Path) -> None:
+    session = open_session(article, tmp_path / "s.jsonl")
+    session.tag_tokens(0, 0, "ACTOR")
+    session.undo()
+    session.tag_tokens(2, 2, "CASUALTY")
+    assert not session.redo()
+    session.store.close()
+
+
+def test_unknown_labels_are_refused(article: Path, tmp_path: Path) -> None:
+    session = open_session(article, tmp_path / "s.jsonl")
+    with pytest.raises(EditRefused, match="not a label"):
+        session.tag_tokens(0, 0, "WEAPON")
+    session.store.close()
+
+
+def test_find_by_paragraph_or_article_id(article: Path, tmp_path: Path) -> None:
+    session = open_session(article, tmp_path / "s.jsonl")
+    assert session.find("strikes#2") == Position(0, 2)
+    assert session.find("strikes") == Position(0, 0)
+    assert session.find("strikes#9") is None and session.find("nope#0") is None
+    session.store.close()
+
+
+def test_saved_tokens_are_reused_so_token_indices_stay_valid(article: Path, tmp_path: Path) -> None:
+    store_path = tmp_path / "s.jsonl"
+    session = open_session(article, store_path)
+    session.tag_tokens(token_index(session, "Jordan"), token_index(session, "Jordan"), "LOCATION")
+    session.store.close()
+    again = open_session(article, store_path)
+    record = saved(store_path)["strikes#0"]
+    assert [t.text for t in again.tokens] == [t["text"] for t in record["tokens"]]
+    again.store.close()
