@@ -58,6 +58,10 @@ def run(args: argparse.Namespace) -> int:
     result = compare(team, labels=labels, include_undecided=args.include_undecided)
     for warning in result.warnings:
         print(f"annotator: {warning}", file=sys.stderr)
+    for label in labels or ():
+        if not any(counts.per_label.get(label) for counts in result.counts.values()):
+            print(f"annotator: --labels {label}: nobody used this label in the paragraphs compared (a typo?).",
+                  file=sys.stderr)
     if len(result.annotators) < 2:
         found = ", ".join(result.annotators) or "nobody"
         hint = (" Each store's records carry the same _annotator_id; if they are different people, "

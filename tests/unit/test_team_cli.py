@@ -298,3 +298,8 @@ def test_queues_annotated_separately_are_compared_by_original_paragraph_id(
     data = json.loads(capsys.readouterr().out)
     assert data["paragraphs"]["shared"] == len(shared) == 2
     assert data["overall"]["span_f1_exact"] == 1.0
+
+
+def test_agree_warns_about_a_label_nobody_used(team: list[Path], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["agree", *map(str, team), "--labels", "ACTOR,LOCATON"]) == 0
+    assert "--labels LOCATON: nobody used this label" in capsys.readouterr().err
