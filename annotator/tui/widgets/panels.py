@@ -35,9 +35,10 @@ class LabelBar(Static):
         for label in schema.labels:
             if text:
                 text.append("  ")
-            text.append(f" {label.key} ", style="bold reverse")
-            text.append(" █ ", style=Color.parse(label.color).rich_color.name)
-            text.append(label.name, style="bold")
+            color = Color.parse(label.color)
+            # The key drawn on the label's colour is the swatch: one glance links key, colour and name.
+            text.append(f" {label.key} ", style=f"bold {color.get_contrast_text(1.0).hex} on {color.hex}")
+            text.append(f" {label.name}", style="bold")
             text.append(f" {counts.get(label.name, 0)}", style="dim")
         self.update(text)
 
