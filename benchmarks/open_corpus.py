@@ -24,19 +24,20 @@ import json
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from annotator.core.corpus import Corpus
 
 T = TypeVar("T")
 PARAGRAPHS = (
-    "Gunmen ambushed a fuel convoy on the highway south of Kirkuk on Monday, killing two drivers and a police "
-    "officer, the provincial police command said in a statement issued late in the evening.",
-    "Police said the attackers fled towards the Hamrin mountains 🔥 and that security forces had launched a search "
-    "operation with support from army helicopters. No group claimed responsibility for the attack on the convoy.",
-    "Local officials in دير الزور blamed remnants of Islamic State, which has carried out dozens of similar attacks "
-    "on the road this year, and called for more checkpoints along the route between the two provinces.",
+    ("Gunmen ambushed a fuel convoy on the highway south of Kirkuk on Monday, killing two drivers and a police "
+    "officer, the provincial police command said in a statement issued late in the evening."),
+    ("Police said the attackers fled towards the Hamrin mountains 🔥 and that security forces had launched a search "
+    "operation with support from army helicopters. No group claimed responsibility for the attack on the convoy."),
+    ("Local officials in دير الزور blamed remnants of Islamic State, which has carried out dozens of similar attacks "
+    "on the road this year, and called for more checkpoints along the route between the two provinces."),
 )
 
 

@@ -20,7 +20,11 @@ starts. A bigger one opens at once: a background thread indexes where its lines 
 scanned for newlines in large blocks, no record parsed), `article_count` grows while it runs
 and `indexing_done` turns true at the end; `article(i)` reads and parses only line `i`. A
 broken record in such a file is found when it is first read: it is skipped (the articles
-after it move down by one), counted, and described in `problems`.
+after it move down by one), counted, and described in `problems`. So is a record reusing an
+id of a checked source; ids repeated inside one large file are not looked for (that would
+mean parsing it all), and `article_index` finds the first. `article_index` is a dict look-up
+in checked sources; in a large one it waits for the index, then scans the file for the id
+(about 0.1 s for 200 MB).
 """
 
 from __future__ import annotations
@@ -33,10 +37,11 @@ import re
 import threading
 from array import array
 from collections import OrderedDict
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Self
 
 from annotator.core.errors import InputError
 
@@ -176,7 +181,7 @@ def _article_from_record(raw: bytes, path: Path, line: int, byte_offset: int) ->
     elif isinstance(record_id, int) and not isinstance(record_id, bool):
         article_id = str(record_id)
     else:
-        raise InputError(f'{where}: "id" is {_json_type(record_id) if record_id != "" else "empty"}; '
+        raise InputError(f'{where}: "id" is {"empty" if isinstance(record_id, str) else _json_type(record_id)}; '
                          "give a non-empty string, or leave it out for an id made from the file name and line.")
     queued = _queued_paragraph(article_id, text, meta, path, where)
     if queued is not None:
@@ -680,7 +685,7 @@ class Corpus:
         for source in self._sources:
             source.close()
 
-    def __enter__(self) -> Corpus:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

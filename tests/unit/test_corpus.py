@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -230,6 +230,7 @@ def test_byte_offsets_of_bad_utf8_count_the_bom(tmp_path: Path) -> None:
         ('{"text": " \\n\\n "}', '"text" is empty'),
         ('{"text": "ok", "meta": [1]}', '"meta" is an array, not an object'),
         ('{"text": "ok", "id": ""}', '"id" is empty'),
+        ('{"text": "ok", "id": "  "}', '"id" is empty'),
         ('{"text": "ok", "id": ["x"]}', '"id" is an array'),
     ],
 )
