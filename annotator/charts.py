@@ -8,7 +8,7 @@ cannot encode them (e.g. `LANG=C` over ssh).
 from __future__ import annotations
 
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 WIDTH = 80
 _EIGHTHS = " ▏▎▍▌▋▊▉█"

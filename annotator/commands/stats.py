@@ -82,8 +82,8 @@ def report(stats: TeamStats, *, break_minutes: float = 30.0, ascii_only: bool = 
     totals = stats.totals()
     lines = [
         clip(f"{len(people)} annotator{'s' if len(people) != 1 else ''}: {', '.join(people)}", WIDTH),
-        f"  {stats.paragraphs} paragraphs seen, {stats.decided_by_anyone} decided by someone; "
-        f"{totals['decided']} decisions, {totals['in_progress']} in progress",
+        f"  {stats.paragraphs} paragraphs seen, {stats.decided_by_anyone} decided by someone",
+        f"  {totals['decided']} decisions, {totals['in_progress']} in progress",
     ]
     with_queues = any(s.assigned is not None for s in people.values())
     lines += heading("Progress (decided of assigned)" if with_queues else "Progress (decided of seen)", ascii_only=ascii_only)

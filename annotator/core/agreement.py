@@ -26,9 +26,10 @@ What is compared (docs/TEAMS.md says the same for users):
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any, Hashable, Iterable, Mapping, Sequence
+from typing import Any
 
 from annotator.core.merge import TeamRecords
 from annotator.core.tokens import tokenize

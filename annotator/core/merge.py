@@ -19,9 +19,10 @@ import heapq
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any
 
 from annotator.core.errors import InputError
 from annotator.core.store import read_store

@@ -16,6 +16,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from annotator.core.merge import TeamRecords
@@ -110,7 +111,7 @@ class TeamStats:
 def pace(decision_times: list[float], break_seconds: float = BREAK_SECONDS) -> Pace:
     """Time per paragraph from the moments paragraphs were decided (see the module docstring)."""
     times = sorted(decision_times)
-    gaps = [later - earlier for earlier, later in zip(times, times[1:])]
+    gaps = [later - earlier for earlier, later in pairwise(times)]
     work = [gap for gap in gaps if gap <= break_seconds]
     return Pace(
         intervals=len(work),
