@@ -21,6 +21,7 @@ from textual.widgets import Footer, Static
 from annotator.core.corpus import Paragraph
 from annotator.core.session import EditRefused, Position, Session
 from annotator.core.spans import Annotation, Answer, Span
+from annotator.core.tokens import Token
 from annotator.tui.display import display_text
 from annotator.tui.phrases import phrase_around
 from annotator.tui.screens.help import HelpScreen
@@ -141,7 +142,7 @@ class AnnotateScreen(Screen[None]):
     # --- state ------------------------------------------------------------------------
 
     @property
-    def tokens(self):  # noqa: ANN201 - the session's token tuple
+    def tokens(self) -> tuple[Token, ...]:
         return self.session.tokens
 
     @property
@@ -281,8 +282,8 @@ class AnnotateScreen(Screen[None]):
     def action_tag(self, label: str) -> None:
         if self.cursor is None:
             return
-        span = self.focus_span()
-        if span is not None and (self.selection is None or self.selected_span() is span):
+        span = self.focus_span()  # the selected span, or the one under the cursor when nothing is selected
+        if span is not None:
             if span.label == label:
                 if span.suggested:
                     self.edit(lambda: self.session.accept_suggestion(span.id), f"accepted {label}")
@@ -306,9 +307,9 @@ class AnnotateScreen(Screen[None]):
             self.show_cursor()
 
     def action_accept_suggestion(self) -> None:
-        suggested = [s for s in self.spans_under_cursor() if s.suggested]
-        if self.selected_span() is not None and self.selected_span().suggested:  # type: ignore[union-attr]
-            suggested = [self.selected_span()]  # type: ignore[list-item]
+        selected = self.selected_span()
+        suggested = [selected] if selected is not None and selected.suggested else [
+            s for s in self.spans_under_cursor() if s.suggested]
         if not suggested:
             self.say("no suggestion here")
             return

@@ -15,7 +15,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.color import Color
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -317,7 +317,3 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         anchor, self._drag_from = self._drag_from, None
         if token is not None:
             self.post_message(self.Pointed(self, token, anchor if self._dragged else None, True))
-
-    def region_of_token(self, token: int) -> Region:
-        """Where a token's line is in the virtual space (for tests and scrolling)."""
-        return Region(0, self.line_of_token(token), self.virtual_size.width, 1)
