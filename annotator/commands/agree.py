@@ -19,6 +19,8 @@ from annotator.core.errors import InputError
 if TYPE_CHECKING:
     from annotator.core.agreement import Agreement
 
+MOST_DISPUTED = 5
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -119,6 +121,12 @@ def report(result: Agreement, *, ascii_only: bool = False) -> list[str]:
     )
 
     lines += _confusion(result, ascii_only)
+
+    if result.disagreements:
+        shown = result.disagreements[:MOST_DISPUTED]
+        lines += heading(f"Most disputed paragraphs ({len(shown)} of {len(result.disagreements)}; "
+                         "share of tokens labelled differently)", ascii_only=ascii_only)
+        lines += bar_chart([(pid, share, f"{share:.0%}") for pid, share in shown], maximum=1.0, ascii_only=ascii_only)
 
     lines += heading("Annotators (paragraphs compared)", ascii_only=ascii_only)
     answers = sorted({answer for c in result.counts.values() for answer in c.answers})

@@ -21,6 +21,8 @@ What is compared (docs/TEAMS.md says the same for users):
   annotators, so an annotator who skipped a paragraph is a missing value, not a disagreement.
 - Figures that are undefined (no spans on either side, or chance agreement of 1) are `None`.
 - Averages over pairs are plain means of the pairs' defined figures.
+- Disagreements: per shared paragraph, the share of its tokens whose categories are not all
+  the same, worst first (paragraphs in full agreement are not listed): where to look first.
 """
 
 from __future__ import annotations
@@ -218,6 +220,7 @@ class Agreement:
     fleiss_kappa: float | None
     alpha: float | None
     counts: dict[str, AnnotatorCounts]
+    disagreements: list[tuple[str, float]] = field(default_factory=list)  # (id, share of tokens), worst first
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -286,6 +289,7 @@ class Agreement:
                 name: {"done": c.done, "paragraphs": c.paragraphs, "spans": c.spans, "answers": c.answers, "per_label": c.per_label}
                 for name, c in self.counts.items()
             },
+            "disagreements": [{"id": pid, "tokens_disputed": share} for pid, share in self.disagreements],
             "warnings": self.warnings,
         }
 
@@ -391,6 +395,14 @@ def compare(
         for pid, names in shared.items() for t in range(len(units[pid]))
     )
 
+    disagreements = []
+    for pid, names in shared.items():
+        if units[pid]:
+            disputed = sum(1 for t in range(len(units[pid])) if len({categories[(n, pid)][t] for n in names}) > 1)
+            if disputed:
+                disagreements.append((pid, disputed / len(units[pid])))
+    disagreements.sort(key=lambda item: -item[1])
+
     counts = {}
     for name in annotators:
         records = [done[name][pid] for pid in shared if name in shared[pid]]
@@ -412,5 +424,6 @@ def compare(
         fleiss_kappa=fleiss,
         alpha=alpha,
         counts=counts,
+        disagreements=disagreements,
         warnings=warnings,
     )

@@ -286,3 +286,18 @@ def test_agreement_is_symmetric_and_perfect_with_oneself(tmp_path: Path, first: 
         assert itself.span_f1_exact == 1.0 and itself.span_f1_partial == 1.0
     assert itself.token_kappa in (1.0, None) and itself.alpha in (1.0, None)
     assert forward.span_f1_exact is None or forward.span_f1_exact <= forward.span_f1_partial
+
+
+def test_disputed_paragraphs_are_listed_worst_first(tmp_path: Path) -> None:
+    a = write_store(tmp_path / "a.jsonl", [
+        record("x#0", TEXT, [(0, 6, "ACTOR")], "alice"),
+        record("x#1", TEXT, [(0, 6, "ACTOR")], "alice"),
+        record("x#2", TEXT, [(0, 6, "ACTOR"), (15, 21, "LOCATION")], "alice"),
+    ])
+    b = write_store(tmp_path / "b.jsonl", [
+        record("x#0", TEXT, [(0, 6, "ACTOR")], "bob"),  # full agreement: not listed
+        record("x#1", TEXT, [(0, 6, "LOCATION")], "bob"),  # 1 token of 5
+        record("x#2", TEXT, [(0, 6, "LOCATION")], "bob"),  # 2 tokens of 5
+    ])
+    result = compare(read_team([a, b]))
+    assert result.disagreements == [("x#2", pytest.approx(0.4)), ("x#1", pytest.approx(0.2))]
