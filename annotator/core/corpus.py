@@ -49,7 +49,8 @@ FULL_CHECK_BYTES = 64 * 1024 * 1024
 SOURCE_SUFFIXES = (".txt", ".jsonl")
 FIRST_BLOCK_BYTES = 64 * 1024  # the first articles of a large file come after scanning this much
 BLOCK_BYTES = 1024 * 1024  # blocks double up to this: few Python steps, little memory held
-CACHE_ARTICLES = 128  # parsed articles kept per large source
+CACHE_ARTICLES = 128  # parsed articles kept per JSONL source
+RECENT_IDS = 10_000  # ids of articles read lately in a large source, for look-ups without a scan
 _BOM = b"\xef\xbb\xbf"
 NEWLINE = b"\n"  # bytes literals with a backslash cannot go inside f-string braces before 3.12
 _SNIFF_BYTES = 64 * 1024  # looked at for NUL bytes before a JSONL file is read
@@ -248,8 +249,8 @@ class _TextSource:
     def article(self, local: int) -> Article | None:
         return self.article_value if local == 0 else None
 
-    def local_index(self, article_id: str) -> int | None:
-        return 0 if article_id == self.article_value.id else None
+    def local_index(self, article_id: str, *, scan: bool) -> int | None:
+        return 0 if article_id == self.article_value.id and not scan else None
 
     def wait_until_done(self, timeout: float | None = None) -> bool:
         return True
@@ -288,8 +289,10 @@ class _JsonlSource:
         self._done = False
         self._changed = threading.Condition()
         self._cache: OrderedDict[int, Article] = OrderedDict()  # by byte offset, most recent last
-        self._paragraphs_read: dict[int, int] = {}  # byte offset -> paragraphs, for articles read
+        self._paragraphs = array("l")  # paragraphs of each record once read, 0 before (large files)
+        self._articles_read = 0
         self._paragraphs_of_read = 0
+        self._recent_ids: OrderedDict[str, int] = OrderedDict()  # id -> byte offset, most recent last
         self._paragraphs_of_checked = 0
         self._mmap: mmap.mmap | None = None
         self._blocks: Iterator[tuple[list[tuple[int, int, bytes]], int]] = iter(())  # what the thread indexes
@@ -353,6 +356,7 @@ class _JsonlSource:
         with self._changed:
             self._offsets.extend(offset for offset, _, _ in lines)
             self._lines.extend(line_number for _, line_number, _ in lines)
+            self._paragraphs.frombytes(bytes(len(lines) * self._paragraphs.itemsize))
             self._indexed_end = indexed_end
             self._changed.notify_all()
 
@@ -417,7 +421,7 @@ class _JsonlSource:
         if self.full_check:
             return self._paragraphs_of_checked
         with self._changed:
-            return len(self._offsets) - len(self._paragraphs_read) + self._paragraphs_of_read
+            return len(self._offsets) - self._articles_read + self._paragraphs_of_read
 
     def wait_until_done(self, timeout: float | None = None) -> bool:
         with self._changed:
@@ -457,10 +461,20 @@ class _JsonlSource:
                 self._cache[offset] = article
                 if len(self._cache) > CACHE_ARTICLES:
                     self._cache.popitem(last=False)
-                if not self.full_check and offset not in self._paragraphs_read:
-                    self._paragraphs_read[offset] = len(article.paragraphs)
-                    self._paragraphs_of_read += len(article.paragraphs)
+                if not self.full_check:
+                    self._remember(local, offset, article)
             return article
+
+    def _remember(self, local: int, offset: int, article: Article) -> None:
+        """Count a large file's article's paragraphs the first time it is read; keep its id at hand."""
+        if local < len(self._offsets) and self._offsets[local] == offset and not self._paragraphs[local]:
+            self._paragraphs[local] = len(article.paragraphs)
+            self._articles_read += 1
+            self._paragraphs_of_read += len(article.paragraphs)
+        self._recent_ids[article.id] = offset
+        self._recent_ids.move_to_end(article.id)
+        if len(self._recent_ids) > RECENT_IDS:
+            self._recent_ids.popitem(last=False)
 
     def _drop(self, local: int, offset: int, problem: str) -> None:
         """Skip a broken record for good: the articles after it move down by one."""
@@ -468,35 +482,40 @@ class _JsonlSource:
             if local < len(self._offsets) and self._offsets[local] == offset:
                 del self._offsets[local]
                 del self._lines[local]
+                del self._paragraphs[local]
                 self.problems.append(f"{problem} The record is skipped.")
                 self._changed.notify_all()
 
-    def local_index(self, article_id: str) -> int | None:
-        """Where an article id is in this file.
+    def local_index(self, article_id: str, *, scan: bool) -> int | None:
+        """Where an article id is in this file: the cheap ways, or with `scan` the slow one.
 
-        A checked file has every id in a dict. In a large one: the articles in the cache, then
-        `<stem>-<line>` for a record without an id, then a scan of the whole file (at the speed
-        of `re` over a memory map, about a second a gigabyte) for `"id": "<article_id>"`, each
-        hit confirmed by parsing its line.
+        Cheap: a dict in a checked file; in a large one, the ids of the last RECENT_IDS articles
+        read, and `<stem>-<line>` for a record without an id. Slow (large files only): once the
+        index is complete, a scan of the file (`re` over a memory map, about 2 s a gigabyte) for
+        `"id": "<article_id>"`, each hit confirmed by parsing its line.
         """
         if self.full_check:
             found = self.ids.get(article_id)
-            return None if found is None else found[0]
-        self.wait_until_done()
+            return None if found is None or scan else found[0]
+        if scan:
+            self.wait_until_done()
+            return self._scan_for(article_id)
         with self._changed:
-            for offset, article in self._cache.items():
-                if article.id == article_id:
-                    return self._local_at(offset)
+            offset = self._recent_ids.get(article_id)
+            local = None if offset is None else self._local_at(offset)
+        if local is not None:
+            return local
         generated = re.fullmatch(re.escape(self.path.stem) + r"-([1-9][0-9]*)", article_id)
-        if generated:
-            with self._changed:
-                position = bisect.bisect_left(self._lines, int(generated[1]))
-                found = position < len(self._lines) and self._lines[position] == int(generated[1])
-            if found:
-                article = self.article(position)
-                if article is not None and article.id == article_id:
-                    return position
-        return self._scan_for(article_id)
+        if generated is None:
+            return None
+        line = int(generated[1])
+        with self._changed:
+            self._changed.wait_for(lambda: (self._lines and self._lines[-1] >= line) or self._done)
+            local = bisect.bisect_left(self._lines, line)
+            if local >= len(self._lines) or self._lines[local] != line:
+                return None
+        article = self.article(local)
+        return local if article is not None and article.id == article_id else None
 
     def _local_at(self, offset: int) -> int | None:
         position = bisect.bisect_left(self._offsets, offset)
@@ -653,17 +672,24 @@ class Corpus:
     def article_index(self, article_id: str) -> int | None:
         """Where the article with this id is, or None.
 
-        Instant for checked sources; a large source is searched once it is indexed (see
-        `_JsonlSource.local_index`), so this may wait for the index to finish.
+        Instant for ids of checked sources and of articles read lately; other ids of a large
+        source are searched for once it is indexed (see `_JsonlSource.local_index`). Where the
+        article comes after a large source, this waits for that source's index.
         """
+        for scan in (False, True):
+            for number, source in enumerate(self._sources):
+                local = source.local_index(article_id, scan=scan)
+                if local is not None:
+                    return self._first_index_of(number) + local
+        return None
+
+    def _first_index_of(self, number: int) -> int:
+        """The corpus index of the first article of source `number` (its predecessors indexed first)."""
         before = 0
-        for source in self._sources:
-            local = source.local_index(article_id)
-            if local is not None:
-                return before + local
+        for source in self._sources[:number]:
             source.wait_until_done()
             before += source.count
-        return None
+        return before
 
     def __iter__(self) -> Iterator[Article]:
         """Every article in order, waiting for the index where needed."""

@@ -294,7 +294,9 @@ def test_a_large_jsonl_opens_lazily_and_article_last_works_after_indexing(tmp_pa
     count = 200_000
     path = write_records(tmp_path / "big.jsonl", count)
     corpus = open_corpus(opened, path, full_check_bytes=1024)
+    assert corpus.article_count > 0  # the first block is indexed at open
     first = corpus.article(0)
+    assert corpus.article_index("r0") == 0  # an article just read is found without a scan
     assert first.id == "r0" and texts(first) == ["Record 0.", "Its end."]
     assert corpus.wait_until_indexed(timeout=120)
     assert corpus.indexing_done and corpus.article_count == count
@@ -327,6 +329,8 @@ def test_a_broken_record_in_a_large_file_is_skipped_and_reported(tmp_path: Path,
     ids = [article.id for article in corpus]
     assert len(ids) == 998 and "r3" not in ids and "r500" not in ids and ids[3] == "r4"
     assert corpus.article_count == 998
+    assert corpus.paragraph_count == 998 * 2  # exact once every article has been read
+    assert corpus.article_index("r999") == 997 and corpus.article_index("r500") is None
     assert len(corpus.problems) == 2
     assert corpus.problems[0].startswith(f"{path}:4: not valid JSON") and "skipped" in corpus.problems[0]
     assert corpus.problems[1].startswith(f"{path}:501:") and '"text" is a number' in corpus.problems[1]
