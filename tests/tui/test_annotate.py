@@ -428,3 +428,19 @@ async def test_a_drag_selects_whole_tokens_and_a_label_key_tags_them(workspace):
         await pilot.mouse_up(ParagraphView, offset=(18, 1))
         await pilot.press("1")
     assert saved_spans(space, "a-strikes#0") == [("ACTOR", "Syria, the Islamic")]
+
+
+async def test_v_sets_attributes_with_the_schemas_attribute_and_choice_keys(workspace):
+    space = workspace()
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        await press_to(pilot, app, "Guard")
+        await pilot.press("e", "1", "v", "t", "s")
+        await pilot.press("escape")
+        await press_to(pilot, app, "least")
+        await pilot.press("e", "shift+right", "3", "v", "n", *"18", "enter", "x", "l", "escape")
+        assert isinstance(app.screen, AnnotateScreen)
+    spans = {span["label"]: span for span in space.saved()["a-strikes#0"]["spans"]}
+    assert spans["ACTOR"]["attributes"] == {"type": "state_forces"}
+    assert spans["CASUALTY"]["attributes"]["count"] == 18
+    assert spans["CASUALTY"]["attributes"]["qualifier"] == "at_least"

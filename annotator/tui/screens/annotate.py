@@ -24,6 +24,7 @@ from annotator.core.spans import Annotation, Answer, Span
 from annotator.core.tokens import Token
 from annotator.tui.display import display_text
 from annotator.tui.phrases import phrase_around
+from annotator.tui.screens.attributes import AttributeScreen
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.prompt import PromptScreen
 from annotator.tui.widgets.panels import Context, LabelBar, SpanList
@@ -72,6 +73,8 @@ class AnnotateScreen(Screen[None]):
         _binding("escape", "clear_selection", "Clear selection", "clear_selection", "Drop the selection"),
         _binding("backspace", "delete_span", "Delete span", "delete_span",
                  "Delete the selected span, or the innermost span under the cursor", show=True, key_display="⌫"),
+        _binding("v", "attributes", "Attributes", "attributes",
+                 "Set the attributes of the selected span or the span under the cursor (schema keys)"),
         _binding("a", "accept_suggestion", "Accept suggestion", "accept_suggestion",
                  "Make the suggested span under the cursor your own"),
         _binding("ctrl+z", "undo", "Undo", "undo", "Undo the last edit (may open another paragraph)", show=True),
@@ -315,6 +318,24 @@ class AnnotateScreen(Screen[None]):
             return
         span = suggested[0]
         self.edit(lambda: self.session.accept_suggestion(span.id), f"accepted {span.label}")
+
+    def action_attributes(self) -> None:
+        span = self.focus_span()
+        label = self.session.schema.label(span.label) if span is not None else None
+        if span is None or label is None:
+            self.say("no span here")
+            return
+        if not label.attributes:
+            self.say(f"{label.name} has no attributes in this schema")
+            return
+        span_id = span.id
+
+        def set_value(name: str, value: object) -> None:
+            shown = "cleared" if value is None else f"= {value}"
+            self.edit(lambda: self.session.set_attribute(span_id, name, value), f"{name} {shown}")
+
+        self.app.push_screen(AttributeScreen(label, lambda: self.session.annotation.span(span_id),
+                                             self.session.paragraph.text, set_value))
 
     def action_decide(self, answer: Answer) -> None:
         if self.edit(lambda: self.session.decide(answer), DECISION_BADGES[answer]) or self.session.annotation.answer == answer:
