@@ -197,6 +197,9 @@ class Session:
 
     def find(self, paragraph_id: str) -> Position | None:
         """Where a paragraph id (`article#index`) or an article id is in the corpus."""
+        whole = self.corpus.article_index(paragraph_id)
+        if whole is not None:  # an article id, or a queued paragraph (its article id is its paragraph id)
+            return Position(whole, 0)
         article_id, _, index = paragraph_id.rpartition("#")
         if not article_id:
             article_id, index = paragraph_id, "0"

@@ -128,3 +128,17 @@ def test_saved_tokens_are_reused_so_token_indices_stay_valid(article: Path, tmp_
     record = saved(store_path)["strikes#0"]
     assert [t.text for t in again.tokens] == [t["text"] for t in record["tokens"]]
     again.store.close()
+
+
+def test_undo_works_in_a_queue_of_single_paragraphs(tmp_path: Path) -> None:
+    queue = tmp_path / "alice.queue.jsonl"
+    line = {"id": "news#2", "text": "Iran denied it.",
+            "meta": {"article_id": "news", "paragraph": 2, "char_offset": 50, "source": "news.txt"}}
+    queue.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    store_path = tmp_path / "alice.jsonl"
+    session = Session(Corpus([queue]), load_schema(default_schema_path()), Store(store_path), "alice")
+    assert session.paragraph.id == "news#2" and session.find("news#2") == Position(0, 0)
+    session.tag_tokens(0, 0, "ACTOR")
+    assert session.undo() and session.annotation.spans == ()
+    assert saved(store_path)["news#2"]["meta"]["char_offset"] == 50
+    session.store.close()
