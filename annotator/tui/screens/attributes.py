@@ -23,7 +23,11 @@ from annotator.tui.screens.prompt import PromptScreen
 
 
 class AttributeScreen(ModalScreen[None]):
-    """Attribute keys pick an attribute; choice keys set it; backspace clears it; esc goes back."""
+    """Attribute keys pick an attribute; choice keys set it; backspace clears it; esc goes back.
+
+    `up`/`down` and `enter` reach the same things without keys (for attributes and choices
+    the schema gives no key).
+    """
 
     def __init__(self, label: Label, span: Callable[[], Span | None], paragraph_text: str,
                  set_value: Callable[[str, Any], None]) -> None:
@@ -33,6 +37,7 @@ class AttributeScreen(ModalScreen[None]):
         self.paragraph_text = paragraph_text
         self.set_value = set_value
         self.attribute: AttributeSpec | None = None
+        self.row = 0  # the highlighted attribute, or choice once an attribute is picked
 
     def compose(self) -> ComposeResult:
         with Vertical(id="attributes-box"):
@@ -50,21 +55,24 @@ class AttributeScreen(ModalScreen[None]):
         text = Text()
         text.append(f"{self.label.name} ", style="bold")
         text.append(display_text(self.paragraph_text[span.start:span.end]) + "\n\n")
-        for attribute in self.label.attributes:
+        for index, attribute in enumerate(self.label.attributes):
             chosen = attribute is self.attribute
-            text.append(f" {attribute.key or ' '} ", style="bold reverse" if chosen else "bold")
-            text.append(f" {attribute.name}", style="bold" if chosen else "")
+            pointed = self.attribute is None and index == self.row
+            text.append("▸" if pointed else " ")
+            text.append(f"{attribute.key or ' '} ", style="bold reverse" if chosen else "bold")
+            text.append(f" {attribute.name}", style="bold" if chosen or pointed else "")
             text.append(f" = {values[attribute.name]}" if attribute.name in values else " (not set)",
                         style="" if attribute.name in values else "dim")
             text.append(f"   {attribute.type}{', required' if attribute.required else ''}\n", style="dim")
             if chosen:
-                for choice in attribute.choices:
-                    text.append(f"     {choice.key or ' '}  ", style="bold")
+                for number, choice in enumerate(attribute.choices):
+                    text.append("   ▸ " if number == self.row else "     ")
+                    text.append(f"{choice.key or ' '}  ", style="bold")
                     text.append(choice.value)
                     text.append(f"  {choice.description}\n" if choice.description else "\n", style="dim")
         text.append("\n")
-        hint = ("a choice's key sets it · backspace clears · esc back" if self.attribute is not None
-                else "an attribute's key · esc closes")
+        hint = ("a choice's key (or ↑↓ enter) sets it · backspace clears · esc back" if self.attribute is not None
+                else "an attribute's key (or ↑↓ enter) · esc closes")
         text.append(hint, style="italic dim")
         self.query_one("#attributes", Static).update(text)
 
@@ -75,16 +83,28 @@ class AttributeScreen(ModalScreen[None]):
             if self.attribute is None:
                 self.dismiss(None)
             else:
+                self.row = self.label.attributes.index(self.attribute)
                 self.attribute = None
                 self.show()
             return
+        rows = len(self.label.attributes) if self.attribute is None else len(self.attribute.choices)
+        if event.key in ("up", "down") and rows:
+            self.row = (self.row + (1 if event.key == "down" else -1)) % rows
+            self.show()
+            return
         if self.attribute is None:
+            if event.key == "enter" and rows:
+                self.pick(self.label.attributes[self.row])
+                return
             attribute = next((a for a in self.label.attributes if a.key and a.key == event.character), None)
             if attribute is not None:
                 self.pick(attribute)
             return
         if event.key == "backspace":
             self.store(self.attribute.name, None)
+            return
+        if event.key == "enter" and rows:
+            self.store(self.attribute.name, self.attribute.choices[self.row].value)
             return
         choice = next((c for c in self.attribute.choices if c.key and c.key == event.character), None)
         if choice is not None:
@@ -97,6 +117,7 @@ class AttributeScreen(ModalScreen[None]):
             return
         if attribute.type == "choice":
             self.attribute = attribute
+            self.row = 0
             self.show()
         elif attribute.type == "boolean":
             self.store(attribute.name, not span.attrs.get(attribute.name, False))
@@ -130,5 +151,7 @@ class AttributeScreen(ModalScreen[None]):
 
     def store(self, name: str, value: Any) -> None:
         self.set_value(name, value)
+        if self.attribute is not None:
+            self.row = self.label.attributes.index(self.attribute)
         self.attribute = None
         self.show()
