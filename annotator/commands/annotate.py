@@ -14,7 +14,7 @@ from annotator.core.corpus import Corpus
 from annotator.core.errors import InputError
 from annotator.core.config import load_user_config
 from annotator.core.identity import annotator_name
-from annotator.core.schema import default_schema_path, load_schema
+from annotator.core.schema import Schema, default_schema_path, load_schema
 from annotator.core.session import Session
 from annotator.core.store import Store
 
@@ -51,9 +51,13 @@ def run(args: argparse.Namespace) -> int:
     else:
         sources, store_path = list(args.sources), args.out or Path(DEFAULT_STORE)
     schema = load_schema(args.schema or default_schema_path())
-    corpus = Corpus(sources)
+    with Corpus(sources) as corpus:
+        return _annotate(corpus, schema, store_path, args.annotator)
+
+
+def _annotate(corpus: Corpus, schema: Schema, store_path: Path, explicit_name: str | None) -> int:
     config = load_user_config()
-    name = annotator_name(args.annotator, config)
+    name = annotator_name(explicit_name, config)
     store = Store(store_path)
     try:
         for warning in store.warnings:
