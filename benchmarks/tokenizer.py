@@ -1,6 +1,6 @@
 """How fast is `tokenize` on a long paragraph, against `str.split()` on the same text?
 
-Run: python benchmarks/tokenize.py [--words N] [--repeat R]
+Run: python benchmarks/tokenizer.py [--words N] [--repeat R]
 
 Builds one paragraph of N words (default 5,000) from the bundled sample articles (their
 paragraphs in turn, joined by single spaces, so CRLF, U+00A0, curly quotes, emoji and Arabic
@@ -12,14 +12,6 @@ from the tricky sample are in it), then prints the best of R timings for:
 """
 
 from __future__ import annotations
-
-import os
-import sys
-
-# Run as a script, this file's folder comes first on sys.path, where its name would shadow the
-# standard library's `tokenize` (which `dataclasses` imports): take the folder off first.
-if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
-    del sys.path[0]
 
 import argparse
 import itertools
