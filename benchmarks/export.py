@@ -9,28 +9,21 @@ store, compaction, building documents, writing the output), best of `--repeat` r
 
 from __future__ import annotations
 
-import os
+import argparse
+import contextlib
+import io
+import json
 import sys
+import tempfile
+import time
+from pathlib import Path
 
-# benchmarks/tokenize.py would shadow the standard library's `tokenize` (imported by `inspect`)
-# when this script runs from its own folder; look for modules elsewhere.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [entry for entry in sys.path if os.path.abspath(entry or ".") != _HERE]
-
-import argparse  # noqa: E402
-import contextlib  # noqa: E402
-import io  # noqa: E402
-import json  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-from annotator.cli import main  # noqa: E402
-from annotator.core.corpus import Paragraph  # noqa: E402
-from annotator.core.records import to_record  # noqa: E402
-from annotator.core.spans import EMPTY, Relation, add_relation, add_span, decide, span_over_chars  # noqa: E402
-from annotator.core.tokens import tokenize  # noqa: E402
-from annotator.formats import FORMATS  # noqa: E402
+from annotator.cli import main
+from annotator.core.corpus import Paragraph
+from annotator.core.records import to_record
+from annotator.core.spans import EMPTY, Relation, add_relation, add_span, decide, span_over_chars
+from annotator.core.tokens import tokenize
+from annotator.formats import FORMATS
 
 PARAGRAPHS = [
     ("US officials said strikes on 85 sites in Iraq and Syria killed at least 18 militia group members. 🇮🇶",
