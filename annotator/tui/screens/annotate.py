@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingsMap
 from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer
 
 from annotator.core.corpus import Paragraph
 from annotator.core.session import EditRefused, Position, Session
@@ -27,7 +27,7 @@ from annotator.tui.phrases import phrase_around
 from annotator.tui.screens.attributes import AttributeScreen
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.prompt import PromptScreen
-from annotator.tui.widgets.panels import Context, LabelBar, SpanList
+from annotator.tui.widgets.panels import Context, LabelBar, SpanList, TextLine
 from annotator.tui.widgets.paragraph_view import ParagraphView
 
 @dataclass(slots=True)
@@ -121,7 +121,7 @@ class AnnotateScreen(Screen[None]):
     # --- layout -----------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(id="title")
+        yield TextLine(id="title")
         with Horizontal(id="body"):
             with Vertical(id="reading"):
                 yield Context(id="before")
@@ -129,7 +129,7 @@ class AnnotateScreen(Screen[None]):
                 yield Context(id="after")
                 yield LabelBar(id="labels")
             yield SpanList(id="spans")
-        yield Static(id="status")
+        yield TextLine(id="status")
         yield Footer()
 
     @property
@@ -230,13 +230,15 @@ class AnnotateScreen(Screen[None]):
         title.append(f"   article {session.position.article + 1} of {session.corpus.article_count}", style="dim")
         if self.filter != "all":
             title.append(f"   filter: only {self.filter}", style="bold italic")
-        self.query_one("#title", Static).update(title)
+        self.query_one("#title", TextLine).show(title)
         view = self.view
-        view.border_title = session.paragraph.id
+        if view.border_title != session.paragraph.id:
+            view.border_title = session.paragraph.id
         badge = DECISION_BADGES.get(annotation.answer or "", "undecided")
         if annotation.flagged:
             badge += "  ⚑ flagged" + (f": {display_text(annotation.note)}" if annotation.note else "")
-        view.border_subtitle = badge
+        if view.border_subtitle != badge:
+            view.border_subtitle = badge
         view.set_class(annotation.answer is not None, "-decided")
         view.set_class(annotation.flagged, "-flagged")
 
@@ -252,7 +254,7 @@ class AnnotateScreen(Screen[None]):
             status.append(f" · {self.saved_state}", style="bold red" if self.saved_state.startswith("NOT") else "green")
         if self.message:
             status.append(f" · {self.message}", style="italic")
-        self.query_one("#status", Static).update(status)
+        self.query_one("#status", TextLine).show(status)
 
     def say(self, message: str) -> None:
         self.message = message
@@ -576,7 +578,8 @@ class AnnotateScreen(Screen[None]):
                 continue
             row = rows.setdefault(binding.id, KeyRow([], binding.description, binding.tooltip, binding.id, binding.action))
             row.keys.append(self.app.get_key_display(binding.with_key(key)))
-        out = list(rows.values())
+        order = {binding.id: index for index, binding in enumerate(self.BINDINGS) if isinstance(binding, Binding)}
+        out = sorted(rows.values(), key=lambda row: order.get(row.binding_id, len(order)))
         out += [KeyRow([label.key], f"Tag {label.name}", f"Tag the selection (or the token under the cursor) as "
                        f"{label.name}; on a span: relabel it", "(schema key)", f"tag({label.name!r})")
                 for label in self.session.schema.labels if label.key]

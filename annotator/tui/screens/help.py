@@ -64,7 +64,9 @@ class HelpScreen(ModalScreen[None]):
         return table
 
     def _keys_table(self) -> Table:
-        table = Table(title="Keys (remap in ~/.config/annotator/config.toml, [keys] binding_id = \"key\")",
+        title = Text('Keys (remap in ~/.config/annotator/config.toml, section [keys]: binding_id = "key")',
+                     style="italic")
+        table = Table(title=title,
                       title_justify="left", expand=True, show_edge=False)
         table.add_column("key", no_wrap=True)
         table.add_column("does", ratio=1)

@@ -19,6 +19,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Static
 
 from annotator.core.schema import Schema
@@ -26,11 +27,40 @@ from annotator.core.spans import Span
 from annotator.tui.display import display_text
 
 
+class TextLine(Widget):
+    """One line of text (header, status) that repaints itself without re-laying out the screen."""
+
+    DEFAULT_CSS = """
+    TextLine {
+        height: 1;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = Text()
+
+    def show(self, text: Text) -> None:
+        if text == self.text:
+            return
+        self.text = text
+        self.refresh()
+
+    def render(self) -> Text:
+        return self.text
+
+
 class LabelBar(Static):
     """Each label's key, colour swatch, name and count in this paragraph."""
 
+    shown: tuple[object, ...] = ()
+
     def show_counts(self, schema: Schema, spans: Sequence[Span]) -> None:
         counts = Counter(span.label for span in spans)
+        key = (schema.name, tuple(sorted(counts.items())))
+        if key == self.shown:  # an update re-lays out the screen: only when a count changed
+            return
+        self.shown = key
         text = Text(no_wrap=False)
         for label in schema.labels:
             if text:
@@ -67,8 +97,17 @@ class SpanList(ScrollView, can_focus=False):
         self.highlighted: int | None = None
         self._text = ""
         self._colors: dict[str, Color] = {}
+        self._base_style: Style | None = None
+
+    @property
+    def base_style(self) -> Style:
+        """`rich_style` walks the DOM on every call: computed once per repaint of the whole list."""
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
 
     def show_spans(self, spans: Sequence[Span], text: str, colors: dict[str, Color]) -> None:
+        self._base_style = None  # also picks up a theme change
         self.spans, self._text, self._colors = tuple(spans), text, colors
         if self.highlighted is not None and self.highlighted >= len(self.spans):
             self.highlighted = None
@@ -94,7 +133,7 @@ class SpanList(ScrollView, can_focus=False):
         row = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
         if row >= len(self.spans):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self.base_style)
         span = self.spans[row]
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         color = self._colors.get(span.label)
@@ -104,7 +143,7 @@ class SpanList(ScrollView, can_focus=False):
         if span.attributes:
             line.append("  " + ", ".join(f"{key}={value}" for key, value in span.attributes), style="dim")
         line.truncate(width, overflow="ellipsis", pad=True)
-        style = self.rich_style + (Style(reverse=True) if row == self.highlighted else Style())
+        style = self.base_style + (Style(reverse=True) if row == self.highlighted else Style())
         segments = list(line.render(self.app.console))
         return Strip(Segment.apply_style(segments, style), width).crop(0, width)
 

@@ -86,6 +86,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         self._layout_width = -1
         self._strips: dict[int, Strip] = {}
         self._looks: dict[str, LabelLook] = {}
+        self._base_style: Style | None = None
         self._styles: dict[tuple[object, ...], Style] = {}
         self._drag_from: int | None = None
         self._dragged = False
@@ -122,7 +123,15 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
             self.refresh_lines(line)
         self.scroll_cursor_visible()
 
+    @property
+    def base_style(self) -> Style:
+        """The widget's own colours; `rich_style` walks the DOM on every call, so keep it per theme."""
+        if self._base_style is None:
+            self._base_style = self.rich_style
+        return self._base_style
+
     def theme_changed(self) -> None:
+        self._base_style = None
         self._looks.clear()
         self._styles.clear()
         self._strips.clear()
@@ -202,7 +211,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         key = (tuple((s.label, s.suggested) for s in covering), in_cursor, in_selection)
         style = self._styles.get(key)
         if style is None:
-            style = self.rich_style
+            style = self.base_style
             if covering:
                 inner = covering[0]
                 look = self._look(inner.label)
@@ -223,10 +232,10 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         layout = self.layout_lines
         width = self.scrollable_content_region.width
         if line_index >= len(layout.lines):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self.base_style)
         strip = self._strips.get(line_index)
         if strip is None:
-            strip = self._render_layout_line(line_index).adjust_cell_length(width, self.rich_style)
+            strip = self._render_layout_line(line_index).adjust_cell_length(width, self.base_style)
             self._strips[line_index] = strip
         return strip
 
@@ -252,7 +261,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         for fragment in line.fragments:
             if fragment.tag is not None:
                 look = self._look(fragment.tag.label)
-                style = self.rich_style + look.tag + (Style(italic=True, dim=True) if fragment.tag.suggested else Style())
+                style = self.base_style + look.tag + (Style(italic=True, dim=True) if fragment.tag.suggested else Style())
                 segments.append(Segment(tag_text(fragment.tag), style))
                 continue
             points = [fragment.start, *(c for c in cuts if fragment.start < c < fragment.end), fragment.end]

@@ -1,0 +1,419 @@
+"""The review screen: several annotators' versions of a paragraph settled into one gold record.
+
+The screen keeps only UI state (which paragraph, the chosen spans, the highlighted candidate);
+every gold write goes through `GoldReview`, which appends and fsyncs before returning, and only
+then does the screen say "saved ✓". The paragraph is drawn by the annotate screen's
+`ParagraphView`: spans in gold solid in their label's colour, spans left out faint with a `?`,
+and a disputed span's tag says how many annotators proposed it (`[ACTOR 2/3]`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.color import Color
+from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
+from textual.screen import Screen
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.widgets import Footer, Static
+
+from annotator.core.review import Candidate, GoldReview, ReviewItem, SpanKey, take_version, toggle
+from annotator.core.schema import Schema
+from annotator.core.spans import Answer, Span
+from annotator.tui.display import display_text
+from annotator.tui.screens.annotate import KeyRow
+from annotator.tui.screens.help import HelpScreen
+from annotator.tui.widgets.paragraph_view import ParagraphView
+
+ANSWER_MARKS = {"accept": "✓", "reject": "✗", "ignore": "–", None: "…"}
+GOLD_BADGES = {"accept": "gold: ✓ accepted", "reject": "gold: ✗ rejected", "ignore": "gold: – ignored"}
+UNKNOWN_COLOR = "#999999"
+
+
+def _binding(key: str, action: str, description: str, name: str, tooltip: str, *, show: bool = False,
+             key_display: str | None = None) -> Binding:
+    return Binding(key, action, description, show=show, key_display=key_display, id=f"review.{name}",
+                   tooltip=tooltip)
+
+
+def view_label(candidate: Candidate, versions: int) -> str:
+    """The label the paragraph view shows: a disputed span carries its count of proposers."""
+    if candidate.unanimous:
+        return candidate.span.label
+    return f"{candidate.span.label} {len(candidate.proposers)}/{versions}"
+
+
+class CandidateList(ScrollView, can_focus=False):
+    """Every candidate span of the paragraph, one line each: in or out of gold, label, text, who."""
+
+    DEFAULT_CSS = """
+    CandidateList {
+        overflow-x: hidden;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.candidates: tuple[Candidate, ...] = ()
+        self.chosen: frozenset[SpanKey] = frozenset()
+        self.highlighted: int | None = None
+        self.versions = 0
+        self._text = ""
+        self._colors: dict[str, Color] = {}
+
+    def show(self, item: ReviewItem, chosen: frozenset[SpanKey], highlighted: int | None,
+             colors: dict[str, Color]) -> None:
+        self.candidates, self.chosen, self._text, self._colors = item.candidates, chosen, item.text, colors
+        self.versions = len(item.versions)
+        self.highlighted = highlighted
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self.candidates))
+        if highlighted is not None:
+            height = self.scrollable_content_region.height
+            top = self.scroll_offset.y
+            if height > 0 and not top <= highlighted < top + height:
+                self.scroll_to(y=max(0, highlighted - height // 2), animate=False, immediate=True)
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        row = self.scroll_offset.y + y
+        width = self.scrollable_content_region.width
+        if row >= len(self.candidates):
+            return Strip.blank(width, self.rich_style)
+        candidate = self.candidates[row]
+        span = candidate.span
+        inside = candidate.key in self.chosen
+        color = self._colors.get(span.label, Color.parse(UNKNOWN_COLOR))
+        line = Text(no_wrap=True, overflow="ellipsis", end="")
+        line.append("■ " if inside else "□ ", style="bold green" if inside else "dim")
+        line.append(span.label, style=f"bold {color.hex}" if inside else f"{color.hex}")
+        who = "all" if candidate.unanimous else " ".join(candidate.proposers)
+        room = max(6, width - len(span.label) - len(who) - 6)
+        snippet = display_text(self._text[span.start:span.end])
+        if len(snippet) > room:
+            snippet = snippet[: room - 1] + "…"
+        line.append(" " + snippet, style="" if inside else "dim")
+        line.append(" " * max(1, width - line.cell_len - len(who) - (2 if candidate.attributes_differ else 0)))
+        line.append(who, style="green" if candidate.unanimous else "yellow")
+        if candidate.attributes_differ:
+            line.append(" ≠", style="bold yellow")
+        line.truncate(width, overflow="ellipsis", pad=True)
+        style = self.rich_style + (Style(reverse=True) if row == self.highlighted else Style())
+        segments = list(line.render(self.app.console))
+        return Strip(Segment.apply_style(segments, style), width).crop(0, width)
+
+
+class ReviewScreen(Screen[None]):
+    """One shared paragraph at a time; the reviewer picks the gold spans from the candidates."""
+
+    BINDINGS = [
+        _binding("down", "candidate(1)", "Next span", "next_candidate", "Highlight the next candidate span"),
+        _binding("up", "candidate(-1)", "Previous span", "previous_candidate", "Highlight the previous candidate span"),
+        _binding("space", "toggle", "In/out", "toggle", "Put the highlighted span in gold, or take it out", show=True,
+                 key_display="␣"),
+        _binding("enter", "decide('accept')", "Accept", "accept",
+                 "Save gold as shown (accepted) and go to the next paragraph to review", show=True, key_display="⏎"),
+        _binding("x", "decide('reject')", "Reject", "reject",
+                 "Save the paragraph as rejected in gold (no spans) and go on", show=True),
+        _binding("pagedown", "paragraph(1)", "Next", "next_paragraph", "Next shared paragraph, nothing saved",
+                 key_display="PgDn"),
+        _binding("pageup", "paragraph(-1)", "Previous", "previous_paragraph",
+                 "Previous shared paragraph, nothing saved", key_display="PgUp"),
+        _binding("r", "reset", "Reset", "reset", "Back to what gold holds (or only the spans everyone agrees on)"),
+        _binding("ctrl+z", "undo", "Undo", "undo", "Undo the last gold write (may open another paragraph)",
+                 show=True),
+        _binding("question_mark", "help", "Help", "help", "Keys, legend and labelling guidelines", show=True,
+                 key_display="?"),
+        _binding("q", "quit", "Quit", "quit", "Quit (every gold decision is already saved)", show=True),
+    ]
+
+    def __init__(self, review: GoldReview, schema: Schema, *, gold_path: str) -> None:
+        super().__init__()
+        self.review = review
+        self.schema = schema
+        self.gold_path = gold_path
+        self.label_colors = {label.name: Color.parse(label.color) for label in schema.labels}
+        self.annotators = review.plan.annotators
+        self.number = review.first_open() or 0
+        self.chosen: frozenset[SpanKey] = frozenset()
+        self.preferred: str | None = None
+        self.highlighted: int | None = None
+        self.saved_state = ""
+        self.message = "" if review.first_open() is not None else "every paragraph is already in gold"
+        version_bindings = [
+            Binding(str(number), f"take({number - 1})", f"Take {name}", show=False, id=f"review.take_{number}",
+                    tooltip=f"Gold becomes exactly {name}'s spans")
+            for number, name in enumerate(self.annotators[:9], start=1)
+        ]
+        self._bindings = self._bindings.merge([self._bindings, type(self._bindings)(version_bindings)])
+
+    # --- layout -----------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="title")
+        with Horizontal(id="body"):
+            with Vertical(id="reading"):
+                yield ParagraphView(id="paragraph")
+                yield Static(id="versions")
+                yield Static(id="legend")
+            yield CandidateList(id="candidates")
+        yield Static(id="status")
+        yield Footer()
+
+    @property
+    def view(self) -> ParagraphView:
+        return self.query_one(ParagraphView)
+
+    @property
+    def item(self) -> ReviewItem:
+        return self.review.items[self.number]
+
+    def on_mount(self) -> None:
+        self.view.focus()
+        self.query_one(CandidateList).border_title = "Candidate spans"
+        self.query_one("#legend", Static).update(self._legend())
+        self.watch(self.app, "theme", lambda _: self.view.theme_changed(), init=False)
+        self.open(self.number)
+
+    # --- state ------------------------------------------------------------------------
+
+    def open(self, number: int) -> None:
+        """Show paragraph `number` with what gold holds for it (else the unanimous spans)."""
+        self.number = number
+        self.chosen = self.review.chosen(self.item)
+        self.preferred = None
+        self.highlighted = self._first_disputed()
+        self.show_paragraph()
+
+    def _first_disputed(self) -> int | None:
+        candidates = self.item.candidates
+        first = next((i for i, c in enumerate(candidates) if not c.unanimous), None)
+        return first if first is not None else (0 if candidates else None)
+
+    @property
+    def highlighted_candidate(self) -> Candidate | None:
+        return None if self.highlighted is None else self.item.candidates[self.highlighted]
+
+    # --- drawing ----------------------------------------------------------------------
+
+    def _view_spans(self) -> tuple[tuple[Span, ...], dict[str, Color]]:
+        """Candidates as the paragraph view draws them: out of gold = faint (`suggested`)."""
+        item = self.item
+        colors: dict[str, Color] = {}
+        spans = []
+        for candidate in item.candidates:
+            label = view_label(candidate, len(item.versions))
+            colors[label] = self.label_colors.get(candidate.span.label, Color.parse(UNKNOWN_COLOR))
+            spans.append(replace(candidate.span, label=label, suggested=candidate.key not in self.chosen))
+        return tuple(spans), colors
+
+    def _tokens(self) -> tuple:
+        from annotator.core.review import tokens_of  # the record's own tokens: spans refer to them
+
+        return tokens_of(self.item.versions[0].record)
+
+    def show_paragraph(self) -> None:
+        spans, colors = self._view_spans()
+        self.view.set_paragraph(self.item.text, self._tokens(), spans, colors)
+        self.show_choice()
+
+    def show_choice(self) -> None:
+        """The chosen set or highlight changed: spans, candidate list, versions, title, status."""
+        spans, _ = self._view_spans()
+        self.view.set_spans(spans)
+        candidate = self.highlighted_candidate
+        selection = None if candidate is None else (candidate.span.token_start, candidate.span.token_end)
+        self.view.set_cursor(None, selection)
+        self.query_one(CandidateList).show(self.item, self.chosen, self.highlighted, self.label_colors)
+        self.show_versions()
+        self.show_title()
+        self.show_status()
+
+    def show_versions(self) -> None:
+        """Each annotator's key, answer and whether gold now equals their version."""
+        item = self.item
+        text = Text(no_wrap=False)
+        for number, name in enumerate(self.annotators[:9], start=1):
+            version = item.version(name)
+            if text:
+                text.append("  ")
+            if version is None:
+                text.append(f" {number} {name} —", style="dim strike")
+                continue
+            same = version.keys == self.chosen
+            text.append(f" {number} ", style="bold reverse green" if same else "bold reverse")
+            text.append(f" {name} ", style="bold")
+            text.append(f"{ANSWER_MARKS.get(version.answer, '?')} {len(version.annotation.spans)} spans",
+                        style="green" if same else "dim")
+        self.query_one("#versions", Static).update(text)
+
+    def _legend(self) -> Text:
+        text = Text(no_wrap=True, overflow="ellipsis", style="dim")
+        text.append("solid = in gold · faint [X?] = left out · [X 2/3] = disputed, 2 of 3 proposed it · "
+                    "■/□ in/out · ≠ attributes differ")
+        return text
+
+    def show_title(self) -> None:
+        review, item = self.review, self.item
+        done = review.done_count()
+        agreement = review.agreement()
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append("Review", style="bold")
+        title.append(f"   paragraph {self.number + 1} of {len(review.items)} to review")
+        title.append(f"   {done} in gold", style="bold green" if done == len(review.items) else "")
+        if agreement.share is not None:
+            title.append(f"   agreement so far {agreement.share:.0%} ({agreement.unanimous}/{agreement.candidates}"
+                         " spans unanimous)", style="dim")
+        self.query_one("#title", Static).update(title)
+        view = self.view
+        view.border_title = f"{display_text(item.id)} · {len(item.agreed)} agreed, {len(item.disputed)} disputed"
+        gold = review.gold(item)
+        answer = gold.get("answer") if gold else None
+        changed = gold is not None and self.chosen != self.review.chosen(item)
+        view.border_subtitle = GOLD_BADGES.get(answer or "", "not in gold yet") + (" · changed, not saved" if changed else "")
+        view.set_class(answer is not None, "-decided")
+
+    def show_status(self) -> None:
+        status = Text(no_wrap=True, overflow="ellipsis")
+        status.append(f"{len(self.chosen)} spans in gold", style="bold")
+        status.append(f" · {self.review.reviewer} · {self.gold_path}")
+        if self.saved_state:
+            status.append(f" · {self.saved_state}", style="bold red" if self.saved_state.startswith("NOT") else "green")
+        if self.message:
+            status.append(f" · {self.message}", style="italic")
+        self.query_one("#status", Static).update(status)
+
+    def say(self, message: str) -> None:
+        self.message = message
+        self.show_status()
+
+    # --- choosing ---------------------------------------------------------------------
+
+    def action_candidate(self, step: int) -> None:
+        count = len(self.item.candidates)
+        if not count:
+            self.say("no spans proposed here")
+            return
+        self.highlighted = 0 if self.highlighted is None else (self.highlighted + step) % count
+        self.message = ""
+        self.show_choice()
+
+    def action_toggle(self) -> None:
+        candidate = self.highlighted_candidate
+        if candidate is None:
+            self.say("no spans proposed here")
+            return
+        self.chosen = toggle(self.chosen, candidate.key)
+        inside = candidate.key in self.chosen
+        self.message = f"{candidate.span.label} {'in' if inside else 'out'}"
+        self.show_choice()
+
+    def action_take(self, index: int) -> None:
+        name = self.annotators[index]
+        if self.item.version(name) is None:
+            self.app.bell()
+            self.say(f"{name} did not annotate this paragraph")
+            return
+        self.chosen = take_version(self.item, name)
+        self.preferred = name
+        self.message = f"took {name}'s version"
+        self.show_choice()
+
+    def action_reset(self) -> None:
+        self.open(self.number)
+        self.say("back to what gold holds" if self.review.gold(self.item) else "back to the agreed spans")
+
+    # --- saving -----------------------------------------------------------------------
+
+    def write(self, change: Callable[[], object], done: str) -> bool:
+        """Run one gold write; show it as done only once the store has it."""
+        try:
+            change()
+        except OSError as error:
+            self.app.bell()
+            self.saved_state = f"NOT SAVED: {error.strerror or error}"
+            self.say("the gold store could not be written; nothing was changed")
+            self.notify(f"Could not write {self.gold_path}: {error}", severity="error", timeout=10)
+            return False
+        self.saved_state = "saved ✓"
+        self.message = done
+        return True
+
+    def action_decide(self, answer: Answer) -> None:
+        item = self.item
+        if not self.write(lambda: self.review.save(item, self.chosen, answer, preferred=self.preferred),
+                          f"{item.id} {GOLD_BADGES[answer].removeprefix('gold: ')}"):
+            return
+        following = self.review.first_open(self.number + 1)
+        if following is None:
+            self.message += f" · all {len(self.review.items)} paragraphs are in gold 🎉"
+            self.open(self.number)
+            return
+        self.open(following)
+
+    def action_paragraph(self, step: int) -> None:
+        target = self.number + step
+        if not 0 <= target < len(self.review.items):
+            self.say("no more paragraphs that way")
+            return
+        self.open(target)
+        self.say("")
+
+    def action_undo(self) -> None:
+        undone: list[ReviewItem | None] = []
+        if not self.write(lambda: undone.append(self.review.undo()), ""):
+            return
+        item = undone[0]
+        if item is None:
+            self.saved_state = ""
+            self.say("nothing to undo")
+            return
+        self.message = f"undone ({item.id})"
+        self.open(self.review.index_of(item.id) or 0)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.key_rows(), self.schema))
+
+    def key_rows(self) -> list[KeyRow]:
+        """Every binding with the keys that run it now (after the user's keymap)."""
+        rows: dict[str, KeyRow] = {}
+        for key, bindings in self.active_bindings_map().items():
+            for binding in bindings:
+                name = binding.id or binding.action
+                row = rows.get(name)
+                if row is None:
+                    rows[name] = KeyRow([binding.key_display or key], binding.description, binding.tooltip,
+                                        binding.id or "", binding.action)
+                elif (binding.key_display or key) not in row.keys:
+                    row.keys.append(binding.key_display or key)
+        return list(rows.values())
+
+    def active_bindings_map(self) -> dict[str, Sequence[Binding]]:
+        return {key: list(bindings) for key, bindings in self._bindings.key_to_bindings.items()}
+
+
+class ReviewApp(App[None]):
+    """Review several annotators' stores into one gold store."""
+
+    CSS_PATH = ["screens/../annotator.tcss", "review.tcss"]
+    TITLE = "annotator review"
+
+    def __init__(self, review: GoldReview, schema: Schema, *, gold_path: str,
+                 keymap: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.review = review
+        self.schema = schema
+        self.gold_path = gold_path
+        self.user_keymap = dict(keymap or {})
+
+    def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
+        self.push_screen(ReviewScreen(self.review, self.schema, gold_path=self.gold_path))
