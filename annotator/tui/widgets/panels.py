@@ -156,7 +156,12 @@ class SpanList(ScrollView, can_focus=False):
 class Context(Static):
     """A neighbouring paragraph, dimmed, for reading the open one in context."""
 
+    shown_text: str | None = None
+
     def show_text(self, text: str | None, *, tail: bool) -> None:
+        if text == self.shown_text:  # an undo on the same paragraph: nothing to re-lay out
+            return
+        self.shown_text = text
         if not text:
             self.update("")
             self.display = False

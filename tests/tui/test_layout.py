@@ -1,0 +1,85 @@
+"""Properties of the paragraph display: every character has exactly one place, nothing raw reaches
+the terminal, and lines fit the width (pure functions, no app)."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rich.cells import cell_len
+
+from annotator.core.spans import span_over_tokens
+from annotator.core.tokens import tokenize
+from annotator.tui.display import display_text, visible_at
+from annotator.tui.layout import layout_paragraph, shown, tag_text
+from annotator.tui.phrases import phrase_around
+
+PIECES = st.sampled_from(["word", "Iraq", "16,000", " ", "  ", "\n", "\r\n", "\t", "\x1b[31m", "\x07", "北京",
+                          "👩‍👩‍👧", "قال", "é", "e\u0301", "\u200b", "\u202e", ".", ",", "-",
+                          "averyveryveryverylongtokenwithoutanybreak"])
+TEXTS = st.lists(PIECES, min_size=1, max_size=60).map("".join).filter(lambda text: bool(text.strip()))
+
+
+@settings(max_examples=150, deadline=None)
+@given(TEXTS, st.integers(min_value=8, max_value=50), st.data())
+def test_every_character_is_laid_out_once_in_order_and_lines_fit(text: str, width: int, data) -> None:
+    tokens = tokenize(text)
+    words = [t for t in tokens if not t.text.isspace()]
+    spans = []
+    if words:
+        for _ in range(data.draw(st.integers(min_value=0, max_value=4))):
+            first = data.draw(st.sampled_from(words))
+            last = data.draw(st.sampled_from([w for w in words if w.id >= first.id]))
+            spans.append(span_over_tokens(tokens, first.id, last.id, "ACTOR"))
+    layout = layout_paragraph(text, tokens, spans, width)
+    covered = [i for line in layout.lines for f in line.fragments if f.tag is None for i in range(f.start, f.end)]
+    assert covered == list(range(len(text)))
+    tags = [f.tag for line in layout.lines for f in line.fragments if f.tag is not None]
+    assert sorted(map(id, tags)) == sorted(map(id, spans))  # one tag per span
+    for line in layout.lines:
+        if len(line.fragments) < 2:
+            continue  # a lone fragment wider than the line (a long tag) cannot be helped
+        cells = sum(cell_len(tag_text(f.tag)) if f.tag else cell_len(shown(text, f.start, f.end)) for f in line.fragments)
+        last = line.fragments[-1]
+        tail = text[last.start:last.end] if last.tag is None else ""
+        hanging = cell_len(shown(tail, len(tail.rstrip()), len(tail)))  # trailing whitespace may hang
+        assert cells - hanging <= width
+    for token in tokens:
+        line = layout.lines[layout.token_lines[token.id]]
+        assert line.start <= token.start
+
+
+@given(TEXTS)
+def test_no_control_character_reaches_the_screen(text: str) -> None:
+    for char in display_text(text):
+        assert unicodedata.category(char) != "Cc"
+        assert char not in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_placeholders_for_escape_tab_and_line_breaks() -> None:
+    assert display_text("a\x1b[0m\tb\r\nc\rd\x07") == "a␛[0m→b↵c↵d␇"
+    assert visible_at("\r\n", 0) == "" and visible_at("\r\n", 1) == "↵"
+
+
+def test_a_hard_line_break_starts_a_new_display_line() -> None:
+    text = "first line\r\nsecond line"
+    layout = layout_paragraph(text, tokenize(text), [], 80)
+    assert [text[line.start:line.start + 6] for line in layout.lines] == ["first ", "second"]
+
+
+def test_phrases_of_news_names_and_figures() -> None:
+    text = "In Syria, the Islamic Revolutionary Guard Corps said at least 18 died in Deir el-Zour and 16,000 fled."
+    tokens = tokenize(text)
+
+    def phrase(word: str) -> str:
+        index = next(t.id for t in tokens if t.text == word)
+        first, last = phrase_around(tokens, index)
+        return text[tokens[first].start:tokens[last].end]
+
+    assert phrase("Guard") == "Islamic Revolutionary Guard Corps"
+    assert phrase("at") == phrase("18") == "at least 18"
+    assert phrase("Deir") == "Deir el-Zour"
+    assert phrase("16,000") == "16,000"
+    assert phrase("Syria") == "Syria"  # "In" starts the sentence, not the name
+    assert phrase("died") == "died"
