@@ -440,3 +440,35 @@ async def test_v_sets_attributes_with_the_schemas_attribute_and_choice_keys(work
     assert spans["CASUALTY"]["attributes"]["count"] == 18
     assert spans["CASUALTY"]["attributes"]["qualifier"] == "at_least"
     assert spans["CASUALTY"]["attributes"]["high"] == 15  # no key in the schema: reached with the arrows
+
+
+async def test_an_edit_the_store_cannot_write_is_not_shown_as_done(workspace):
+    space = workspace()
+    app = make_app(space)
+
+    def disk_full(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    async with app.run_test(size=SIZE) as pilot:
+        await press_to(pilot, app, "Syria")
+        space.store.append = disk_full
+        await pilot.press("2")
+        status = str(app.screen.query_one("#status").render())
+        assert "NOT SAVED" in status and "saved ✓" not in status
+        assert space.session.annotation.spans == ()
+        assert app.screen.query_one(ParagraphView)._spans == ()
+
+
+async def test_a_narrower_terminal_rewraps_and_keeps_the_cursor_visible(workspace):
+    long = " ".join(f"word{i}" for i in range(400)) + "."
+    space = workspace({"long": [long]})
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.query_one(ParagraphView)
+        await pilot.press("end")
+        lines_before = len(view.layout_lines.lines)
+        await pilot.resize_terminal(70, 32)
+        await pilot.pause()
+        assert len(view.layout_lines.lines) > lines_before
+        line = view.line_of_token(annotate(app).cursor)
+        assert view.scroll_offset.y <= line < view.scroll_offset.y + view.scrollable_content_region.height
