@@ -9,23 +9,24 @@ and a disputed span's tag says how many annotators proposed it (`[ACTOR 2/3]`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 
 from rich.segment import Segment
 from rich.style import Style
+from rich.table import Table
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.color import Color
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Size
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Footer, Static
 
-from annotator.core.review import Candidate, GoldReview, ReviewItem, SpanKey, take_version, toggle
+from annotator.core.review import Candidate, GoldReview, ReviewItem, SpanKey, span_key, take_version, toggle
 from annotator.core.schema import Schema
 from annotator.core.spans import Answer, Span
 from annotator.tui.display import display_text
@@ -152,7 +153,7 @@ class ReviewScreen(Screen[None]):
                     tooltip=f"Gold becomes exactly {name}'s spans")
             for number, name in enumerate(self.annotators[:9], start=1)
         ]
-        self._bindings = self._bindings.merge([self._bindings, type(self._bindings)(version_bindings)])
+        self._bindings = BindingsMap.merge([self._bindings, BindingsMap(version_bindings)])
 
     # --- layout -----------------------------------------------------------------------
 
@@ -161,9 +162,10 @@ class ReviewScreen(Screen[None]):
         with Horizontal(id="body"):
             with Vertical(id="reading"):
                 yield ParagraphView(id="paragraph")
-                yield Static(id="versions")
-                yield Static(id="legend")
+                with VerticalScroll(id="versions-box"):
+                    yield Static(id="versions")
             yield CandidateList(id="candidates")
+        yield Static(id="legend")
         yield Static(id="status")
         yield Footer()
 
@@ -177,7 +179,9 @@ class ReviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.view.focus()
-        self.query_one(CandidateList).border_title = "Candidate spans"
+        self.query_one(CandidateList).border_title = "Candidate spans (↑↓ ␣)"
+        keys = f"1–{min(9, len(self.annotators))}"
+        self.query_one("#versions-box").border_title = f"Versions ({keys} takes one whole)"
         self.query_one("#legend", Static).update(self._legend())
         self.watch(self.app, "theme", lambda _: self.view.theme_changed(), init=False)
         self.open(self.number)
@@ -214,14 +218,12 @@ class ReviewScreen(Screen[None]):
             spans.append(replace(candidate.span, label=label, suggested=candidate.key not in self.chosen))
         return tuple(spans), colors
 
-    def _tokens(self) -> tuple:
-        from annotator.core.review import tokens_of  # the record's own tokens: spans refer to them
-
-        return tokens_of(self.item.versions[0].record)
-
     def show_paragraph(self) -> None:
         spans, colors = self._view_spans()
-        self.view.set_paragraph(self.item.text, self._tokens(), spans, colors)
+        # ParagraphView keeps its selection across set_paragraph and maps it on the new layout:
+        # drop it first, or a selection past the new paragraph's last token indexes out of range.
+        self.view.set_cursor(None, None)
+        self.view.set_paragraph(self.item.text, self.item.tokens, spans, colors)
         self.show_choice()
 
     def show_choice(self) -> None:
@@ -237,27 +239,37 @@ class ReviewScreen(Screen[None]):
         self.show_status()
 
     def show_versions(self) -> None:
-        """Each annotator's key, answer and whether gold now equals their version."""
+        """Each annotator's key, answer and spans; spans not in gold are dimmed, a version equal to gold is green."""
         item = self.item
-        text = Text(no_wrap=False)
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1)
         for number, name in enumerate(self.annotators[:9], start=1):
             version = item.version(name)
-            if text:
-                text.append("  ")
             if version is None:
-                text.append(f" {number} {name} —", style="dim strike")
+                grid.add_row(Text(f" {number} ", style="dim reverse"), Text(f"{name}  did not annotate this paragraph",
+                                                                          style="dim"))
                 continue
             same = version.keys == self.chosen
-            text.append(f" {number} ", style="bold reverse green" if same else "bold reverse")
-            text.append(f" {name} ", style="bold")
-            text.append(f"{ANSWER_MARKS.get(version.answer, '?')} {len(version.annotation.spans)} spans",
-                        style="green" if same else "dim")
-        self.query_one("#versions", Static).update(text)
+            spans = version.annotation.spans
+            text = Text(name, style="bold")
+            text.append(f"  {ANSWER_MARKS.get(version.answer, '…')} {version.answer or 'undecided'}"
+                        f" · {len(spans)} span{'s' if len(spans) != 1 else ''}")
+            if same:
+                text.append("  = gold", style="bold green")
+            for index, span in enumerate(spans):
+                inside = span_key(span) in self.chosen
+                color = self.label_colors.get(span.label, Color.parse(UNKNOWN_COLOR))
+                text.append("\n" if index == 0 else " · ")
+                text.append(span.label, style=f"bold {color.hex}" if inside else f"dim {color.hex}")
+                text.append(" " + display_text(item.text[span.start:span.end]), style="" if inside else "dim")
+            grid.add_row(Text(f" {number} ", style="bold reverse green" if same else "bold reverse"), text)
+        self.query_one("#versions", Static).update(grid)
 
     def _legend(self) -> Text:
         text = Text(no_wrap=True, overflow="ellipsis", style="dim")
-        text.append("solid = in gold · faint [X?] = left out · [X 2/3] = disputed, 2 of 3 proposed it · "
-                    "■/□ in/out · ≠ attributes differ")
+        text.append("solid: in gold · faint [X?]: left out · [X 2/3]: 2 of 3 proposed it · "
+                    "■ in □ out · ≠ attributes differ")
         return text
 
     def show_title(self) -> None:
@@ -268,8 +280,10 @@ class ReviewScreen(Screen[None]):
         title.append("Review", style="bold")
         title.append(f"   paragraph {self.number + 1} of {len(review.items)} to review")
         title.append(f"   {done} in gold", style="bold green" if done == len(review.items) else "")
-        if agreement.share is not None:
-            title.append(f"   agreement so far {agreement.share:.0%} ({agreement.unanimous}/{agreement.candidates}"
+        if agreement.share is None:
+            title.append("   agreement so far: nothing reviewed yet", style="dim")
+        else:
+            title.append(f"   agreement so far {agreement.share:.0%} ({agreement.unanimous} of {agreement.candidates}"
                          " spans unanimous)", style="dim")
         self.query_one("#title", Static).update(title)
         view = self.view
@@ -282,7 +296,8 @@ class ReviewScreen(Screen[None]):
 
     def show_status(self) -> None:
         status = Text(no_wrap=True, overflow="ellipsis")
-        status.append(f"{len(self.chosen)} spans in gold", style="bold")
+        count = len(self.chosen)
+        status.append(f"{count} span{'s' if count != 1 else ''} chosen", style="bold")
         status.append(f" · {self.review.reviewer} · {self.gold_path}")
         if self.saved_state:
             status.append(f" · {self.saved_state}", style="bold red" if self.saved_state.startswith("NOT") else "green")
@@ -379,30 +394,30 @@ class ReviewScreen(Screen[None]):
         self.open(self.review.index_of(item.id) or 0)
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.key_rows(), self.schema))
+        # Label keys mean "take a version" here, so the guidelines are shown without them.
+        keyless = replace(self.schema, labels=tuple(replace(label, key="") for label in self.schema.labels))
+        self.app.push_screen(HelpScreen(self.key_rows(), keyless))
 
     def key_rows(self) -> list[KeyRow]:
-        """Every binding with the keys that run it now (after the user's keymap)."""
+        """Every key of this screen as the keymap left it, in the order of BINDINGS, for the help sheet."""
         rows: dict[str, KeyRow] = {}
-        for key, bindings in self.active_bindings_map().items():
-            for binding in bindings:
-                name = binding.id or binding.action
-                row = rows.get(name)
-                if row is None:
-                    rows[name] = KeyRow([binding.key_display or key], binding.description, binding.tooltip,
-                                        binding.id or "", binding.action)
-                elif (binding.key_display or key) not in row.keys:
-                    row.keys.append(binding.key_display or key)
-        return list(rows.values())
+        for key, active in self.active_bindings.items():
+            binding = active.binding
+            if binding.id is None or not binding.id.startswith("review."):
+                continue
+            row = rows.setdefault(binding.id, KeyRow([], binding.description, binding.tooltip, binding.id, binding.action))
+            row.keys.append(self.app.get_key_display(binding.with_key(key)))
+        order = {binding.id: index for index, binding in enumerate(self.BINDINGS) if isinstance(binding, Binding)}
+        return sorted(rows.values(), key=lambda row: (order.get(row.binding_id, -1), row.binding_id))
 
-    def active_bindings_map(self) -> dict[str, Sequence[Binding]]:
-        return {key: list(bindings) for key, bindings in self._bindings.key_to_bindings.items()}
+    def action_quit(self) -> None:
+        self.app.exit()
 
 
 class ReviewApp(App[None]):
     """Review several annotators' stores into one gold store."""
 
-    CSS_PATH = ["screens/../annotator.tcss", "review.tcss"]
+    CSS_PATH = ["annotator.tcss", "review.tcss"]  # the annotate screen's look, plus the review panels
     TITLE = "annotator review"
 
     def __init__(self, review: GoldReview, schema: Schema, *, gold_path: str,

@@ -1,0 +1,401 @@
+"""Review: several annotators' versions of the same paragraphs turned into one gold store.
+
+Pure logic, no Textual. `plan_review` reads a team (`merge.read_team`) and lists, for each
+paragraph that two or more annotators did, their versions and the *candidate* spans: every
+distinct (start, end, label) anyone proposed, with who proposed it. Spans that every version
+has are unanimous and pre-accepted; the others are the disagreements the reviewer settles.
+
+A gold record is the canonical record of the paragraph (`records.to_record`) written by the
+reviewer, with provenance: each span carries `agreed_by` (the annotators who proposed it),
+each relation too, and the record carries `_review.versions` (annotator -> the `_seq` of the
+line reviewed in their store, or its `_timestamp` where a line has no `_seq`). `GoldReview`
+writes through `Store.append` (append-only, fsynced, locked), undoes through the store's own
+history (like `session.Session`), and skips on resume what the gold store has decided.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from annotator.core.corpus import Paragraph
+from annotator.core.merge import TeamRecords
+from annotator.core.records import annotation_from_record, check_record, to_record
+from annotator.core.spans import Annotation, Answer, Relation, Span, snap_to_tokens
+from annotator.core.store import Store
+from annotator.core.tokens import Token, tokenize
+
+SpanKey = tuple[int, int, str]  # start, end, label: what "the same span" means here (as exact F1)
+AGREED_BY = "agreed_by"
+REVIEW = "_review"
+
+
+def span_key(span: Span) -> SpanKey:
+    return (span.start, span.end, span.label)
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One annotator's latest record of a paragraph."""
+
+    annotator: str
+    record: Mapping[str, Any]
+    annotation: Annotation
+
+    @property
+    def answer(self) -> str | None:
+        return self.annotation.answer
+
+    @property
+    def keys(self) -> frozenset[SpanKey]:
+        return frozenset(span_key(span) for span in self.annotation.spans)
+
+    @property
+    def stamp(self) -> int | float | None:
+        """Which line was reviewed: its `_seq` in its store, else its `_timestamp`."""
+        seq = self.record.get("_seq")
+        return seq if isinstance(seq, int) else self.record.get("_timestamp")
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A distinct span some annotator proposed, with who did."""
+
+    span: Span  # as the first proposer (in name order) drew it
+    proposers: tuple[str, ...]
+    unanimous: bool  # every version of the paragraph has it
+    attributes_differ: bool  # proposers gave it different attributes
+
+    @property
+    def key(self) -> SpanKey:
+        return span_key(self.span)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewItem:
+    """One paragraph to review: its versions (name order) and candidate spans (text order)."""
+
+    id: str
+    text: str
+    versions: tuple[Version, ...]
+    candidates: tuple[Candidate, ...]
+
+    @property
+    def annotators(self) -> tuple[str, ...]:
+        return tuple(version.annotator for version in self.versions)
+
+    @property
+    def agreed(self) -> frozenset[SpanKey]:
+        """The unanimous spans: pre-accepted into gold."""
+        return frozenset(c.key for c in self.candidates if c.unanimous)
+
+    @property
+    def disputed(self) -> tuple[Candidate, ...]:
+        return tuple(c for c in self.candidates if not c.unanimous)
+
+    @property
+    def tokens(self) -> tuple[Token, ...]:
+        """The saved tokens (the spans' token indices refer to them)."""
+        return tokens_of(self.versions[0].record)
+
+    def version(self, annotator: str) -> Version | None:
+        return next((v for v in self.versions if v.annotator == annotator), None)
+
+    def candidate(self, key: SpanKey) -> Candidate | None:
+        return next((c for c in self.candidates if c.key == key), None)
+
+
+@dataclass(slots=True)
+class ReviewPlan:
+    annotators: list[str]  # everyone with a version of some item, name order
+    items: list[ReviewItem]
+    warnings: list[str] = field(default_factory=list)
+
+
+def counts_as_done(record: Mapping[str, Any], include_undecided: bool) -> bool:
+    """As in `agree`: accept and reject count; ignore is a skip; work in progress only if asked."""
+    answer = record.get("answer")
+    if answer == "ignore":
+        return False
+    return answer is not None or include_undecided
+
+
+def _reading_order(record: Mapping[str, Any]) -> tuple[str, str, int, str]:
+    meta = record.get("meta") or {}
+    paragraph = meta.get("paragraph")
+    return (str(meta.get("source") or ""), str(meta.get("article_id") or ""),
+            paragraph if isinstance(paragraph, int) else 0, str(record["id"]))
+
+
+def _candidates(versions: Sequence[Version]) -> tuple[Candidate, ...]:
+    proposers: dict[SpanKey, list[Span]] = {}
+    names: dict[SpanKey, list[str]] = {}
+    for version in versions:
+        for span in version.annotation.spans:
+            key = span_key(span)
+            if version.annotator in names.get(key, ()):
+                continue
+            proposers.setdefault(key, []).append(span)
+            names.setdefault(key, []).append(version.annotator)
+    return tuple(
+        Candidate(
+            span=replace(spans[0], suggested=False),
+            proposers=tuple(names[key]),
+            unanimous=len(names[key]) == len(versions),
+            attributes_differ=len({span.attributes for span in spans}) > 1,
+        )
+        for key, spans in sorted(proposers.items(), key=lambda item: (item[0][0], -item[0][1], item[0][2]))
+    )
+
+
+def plan_review(team: TeamRecords, *, include_undecided: bool = False) -> ReviewPlan:
+    """Every paragraph done by two or more annotators, in reading order (source, article, paragraph)."""
+    done_by: dict[str, list[Version]] = {}
+    first_record: dict[str, Mapping[str, Any]] = {}
+    for name in team.annotators:
+        for pid, record in team.latest[name].items():
+            if counts_as_done(record, include_undecided):
+                done_by.setdefault(pid, []).append(Version(name, record, annotation_from_record(record)))
+                first_record.setdefault(pid, record)
+    plan = ReviewPlan(annotators=[], items=[])
+    reviewed: set[str] = set()
+    for pid in sorted(done_by, key=lambda pid: _reading_order(first_record[pid])):
+        versions = done_by[pid]
+        if len(versions) < 2:
+            continue
+        if len({version.record["text"] for version in versions}) > 1:
+            names = ", ".join(version.annotator for version in versions)
+            plan.warnings.append(f"{pid}: the text differs between {names} (the source changed?); left out.")
+            continue
+        plan.items.append(ReviewItem(pid, str(versions[0].record["text"]), tuple(versions), _candidates(versions)))
+        reviewed.update(version.annotator for version in versions)
+    plan.annotators = sorted(reviewed)
+    return plan
+
+
+# --- the gold record ----------------------------------------------------------------------
+
+def tokens_of(record: Mapping[str, Any]) -> tuple[Token, ...]:
+    saved = record.get("tokens")
+    if saved:
+        return tuple(Token(t["text"], t["start"], t["end"], t["id"], bool(t.get("ws"))) for t in saved)
+    return tokenize(str(record["text"]))
+
+
+def _paragraph_of(record: Mapping[str, Any]) -> Paragraph:
+    meta = record.get("meta") or {}
+    article_id, _, index = str(record["id"]).rpartition("#")
+    paragraph = meta.get("paragraph")
+    return Paragraph(
+        article_id=str(meta.get("article_id") or article_id or record["id"]),
+        index=paragraph if isinstance(paragraph, int) else int(index) if index.isdigit() else 0,
+        text=str(record["text"]),
+        char_offset=int(meta.get("char_offset") or 0),
+        source=str(meta.get("source") or ""),
+    )
+
+
+def _representative(item: ReviewItem, key: SpanKey, preferred: str | None) -> Span:
+    """The span as `preferred` drew it (their attributes) when they have it, else the first proposer's."""
+    version = item.version(preferred) if preferred else None
+    if version is not None:
+        mine = next((s for s in version.annotation.spans if span_key(s) == key), None)
+        if mine is not None:
+            return replace(mine, suggested=False)
+    candidate = item.candidate(key)
+    if candidate is None:
+        raise ValueError(f"{item.id}: no annotator proposed the span {key}")
+    return candidate.span
+
+
+def _relations(item: ReviewItem, chosen: frozenset[SpanKey]) -> dict[tuple[str, SpanKey, SpanKey], list[str]]:
+    """Relations (label, head key, child key) whose two ends are chosen, with who drew each."""
+    found: dict[tuple[str, SpanKey, SpanKey], list[str]] = {}
+    for version in item.versions:
+        keys = {span.id: span_key(span) for span in version.annotation.spans}
+        for relation in version.annotation.relations:
+            head, child = keys.get(relation.head), keys.get(relation.child)
+            if head in chosen and child in chosen:
+                names = found.setdefault((relation.label, head, child), [])
+                if version.annotator not in names:
+                    names.append(version.annotator)
+    return found
+
+
+def gold_record(
+    item: ReviewItem,
+    chosen: Iterable[SpanKey],
+    answer: Answer | None,
+    *,
+    reviewer: str,
+    schema_ref: Mapping[str, str],
+    preferred: str | None = None,
+    timestamp: int | None = None,
+) -> dict[str, Any]:
+    """The canonical record of the reviewer's decision, with `agreed_by` and `_review` provenance.
+
+    A rejected paragraph keeps no spans: reject says the paragraph is unusable, so its spans
+    would only mislead a consumer. `preferred` is the annotator whose attributes a span takes
+    when proposers differ (the version last taken whole).
+    """
+    chosen = frozenset(chosen) if answer != "reject" else frozenset()
+    base = item.version(preferred) if preferred else None
+    record_source = (base or item.versions[0]).record
+    tokens = tokens_of(record_source)
+    spans: list[Span] = []
+    for number, key in enumerate(sorted(chosen, key=lambda k: (k[0], -k[1], k[2])), start=1):
+        span = _representative(item, key, preferred)
+        snapped = snap_to_tokens(tokens, span.start, span.end)
+        first, last = snapped if snapped is not None else (span.token_start, span.token_end)
+        spans.append(replace(span, id=f"s{number}", token_start=first, token_end=last))
+    id_of = {span_key(span): span.id for span in spans}
+    relations = _relations(item, chosen)
+    annotation = Annotation(
+        spans=tuple(spans),
+        relations=tuple(Relation(label, id_of[head], id_of[child]) for label, head, child in relations),
+        answer=answer,
+    )
+    record = to_record(_paragraph_of(record_source), tokens, annotation, schema_ref=schema_ref,
+                       annotator=reviewer, timestamp=timestamp)
+    record["id"] = item.id  # the id the annotators saved, even where it is not article#index
+    for span_dict, span in zip(record["spans"], spans):
+        candidate = item.candidate(span_key(span))
+        span_dict[AGREED_BY] = list(candidate.proposers) if candidate else []
+    for relation_dict, names in zip(record["relations"], relations.values()):
+        relation_dict[AGREED_BY] = list(names)
+    record[REVIEW] = {"versions": {version.annotator: version.stamp for version in item.versions}}
+    check_record(record)
+    return record
+
+
+def chosen_in(record: Mapping[str, Any]) -> frozenset[SpanKey]:
+    """The span keys a (gold) record holds."""
+    return frozenset((int(s["start"]), int(s["end"]), str(s["label"])) for s in record.get("spans") or ())
+
+
+def take_version(item: ReviewItem, annotator: str) -> frozenset[SpanKey]:
+    """Gold becomes exactly this annotator's spans."""
+    version = item.version(annotator)
+    if version is None:
+        raise ValueError(f"{annotator} did not annotate {item.id}")
+    return version.keys
+
+
+def toggle(chosen: frozenset[SpanKey], key: SpanKey) -> frozenset[SpanKey]:
+    return chosen - {key} if key in chosen else chosen | {key}
+
+
+# --- the gold store -----------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """How many candidate spans were unanimous, over some paragraphs."""
+
+    unanimous: int
+    candidates: int
+
+    @property
+    def share(self) -> float | None:
+        return self.unanimous / self.candidates if self.candidates else None
+
+
+class GoldReview:
+    """The reviewer's pass over a plan, writing gold records into one locked store."""
+
+    def __init__(
+        self,
+        plan: ReviewPlan,
+        store: Store,
+        reviewer: str,
+        schema_ref: Mapping[str, str],
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.plan = plan
+        self.items = plan.items
+        self.store = store
+        self.reviewer = reviewer
+        self.schema_ref = dict(schema_ref)
+        self._clock = clock
+        self._index = {item.id: number for number, item in enumerate(self.items)}
+        self._undo: list[int] = self._undoable_lines()
+
+    def _undoable_lines(self) -> list[int]:
+        """Store lines whose effect can still be undone, rebuilt from the history (so undo survives a restart)."""
+        lines = self.store.contents.lines
+        index_of_seq = {line.seq: index for index, line in enumerate(lines)}
+        undoable: list[int] = []
+        for index, line in enumerate(lines):
+            if line.action == "edit":
+                undoable.append(index)
+            elif line.action == "undo" and index_of_seq.get(line.reverts) in undoable:
+                undoable.remove(index_of_seq[line.reverts])  # type: ignore[index]
+        return undoable
+
+    # --- reading ------------------------------------------------------------------------
+
+    def index_of(self, paragraph_id: str) -> int | None:
+        return self._index.get(paragraph_id)
+
+    def gold(self, item: ReviewItem) -> dict[str, Any] | None:
+        return self.store.contents.get(item.id)
+
+    def is_done(self, item: ReviewItem) -> bool:
+        index = self.store.contents.latest_line.get(item.id)
+        return index is not None and self.store.contents.lines[index].decided
+
+    def done_count(self) -> int:
+        return sum(1 for item in self.items if self.is_done(item))
+
+    def first_open(self, start: int = 0) -> int | None:
+        """The first paragraph from `start` on (wrapping) that gold has not decided."""
+        count = len(self.items)
+        for step in range(count):
+            number = (start + step) % count
+            if not self.is_done(self.items[number]):
+                return number
+        return None
+
+    def chosen(self, item: ReviewItem) -> frozenset[SpanKey]:
+        """What to show as gold: what gold holds, else the unanimous spans."""
+        record = self.gold(item)
+        return chosen_in(record) if record is not None else item.agreed
+
+    def agreement(self) -> Agreement:
+        """Unanimous candidate spans over the paragraphs reviewed so far."""
+        done = [item for item in self.items if self.is_done(item)]
+        return Agreement(sum(len(item.agreed) for item in done), sum(len(item.candidates) for item in done))
+
+    # --- writing ------------------------------------------------------------------------
+
+    def save(self, item: ReviewItem, chosen: Iterable[SpanKey], answer: Answer, *, preferred: str | None = None) -> int:
+        """Append the gold record (fsynced before returning); return its `_seq`."""
+        record = gold_record(item, chosen, answer, reviewer=self.reviewer, schema_ref=self.schema_ref,
+                             preferred=preferred, timestamp=int(self._clock()))
+        seq = self.store.append(record)
+        self._undo.append(len(self.store.contents.lines) - 1)
+        return seq
+
+    def undo(self) -> ReviewItem | None:
+        """Undo the latest gold write: append the paragraph's previous state. None when nothing is left.
+
+        A paragraph that had no gold line before goes back to undecided with the unanimous
+        spans (the store is append-only, so "no record" cannot be written back).
+        """
+        while self._undo:
+            index = self._undo.pop()
+            line = self.store.contents.lines[index]
+            number = self._index.get(line.id)
+            if number is None:
+                continue  # a paragraph not in this review (other stores given this time)
+            item = self.items[number]
+            if line.previous is None:
+                record = gold_record(item, item.agreed, None, reviewer=self.reviewer, schema_ref=self.schema_ref)
+            else:
+                record = self.store.contents.read(line.previous)
+            record = {**record, "_timestamp": int(self._clock()), "_annotator_id": self.reviewer}
+            self.store.append(record, action="undo", reverts=line.seq)
+            return item
+        return None
