@@ -141,6 +141,14 @@ class AnnotateScreen(Screen[None]):
         self.query_one(SpanList).border_title = "Spans"
         self.watch(self.app, "theme", lambda _: self.view.theme_changed(), init=False)
         self.show_paragraph()
+        if not self.session.progress().complete:
+            self.indexing_timer = self.set_interval(1.0, self.poll_indexing)
+
+    def poll_indexing(self) -> None:
+        """While a large source is still being indexed, keep the paragraph count in the status line growing."""
+        self.show_status()
+        if self.session.progress().complete:
+            self.indexing_timer.stop()
 
     # --- state ------------------------------------------------------------------------
 
