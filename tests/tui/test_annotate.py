@@ -472,3 +472,19 @@ async def test_a_narrower_terminal_rewraps_and_keeps_the_cursor_visible(workspac
         assert len(view.layout_lines.lines) > lines_before
         line = view.line_of_token(annotate(app).cursor)
         assert view.scroll_offset.y <= line < view.scroll_offset.y + view.scrollable_content_region.height
+
+
+async def test_r_links_two_spans_with_a_schema_relation_and_again_unlinks(workspace):
+    space = workspace()
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        await press_to(pilot, app, "Syria")
+        await pilot.press("2")
+        await press_to(pilot, app, "Guard")
+        await pilot.press("e", "1", "r", "l", "1")
+        record = space.saved()["a-strikes#0"]
+        spans = {span["id"]: span["text"] for span in record["spans"]}
+        assert [(r["label"], spans[r["head_id"]], spans[r["child_id"]]) for r in record["relations"]] == [
+            ("located_at", "Islamic Revolutionary Guard Corps", "Syria")]
+        await pilot.press("r", "l", "1")
+    assert space.saved()["a-strikes#0"]["relations"] == []

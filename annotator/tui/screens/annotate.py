@@ -20,13 +20,14 @@ from textual.widgets import Footer
 
 from annotator.core.corpus import Paragraph
 from annotator.core.session import EditRefused, Position, Session
-from annotator.core.spans import Annotation, Answer, Span
+from annotator.core.spans import Annotation, Answer, Relation, Span, remove_relation
 from annotator.core.tokens import Token
 from annotator.tui.display import display_text
 from annotator.tui.phrases import phrase_around
 from annotator.tui.screens.attributes import AttributeScreen
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.prompt import PromptScreen
+from annotator.tui.screens.relations import RelationScreen
 from annotator.tui.widgets.panels import Context, LabelBar, SpanList, TextLine
 from annotator.tui.widgets.paragraph_view import ParagraphView
 
@@ -75,6 +76,8 @@ class AnnotateScreen(Screen[None]):
                  "Delete the selected span, or the innermost span under the cursor", show=True, key_display="⌫"),
         _binding("v", "attributes", "Attributes", "attributes",
                  "Set the attributes of the selected span or the span under the cursor (schema keys)"),
+        _binding("r", "relate", "Relate", "relate",
+                 "Link the span under the cursor to another span with a schema relation (again: unlink)"),
         _binding("a", "accept_suggestion", "Accept suggestion", "accept_suggestion",
                  "Make the suggested span under the cursor your own"),
         _binding("ctrl+z", "undo", "Undo", "undo", "Undo the last edit (may open another paragraph)", show=True),
@@ -219,7 +222,8 @@ class AnnotateScreen(Screen[None]):
         annotation = self.session.annotation
         self.view.set_spans(annotation.spans)
         self.query_one(LabelBar).show_counts(self.session.schema, annotation.spans)
-        self.query_one(SpanList).show_spans(annotation.spans, self.session.paragraph.text, self.label_colors)
+        self.query_one(SpanList).show_spans(annotation.spans, self.session.paragraph.text, self.label_colors,
+                                            annotation.relations)
         self.show_title()
         self.show_status()
 
@@ -346,6 +350,27 @@ class AnnotateScreen(Screen[None]):
 
         self.app.push_screen(AttributeScreen(label, lambda: self.session.annotation.span(span_id),
                                              self.session.paragraph.text, set_value))
+
+    def action_relate(self) -> None:
+        head = self.focus_span()
+        if head is None:
+            self.say("no span here: put the cursor on the span the relation starts from")
+            return
+        specs = [spec for spec in self.session.schema.relations if head.label in spec.heads]
+        if not specs:
+            self.say(f"no relation in schema {self.session.schema.name} starts from {head.label}")
+            return
+
+        def toggle(relation: Relation) -> None:
+            if relation in self.session.annotation.relations:
+                self.edit(lambda: self.session.replace(remove_relation(self.session.annotation, relation)),
+                          f"unlinked {relation.label}")
+            else:
+                self.edit(lambda: self.session.relate(relation), f"linked {relation.label}")
+
+        annotation = self.session.annotation
+        self.app.push_screen(RelationScreen(head, specs, annotation.spans, annotation.relations,
+                                            self.session.paragraph.text, toggle))
 
     def action_decide(self, answer: Answer) -> None:
         if self.edit(lambda: self.session.decide(answer), DECISION_BADGES[answer]) or self.session.annotation.answer == answer:

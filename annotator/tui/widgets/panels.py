@@ -23,7 +23,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from annotator.core.schema import Schema
-from annotator.core.spans import Span
+from annotator.core.spans import Relation, Span
 from annotator.tui.display import display_text
 
 
@@ -98,6 +98,7 @@ class SpanList(ScrollView, can_focus=False):
         self._text = ""
         self._colors: dict[str, Color] = {}
         self._base_style: Style | None = None
+        self._links: dict[str, list[str]] = {}
 
     @property
     def base_style(self) -> Style:
@@ -106,9 +107,17 @@ class SpanList(ScrollView, can_focus=False):
             self._base_style = self.rich_style
         return self._base_style
 
-    def show_spans(self, spans: Sequence[Span], text: str, colors: dict[str, Color]) -> None:
+    def show_spans(self, spans: Sequence[Span], text: str, colors: dict[str, Color],
+                   relations: Sequence[Relation] = ()) -> None:
         self._base_style = None  # also picks up a theme change
         self.spans, self._text, self._colors = tuple(spans), text, colors
+        by_id = {span.id: span for span in self.spans}
+        self._links: dict[str, list[str]] = {}
+        for relation in relations:
+            child = by_id.get(relation.child)
+            if child is not None:
+                self._links.setdefault(relation.head, []).append(
+                    f"{relation.label}→{display_text(text[child.start:child.end])}")
         if self.highlighted is not None and self.highlighted >= len(self.spans):
             self.highlighted = None
         self.virtual_size = Size(self.scrollable_content_region.width, len(self.spans))
@@ -142,6 +151,8 @@ class SpanList(ScrollView, can_focus=False):
         line.append(" " + display_text(self._text[span.start:span.end]))
         if span.attributes:
             line.append("  " + ", ".join(f"{key}={value}" for key, value in span.attributes), style="dim")
+        for link in self._links.get(span.id, ()):
+            line.append(f"  {link}", style="italic")
         line.truncate(width, overflow="ellipsis", pad=True)
         style = self.base_style + (Style(reverse=True) if row == self.highlighted else Style())
         segments = list(line.render(self.app.console))
