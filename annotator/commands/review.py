@@ -71,6 +71,9 @@ def run(args: argparse.Namespace) -> int:
             "nothing to review. Give them overlapping work (annotator assign --overlap)"
             + ("." if args.include_undecided else ", or pass --include-undecided.")
         )
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InputError(f"review opens a screen and needs a terminal (stdin and stdout are not one). "
+                         f"Run it in a terminal; nothing was written to {args.out}.")
     store = Store(args.out)
     try:
         for warning in store.warnings:

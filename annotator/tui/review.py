@@ -10,17 +10,19 @@ and a disputed span's tag says how many annotators proposed it (`[ACTOR 2/3]`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.table import Table
 from rich.text import Text
+from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingsMap
 from textual.color import Color
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Size
+from textual.message import Message
 from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -54,6 +56,12 @@ def view_label(candidate: Candidate, versions: int) -> str:
 
 class CandidateList(ScrollView, can_focus=False):
     """Every candidate span of the paragraph, one line each: in or out of gold, label, text, who."""
+
+    @dataclass
+    class Chosen(Message):
+        """A row was clicked."""
+
+        row: int
 
     DEFAULT_CSS = """
     CandidateList {
@@ -110,6 +118,11 @@ class CandidateList(ScrollView, can_focus=False):
         segments = list(line.render(self.app.console))
         return Strip(Segment.apply_style(segments, style), width).crop(0, width)
 
+    def on_click(self, event: events.Click) -> None:
+        row = self.scroll_offset.y + event.y
+        if 0 <= row < len(self.candidates):
+            self.post_message(self.Chosen(row))
+
 
 class ReviewScreen(Screen[None]):
     """One shared paragraph at a time; the reviewer picks the gold spans from the candidates."""
@@ -147,6 +160,7 @@ class ReviewScreen(Screen[None]):
         self.preferred: str | None = None
         self.highlighted: int | None = None
         self.saved_state = ""
+        self.quit_warned: tuple[str, frozenset[SpanKey]] | None = None  # the unsaved state `q` warned about
         self.message = "" if review.first_open() is not None else "every paragraph is already in gold"
         version_bindings = [
             Binding(str(number), f"take({number - 1})", f"Take {name}", show=False, id=f"review.take_{number}",
@@ -244,11 +258,11 @@ class ReviewScreen(Screen[None]):
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True)
         grid.add_column(ratio=1)
-        for number, name in enumerate(self.annotators[:9], start=1):
+        for number, name in enumerate(self.annotators, start=1):
             version = item.version(name)
+            key = f" {number} " if number <= 9 else " · "  # beyond nine, a version can only be chosen span by span
             if version is None:
-                grid.add_row(Text(f" {number} ", style="dim reverse"), Text(f"{name}  did not annotate this paragraph",
-                                                                          style="dim"))
+                grid.add_row(Text(key, style="dim reverse"), Text(f"{name}  did not annotate this paragraph", style="dim"))
                 continue
             same = version.keys == self.chosen
             spans = version.annotation.spans
@@ -263,7 +277,7 @@ class ReviewScreen(Screen[None]):
                 text.append("\n" if index == 0 else " · ")
                 text.append(span.label, style=f"bold {color.hex}" if inside else f"dim {color.hex}")
                 text.append(" " + display_text(item.text[span.start:span.end]), style="" if inside else "dim")
-            grid.add_row(Text(f" {number} ", style="bold reverse green" if same else "bold reverse"), text)
+            grid.add_row(Text(key, style="bold reverse green" if same else "bold reverse"), text)
         self.query_one("#versions", Static).update(grid)
 
     def _legend(self) -> Text:
@@ -373,13 +387,19 @@ class ReviewScreen(Screen[None]):
             return
         self.open(following)
 
+    @property
+    def unsaved(self) -> bool:
+        """The choice on screen differs from what gold holds (or from the agreed spans)."""
+        return self.chosen != self.review.chosen(self.item)
+
     def action_paragraph(self, step: int) -> None:
         target = self.number + step
         if not 0 <= target < len(self.review.items):
             self.say("no more paragraphs that way")
             return
+        left = self.item.id if self.unsaved else None
         self.open(target)
-        self.say("")
+        self.say(f"changes to {left} not saved" if left else "")
 
     def action_undo(self) -> None:
         undone: list[ReviewItem | None] = []
@@ -411,7 +431,33 @@ class ReviewScreen(Screen[None]):
         return sorted(rows.values(), key=lambda row: (order.get(row.binding_id, -1), row.binding_id))
 
     def action_quit(self) -> None:
+        """Quit; a choice not yet saved asks for a second `q` rather than vanish silently."""
+        state = (self.item.id, self.chosen)
+        if self.unsaved and self.quit_warned != state:
+            self.quit_warned = state
+            self.app.bell()
+            self.say(f"the choice on {self.item.id} is not saved: ⏎ saves it, q again quits without it")
+            return
         self.app.exit()
+
+    def on_paragraph_view_pointed(self, event: ParagraphView.Pointed) -> None:
+        """A click on a span highlights it in the candidate list (the innermost, then the next on each click)."""
+        if not event.released or event.anchor is not None:
+            return
+        token = self.item.tokens[event.token]
+        covering = [i for i, c in enumerate(self.item.candidates) if c.span.start < token.end and token.start < c.span.end]
+        if not covering:
+            return
+        covering.sort(key=lambda i: self.item.candidates[i].span.end - self.item.candidates[i].span.start)
+        following = covering.index(self.highlighted) + 1 if self.highlighted in covering else 0
+        self.highlighted = covering[following % len(covering)]
+        self.message = ""
+        self.show_choice()
+
+    def on_candidate_list_chosen(self, event: CandidateList.Chosen) -> None:
+        self.highlighted = event.row
+        self.message = ""
+        self.show_choice()
 
 
 class ReviewApp(App[None]):

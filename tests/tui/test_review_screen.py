@@ -198,3 +198,29 @@ async def test_help_lists_the_review_keys_and_the_guidelines_without_label_keys(
         assert all(label.key == "" for label in help_screen.schema.labels)  # 1..9 take versions here
         await pilot.press("escape")
         assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_quitting_with_an_unsaved_choice_asks_for_a_second_q(team: Team) -> None:
+    app = team.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2", "q")
+        assert app.is_running and "not saved" in str(app.screen.query_one("#status").render())
+        await pilot.press("q")
+        assert not app.is_running
+    assert team.lines() == []
+
+
+async def test_a_click_on_a_span_highlights_its_candidate(team: Team) -> None:
+    app = team.app()
+    async with app.run_test(size=SIZE) as pilot:
+        review_screen = screen(app)
+        view = app.screen.query_one(ParagraphView)
+        homs = next(t.id for t in review_screen.item.tokens if t.text == "Homs")
+        view.post_message(ParagraphView.Pointed(view, homs, None, True))
+        await pilot.pause()
+        assert review_screen.highlighted_candidate.key == HOMS  # the innermost span there
+        view.post_message(ParagraphView.Pointed(view, homs, None, True))
+        await pilot.pause()
+        assert review_screen.highlighted_candidate.key == ALEPPO_HOMS  # a second click: the next one out
+        await pilot.press("space", "enter")
+    assert keys_of(team.latest()["a#0"]) == {REBELS, ALEPPO_HOMS}

@@ -245,3 +245,11 @@ def test_bad_input_exits_2_and_writes_nothing(case: str, team: list[Path], tmp_p
     assert expected in message and "Traceback" not in message
     assert not gold.exists() and not (tmp_path / "gold.txt").exists()
     assert {path: path.read_bytes() for path in team} == before
+
+
+def test_good_input_without_a_terminal_says_so_and_writes_nothing(team: list[Path], tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    gold = tmp_path / "gold.jsonl"
+    assert main(["review", *map(str, team), "--out", str(gold), "--annotator", "dana"]) == 2
+    assert "needs a terminal" in capsys.readouterr().err
+    assert not gold.exists()
