@@ -104,6 +104,8 @@ class CandidateList(ScrollView, can_focus=False):
         line.append("■ " if inside else "□ ", style="bold green" if inside else "dim")
         line.append(span.label, style=f"bold {color.hex}" if inside else f"{color.hex}")
         who = "all" if candidate.unanimous else " ".join(candidate.proposers)
+        if len(who) > width - len(span.label) - 14:  # a narrow list: names cut to three letters, text keeps room
+            who = " ".join(name[:3] for name in candidate.proposers)
         room = max(6, width - len(span.label) - len(who) - 6)
         snippet = display_text(self._text[span.start:span.end])
         if len(snippet) > room:
@@ -312,11 +314,12 @@ class ReviewScreen(Screen[None]):
         status = Text(no_wrap=True, overflow="ellipsis")
         count = len(self.chosen)
         status.append(f"{count} span{'s' if count != 1 else ''} chosen", style="bold")
-        status.append(f" · {self.review.reviewer} · {self.gold_path}")
+        # What just happened comes first: on a narrow terminal the file name is what gets cut.
         if self.saved_state:
             status.append(f" · {self.saved_state}", style="bold red" if self.saved_state.startswith("NOT") else "green")
         if self.message:
             status.append(f" · {self.message}", style="italic")
+        status.append(f" · {self.review.reviewer} → {self.gold_path}", style="dim")
         self.query_one("#status", Static).update(status)
 
     def say(self, message: str) -> None:
@@ -436,7 +439,7 @@ class ReviewScreen(Screen[None]):
         if self.unsaved and self.quit_warned != state:
             self.quit_warned = state
             self.app.bell()
-            self.say(f"the choice on {self.item.id} is not saved: ⏎ saves it, q again quits without it")
+            self.say("this choice is not saved: ⏎ saves it, q again quits")
             return
         self.app.exit()
 

@@ -229,7 +229,8 @@ class AnnotateScreen(Screen[None]):
 
     def show_cursor(self) -> None:
         self.view.set_cursor(self.cursor, self.selection)
-        span = self.focus_span()
+        under = self.spans_under_cursor()
+        span = self.focus_span() or (under[0] if under else None)
         self.query_one(SpanList).follow(span.id if span else None)
 
     def show_title(self) -> None:
