@@ -253,3 +253,20 @@ def test_good_input_without_a_terminal_says_so_and_writes_nothing(team: list[Pat
     assert main(["review", *map(str, team), "--out", str(gold), "--annotator", "dana"]) == 2
     assert "needs a terminal" in capsys.readouterr().err
     assert not gold.exists()
+
+
+def test_gold_records_validate_against_the_shipped_record_schema(tmp_path: Path) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    import json
+
+    schema_path = Path(__file__).resolve().parents[2] / "annotator" / "data" / "record.schema.json"
+    validator = jsonschema.Draft202012Validator(json.loads(schema_path.read_text(encoding="utf-8")))
+    paths = [
+        write_store(tmp_path / "alice.jsonl", [record("a#0", [REBELS, ALEPPO], "alice", relations=[("located_in", 0, 1)],
+                                                      attributes={0: {"role": "attacker"}})]),
+        write_store(tmp_path / "bob.jsonl", [record("a#0", [REBELS, ALEPPO], "bob", relations=[("located_in", 0, 1)])]),
+    ]
+    item = first_item(paths)
+    for answer in ("accept", "reject", None):
+        gold = gold_record(item, item.agreed, answer, reviewer="dana", schema_ref=SCHEMA_REF)
+        assert [error.message for error in validator.iter_errors(gold)] == []
