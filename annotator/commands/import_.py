@@ -59,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
         paragraphs = list(format_module(args.format).read(args.file, options))
     except UnicodeDecodeError:
         raise InputError(f"{args.file}: is not UTF-8 text. Save it as UTF-8 and import again.") from None
-    built = [_annotate(paragraph, source) for paragraph in paragraphs]
+    widened: list[str] = []
+    built = [_annotate(paragraph, source, schema, widened) for paragraph in paragraphs]
     seen: dict[str, str] = {}
     for paragraph, _, _ in built:
         if paragraph.id in seen:
@@ -81,6 +82,9 @@ def run(args: argparse.Namespace) -> int:
             store.append(record)
     for note in options.report.notes:
         print(f"annotator: {note}", file=sys.stderr)
+    if widened:
+        print(f"annotator: {len(widened)} span(s) cut a word and were widened to whole words (the schema's "
+              f"snap: token): {', '.join(widened[:10])}{' ...' if len(widened) > 10 else ''}", file=sys.stderr)
     if orphans:
         print(f"annotator: labels not in the schema {schema.name}: {', '.join(orphans)} (imported as they are).",
               file=sys.stderr)
@@ -90,8 +94,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _annotate(paragraph: Any, source: str) -> tuple[Any, Any, Any]:
-    """Our tokens and an annotation of suggested spans (snapped to words) for one paragraph."""
+def _annotate(paragraph: Any, source: str, schema: Any, widened: list[str]) -> tuple[Any, Any, Any]:
+    """Our tokens and an annotation of suggested spans for one paragraph.
+
+    A span of a `snap: token` label (and of a label the schema lacks) is widened to the whole
+    words it touches, as the annotate screen would have made it: a span that cuts a word cannot
+    be aligned by spaCy or tagged in CoNLL. `snap: char` labels keep their exact characters.
+    Spans widened are appended to `widened` as `record id [start, end)` for the user.
+    """
+    from dataclasses import replace
+
     from annotator.core.spans import EMPTY, Relation, add_relation, add_span, span_over_chars
     from annotator.core.tokens import tokenize
 
@@ -108,6 +120,12 @@ def _annotate(paragraph: Any, source: str) -> tuple[Any, Any, Any]:
         except ValueError:
             raise InputError(f"{paragraph.where}: span [{span.start}, {span.end}) {span.label} covers no word "
                              f"({paragraph.text[span.start:span.end]!r}).") from None
+        label = schema.label(span.label)
+        if label is None or label.snap == "token":
+            start, end = tokens[made.token_start].start, tokens[made.token_end].end
+            if (start, end) != (made.start, made.end):
+                widened.append(f"{paragraph.id} [{span.start}, {span.end})")
+                made = replace(made, start=start, end=end)
         before = {s.id for s in annotation.spans}
         annotation = add_span(annotation, made)
         added = [s.id for s in annotation.spans if s.id not in before]

@@ -1,8 +1,10 @@
-"""`conll`: one token per line, `token<TAB>tag`, IOB2 (default) or BILOU.
+"""`conll`: one token per line, `token tag` (one space), IOB2 (default) or BILOU.
 
 A blank line ends each paragraph and `-DOCSTART- -X- O O` starts each article, whatever
-`--level` says. Whitespace tokens are skipped (a token never holds a tab or newline, so the
-file stays parseable). One tag per token cannot hold overlapping spans: the longest span is
+`--level` says. Columns are separated by a single space, as in CoNLL-2003 and on the
+`-DOCSTART-` line itself: readers that split on one separator (nltk's ConllCorpusReader)
+then see the same columns on every line, and spaCy's `convert` finds its document marker.
+Whitespace tokens are skipped and words never hold whitespace, so the split is unambiguous. One tag per token cannot hold overlapping spans: the longest span is
 kept, then the earliest; the others are counted and named on stderr.
 
 Importing rebuilds each paragraph's text by joining its tokens with single spaces, and each
@@ -36,7 +38,7 @@ def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> 
 def _paragraph_block(record: dict[str, Any], options: ExportOptions) -> str:
     paragraph = paragraph_document(record)
     tags = token_tags(paragraph.tokens, paragraph.spans, options.scheme, options.report)
-    lines = [f"{token['text']}\t{tag}\n" for token, tag in zip(paragraph.tokens, tags) if not token["text"].isspace()]
+    lines = [f"{token['text']} {tag}\n" for token, tag in zip(paragraph.tokens, tags) if not token["text"].isspace()]
     return "".join(lines) + "\n" if lines else ""
 
 

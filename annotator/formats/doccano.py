@@ -21,7 +21,7 @@ from typing import Any, Iterable, Iterator
 from annotator.core.errors import InputError
 from annotator.formats.document import (
     Document, ExportOptions, Imported, ImportedSpan, codepoint_offsets, imported_document, list_field,
-    replace_atomically, utf16_offsets,
+    paragraph_list, replace_atomically, utf16_offsets,
 )
 
 
@@ -43,6 +43,8 @@ def _line(document: Document, unit: str) -> dict[str, Any]:
     meta = {"id": document.id, "article_id": document.article_id,
             "char_offset": first_meta.get("char_offset", 0) if len(document.records) == 1 else 0,
             "offsets": unit}
+    if len(document.records) > 1 or document.id != document.records[0]["id"]:
+        meta["paragraphs"] = paragraph_list(document)
     if not document.relations:
         return {"text": document.text,
                 "label": [[at(s.start), at(s.end), s.label] for s in document.spans], "meta": meta}

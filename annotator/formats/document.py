@@ -497,19 +497,55 @@ def imported_document(meta: Mapping[str, Any], fallback_id: str, text: str, sour
                          whole_number(meta.get("char_offset"), where, "char_offset"),
                          source, spans, relations, where)]
     article_id = record_id if isinstance(record_id, str) and record_id else fallback_id
-    return split_article(article_id, text, source, spans, relations, where)
+    return split_article(article_id, text, source, spans, relations, where,
+                         paragraph_indices(meta.get("paragraphs")))
+
+
+def paragraph_list(document: Document) -> list[dict[str, Any]]:
+    """Where each exported paragraph sits in an article document, so an import gets its id back.
+
+    An article document leaves out the paragraphs that were not exported (their place is filled
+    with newlines), so cutting it at blank lines again would number the paragraphs anew.
+    """
+    return [{"id": record["id"], "char_offset": (record.get("meta") or {}).get("char_offset", 0)}
+            for record in document.records]
+
+
+def paragraph_indices(listed: Any) -> dict[int, int]:
+    """`char_offset -> paragraph index` from a `paragraph_list` read back; {} when absent or malformed."""
+    if not isinstance(listed, list):
+        return {}
+    out: dict[int, int] = {}
+    for entry in listed:
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            return {}
+        offset = entry.get("char_offset")
+        article, index = split_id(entry["id"])
+        if isinstance(offset, bool) or not isinstance(offset, int) or article == entry["id"]:
+            return {}
+        out[offset] = index
+    return out
 
 
 def split_article(article_id: str, text: str, source: str, spans: Sequence[ImportedSpan],
-                  relations: Sequence[tuple[str, str, str]], where: str) -> list[Imported]:
-    """Cut an article into our paragraphs (as `annotate` would) and move its spans into them."""
+                  relations: Sequence[tuple[str, str, str]], where: str,
+                  known_indices: Mapping[int, int] | None = None) -> list[Imported]:
+    """Cut an article into our paragraphs (as `annotate` would) and move its spans into them.
+
+    `known_indices` (char_offset -> index, from an article-level export) gives the paragraphs
+    their original indices; it is used only when it names exactly the paragraphs found, so a
+    text edited in the other tool falls back to numbering from 0.
+    """
     from annotator.core.corpus import split_paragraphs
 
     paragraphs = split_paragraphs(article_id, text, source)
+    if not known_indices or sorted(known_indices) != [p.char_offset for p in paragraphs]:
+        known_indices = {p.char_offset: p.index for p in paragraphs}
     out: list[Imported] = []
     owner: dict[str, Imported] = {}
     for paragraph in paragraphs:
-        out.append(Imported(article_id, paragraph.index, paragraph.text, paragraph.char_offset, source, where=where))
+        out.append(Imported(article_id, known_indices[paragraph.char_offset], paragraph.text, paragraph.char_offset,
+                            source, where=where))
     for span in spans:
         home = next((p for p in out if p.char_offset <= span.start and span.end <= p.char_offset + len(p.text)), None)
         if home is None:

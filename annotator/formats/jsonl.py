@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator
 from annotator.core.errors import InputError
 from annotator.formats.document import (
     HISTORY_FIELDS, Document, ExportOptions, Imported, ImportedSpan, attribute_values, list_field,
-    replace_atomically, span_dict, split_id, whole_number,
+    paragraph_indices, replace_atomically, span_dict, split_article, split_id, whole_number,
 )
 
 
@@ -50,7 +50,10 @@ def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> 
 
 
 def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
-    """Prodigy-style lines; a line without `id` becomes article `<file stem>-<line>`, paragraph 0."""
+    """Prodigy-style lines. A line whose `id` names a paragraph (`article#3`), or whose `meta` gives
+    `paragraph`, is that paragraph; any other line is an article (id: its `id`, else
+    `meta.article_id`, else `<file stem>-<line>`), cut at blank lines as `annotate` does, with the
+    paragraph ids of `meta.paragraphs` when our article-level export wrote them."""
     with open(path, encoding="utf-8", newline="") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
@@ -63,11 +66,7 @@ def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
             if not isinstance(data, dict) or not isinstance(data.get("text"), str):
                 raise InputError(f"{where}: each line must be an object with a string 'text'.")
             meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
-            if isinstance(data.get("id"), str) and "#" in data["id"]:
-                article_id, index = split_id(data["id"])
-            else:
-                article_id = str(meta.get("article_id") or f"{path.stem}-{number}")
-                index = whole_number(meta.get("paragraph"), where, "meta.paragraph")
+            record_id = data.get("id") if isinstance(data.get("id"), str) else ""
             spans = []
             for n, span in enumerate(list_field(data, "spans", where), start=1):
                 if not isinstance(span, dict) or not all(isinstance(span.get(k), int) for k in ("start", "end")) \
@@ -83,5 +82,15 @@ def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
                 if not isinstance(relation, dict) or not all(k in relation for k in ("label", "head_id", "child_id")):
                     raise InputError(f"{where}: a relation needs 'label', 'head_id' and 'child_id' (span ids).")
                 relations.append((str(relation["label"]), str(relation["head_id"]), str(relation["child_id"])))
-            yield Imported(article_id, index, data["text"], whole_number(meta.get("char_offset"), where, "meta.char_offset"),
-                           str(meta.get("source") or path), spans, relations, where)
+            source = str(meta.get("source") or path)
+            if split_id(record_id)[0] != record_id or "paragraph" in meta:
+                article_id, index = split_id(record_id) if split_id(record_id)[0] != record_id else \
+                    (str(meta.get("article_id") or f"{path.stem}-{number}"),
+                     whole_number(meta.get("paragraph"), where, "meta.paragraph"))
+                yield Imported(article_id, index, data["text"],
+                               whole_number(meta.get("char_offset"), where, "meta.char_offset"),
+                               source, spans, relations, where)
+            else:  # an article (our --level article export, or plain text): cut at blank lines
+                article_id = record_id or str(meta.get("article_id") or f"{path.stem}-{number}")
+                yield from split_article(article_id, data["text"], source, spans, relations, where,
+                                         paragraph_indices(meta.get("paragraphs")))

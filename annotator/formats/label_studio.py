@@ -22,8 +22,8 @@ from xml.sax.saxutils import quoteattr
 from annotator.core.errors import InputError
 from annotator.core.schema import Schema
 from annotator.formats.document import (
-    Document, ExportOptions, Imported, ImportedSpan, codepoint_offsets, imported_document, replace_atomically,
-    utf16_offsets,
+    Document, ExportOptions, Imported, ImportedSpan, codepoint_offsets, imported_document, paragraph_list,
+    replace_atomically, utf16_offsets,
 )
 
 CONFIG_FILE = "label_config.xml"
@@ -82,6 +82,8 @@ def _task(number: int, document: Document, unit: str, kinds: dict[tuple[str, str
     first_meta = document.records[0].get("meta") or {}
     data = {"text": document.text, "record_id": document.id, "article_id": document.article_id,
             "char_offset": first_meta.get("char_offset", 0) if len(document.records) == 1 else 0, "offsets": unit}
+    if len(document.records) > 1 or document.id != document.records[0]["id"]:
+        data["paragraphs"] = paragraph_list(document)
     return {"id": number, "data": data, "annotations": [{"result": result}]}
 
 
@@ -151,7 +153,8 @@ def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
             raise InputError(f"{where}: its first annotation is not an object with a 'result' list.")
         declared = data.get("offsets") if data.get("offsets") in ("utf16", "codepoints") else options.offsets
         spans, relations = _read_result(chosen.get("result") or [], text, declared, kinds, where)
-        meta = {"id": data.get("record_id"), "article_id": data.get("article_id"), "char_offset": data.get("char_offset")}
+        meta = {"id": data.get("record_id"), "article_id": data.get("article_id"), "char_offset": data.get("char_offset"),
+                "paragraphs": data.get("paragraphs")}
         yield from imported_document(meta, f"{path.stem}-{task.get('id', number)}", text, str(path), spans,
                                      relations, where)
 

@@ -69,7 +69,7 @@ def test_orphan_labels_are_exported_and_reported(tmp_path: Path, capsys: pytest.
     store.write_text(text, encoding="utf-8")
     out = tmp_path / "out.conll"
     assert main(["export", str(store), "--format", "conll", "--out", str(out)]) == 0
-    assert "Syria\tB-PLACE" in out.read_text(encoding="utf-8")
+    assert "Syria B-PLACE" in out.read_text(encoding="utf-8")
     err = capsys.readouterr().err
     assert "1 span(s) have a label that is not in the schema" in err and "mix#2/s" in err
     assert "conll: 1 overlapping span(s)" in err

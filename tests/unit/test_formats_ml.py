@@ -54,7 +54,7 @@ def test_conll_equals_spacy_biluo_converted_to_iob(tmp_path: Path, store: Path) 
         spans = [s for s in record["spans"] if s["label"] != "ACTOR" or s["text"] != "US officials"]  # the overlap
         biluo = offsets_to_biluo_tags(doc, [(s["start"], s["end"], s["label"]) for s in spans])
         words = [(token.text, tag) for token, tag in zip(doc, biluo_to_iob(biluo)) if not token.is_space]
-        assert [tuple(line.split("\t")) for line in block.strip("\n").split("\n")] == words
+        assert [tuple(line.split(" ")) for line in block.strip("\n").split("\n")] == words
 
 
 def test_hf_folder_loads_with_datasets(tmp_path: Path, store: Path) -> None:

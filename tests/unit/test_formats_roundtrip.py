@@ -141,9 +141,67 @@ def test_conll_bilou_and_blocks(tmp_path: Path, store: Path) -> None:
     run("export", store, "--format", "conll", "--out", out, "--scheme", "bilou")
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "-DOCSTART- -X- O O"
-    assert "Iraq\tU-LOCATION" in lines and "Deir\tB-LOCATION" in lines and "el-Zour\tL-LOCATION" in lines
+    assert "Iraq U-LOCATION" in lines and "Deir B-LOCATION" in lines and "el-Zour L-LOCATION" in lines
     assert lines.count("") == 1 + len(TEXTS)  # after DOCSTART and after each paragraph
-    assert not any("\r" in line or line.startswith("\t") for line in lines)
+    assert not any("\r" in line or "\t" in line or line.startswith(" ") for line in lines)
+
+
+def test_conll_columns_split_on_one_space_like_the_docstart_line(tmp_path: Path, store: Path) -> None:
+    """Readers split every line on one separator (nltk's ConllCorpusReader, CoNLL-2003 scripts);
+    a tab-separated body under the space-separated `-DOCSTART- -X- O O` gave nltk one column."""
+    out = tmp_path / "out.conll"
+    run("export", store, "--format", "conll", "--out", out)
+    rows = [line.split(" ") for line in out.read_text(encoding="utf-8").splitlines() if line]
+    assert rows[0] == ["-DOCSTART-", "-X-", "O", "O"]
+    assert {len(row) for row in rows[1:]} == {2}
+    assert ["said", "I-ATTRIBUTION"] in rows
+
+
+def make_gapped_store(path: Path) -> Path:
+    """Article `mix` with its middle paragraph rejected: an article export leaves a hole there."""
+    return make_store(path, answers=("accept", "reject", "accept"))
+
+
+@pytest.mark.parametrize("format_name", ["jsonl", "doccano", "label-studio"])
+def test_article_level_import_gives_back_paragraph_ids(tmp_path: Path, format_name: str) -> None:
+    """An article document read back is cut into its paragraphs again, with their own ids, even
+    where a paragraph that was not exported left a gap (jsonl used to make one paragraph of the
+    whole article; doccano and Label Studio numbered the paragraphs after the gap anew)."""
+    store = make_gapped_store(tmp_path / "store.jsonl")
+    out = tmp_path / "articles.json"
+    run("export", store, "--format", format_name, "--level", "article", "--out", out)
+    back = tmp_path / "back.jsonl"
+    run("import", out, "--format", format_name, "--out", back)
+    accepted = {key for key in spans_of(store) if key[0] != "mix#1"}
+    assert spans_of(back) == accepted
+    stored = read_store(store).latest
+    for record_id, record in read_store(back).latest.items():
+        assert record["text"] == stored[record_id]["text"]
+        assert record["meta"]["char_offset"] == stored[record_id]["meta"]["char_offset"]
+
+
+def test_prodigy_style_line_without_id_is_cut_into_paragraphs(tmp_path: Path) -> None:
+    source = tmp_path / "wire.jsonl"
+    text = "Shelling hit Aleppo.\n\nTwo died in Homs."
+    source.write_text(json.dumps({"text": text, "spans": [{"start": 34, "end": 38, "label": "LOCATION"}]}) + "\n",
+                      encoding="utf-8")
+    back = tmp_path / "back.jsonl"
+    run("import", source, "--format", "jsonl", "--out", back)
+    latest = read_store(back).latest
+    assert sorted(latest) == ["wire-1#0", "wire-1#1"]
+    assert [(s["text"], s["start"]) for s in latest["wire-1#1"]["spans"]] == [("Homs", 12)]
+
+
+def test_import_widens_a_span_that_cuts_a_word(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Labels of the default schema snap to tokens: a span cutting "Homs" would not align in spaCy."""
+    source = tmp_path / "pred.jsonl"
+    source.write_text(json.dumps({"id": "w#0", "text": "Two died in Homs.", "spans": [
+        {"start": 13, "end": 15, "label": "LOCATION"}]}) + "\n", encoding="utf-8")
+    back = tmp_path / "back.jsonl"
+    run("import", source, "--format", "jsonl", "--out", back)
+    (record,) = read_store(back).latest.values()
+    assert [(s["text"], s["start"], s["end"]) for s in record["spans"]] == [("Homs", 12, 16)]
+    assert "w#0 [13, 15)" in capsys.readouterr().err
 
 
 def test_model_predictions_import_with_scores(tmp_path: Path) -> None:
