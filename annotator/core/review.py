@@ -141,7 +141,7 @@ def _candidates(versions: Sequence[Version]) -> tuple[Candidate, ...]:
             names.setdefault(key, []).append(version.annotator)
     return tuple(
         Candidate(
-            span=replace(spans[0], suggested=False),
+            span=replace(spans[0], suggested=False) if spans[0].suggested else spans[0],
             proposers=tuple(names[key]),
             unanimous=len(names[key]) == len(versions),
             attributes_differ=len({span.attributes for span in spans}) > 1,
