@@ -306,8 +306,7 @@ class ReviewScreen(Screen[None]):
         view.border_title = f"{display_text(item.id)} · {len(item.agreed)} agreed, {len(item.disputed)} disputed"
         gold = review.gold(item)
         answer = gold.get("answer") if gold else None
-        changed = gold is not None and self.chosen != self.review.chosen(item)
-        view.border_subtitle = GOLD_BADGES.get(answer or "", "not in gold yet") + (" · changed, not saved" if changed else "")
+        view.border_subtitle = GOLD_BADGES.get(answer or "", "not in gold yet") + (" · choice changed, not saved" if self.unsaved else "")
         view.set_class(answer is not None, "-decided")
 
     def show_status(self) -> None:

@@ -224,3 +224,18 @@ async def test_a_click_on_a_span_highlights_its_candidate(team: Team) -> None:
         assert review_screen.highlighted_candidate.key == ALEPPO_HOMS  # a second click: the next one out
         await pilot.press("space", "enter")
     assert keys_of(team.latest()["a#0"]) == {REBELS, ALEPPO_HOMS}
+
+
+async def test_the_paragraph_border_says_when_the_choice_on_screen_is_not_saved(team: Team) -> None:
+    app = team.app()
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.screen.query_one(ParagraphView)
+        assert view.border_subtitle == "not in gold yet"
+        await pilot.press("2")
+        assert view.border_subtitle == "not in gold yet · choice changed, not saved"
+        await pilot.press("enter", "pageup")
+        assert view.border_subtitle == "gold: ✓ accepted"
+        await pilot.press("1")
+        assert view.border_subtitle == "gold: ✓ accepted · choice changed, not saved"
+        await pilot.press("r")  # back to bob's version, which gold holds
+        assert view.border_subtitle == "gold: ✓ accepted" and screen(app).chosen == {REBELS, ALEPPO_HOMS, DEAD}
