@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from annotator.core.errors import InputError
-from annotator.formats import DEFAULT_SUFFIX, FOLDER_FORMATS, FORMATS, format_module
+from annotator.formats import DEFAULT_SUFFIX, FOLDER_CONTENTS, FOLDER_FORMATS, FORMATS, format_module
 
 LEVELS = ("paragraph", "article")
 
@@ -56,6 +56,22 @@ def default_out(store: Path, format_name: str) -> Path:
     return store.with_name(store.stem + DEFAULT_SUFFIX[format_name])
 
 
+def check_replaceable(folder: Path, format_name: str) -> None:
+    """Refuse to replace a folder holding anything this format does not write.
+
+    A folder export replaces its folder whole (so no stale file of an earlier export survives);
+    `--out .` or `--out ~/data` must not delete a user's own files.
+    """
+    from fnmatch import fnmatch
+
+    foreign = sorted(entry.name for entry in folder.iterdir()
+                     if not entry.is_file() or not any(fnmatch(entry.name, p) for p in FOLDER_CONTENTS[format_name]))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (" ..." if len(foreign) > 3 else "")
+        raise InputError(f"{folder}: holds files that are not a {format_name} export ({shown}), and an export "
+                         "replaces its whole folder. Give a new or empty folder with --out.")
+
+
 def run(args: argparse.Namespace) -> int:
     from annotator.core.schema import default_schema_path, load_schema
     from annotator.core.store import read_store
@@ -71,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"{out}: is a folder; {args.format} writes one file. Give a file name with --out.")
     if args.format in FOLDER_FORMATS and out.exists() and not out.is_dir():
         raise InputError(f"{out}: is a file; {args.format} writes a folder. Give a folder name with --out.")
+    if args.format in FOLDER_FORMATS and out.is_dir():
+        check_replaceable(out, args.format)
     contents = read_store(args.store)
     for warning in contents.warnings:
         print(f"annotator: {warning}", file=sys.stderr)

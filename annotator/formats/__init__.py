@@ -20,6 +20,11 @@ FORMATS: dict[str, str] = {
 IMPORT_FORMATS: tuple[str, ...] = ("jsonl", "conll", "brat", "doccano", "label-studio")
 #: formats whose output is a folder rather than one file
 FOLDER_FORMATS: frozenset[str] = frozenset({"hf", "brat"})
+#: what a folder format writes; an existing --out folder holding anything else is not replaced
+FOLDER_CONTENTS: dict[str, tuple[str, ...]] = {
+    "hf": ("data.jsonl", "label_names.json", "README.md"),
+    "brat": ("*.txt", "*.ann", "annotation.conf", "visual.conf"),
+}
 #: default output names, beside the store
 DEFAULT_SUFFIX: dict[str, str] = {
     "jsonl": ".export.jsonl",

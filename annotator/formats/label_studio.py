@@ -40,16 +40,23 @@ def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> 
     kinds = {(label.name, spec.name): spec.type for label in options.schema.labels for spec in label.attributes} \
         if options.schema is not None else {}
     seen_labels: list[str] = []
+    unknown_attributes: dict[tuple[str, str], list[Any]] = {}  # attributes the schema does not describe
     with replace_atomically(out) as temporary:
         with open(temporary, "w", encoding="utf-8", newline="") as handle:
             handle.write("[")
             for number, document in enumerate(documents, start=1):
                 seen_labels.extend(sorted({s.label for s in document.spans} - set(seen_labels)))
+                for span in document.spans:
+                    for name, value in span.attributes.items():
+                        if (span.label, name) not in kinds:
+                            values = unknown_attributes.setdefault((span.label, name), [])
+                            if value not in values:
+                                values.append(value)
                 handle.write(",\n" if number > 1 else "\n")
                 handle.write(json.dumps(_task(number, document, unit, kinds), ensure_ascii=False))
             handle.write("\n]\n")
         with replace_atomically(config_path(out)) as config:
-            config.write_text(labeling_config(options.schema, seen_labels), encoding="utf-8")
+            config.write_text(labeling_config(options.schema, seen_labels, unknown_attributes), encoding="utf-8")
 
 
 def _task(number: int, document: Document, unit: str, kinds: dict[tuple[str, str], str]) -> dict[str, Any]:
@@ -94,8 +101,13 @@ def _inferred_kind(value: Any) -> str:
     return "integer" if isinstance(value, int) else "choice"
 
 
-def labeling_config(schema: Schema | None, seen_labels: list[str]) -> str:
-    """The `<View>` for the exported tasks: labels with colours, relations, per-region attributes."""
+def labeling_config(schema: Schema | None, seen_labels: list[str],
+                    unknown_attributes: dict[tuple[str, str], list[Any]] | None = None) -> str:
+    """The `<View>` for the exported tasks: labels with colours, relations, per-region attributes.
+
+    Attributes the schema does not describe (an orphan label's) get a control too, of the kind
+    their values suggest: Label Studio refuses a result whose `from_name` is not in the config.
+    """
     known = [label.name for label in schema.labels] if schema is not None else []
     colours = {label.name: label.color for label in schema.labels} if schema is not None else {}
     lines = ["<View>", f'  <Labels name="{LABELS_NAME}" toName="{TEXT_NAME}">']
@@ -126,6 +138,19 @@ def labeling_config(schema: Schema | None, seen_labels: list[str]) -> str:
             else:
                 lines.append(f'    <TextArea name={name} toName="{TEXT_NAME}" perRegion="true"/>')
             lines.append("  </View>")
+    for (label_name, attribute), values in (unknown_attributes or {}).items():
+        name = quoteattr(f"{label_name}_{attribute}")
+        kind = _inferred_kind(values[0])
+        lines.append(f'  <View visibleWhen="region-selected" whenLabelValue={quoteattr(label_name)}>')
+        lines.append(f"    <Header value={quoteattr(f'{label_name}: {attribute}')}/>")
+        if kind == "integer":
+            lines.append(f'    <Number name={name} toName="{TEXT_NAME}" perRegion="true"/>')
+        else:
+            choices = ["true", "false"] if kind == "boolean" else sorted({str(value) for value in values})
+            lines.append(f'    <Choices name={name} toName="{TEXT_NAME}" perRegion="true">')
+            lines += [f"      <Choice value={quoteattr(choice)}/>" for choice in choices]
+            lines.append("    </Choices>")
+        lines.append("  </View>")
     lines.append("</View>")
     return "\n".join(lines) + "\n"
 

@@ -114,3 +114,38 @@ def test_unwritable_output_is_a_plain_message(tmp_path: Path, capsys: pytest.Cap
     assert main(["export", str(store), "--format", "hf", "--out", str(blocker)]) == 2
     assert "is a file; hf writes a folder" in capsys.readouterr().err
     assert blocker.read_text(encoding="utf-8") == "a file, not a folder"
+
+
+@pytest.mark.parametrize("format_name", ["hf", "brat"])
+def test_a_folder_with_other_files_is_never_replaced(tmp_path: Path, format_name: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A folder export replaces its folder whole: `--out .` used to delete everything in it."""
+    store = make_store(tmp_path / "store.jsonl")
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "thesis.docx").write_bytes(b"years of work")
+    assert main(["export", str(store), "--format", format_name, "--out", str(folder)]) == 2
+    assert "thesis.docx" in capsys.readouterr().err
+    assert sorted(p.name for p in folder.iterdir()) == ["thesis.docx"]
+    (folder / "thesis.docx").unlink()
+    assert main(["export", str(store), "--format", format_name, "--out", str(folder)]) == 0  # empty: fine
+    assert main(["export", str(store), "--format", format_name, "--out", str(folder)]) == 0  # its own export: replaced
+
+
+def test_label_studio_config_has_controls_for_orphan_attributes(tmp_path: Path) -> None:
+    """Label Studio refuses a result whose from_name the config lacks (here PLACE_kind)."""
+    import json
+    import xml.etree.ElementTree as ElementTree
+
+    store = make_store(tmp_path / "store.jsonl")
+    store.write_text(store.read_text(encoding="utf-8").replace('"label":"LOCATION","text":"بغداد"',
+                                                               '"label":"PLACE","text":"بغداد"'), encoding="utf-8")
+    out = tmp_path / "tasks.json"
+    assert main(["export", str(store), "--format", "label-studio", "--out", str(out)]) == 0
+    config = ElementTree.fromstring((tmp_path / "label_config.xml").read_text(encoding="utf-8"))
+    controls = {element.get("name") for element in config.iter() if element.get("toName")}
+    used = {result["from_name"] for task in json.loads(out.read_text(encoding="utf-8"))
+            for result in task["annotations"][0]["result"] if result["type"] != "relation"}
+    assert "PLACE_kind" in used and used <= controls
+    choices = next(e for e in config.iter("Choices") if e.get("name") == "PLACE_kind")
+    assert [c.get("value") for c in choices.iter("Choice")] == ["city"]
