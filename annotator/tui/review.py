@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import PurePath
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
@@ -18,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingsMap
+from textual.binding import Binding, BindingsMap, BindingType
 from textual.color import Color
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Size
@@ -28,7 +30,15 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Footer, Static
 
-from annotator.core.review import Candidate, GoldReview, ReviewItem, SpanKey, span_key, take_version, toggle
+from annotator.core.review import (
+    Candidate,
+    GoldReview,
+    ReviewItem,
+    SpanKey,
+    span_key,
+    take_version,
+    toggle,
+)
 from annotator.core.schema import Schema
 from annotator.core.spans import Answer, Span
 from annotator.tui.display import display_text
@@ -129,7 +139,7 @@ class CandidateList(ScrollView, can_focus=False):
 class ReviewScreen(Screen[None]):
     """One shared paragraph at a time; the reviewer picks the gold spans from the candidates."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         _binding("down", "candidate(1)", "Next span", "next_candidate", "Highlight the next candidate span"),
         _binding("up", "candidate(-1)", "Previous span", "previous_candidate", "Highlight the previous candidate span"),
         _binding("space", "toggle", "In/out", "toggle", "Put the highlighted span in gold, or take it out", show=True,
@@ -465,7 +475,7 @@ class ReviewScreen(Screen[None]):
 class ReviewApp(App[None]):
     """Review several annotators' stores into one gold store."""
 
-    CSS_PATH = ["annotator.tcss", "review.tcss"]  # the annotate screen's look, plus the review panels
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["annotator.tcss", "review.tcss"]  # the annotate screen's look, plus the review panels
     TITLE = "annotator review"
 
     def __init__(self, review: GoldReview, schema: Schema, *, gold_path: str,

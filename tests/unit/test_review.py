@@ -9,7 +9,14 @@ import pytest
 from annotator.cli import main
 from annotator.core.merge import read_team
 from annotator.core.records import annotation_from_record, check_record
-from annotator.core.review import GoldReview, ReviewItem, gold_record, plan_review, take_version, toggle
+from annotator.core.review import (
+    GoldReview,
+    ReviewItem,
+    gold_record,
+    plan_review,
+    take_version,
+    toggle,
+)
 from annotator.core.store import Store, read_store
 from annotator.core.tokens import tokenize
 
