@@ -22,7 +22,12 @@ from typing import Any
 
 from annotator.core.corpus import Paragraph
 from annotator.core.merge import TeamRecords
-from annotator.core.records import annotation_from_record, check_record, to_record
+from annotator.core.records import (
+    annotation_from_record,
+    check_record,
+    stable_hash,
+    to_record,
+)
 from annotator.core.spans import Annotation, Answer, Relation, Span, snap_to_tokens
 from annotator.core.store import Store
 from annotator.core.tokens import Token, tokenize
@@ -99,6 +104,15 @@ class ReviewItem:
     def tokens(self) -> tuple[Token, ...]:
         """The saved tokens (the spans' token indices refer to them)."""
         return tokens_of(self.versions[0].record)
+
+    @property
+    def unanimous(self) -> Answer | None:
+        """The answer everyone gave when every version is the same (same answer, same spans), else None."""
+        answers = {version.answer for version in self.versions}
+        if self.disputed or len(answers) != 1:
+            return None
+        answer = answers.pop()
+        return answer if answer in ("accept", "reject") else None
 
     def version(self, annotator: str) -> Version | None:
         return next((v for v in self.versions if v.annotator == annotator), None)
@@ -259,7 +273,9 @@ def gold_record(
     )
     record = to_record(_paragraph_of(record_source), tokens, annotation, schema_ref=schema_ref,
                        annotator=reviewer, timestamp=timestamp)
-    record["id"] = item.id  # the id the annotators saved, even where it is not article#index
+    if record["id"] != item.id:  # keep the id the annotators saved, even where it is not article#index
+        record["id"] = item.id
+        record["_task_hash"] = stable_hash(str(record["_input_hash"]), item.id)
     for span_dict, span in zip(record["spans"], spans):
         candidate = item.candidate(span_key(span))
         span_dict[AGREED_BY] = list(candidate.proposers) if candidate else []
@@ -377,6 +393,19 @@ class GoldReview:
         seq = self.store.append(record)
         self._undo.append(len(self.store.contents.lines) - 1)
         return seq
+
+    def save_unanimous(self) -> list[ReviewItem]:
+        """Save every paragraph gold lacks on which all versions are the same; return them.
+
+        Each is its own gold line, so `undo` takes them back one at a time, latest first.
+        """
+        saved = []
+        for item in self.items:
+            answer = item.unanimous
+            if answer is not None and not self.is_done(item):
+                self.save(item, item.agreed, answer)
+                saved.append(item)
+        return saved
 
     def undo(self) -> ReviewItem | None:
         """Undo the latest gold write: append the paragraph's previous state. None when nothing is left.

@@ -148,6 +148,9 @@ class ReviewScreen(Screen[None]):
                  "Save gold as shown (accepted) and go to the next paragraph to review", show=True, key_display="⏎"),
         _binding("x", "decide('reject')", "Reject", "reject",
                  "Save the paragraph as rejected in gold (no spans) and go on", show=True),
+        _binding("A", "accept_unanimous", "Accept all agreed", "accept_unanimous",
+                 "Save every paragraph gold lacks on which all annotators agree exactly (same answer, same spans)",
+                 key_display="A"),
         _binding("pagedown", "paragraph(1)", "Next", "next_paragraph", "Next shared paragraph, nothing saved",
                  key_display="PgDn"),
         _binding("pageup", "paragraph(-1)", "Previous", "previous_paragraph",
@@ -403,6 +406,18 @@ class ReviewScreen(Screen[None]):
     def unsaved(self) -> bool:
         """The choice on screen differs from what gold holds (or from the agreed spans)."""
         return self.chosen != self.review.chosen(self.item)
+
+    def action_accept_unanimous(self) -> None:
+        saved: list[ReviewItem] = []
+        if not self.write(lambda: saved.extend(self.review.save_unanimous()), ""):
+            return
+        if not saved:
+            self.saved_state = ""
+            self.say("no paragraph left on which everyone agrees exactly")
+            return
+        self.message = f"{len(saved)} paragraph{'s' if len(saved) != 1 else ''} everyone agreed on saved"
+        following = self.review.first_open(self.number)
+        self.open(self.number if following is None else following)
 
     def action_paragraph(self, step: int) -> None:
         target = self.number + step

@@ -239,3 +239,12 @@ async def test_the_paragraph_border_says_when_the_choice_on_screen_is_not_saved(
         assert view.border_subtitle == "gold: ✓ accepted · choice changed, not saved"
         await pilot.press("r")  # back to bob's version, which gold holds
         assert view.border_subtitle == "gold: ✓ accepted" and screen(app).chosen == {REBELS, ALEPPO_HOMS, DEAD}
+
+
+async def test_shift_a_saves_every_paragraph_everyone_did_alike(team: Team) -> None:
+    app = team.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("A")
+        assert screen(app).item.id == "a#0"  # a#0 and a#1 are disputed; a#2 (no spans anywhere) was saved
+        assert "1 paragraph everyone agreed on saved" in str(app.screen.query_one("#status").render())
+    assert {pid: r["answer"] for pid, r in team.latest().items()} == {"a#2": "accept"}

@@ -277,3 +277,22 @@ def test_gold_records_validate_against_the_shipped_record_schema(tmp_path: Path)
     for answer in ("accept", "reject", None):
         gold = gold_record(item, item.agreed, answer, reviewer="dana", schema_ref=SCHEMA_REF)
         assert [error.message for error in validator.iter_errors(gold)] == []
+
+
+def test_paragraphs_everyone_did_alike_are_saved_in_one_go_and_undone_one_by_one(tmp_path: Path) -> None:
+    paths = [
+        write_store(tmp_path / "alice.jsonl", [record("a#0", [REBELS], "alice"), record("a#1", [REBELS], "alice"),
+                                               record("a#2", [], "alice", answer="reject"),
+                                               record("a#3", [], "alice", answer="reject")]),
+        write_store(tmp_path / "bob.jsonl", [record("a#0", [REBELS], "bob"), record("a#1", [DEAD], "bob"),
+                                             record("a#2", [], "bob", answer="reject"), record("a#3", [], "bob")]),
+    ]
+    review = open_review(paths, tmp_path / "gold.jsonl")
+    assert [item.unanimous for item in review.items] == ["accept", None, "reject", None]
+    assert [item.id for item in review.save_unanimous()] == ["a#0", "a#2"]
+    latest = read_store(tmp_path / "gold.jsonl").latest
+    assert {pid: (r["answer"], [s["agreed_by"] for s in r["spans"]]) for pid, r in latest.items()} == {
+        "a#0": ("accept", [["alice", "bob"]]), "a#2": ("reject", [])}
+    assert review.first_open() == 1 and review.save_unanimous() == []
+    assert review.undo().id == "a#2" and review.first_open(2) == 2
+    review.store.close()
