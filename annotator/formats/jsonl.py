@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator
 
 from annotator.core.errors import InputError
 from annotator.formats.document import (
-    HISTORY_FIELDS, Document, ExportOptions, Imported, ImportedSpan, attribute_values, list_field,
+    HISTORY_FIELDS, Document, ExportOptions, ExportSpan, Imported, ImportedSpan, attribute_values, list_field,
     paragraph_indices, replace_atomically, span_dict, split_article, split_id, whole_number,
 )
 
@@ -32,14 +32,21 @@ def document_record(document: Document, options: ExportOptions) -> dict[str, Any
         "text": document.text,
         "tokens": document.tokens,
         "spans": [span_dict(span) for span in document.spans],
-        "relations": [{"head": by_id[r.head].token_end, "child": by_id[r.child].token_end, "label": r.label,
-                       "head_id": r.head, "child_id": r.child} for r in document.relations],
+        "relations": [{"head": by_id[r.head].token_end, "child": by_id[r.child].token_end,
+                       "head_span": _brief(by_id[r.head]), "child_span": _brief(by_id[r.child]),
+                       "label": r.label, "head_id": r.head, "child_id": r.child} for r in document.relations],
         "meta": {"article_id": document.article_id, "source": (first.get("meta") or {}).get("source", ""),
                  "paragraphs": [{"id": r["id"], "char_offset": (r.get("meta") or {}).get("char_offset", 0),
                                  "answer": r.get("answer"), "_status": r.get("_status")}
                                 for r in document.records]},
         "_schema": first.get("_schema", {}),
     }
+
+
+def _brief(span: ExportSpan) -> dict[str, Any]:
+    """Prodigy's `head_span` / `child_span`: where a relation's end is, and its label."""
+    return {"start": span.start, "end": span.end, "token_start": span.token_start, "token_end": span.token_end,
+            "label": span.label}
 
 
 def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> None:

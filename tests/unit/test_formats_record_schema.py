@@ -40,3 +40,19 @@ def test_the_schema_rejects_a_broken_record(tmp_path: Path, validator) -> None:
     assert not validator.is_valid({**record, "_status": "in_progress"})  # decided but marked in progress
     del record["tokens"]
     assert not validator.is_valid(record)
+
+
+def test_article_level_jsonl_validates_against_the_article_definition(tmp_path: Path, validator) -> None:
+    """Article lines used to match no shipped schema (and their relations lacked Prodigy's head_span)."""
+    from annotator.cli import main
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    article = jsonschema.Draft202012Validator({"$defs": schema["$defs"], **schema["$defs"]["article"]})
+    store = make_store(tmp_path / "store.jsonl", answers=("accept", None, "accept"))
+    out = tmp_path / "articles.jsonl"
+    assert main(["export", str(store), "--format", "jsonl", "--level", "article", "--include", "unfinished",
+                 "--out", str(out)]) == 0
+    (line,) = out.read_text(encoding="utf-8").splitlines()
+    record = json.loads(line)
+    assert [error.message for error in article.iter_errors(record)] == []
+    assert record["relations"] and all("head_span" in r for r in record["relations"])
