@@ -296,3 +296,16 @@ def test_paragraphs_everyone_did_alike_are_saved_in_one_go_and_undone_one_by_one
     assert review.first_open() == 1 and review.save_unanimous() == []
     assert review.undo().id == "a#2" and review.first_open(2) == 2
     review.store.close()
+
+
+def test_a_record_without_article_and_paragraph_keeps_its_own_id(tmp_path: Path) -> None:
+    from annotator.core.records import stable_hash
+
+    plain = []
+    for name in ("alice", "bob"):
+        rec = record("wire-3", [REBELS], name)
+        del rec["meta"]
+        plain.append(write_store(tmp_path / f"{name}.jsonl", [rec]))
+    gold = gold_record(first_item(plain), {REBELS}, "accept", reviewer="dana", schema_ref=SCHEMA_REF)
+    assert gold["id"] == "wire-3"
+    assert gold["_task_hash"] == stable_hash(str(gold["_input_hash"]), "wire-3")
