@@ -149,3 +149,28 @@ def test_label_studio_config_has_controls_for_orphan_attributes(tmp_path: Path) 
     assert "PLACE_kind" in used and used <= controls
     choices = next(e for e in config.iter("Choices") if e.get("name") == "PLACE_kind")
     assert [c.get("value") for c in choices.iter("Choice")] == ["city"]
+
+
+def test_a_crash_fragment_at_the_end_is_reported_and_the_rest_exported(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = make_store(tmp_path / "store.jsonl")
+    store.write_bytes(store.read_bytes() + b'{"id": "mix#3", "text": "cut o')
+    before = store.read_bytes()
+    out = tmp_path / "out.jsonl"
+    assert main(["export", str(store), "--format", "jsonl", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"{store}:4: the last line is cut off" in err and "exported 3 paragraph(s)" in err
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 3
+    assert store.read_bytes() == before  # export only reads
+
+
+def test_out_over_an_existing_file_replaces_it_whole(tmp_path: Path) -> None:
+    """Documented: the new export is renamed over the old file, so a reader holding the old one
+    keeps reading it whole and a failed export leaves it untouched."""
+    store = make_store(tmp_path / "store.jsonl")
+    out = tmp_path / "out.conll"
+    out.write_text("an older export\n", encoding="utf-8")
+    with open(out, encoding="utf-8") as old_reader:
+        assert main(["export", str(store), "--format", "conll", "--out", str(out)]) == 0
+        assert old_reader.read() == "an older export\n"
+    assert out.read_text(encoding="utf-8").startswith("-DOCSTART-")
