@@ -8,8 +8,9 @@ every character offset has exactly one place on screen.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Sequence
 
 from annotator.core.spans import Span
@@ -56,6 +57,7 @@ class ParagraphLayout:
     lines: list[Line]
     token_lines: list[int]  # line index of each token's first character
     line_starts: list[int]
+    reused_lines: int = 0  # leading lines taken over unchanged from the previous layout
 
     def line_of_offset(self, offset: int) -> int:
         return max(0, bisect_right(self.line_starts, offset) - 1)
@@ -122,9 +124,31 @@ def _unit(text: str, start: int, end: int, hard_break: bool) -> Unit:
     return Unit(start, end, cells, hanging, hard_break)
 
 
+def _resume_point(previous: ParagraphLayout, units: Sequence[Unit], changed_from: int) -> tuple[int, int]:
+    """(lines to keep, unit to wrap from) when nothing before `changed_from` changed.
+
+    The line before the change is redone too: a narrower unit may now fit at its end.
+    """
+    keep = previous.line_of_offset(changed_from) - 1
+    while keep > 0:
+        line = previous.lines[keep]
+        index = bisect_left(units, line.start, key=attrgetter("start"))
+        if index < len(units) and units[index].start == line.start and line.fragments \
+                and line.fragments[0].tag is None:
+            return keep, index
+        keep -= 1  # a line starting inside a unit (a hard-split long word): back up further
+    return 0, 0
+
+
 def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], width: int,
-                     units: Sequence[Unit] | None = None) -> ParagraphLayout:
-    """Wrap `text` at token boundaries to `width` cells, with a tag after each span's end."""
+                     units: Sequence[Unit] | None = None, *, previous: ParagraphLayout | None = None,
+                     changed_from: int = 0) -> ParagraphLayout:
+    """Wrap `text` at token boundaries to `width` cells, with a tag after each span's end.
+
+    With `previous` (the layout at the same width before an edit) and `changed_from` (the first
+    offset whose spans changed), the lines before the change are taken over and only the rest
+    is wrapped again: an edit near the end of a long paragraph costs little.
+    """
     width = max(8, width)
     if units is None:
         units = paragraph_units(text, tokens)
@@ -132,9 +156,11 @@ def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], 
     for span in sorted(spans, key=lambda s: (s.end, -s.start)):
         tags_at.setdefault(span.end, []).append(span)
     tag_positions = sorted(tags_at)
-    next_tag = 0
 
-    lines: list[Line] = [Line(0)]
+    kept, first_unit = _resume_point(previous, units, changed_from) if previous is not None else (0, 0)
+    lines: list[Line] = previous.lines[:kept] if previous is not None else []
+    lines.append(Line(units[first_unit].start if units else 0))
+    next_tag = bisect_right(tag_positions, units[first_unit].start) if first_unit else 0
 
     def place(fragment: Fragment, cells: int) -> None:
         line = lines[-1]
@@ -149,8 +175,8 @@ def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], 
                 line.fragments.append(fragment)
         line.width += cells
 
-    line = lines[0]
-    for unit in units:
+    line = lines[-1]
+    for unit in units[first_unit:]:
         if next_tag >= len(tag_positions) or tag_positions[next_tag] > unit.end:
             # The common case, kept lean: a unit with no tag in it, appended to the current run.
             if line.fragments and line.width + unit.cells - unit.hanging > width:
@@ -210,4 +236,4 @@ def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], 
         lines.pop()
     line_starts = [line.start for line in lines]
     token_lines = [max(0, bisect_right(line_starts, t.start) - 1) for t in tokens]
-    return ParagraphLayout(text, lines, token_lines, line_starts)
+    return ParagraphLayout(text, lines, token_lines, line_starts, kept)

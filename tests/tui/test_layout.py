@@ -83,3 +83,28 @@ def test_phrases_of_news_names_and_figures() -> None:
     assert phrase("16,000") == "16,000"
     assert phrase("Syria") == "Syria"  # "In" starts the sentence, not the name
     assert phrase("died") == "died"
+
+
+@settings(max_examples=100, deadline=None)
+@given(TEXTS, st.integers(min_value=8, max_value=40), st.data())
+def test_wrapping_again_from_a_change_gives_the_same_lines_as_from_scratch(text: str, width: int, data) -> None:
+    tokens = tokenize(text)
+    words = [t for t in tokens if not t.text.isspace()]
+    if not words:
+        return
+
+    def some_spans() -> list:
+        chosen = data.draw(st.lists(st.sampled_from(words), max_size=4))
+        return [span_over_tokens(tokens, w.id, min(w.id + 1, words[-1].id), "ACTOR") for w in chosen]
+
+    before, after = some_spans(), some_spans()
+    changed = [s.start for s in set(before) ^ set(after)]
+    previous = layout_paragraph(text, tokens, before, width)
+    resumed = layout_paragraph(text, tokens, after, width, previous=previous, changed_from=min(changed, default=0))
+    fresh = layout_paragraph(text, tokens, after, width)
+
+    def shape(layout):
+        return [[(f.start, f.end, f.tag) for f in line.fragments] for line in layout.lines]
+
+    assert shape(resumed) == shape(fresh)
+    assert resumed.token_lines == fresh.token_lines

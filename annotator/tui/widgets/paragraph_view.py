@@ -9,6 +9,7 @@ text, tokens, spans, cursor and selection; mouse gestures are posted up as messa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Sequence
 
 from rich.segment import Segment
@@ -94,21 +95,29 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
     # --- state set by the screen ------------------------------------------------------
 
     def set_paragraph(self, text: str, tokens: Sequence[Token], spans: Sequence[Span], colors: dict[str, Color]) -> None:
-        """New text or new spans: wrap again and repaint everything."""
+        """Another paragraph: wrap it and repaint everything. The same one again (after an undo,
+        say) is only an edit of its spans."""
         tokens = tuple(tokens)
-        if text != self._text or tokens != self._tokens:  # undo on the same paragraph keeps its units
-            self._units = paragraph_units(text, tokens)
+        if text == self._text and tokens == self._tokens and colors == self._colors:
+            self.set_spans(spans)
+            return
+        self._units = paragraph_units(text, tokens)
         self._text, self._tokens, self._spans = text, tokens, tuple(spans)
         self._colors = colors
         self._looks.clear()
         self._invalidate_layout()
 
     def set_spans(self, spans: Sequence[Span]) -> None:
+        """An edit: wrap again from the first span that changed, keeping the lines before it."""
         spans = tuple(spans)
         if spans == self._spans:
             return
+        order = attrgetter("start", "end", "label", "id")
+        old, new = sorted(self._spans, key=order), sorted(spans, key=order)
+        first = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+        starts = [group[first].start for group in (old, new) if first < len(group)]
         self._spans = spans
-        self._invalidate_layout()
+        self._invalidate_layout(min(starts) if starts else 0)
 
     def set_cursor(self, cursor: int | None, selection: tuple[int, int] | None) -> None:
         """Move the cursor / selection, repainting only the lines they leave and reach."""
@@ -149,12 +158,25 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
             self.virtual_size = Size(width, len(self._layout.lines))
         return self._layout
 
-    def _invalidate_layout(self) -> None:
+    def _invalidate_layout(self, changed_from: int = 0) -> None:
+        """Wrap again (from `changed_from` when the rest is known unchanged) and repaint what moved."""
+        previous = self._layout if changed_from > 0 else None
         self._layout = None
-        self._strips.clear()
-        if self.is_mounted:
+        if not self.is_mounted:
+            self._strips.clear()
+            return
+        width = max(8, self.scrollable_content_region.width or self.size.width or 80)
+        if previous is None or width != self._layout_width:
+            self._strips.clear()
             self.layout_lines  # recompute now so virtual_size (scrollbar) is right
             self.refresh()
+            return
+        self._layout = layout_paragraph(self._text, self._tokens, self._spans, width, self._units,
+                                        previous=previous, changed_from=changed_from)
+        kept = self._layout.reused_lines
+        self._strips = {line: strip for line, strip in self._strips.items() if line < kept}
+        self.virtual_size = Size(width, len(self._layout.lines))
+        self.refresh_lines(kept, max(len(self._layout.lines), len(previous.lines)) - kept)
 
     def on_resize(self, event: events.Resize) -> None:
         self.layout_lines
