@@ -23,9 +23,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("stores", nargs="+", type=Path, metavar="STORE", help="stores (.jsonl), one per annotator or merged")
     parser.add_argument("--out", type=Path, required=True, metavar="GOLD", help="the gold store (.jsonl) to write")
-    parser.add_argument("--schema", type=Path, help="label schema (YAML) for colours and _schema; default: the bundled one")
+    parser.add_argument("--schema", type=Path, metavar="FILE", help="label schema (YAML) for colours and _schema; default: the bundled one")
     parser.add_argument("--annotator", metavar="NAME", help="the reviewer's name on gold records; default: the config file, else your login")
     parser.add_argument("--include-undecided", action="store_true", help="also review records not yet accepted/rejected")
+    parser.add_argument("--by-store", action="store_true",
+                        help="one annotator per store, named after the file (when every record has the same login name)")
     parser.set_defaults(run=run)
 
 
@@ -53,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
     schema = load_schema(args.schema or default_schema_path())
     config = load_user_config()
     reviewer = annotator_name(args.annotator, config)
-    team = read_team(stores)
+    team = read_team(stores, by_store=args.by_store)
     for warning in team.warnings:
         print(f"annotator: {warning}", file=sys.stderr)
     plan = plan_review(team, include_undecided=args.include_undecided)
@@ -64,7 +66,9 @@ def run(args: argparse.Namespace) -> int:
                  if any(counts_as_done(record, args.include_undecided) for record in team.latest[name].values())]
     if len(with_work) < 2:
         found = ", ".join(with_work) or "nobody"
-        raise InputError(f"review needs two annotators; the stores hold {what} of {found}. Give each annotator's store.")
+        hint = (" Each store's records carry the same _annotator_id; if they are different people, pass --by-store."
+                if len(stores) > 1 and not args.by_store else " Give each annotator's store.")
+        raise InputError(f"review needs two annotators; the stores hold {what} of {found}.{hint}")
     if not plan.items:
         raise InputError(
             f"{', '.join(with_work)} share no paragraph in their {what} (matched by id), so there is "

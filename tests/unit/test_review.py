@@ -309,3 +309,15 @@ def test_a_record_without_article_and_paragraph_keeps_its_own_id(tmp_path: Path)
     gold = gold_record(first_item(plain), {REBELS}, "accept", reviewer="dana", schema_ref=SCHEMA_REF)
     assert gold["id"] == "wire-3"
     assert gold["_task_hash"] == stable_hash(str(gold["_input_hash"]), "wire-3")
+
+
+def test_stores_under_one_login_name_are_told_apart_by_store_when_asked(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    paths = [write_store(tmp_path / f"{name}.jsonl", [record("a#0", [REBELS], "ubuntu")]) for name in ("pc1", "pc2")]
+    gold = tmp_path / "gold.jsonl"
+    assert main(["review", *map(str, paths), "--out", str(gold), "--annotator", "dana"]) == 2
+    assert "pass --by-store" in capsys.readouterr().err
+    assert [item.annotators for item in plan_review(read_team(paths, by_store=True)).items] == [("pc1", "pc2")]
+    assert main(["review", *map(str, paths), "--out", str(gold), "--annotator", "dana", "--by-store"]) == 2
+    assert "needs a terminal" in capsys.readouterr().err  # the input was good: only the missing terminal stops it
+    assert not gold.exists()
