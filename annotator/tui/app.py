@@ -29,4 +29,33 @@ class AnnotatorApp(App[None]):
     def on_mount(self) -> None:
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
+            problems = keymap_problems(self.user_keymap, self.session)
+            if problems:
+                self.notify(" ".join(problems) + " Fix [keys] in ~/.config/annotator/config.toml.",
+                            title="Key settings", severity="warning", timeout=15, markup=False)
         self.push_screen(AnnotateScreen(self.session, store_path=self.store_path))
+
+
+def keymap_problems(keymap: dict[str, str], session: Session) -> list[str]:
+    """Remappings that cannot work as meant: unknown binding ids, and keys taken from another action.
+
+    Textual resolves a clash silently (the other action just loses its key), so say it here.
+    """
+    defaults = {binding.id: binding.key for binding in AnnotateScreen.BINDINGS if binding.id}
+    owners: dict[str, str] = {}
+    for binding_id, keys in defaults.items():
+        for key in keys.split(","):
+            owners[key.strip()] = binding_id
+    for label in session.schema.labels:
+        if label.key:
+            owners[label.key] = f"the {label.name} label"
+    problems = []
+    for binding_id, keys in keymap.items():
+        if binding_id not in defaults:
+            problems.append(f"{binding_id!r} is not a binding id (see docs/KEYS.md).")
+            continue
+        for key in (part.strip() for part in keys.split(",")):
+            owner = owners.get(key)
+            if owner is not None and owner != binding_id and owner not in keymap:
+                problems.append(f"{binding_id} = {key!r} takes {key} from {owner}.")
+    return problems
