@@ -29,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("store", type=Path, metavar="STORE", help="the store (.jsonl) written by annotate")
     parser.add_argument("--format", required=True, choices=list(FORMATS), help="output format")
-    parser.add_argument("--out", type=Path, help="output file (folder for hf and brat); default: beside the store")
+    parser.add_argument("--out", type=Path, help="output file (folder for hf and brat), replaced whole; an existing folder only "
+                        "when it holds nothing but an earlier export. Default: beside the store")
     parser.add_argument("--level", choices=LEVELS, help="one output document per paragraph (default; "
                         "brat: article) or per article, paragraphs rejoined at their char_offset")
     parser.add_argument("--include", default="", metavar="WHAT",
