@@ -4,8 +4,9 @@ A blank line ends each paragraph and `-DOCSTART- -X- O O` starts each article, w
 `--level` says. Columns are separated by a single space, as in CoNLL-2003 and on the
 `-DOCSTART-` line itself: readers that split on one separator (nltk's ConllCorpusReader)
 then see the same columns on every line, and spaCy's `convert` finds its document marker.
-Whitespace tokens are skipped and words never hold whitespace, so the split is unambiguous. One tag per token cannot hold overlapping spans: the longest span is
-kept, then the earliest; the others are counted and named on stderr.
+Whitespace tokens are skipped and words never hold whitespace, so the split is unambiguous.
+One tag per token cannot hold overlapping spans: the longest span is kept, then the
+earliest; the others are counted and named on stderr.
 
 Importing rebuilds each paragraph's text by joining its tokens with single spaces, and each
 article's text by joining paragraphs with a blank line; the article id is `<file stem>-<n>`.
