@@ -231,6 +231,12 @@ async def test_g_goes_to_a_paragraph_number_or_an_id(workspace):
         assert space.session.paragraph.id == "b-border#1"
         await pilot.press("g", *"nowhere", "enter")
         assert space.session.paragraph.id == "b-border#1"
+        await pilot.press("g", *"1:2", "enter")
+        assert space.session.paragraph.id == "a-strikes#1"
+        await pilot.press("g", *"2:", "enter")
+        assert space.session.paragraph.id == "b-border#0"
+        await pilot.press("g", *"9:1", "enter")
+        assert space.session.paragraph.id == "b-border#0"
 
 
 async def test_filter_to_flagged_pages_only_through_flagged_paragraphs(workspace):

@@ -547,10 +547,15 @@ class AnnotateScreen(Screen[None]):
             value = value.strip()
             session = self.session
             position: Position | None
+            article_part, colon, paragraph_part = value.partition(":")
             if value.isdigit():
-                number = int(value)
-                count = len(session.article.paragraphs)
-                position = Position(session.position.article, number - 1) if 1 <= number <= count else None
+                position = self.numbered(session.position.article, int(value))
+            elif colon and article_part.isdigit() and (paragraph_part.isdigit() or not paragraph_part):
+                article = int(article_part) - 1
+                if 0 <= article < session.corpus.article_count:
+                    position = self.numbered(article, int(paragraph_part or 1))
+                else:
+                    position = None
             else:
                 position = session.find(value)
             if position is None:
@@ -561,8 +566,14 @@ class AnnotateScreen(Screen[None]):
             self.message = ""
             self.show_paragraph()
 
-        self.app.push_screen(PromptScreen("Go to: a paragraph number in this article, a paragraph id (article#3) "
-                                          "or an article id", placeholder="12 · strikes-0202#3 · strikes-0202"), go)
+        self.app.push_screen(PromptScreen("Go to: a paragraph number in this article (12), article and paragraph "
+                                          "numbers (3:12, or 3: for its first), a paragraph id or an article id",
+                                          placeholder="12 · 3:12 · 3: · strikes-0202#3 · strikes-0202"), go)
+
+    def numbered(self, article: int, number: int) -> Position | None:
+        """Paragraph `number` (from 1) of article index `article`, if there is one."""
+        count = len(self.session.corpus.article(article).paragraphs)
+        return Position(article, number - 1) if 1 <= number <= count else None
 
     def action_search(self) -> None:
         def search(value: str | None) -> None:
