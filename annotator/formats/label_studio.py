@@ -208,7 +208,10 @@ def _read_result(result: list[dict[str, Any]], text: str, declared: Any, kinds: 
             if not isinstance(labels, list) or not labels:
                 raise InputError(f"{where}: a labels result has no 'labels' list.")
             start, end = _offsets(value, text, to_index, declared, where)
-            spans[region] = ImportedSpan(start, end, str(value["labels"][0]), key=region)
+            score = item.get("score")  # a prediction's per-region confidence
+            spans[region] = ImportedSpan(start, end, str(value["labels"][0]), key=region,
+                                         score=float(score) if isinstance(score, (int, float)) and
+                                         not isinstance(score, bool) else None)
         elif region in spans and kind in ("choices", "number", "textarea"):
             span = spans[region]
             attribute = str(item.get("from_name", "")).removeprefix(f"{span.label}_")

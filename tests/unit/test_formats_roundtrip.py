@@ -368,3 +368,16 @@ def test_either_offset_unit_round_trips(tmp_path: Path, store: Path, format_name
     back = tmp_path / "back.jsonl"
     run("import", out, "--format", format_name, "--out", back)
     assert spans_of(back) == spans_of(store)
+
+
+def test_label_studio_predictions_keep_their_scores(tmp_path: Path) -> None:
+    """A model's pre-annotations in Label Studio come as `predictions` with a score per region."""
+    task = {"id": 3, "data": {"text": "Shelling hit Aleppo."}, "predictions": [{"model_version": "ner-v3", "result": [
+        {"id": "r1", "from_name": "label", "to_name": "text", "type": "labels", "score": 0.87,
+         "value": {"start": 13, "end": 19, "text": "Aleppo", "labels": ["LOCATION"]}}]}]}
+    source = tmp_path / "tasks.json"
+    source.write_text(json.dumps([task]), encoding="utf-8")
+    back = tmp_path / "back.jsonl"
+    run("import", source, "--format", "label-studio", "--out", back, "--model", "ner-v3")
+    (record,) = read_store(back).latest.values()
+    assert [(s["text"], s["score"], s["source"]) for s in record["spans"]] == [("Aleppo", 0.87, "model:ner-v3")]
