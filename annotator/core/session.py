@@ -25,6 +25,7 @@ from annotator.core.spans import (
     add_span,
     decide,
     relabel_span,
+    remove_relation,
     remove_span,
     set_attribute,
     set_flag,
@@ -277,6 +278,9 @@ class Session:
 
     def relate(self, relation: Relation) -> Annotation:
         return self._commit(add_relation(self.annotation, relation))
+
+    def unrelate(self, relation: Relation) -> Annotation:
+        return self._commit(remove_relation(self.annotation, relation))
 
     def replace(self, annotation: Annotation) -> Annotation:
         """Save a whole new state for the open paragraph (e.g. from a pure edit function)."""

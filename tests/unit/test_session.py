@@ -10,6 +10,7 @@ import pytest
 from annotator.core.corpus import Corpus
 from annotator.core.schema import default_schema_path, load_schema
 from annotator.core.session import EditRefused, Position, Session
+from annotator.core.spans import Relation
 from annotator.core.store import Store, read_store
 
 ARTICLE = (
@@ -141,4 +142,18 @@ def test_undo_works_in_a_queue_of_single_paragraphs(tmp_path: Path) -> None:
     session.tag_tokens(0, 0, "ACTOR")
     assert session.undo() and session.annotation.spans == ()
     assert saved(store_path)["news#2"]["meta"]["char_offset"] == 50
+    session.store.close()
+
+
+def test_a_relation_is_saved_and_removed(article: Path, tmp_path: Path) -> None:
+    store_path = tmp_path / "s.jsonl"
+    session = open_session(article, store_path)
+    session.tag_tokens(token_index(session, "US"), token_index(session, "said"), "ATTRIBUTION")
+    session.tag_tokens(token_index(session, "US"), token_index(session, "officials"), "ACTOR")
+    attribution, actor = (next(s.id for s in session.annotation.spans if s.label == label) for label in ("ATTRIBUTION", "ACTOR"))
+    relation = Relation("source", attribution, actor)
+    session.relate(relation)
+    assert saved(store_path)["strikes#0"]["relations"][0]["head_id"] == attribution
+    session.unrelate(relation)
+    assert saved(store_path)["strikes#0"]["relations"] == []
     session.store.close()

@@ -20,7 +20,7 @@ from textual.widgets import Footer
 
 from annotator.core.corpus import Paragraph
 from annotator.core.session import EditRefused, Position, Session
-from annotator.core.spans import Annotation, Answer, Relation, Span, remove_relation
+from annotator.core.spans import Annotation, Answer, Relation, Span
 from annotator.core.tokens import Token
 from annotator.tui.display import display_text
 from annotator.tui.phrases import phrase_around
@@ -364,7 +364,7 @@ class AnnotateScreen(Screen[None]):
 
         def toggle(relation: Relation) -> None:
             if relation in self.session.annotation.relations:
-                self.edit(lambda: self.session.replace(remove_relation(self.session.annotation, relation)),
+                self.edit(lambda: self.session.unrelate(relation),
                           f"unlinked {relation.label}")
             else:
                 self.edit(lambda: self.session.relate(relation), f"linked {relation.label}")

@@ -103,6 +103,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
             return
         self._units = paragraph_units(text, tokens)
         self._text, self._tokens, self._spans = text, tokens, tuple(spans)
+        self._cursor, self._selection = None, None  # token indices of the old paragraph mean nothing here
         self._colors = colors
         self._looks.clear()
         self._invalidate_layout()
