@@ -322,11 +322,11 @@ def diff_schemas(old: Schema, new: Schema, tally: StoreTally | None = None) -> l
         if before.name != after.name:
             changes.append(Change("~", f"label {before.name} renamed to {after.name}",
                                   touch(tally.spans_of([before.name]) if tally else 0, "span")))
-        for field, was, now in (("key", before.key, after.key), ("colour", before.color, after.color),
+        for setting, was, now in (("key", before.key, after.key), ("colour", before.color, after.color),
                                 ("snap", before.snap, after.snap),
                                 ("may overlap", _overlaps_text(before, renamed), _overlaps_text(after, {}))):
             if was != now:
-                changes.append(Change("~", f"label {after.name}: {field} {was} -> {now}"))
+                changes.append(Change("~", f"label {after.name}: {setting} {was} -> {now}"))
         changes += _attribute_changes(after.name, before, after, names, tally, touch)
     for after in new.labels:
         if after.name not in paired_new:

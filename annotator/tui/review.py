@@ -42,8 +42,7 @@ from annotator.core.review import (
 from annotator.core.schema import Schema
 from annotator.core.spans import Answer, Span
 from annotator.tui.display import display_text
-from annotator.tui.screens.annotate import KeyRow
-from annotator.tui.screens.help import HelpScreen
+from annotator.tui.screens.help import HelpScreen, KeyRow, bound_keys
 from annotator.tui.widgets.paragraph_view import ParagraphView
 
 ANSWER_MARKS = {"accept": "✓", "reject": "✗", "ignore": "–", None: "…"}
@@ -446,16 +445,8 @@ class ReviewScreen(Screen[None]):
         self.app.push_screen(HelpScreen(self.key_rows(), keyless))
 
     def key_rows(self) -> list[KeyRow]:
-        """Every key of this screen as the keymap left it, in the order of BINDINGS, for the help sheet."""
-        rows: dict[str, KeyRow] = {}
-        for key, active in self.active_bindings.items():
-            binding = active.binding
-            if binding.id is None or not binding.id.startswith("review."):
-                continue
-            row = rows.setdefault(binding.id, KeyRow([], binding.description, binding.tooltip, binding.id, binding.action))
-            row.keys.append(self.app.get_key_display(binding.with_key(key)))
-        order = {binding.id: index for index, binding in enumerate(self.BINDINGS) if isinstance(binding, Binding)}
-        return sorted(rows.values(), key=lambda row: (order.get(row.binding_id, -1), row.binding_id))
+        """Every key of this screen as the keymap left it, for the help sheet."""
+        return bound_keys(self, "review.")
 
     def action_quit(self) -> None:
         """Quit; a choice not yet saved asks for a second `q` rather than vanish silently."""

@@ -7,7 +7,6 @@ does the screen show it as done ("saved ✓").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Literal
 
 from rich.text import Text
@@ -25,22 +24,11 @@ from annotator.core.tokens import Token
 from annotator.tui.display import display_text
 from annotator.tui.phrases import phrase_around
 from annotator.tui.screens.attributes import AttributeScreen
-from annotator.tui.screens.help import HelpScreen
+from annotator.tui.screens.help import HelpScreen, KeyRow, bound_keys
 from annotator.tui.screens.prompt import PromptScreen
 from annotator.tui.screens.relations import RelationScreen
 from annotator.tui.widgets.panels import Context, LabelBar, SpanList, TextLine
 from annotator.tui.widgets.paragraph_view import ParagraphView
-
-@dataclass(slots=True)
-class KeyRow:
-    """One action with the keys that run it now."""
-
-    keys: list[str]
-    title: str
-    tooltip: str
-    binding_id: str
-    action: str
-
 
 Filter = Literal["all", "unfinished", "flagged"]
 FILTERS: tuple[Filter, ...] = ("all", "unfinished", "flagged")
@@ -616,15 +604,7 @@ class AnnotateScreen(Screen[None]):
 
     def key_list(self) -> list[KeyRow]:
         """Every key of this screen as the keymap left it: for the help screen and the command palette."""
-        rows: dict[str, KeyRow] = {}
-        for key, active in self.active_bindings.items():
-            binding = active.binding
-            if binding.id is None or not binding.id.startswith("annotator."):
-                continue
-            row = rows.setdefault(binding.id, KeyRow([], binding.description, binding.tooltip, binding.id, binding.action))
-            row.keys.append(self.app.get_key_display(binding.with_key(key)))
-        order = {binding.id: index for index, binding in enumerate(self.BINDINGS) if isinstance(binding, Binding)}
-        out = sorted(rows.values(), key=lambda row: order.get(row.binding_id, len(order)))
+        out = bound_keys(self, "annotator.")
         out += [KeyRow([label.key], f"Tag {label.name}", f"Tag the selection (or the token under the cursor) as "
                        f"{label.name}; on a span: relabel it", "(schema key)", f"tag({label.name!r})")
                 for label in self.session.schema.labels if label.key]

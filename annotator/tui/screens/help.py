@@ -3,21 +3,43 @@ description and examples from the schema, so the guidelines are one key away whi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from annotator.core.schema import Schema
 from annotator.tui.display import display_text
 
-if TYPE_CHECKING:
-    from annotator.tui.screens.annotate import KeyRow
+
+
+@dataclass(slots=True)
+class KeyRow:
+    """One action with the keys that run it now."""
+
+    keys: list[str]
+    title: str
+    tooltip: str
+    binding_id: str
+    action: str
+
+
+def bound_keys(screen: Screen, prefix: str) -> list[KeyRow]:
+    """Every binding of `screen` whose id starts with `prefix`, with the keys the keymap left it, in BINDINGS order."""
+    rows: dict[str, KeyRow] = {}
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if binding.id is None or not binding.id.startswith(prefix):
+            continue
+        row = rows.setdefault(binding.id, KeyRow([], binding.description, binding.tooltip, binding.id, binding.action))
+        row.keys.append(screen.app.get_key_display(binding.with_key(key)))
+    order = {binding.id: index for index, binding in enumerate(screen.BINDINGS) if isinstance(binding, Binding)}
+    return sorted(rows.values(), key=lambda row: (order.get(row.binding_id, len(order)), row.binding_id))
 
 
 class HelpScreen(ModalScreen[None]):
