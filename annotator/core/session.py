@@ -8,13 +8,15 @@ and redo reach back across paragraphs and across restarts.
 from __future__ import annotations
 
 import time
+import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Sequence
 
 from annotator.core.corpus import Article, Corpus, Paragraph
 from annotator.core.records import annotation_from_record, to_record
-from annotator.core.schema import Schema, migrate_span_label
+from annotator.core.casualty import parse_casualty
+from annotator.core.schema import Label, Schema, migrate_span_label
 from annotator.core.spans import (
     EMPTY,
     Annotation,
@@ -237,10 +239,26 @@ class Session:
                     raise EditRefused(f"{this.name} may not overlap {that} (schema rule).")
 
     def _add(self, span: Span) -> Annotation:
-        if self.schema.label(span.label) is None:
+        label = self.schema.label(span.label)
+        if label is None:
             raise EditRefused(f"{span.label} is not a label of schema {self.schema.name}.")
         self._check_overlaps(span)
-        return self._commit(add_span(self.annotation, span))
+        return self._commit(add_span(self.annotation, dataclasses.replace(span, attributes=self._prefilled(label, span))))
+
+    def _prefilled(self, label: Label, span: Span) -> tuple[tuple[str, Any], ...]:
+        """A new span's attributes: the schema's defaults, and for a casualty figure (a label with an
+        integer `count` and a choice `qualifier`) what its text says ("at least 18" -> 18, at_least),
+        for the annotator to confirm or correct."""
+        values = {spec.name: spec.default for spec in label.attributes if spec.default is not None}
+        count, qualifier = label.attribute("count"), label.attribute("qualifier")
+        if count is not None and count.type == "integer" and qualifier is not None and qualifier.type == "choice":
+            parsed = parse_casualty(self.paragraph.text[span.start : span.end])
+            for name, value in parsed.items():
+                spec = label.attribute(name)
+                if value is not None and spec is not None and spec.allows(value):
+                    values[name] = value
+        values.update(span.attrs)
+        return tuple(sorted(values.items()))
 
     def tag_tokens(self, first: int, last: int, label: str) -> Annotation:
         """Tag tokens `first..last` (inclusive, either order) with `label`."""

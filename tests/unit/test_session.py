@@ -157,3 +157,27 @@ def test_a_relation_is_saved_and_removed(article: Path, tmp_path: Path) -> None:
     session.unrelate(relation)
     assert saved(store_path)["strikes#0"]["relations"] == []
     session.store.close()
+
+
+@pytest.mark.parametrize(("words", "expected"), [
+    (("three", "members"), {"count": 3, "qualifier": "exact"}),
+    (("16", "deaths"), {"count": 16, "qualifier": "exact"}),
+])
+def test_a_casualty_figure_is_prefilled_from_its_text(article: Path, tmp_path: Path, words: tuple[str, str], expected: dict) -> None:
+    store_path = tmp_path / "s.jsonl"
+    session = open_session(article, store_path)
+    if words[0] == "16":
+        session.next_paragraph()
+    session.tag_tokens(token_index(session, words[0]), token_index(session, words[1]), "CASUALTY")
+    attributes = saved(store_path)[session.paragraph.id]["spans"][0]["attributes"]
+    assert {k: attributes[k] for k in expected} == expected
+    assert attributes["victims"] == "unknown"  # the schema's default
+    session.store.close()
+
+
+def test_other_labels_get_only_schema_defaults(article: Path, tmp_path: Path) -> None:
+    store_path = tmp_path / "s.jsonl"
+    session = open_session(article, store_path)
+    session.tag_tokens(token_index(session, "Jordan"), token_index(session, "Jordan"), "LOCATION")
+    assert "count" not in saved(store_path)["strikes#0"]["spans"][0].get("attributes", {})
+    session.store.close()
