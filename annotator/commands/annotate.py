@@ -50,12 +50,13 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("annotate needs at least one SOURCE (.txt, .jsonl or a folder). See `annotator annotate --help`.")
     else:
         sources, store_path = list(args.sources), args.out or Path(DEFAULT_STORE)
-    schema = load_schema(args.schema or default_schema_path())
+    schema_path = args.schema or default_schema_path()
+    schema = load_schema(schema_path)
     with Corpus(sources) as corpus:
-        return _annotate(corpus, schema, store_path, args.annotator)
+        return _annotate(corpus, schema, schema_path, store_path, args.annotator)
 
 
-def _annotate(corpus: Corpus, schema: Schema, store_path: Path, explicit_name: str | None) -> int:
+def _annotate(corpus: Corpus, schema: Schema, schema_path: Path, store_path: Path, explicit_name: str | None) -> int:
     config = load_user_config()
     name = annotator_name(explicit_name, config)
     store = Store(store_path)
@@ -66,7 +67,7 @@ def _annotate(corpus: Corpus, schema: Schema, store_path: Path, explicit_name: s
         print(f"annotator: writing to {store_path}", file=sys.stderr)
         from annotator.tui.app import AnnotatorApp
 
-        AnnotatorApp(session, store_path=str(store_path), keymap=config.keys).run()
+        AnnotatorApp(session, store_path=str(store_path), keymap=config.keys, schema_path=schema_path).run()
         progress = session.progress()
     finally:
         store.close()

@@ -115,6 +115,11 @@ class Session:
                 annotation = update_span(annotation, span.id, label=current)
         return annotation
 
+    def reload_schema(self, schema: Schema) -> None:
+        """Work on under a changed schema: the open paragraph is read again, renamed labels carried over."""
+        self.schema = schema
+        self.open(self.position)
+
     def is_orphan(self, span: Span) -> bool:
         """A span whose label the schema no longer has: shown marked, never dropped."""
         return self.schema.label(span.label) is None

@@ -6,8 +6,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from textual.app import App
 
+from annotator.core.errors import InputError
+from annotator.core.schema import load_schema
 from annotator.core.session import Session
 from annotator.tui.commands import AnnotatorCommands
 from annotator.tui.screens.annotate import AnnotateScreen
@@ -20,11 +25,40 @@ class AnnotatorApp(App[None]):
     TITLE = "annotator"
     COMMANDS = App.COMMANDS | {AnnotatorCommands}
 
-    def __init__(self, session: Session, *, store_path: str, keymap: dict[str, str] | None = None) -> None:
+    def __init__(self, session: Session, *, store_path: str, keymap: dict[str, str] | None = None,
+                 schema_path: Path | None = None) -> None:
         super().__init__()
         self.session = session
         self.store_path = store_path
         self.user_keymap = dict(keymap or {})
+        self.schema_path = schema_path
+        self.schema_stamp = self.stamp_of(schema_path)
+
+    @staticmethod
+    def stamp_of(path: Path | None) -> tuple[int, int] | None:
+        """What tells that the schema file changed on disk: its modification time and size."""
+        try:
+            stat = os.stat(path) if path is not None else None
+        except OSError:
+            return None
+        return None if stat is None else (stat.st_mtime_ns, stat.st_size)
+
+    def check_schema(self) -> None:
+        """Live reload: when the schema file changes, use the new one, or say why not and keep the last good one."""
+        stamp = self.stamp_of(self.schema_path)
+        if stamp == self.schema_stamp or self.schema_path is None or not isinstance(self.screen, AnnotateScreen):
+            return  # unchanged, or a dialog is open: look again at the next tick
+        self.schema_stamp = stamp
+        try:
+            schema = load_schema(self.schema_path)
+        except InputError as error:
+            self.notify(f"{error}\nStill using the last good schema.", title="Schema not reloaded",
+                        severity="error", timeout=20, markup=False)
+            return
+        self.session.reload_schema(schema)
+        self.switch_screen(AnnotateScreen(self.session, store_path=self.store_path))
+        self.notify(f"{schema.name} version {schema.version}: {len(schema.labels)} labels",
+                    title="Schema reloaded", markup=False)
 
     def on_mount(self) -> None:
         if self.user_keymap:
@@ -34,6 +68,8 @@ class AnnotatorApp(App[None]):
                 self.notify(" ".join(problems) + " Fix [keys] in ~/.config/annotator/config.toml.",
                             title="Key settings", severity="warning", timeout=15, markup=False)
         self.push_screen(AnnotateScreen(self.session, store_path=self.store_path))
+        if self.schema_path is not None:
+            self.set_interval(1.0, self.check_schema)
 
 
 def keymap_problems(keymap: dict[str, str], session: Session) -> list[str]:
