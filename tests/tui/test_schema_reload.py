@@ -57,3 +57,20 @@ async def test_a_broken_schema_is_refused_with_its_line_and_the_last_good_one_ke
         assert refused and f"{path}:" in refused[0].message and "last good schema" in refused[0].message
         await pilot.press("right", "right", "2")
     assert [s["label"] for s in space.saved()["a-strikes#0"]["spans"]] == ["LOCATION"]
+
+
+async def test_a_span_whose_label_left_the_schema_is_kept_and_marked(workspace, tmp_path: Path) -> None:
+    space = workspace()
+    path = schema_copy(tmp_path)
+    app = AnnotatorApp(space.session, store_path="annotations.jsonl", schema_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right", "right", "2")  # LOCATION on "Syria"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("LOCATION", "PLACE"), encoding="utf-8")  # no renamed_from: LOCATION is gone
+        app.check_schema()
+        await pilot.pause()
+        span_list = app.screen.query_one("SpanList")
+        assert "LOCATION (not in schema)" in "".join(s.text for s in span_list.render_line(0))
+        await pilot.press("right", "1")  # other work goes on; the orphan stays in every save
+    labels = sorted(s["label"] for s in space.saved()["a-strikes#0"]["spans"])
+    assert labels == ["ACTOR", "LOCATION"]

@@ -148,6 +148,8 @@ class SpanList(ScrollView, can_focus=False):
         color = self._colors.get(span.label)
         line.append("■ ", style=color.rich_color.name if color else "")
         line.append(span.label + ("?" if span.suggested else ""), style="bold italic" if span.suggested else "bold")
+        if color is None:  # the schema has no such label any more: kept, never dropped, but shown as such
+            line.append(" (not in schema)", style="bold red")
         line.append(" " + display_text(self._text[span.start:span.end]))
         if span.attributes:
             line.append("  " + ", ".join(f"{key}={value}" for key, value in span.attributes), style="dim")
