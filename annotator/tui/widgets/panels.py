@@ -54,12 +54,15 @@ class LabelBar(Static):
     """Each label's key, colour swatch, name and count in this paragraph."""
 
     shown: tuple[object, ...] = ()
+    shown_width = 0
+    shown_lines = 0
 
     def show_counts(self, schema: Schema, spans: Sequence[Span]) -> None:
         counts = Counter(span.label for span in spans)
         key = (schema.name, tuple(sorted(counts.items())))
         if key == self.shown:  # an update re-lays out the screen: only when a count changed
             return
+        same_schema = bool(self.shown) and self.shown[0] == schema.name
         self.shown = key
         text = Text(no_wrap=False)
         for label in schema.labels:
@@ -70,7 +73,11 @@ class LabelBar(Static):
             text.append(f" {label.key} ", style=f"bold {color.get_contrast_text(1.0).hex} on {color.hex}")
             text.append(f" {label.name}", style="bold")
             text.append(f" {counts.get(label.name, 0)}", style="dim")
-        self.update(text)
+        # Re-laying out the screen costs more than the rest of an edit: only when the bar's height changes.
+        width = self.content_region.width
+        lines = len(text.wrap(self.app.console, width)) if width > 0 else 0
+        self.update(text, layout=not (same_schema and width == self.shown_width and lines == self.shown_lines))
+        self.shown_width, self.shown_lines = width, lines
 
 
 class SpanList(ScrollView, can_focus=False):
@@ -120,8 +127,25 @@ class SpanList(ScrollView, can_focus=False):
                     f"{relation.label}→{display_text(text[child.start:child.end])}")
         if self.highlighted is not None and self.highlighted >= len(self.spans):
             self.highlighted = None
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.spans))
+        self._resize_list(Size(self.scrollable_content_region.width, len(self.spans)))
         self.refresh()
+
+    def _resize_list(self, size: Size) -> None:
+        """Grow or shrink the list, re-laying out the screen only when its scrollbar would appear or go.
+
+        Assigning `virtual_size` re-lays out the whole screen, the largest cost of an edit; while the list
+        stays longer than its window (or within it) only the scrollbar's thumb changes.
+        """
+        old, window = self.virtual_size, self.scrollable_content_region.height
+        unchanged_scrollbar = (size.width == old.width and window > 0
+                               and (size.height > window) == (old.height > window)
+                               and self.scroll_y <= max(0, size.height - window))
+        if not unchanged_scrollbar:
+            self.virtual_size = size
+            return
+        if size != old:
+            self.set_reactive(SpanList.virtual_size, size)
+            self._scroll_update(size)
 
     def follow(self, span_id: str | None) -> None:
         """Highlight a span (None: no highlight), scrolling it into view."""
