@@ -94,7 +94,10 @@ class Session:
         self.position = position
         self.article: Article = self.corpus.article(position.article)
         self.paragraph: Paragraph = self.article.paragraphs[position.paragraph]
-        record = self.store.contents.get(self.paragraph.id)
+        self._show_record(self.store.contents.get(self.paragraph.id))
+
+    def _show_record(self, record: dict[str, Any] | None) -> None:
+        """The open paragraph's tokens and annotation as `record` (its latest saved one) has them."""
         if record is not None and record.get("tokens") and record.get("text") == self.paragraph.text:
             self.tokens: tuple[Token, ...] = _tokens_from_record(record)
             self.annotation: Annotation = self._migrated(annotation_from_record(record))
@@ -345,7 +348,7 @@ class Session:
             record = to_record(self.paragraph, self.tokens, EMPTY, schema_ref=self.schema.ref, annotator=self.annotator)
         record = {**record, "_timestamp": int(self._clock()), "_annotator_id": self.annotator}
         self.store.append(record, action=action, reverts=reverts)  # type: ignore[arg-type]
-        self.open(self.position)
+        self._show_record(record)  # what was just saved: no need to read it back from disk
 
     def undo(self) -> bool:
         """Undo the latest edit anywhere in the store, opening its paragraph. False when none is left."""

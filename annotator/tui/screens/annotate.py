@@ -406,7 +406,11 @@ class AnnotateScreen(Screen[None]):
             self.message = f"{done} ({self.session.paragraph.id})"
         else:
             self.message = nothing
-        self.show_paragraph()
+        if self.session.paragraph.id == self.paragraph_id:  # same text and tokens: wrapping it again costs most of an undo
+            self.show_annotation()
+            self.show_cursor()
+        else:
+            self.show_paragraph()
 
     # --- moving -----------------------------------------------------------------------
 
