@@ -129,9 +129,9 @@ async def main() -> None:
             print(f"{name:28} {moves[0]:10.1f}ms {moves[1]:7.1f}ms {tags[0]:9.1f}ms {tags[1]:6.1f}ms"
                   f"  move x{moves[0] / base_moves[0]:.2f} / p95 x{moves[1] / base_moves[1]:.2f},"
                   f" edit x{tags[0] / base_tags[0]:.2f}")
-        goal = results[cases[1][0]][0]
-        print(f"goal on 1,000 words: median <= 16 ms ({'met' if goal[0] <= 16 else 'MISSED'}), "
-              f"p95 <= 33 ms ({'met' if goal[1] <= 33 else 'MISSED'})")
+        for kind, (median, p95) in zip(("moves", "edits"), results[cases[1][0]]):
+            print(f"goal on 1,000 words, {kind}: median <= 16 ms ({'met' if median <= 16 else 'MISSED'}), "
+                  f"p95 <= 33 ms ({'met' if p95 <= 33 else 'MISSED'})")
 
 
 if __name__ == "__main__":
