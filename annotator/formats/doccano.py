@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator
 
 from annotator.core.errors import InputError
 from annotator.formats.document import (
-    Document, ExportOptions, Imported, ImportedSpan, codepoint_offsets, imported_document, list_field,
+    Document, ExportOptions, Imported, ImportedSpan, codepoint_offsets, imported_document, json_lines, list_field,
     paragraph_list, replace_atomically, utf16_offsets,
 )
 
@@ -61,47 +61,38 @@ def _line(document: Document, unit: str) -> dict[str, Any]:
 
 def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
     """doccano JSONL; `meta.offsets` (written by our export) overrides `--offsets` for its line."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise InputError(f"{where}: not valid JSON ({error.msg}).") from None
-            if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-                raise InputError(f"{where}: each line must be an object with a string 'text'.")
-            text = data["text"]
-            meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
-            unit = meta.get("offsets") if meta.get("offsets") in ("utf16", "codepoints") else (options.offsets or "utf16")
-            to_index = codepoint_offsets(text) if unit == "utf16" else None
+    for number, where, data in json_lines(path):
+        text = data["text"]
+        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+        unit = meta.get("offsets") if meta.get("offsets") in ("utf16", "codepoints") else (options.offsets or "utf16")
+        to_index = codepoint_offsets(text) if unit == "utf16" else None
 
-            def index(offset: Any, what: str) -> int:
-                if not isinstance(offset, int) or isinstance(offset, bool):
-                    raise InputError(f"{where}: {what} offset {offset!r} is not a whole number.")
-                if to_index is None:
-                    if not 0 <= offset <= len(text):
-                        raise InputError(f"{where}: offset {offset} is outside the text ({len(text)} characters).")
-                    return offset
-                if offset not in to_index:
-                    raise InputError(f"{where}: UTF-16 offset {offset} falls inside a character or outside the "
-                                     "text. If the file holds code-point offsets, import with --offsets codepoints.")
-                return to_index[offset]
+        def index(offset: Any, what: str) -> int:
+            if not isinstance(offset, int) or isinstance(offset, bool):
+                raise InputError(f"{where}: {what} offset {offset!r} is not a whole number.")
+            if to_index is None:
+                if not 0 <= offset <= len(text):
+                    raise InputError(f"{where}: offset {offset} is outside the text ({len(text)} characters).")
+                return offset
+            if offset not in to_index:
+                raise InputError(f"{where}: UTF-16 offset {offset} falls inside a character or outside the "
+                                 "text. If the file holds code-point offsets, import with --offsets codepoints.")
+            return to_index[offset]
 
-            spans: list[ImportedSpan] = []
-            relations: list[tuple[str, str, str]] = []
-            entries = list_field(data, "entities" if "entities" in data else "label", where)
-            for n, entry in enumerate(entries, start=1):
-                if isinstance(entry, dict):
-                    spans.append(ImportedSpan(index(entry.get("start_offset"), "start"), index(entry.get("end_offset"), "end"),
-                                              str(entry.get("label")), key=str(entry.get("id", n))))
-                elif isinstance(entry, list) and len(entry) == 3:
-                    spans.append(ImportedSpan(index(entry[0], "start"), index(entry[1], "end"), str(entry[2]), key=str(n)))
-                else:
-                    raise InputError(f"{where}: label {n} must be [start, end, label].")
-            for relation in list_field(data, "relations", where):
-                if not isinstance(relation, dict) or "from_id" not in relation or "to_id" not in relation:
-                    raise InputError(f"{where}: a relation needs 'from_id', 'to_id' and 'type'.")
-                relations.append((str(relation.get("type")), str(relation.get("from_id")), str(relation.get("to_id"))))
-            yield from imported_document(meta, f"{path.stem}-{number}", text, str(path), spans, relations, where)
+        spans: list[ImportedSpan] = []
+        relations: list[tuple[str, str, str]] = []
+        entries = list_field(data, "entities" if "entities" in data else "label", where)
+        for n, entry in enumerate(entries, start=1):
+            if isinstance(entry, dict):
+                spans.append(ImportedSpan(index(entry.get("start_offset"), "start"), index(entry.get("end_offset"), "end"),
+                                          str(entry.get("label")), key=str(entry.get("id", n))))
+            elif isinstance(entry, list) and len(entry) == 3:
+                spans.append(ImportedSpan(index(entry[0], "start"), index(entry[1], "end"), str(entry[2]), key=str(n)))
+            else:
+                raise InputError(f"{where}: label {n} must be [start, end, label].")
+        for relation in list_field(data, "relations", where):
+            if not isinstance(relation, dict) or "from_id" not in relation or "to_id" not in relation:
+                raise InputError(f"{where}: a relation needs 'from_id', 'to_id' and 'type'.")
+            relations.append((str(relation.get("type")), str(relation.get("from_id")), str(relation.get("to_id"))))
+        yield from imported_document(meta, f"{path.stem}-{number}", text, str(path), spans, relations, where)
+

@@ -9,6 +9,7 @@ that need them, inside the function that needs them.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tempfile
@@ -596,3 +597,19 @@ def span_dict(span: ExportSpan) -> dict[str, Any]:
 
 def labels_in_order(schema: Schema | None) -> list[str]:
     return [label.name for label in schema.labels] if schema is not None else []
+
+
+def json_lines(path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """Each non-blank line of a JSONL file to import: (line number, `FILE:LINE`, the object, which has a string `text`)."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            where = f"{path}:{number}"
+            try:
+                data = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise InputError(f"{where}: not valid JSON ({error.msg}). Fix the line or remove it.") from None
+            if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+                raise InputError(f"{where}: each line must be an object with a string 'text'.")
+            yield number, where, data

@@ -17,7 +17,7 @@ from typing import Any, Iterable, Iterator
 
 from annotator.core.errors import InputError
 from annotator.formats.document import (
-    HISTORY_FIELDS, Document, ExportOptions, ExportSpan, Imported, ImportedSpan, attribute_values, list_field,
+    HISTORY_FIELDS, Document, ExportOptions, ExportSpan, Imported, ImportedSpan, attribute_values, json_lines, list_field,
     paragraph_indices, replace_atomically, span_dict, split_article, split_id, whole_number,
 )
 
@@ -61,43 +61,34 @@ def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
     `paragraph`, is that paragraph; any other line is an article (id: its `id`, else
     `meta.article_id`, else `<file stem>-<line>`), cut at blank lines as `annotate` does, with the
     paragraph ids of `meta.paragraphs` when our article-level export wrote them."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise InputError(f"{where}: not valid JSON ({error.msg}). Fix the line or remove it.") from None
-            if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-                raise InputError(f"{where}: each line must be an object with a string 'text'.")
-            meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
-            record_id = data.get("id") if isinstance(data.get("id"), str) else ""
-            spans = []
-            for n, span in enumerate(list_field(data, "spans", where), start=1):
-                if not isinstance(span, dict) or not all(isinstance(span.get(k), int) for k in ("start", "end")) \
-                        or not isinstance(span.get("label"), str):
-                    raise InputError(f"{where}: span {n} needs integer 'start', 'end' and a string 'label'.")
-                score = span.get("score")
-                spans.append(ImportedSpan(span["start"], span["end"], span["label"],
-                                          attribute_values(span.get("attributes"), f"{where}: span {n}"),
-                                          float(score) if isinstance(score, (int, float)) else None,
-                                          str(span.get("id") or f"s{n}")))
-            relations = []
-            for relation in list_field(data, "relations", where):
-                if not isinstance(relation, dict) or not all(k in relation for k in ("label", "head_id", "child_id")):
-                    raise InputError(f"{where}: a relation needs 'label', 'head_id' and 'child_id' (span ids).")
-                relations.append((str(relation["label"]), str(relation["head_id"]), str(relation["child_id"])))
-            source = str(meta.get("source") or path)
-            if split_id(record_id)[0] != record_id or "paragraph" in meta:
-                article_id, index = split_id(record_id) if split_id(record_id)[0] != record_id else \
-                    (str(meta.get("article_id") or f"{path.stem}-{number}"),
-                     whole_number(meta.get("paragraph"), where, "meta.paragraph"))
-                yield Imported(article_id, index, data["text"],
-                               whole_number(meta.get("char_offset"), where, "meta.char_offset"),
-                               source, spans, relations, where)
-            else:  # an article (our --level article export, or plain text): cut at blank lines
-                article_id = record_id or str(meta.get("article_id") or f"{path.stem}-{number}")
-                yield from split_article(article_id, data["text"], source, spans, relations, where,
-                                         paragraph_indices(meta.get("paragraphs")))
+    for number, where, data in json_lines(path):
+        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+        record_id = data.get("id") if isinstance(data.get("id"), str) else ""
+        spans = []
+        for n, span in enumerate(list_field(data, "spans", where), start=1):
+            if not isinstance(span, dict) or not all(isinstance(span.get(k), int) for k in ("start", "end")) \
+                    or not isinstance(span.get("label"), str):
+                raise InputError(f"{where}: span {n} needs integer 'start', 'end' and a string 'label'.")
+            score = span.get("score")
+            spans.append(ImportedSpan(span["start"], span["end"], span["label"],
+                                      attribute_values(span.get("attributes"), f"{where}: span {n}"),
+                                      float(score) if isinstance(score, (int, float)) else None,
+                                      str(span.get("id") or f"s{n}")))
+        relations = []
+        for relation in list_field(data, "relations", where):
+            if not isinstance(relation, dict) or not all(k in relation for k in ("label", "head_id", "child_id")):
+                raise InputError(f"{where}: a relation needs 'label', 'head_id' and 'child_id' (span ids).")
+            relations.append((str(relation["label"]), str(relation["head_id"]), str(relation["child_id"])))
+        source = str(meta.get("source") or path)
+        if split_id(record_id)[0] != record_id or "paragraph" in meta:
+            article_id, index = split_id(record_id) if split_id(record_id)[0] != record_id else \
+                (str(meta.get("article_id") or f"{path.stem}-{number}"),
+                 whole_number(meta.get("paragraph"), where, "meta.paragraph"))
+            yield Imported(article_id, index, data["text"],
+                           whole_number(meta.get("char_offset"), where, "meta.char_offset"),
+                           source, spans, relations, where)
+        else:  # an article (our --level article export, or plain text): cut at blank lines
+            article_id = record_id or str(meta.get("article_id") or f"{path.stem}-{number}")
+            yield from split_article(article_id, data["text"], source, spans, relations, where,
+                                     paragraph_indices(meta.get("paragraphs")))
+
