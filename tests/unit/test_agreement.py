@@ -19,8 +19,8 @@ from annotator.core.agreement import (
     partial_matches,
 )
 from annotator.core.merge import read_team
-from annotator.core.store import Store
 from annotator.core.tokens import tokenize
+from stores import write_store
 
 TEXT = "Rebels shelled Aleppo and Homs"  # Rebels 0-6, shelled 7-14, Aleppo 15-21, and 22-25, Homs 26-30
 
@@ -42,13 +42,6 @@ def record(pid: str, text: str, spans: list[tuple[int, int, str]], annotator: st
     if answer is not None:
         rec["answer"] = answer
     return rec
-
-
-def write_store(path: Path, records: list[dict]) -> Path:
-    with Store(path) as store:
-        for rec in records:
-            store.append(rec)
-    return path
 
 
 def test_two_annotators_match_the_hand_computation(tmp_path: Path) -> None:

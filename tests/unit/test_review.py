@@ -19,6 +19,7 @@ from annotator.core.review import (
 )
 from annotator.core.store import Store, read_store
 from annotator.core.tokens import tokenize
+from stores import write_store
 
 TEXT = "Rebels shelled Aleppo and Homs on Friday, killing 16 people."
 OTHER = "Nobody was hurt in Idlib."
@@ -52,13 +53,6 @@ def record(pid: str, spans: list[tuple[int, int, str]], annotator: str, *, text:
     if answer is not None:
         rec["answer"] = answer
     return rec
-
-
-def write_store(path: Path, records: list[dict]) -> Path:
-    with Store(path) as store:
-        for rec in records:
-            store.append(rec)
-    return path
 
 
 @pytest.fixture

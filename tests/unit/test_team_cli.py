@@ -12,6 +12,7 @@ from annotator.core.errors import InputError
 from annotator.core.identity import annotator_name
 from annotator.core.store import Store, read_store
 from annotator.core.tokens import tokenize
+from stores import write_store
 
 TEXT = "Rebels shelled Aleppo and Homs on Friday, killing 16 people."
 T0 = 1_700_000_000
@@ -32,13 +33,6 @@ def record(pid: str, spans: list[tuple[int, int, str]], annotator: str, t: int, 
     }
     rec.update(extra)
     return rec
-
-
-def write_store(path: Path, records: list[dict]) -> Path:
-    with Store(path) as store:
-        for rec in records:
-            store.append(rec)
-    return path
 
 
 @pytest.fixture
