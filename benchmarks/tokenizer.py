@@ -17,8 +17,8 @@ import argparse
 import itertools
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from annotator.core import tokens as tokens_module
 from annotator.core.tokens import tokenize

@@ -1,7 +1,7 @@
 """`annotator agree STORE...`: how far annotators agree on the paragraphs they share.
 
 Prints a report that fits 80 columns (bars, tables, a token confusion matrix), or with
-`--json` one object for scripts. The measures are defined in `annotator/core/agreement.py`
+`--json` one object for scripts. The measures are defined in `annotator/team/agreement.py`
 and docs/TEAMS.md.
 """
 
@@ -13,11 +13,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotator.charts import WIDTH, bar_chart, clip, heading, render, table, unicode_ok
+from annotator.commands.charts import WIDTH, bar_chart, clip, heading, render, table, unicode_ok
 from annotator.core.errors import InputError
 
 if TYPE_CHECKING:
-    from annotator.core.agreement import Agreement
+    from annotator.team.agreement import Agreement
 
 MOST_DISPUTED = 5
 
@@ -48,8 +48,8 @@ def _bar_value(value: float | None) -> float | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.core.agreement import compare
-    from annotator.core.merge import read_team
+    from annotator.team.agreement import compare
+    from annotator.team.merge import read_team
 
     labels = [label.strip() for label in args.labels.split(",") if label.strip()] if args.labels else None
     if args.labels is not None and not labels:
@@ -149,7 +149,7 @@ def report(result: Agreement, *, ascii_only: bool = False) -> list[str]:
 
 def _confusion(result: Agreement, ascii_only: bool) -> list[str]:
     """The token confusion matrix, or a pointer to --json when it cannot fit 80 columns."""
-    from annotator.core.agreement import OUTSIDE
+    from annotator.team.agreement import OUTSIDE
 
     categories = result.labels + [OUTSIDE]
     confusion = result.confusion()

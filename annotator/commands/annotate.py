@@ -10,9 +10,9 @@ import os
 import sys
 from pathlib import Path
 
+from annotator.core.config import load_user_config
 from annotator.core.corpus import Corpus
 from annotator.core.errors import InputError
-from annotator.core.config import load_user_config
 from annotator.core.identity import annotator_name
 from annotator.core.schema import Schema, default_schema_path, load_schema
 from annotator.core.session import Session

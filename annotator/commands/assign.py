@@ -2,7 +2,7 @@
 
 Writes one queue per annotator (`DIR/<name>.queue.jsonl`, opened with `annotator annotate`),
 an empty store for each (`DIR/<name>.jsonl`) and `DIR/assignment.json`, the manifest of who
-has what. The split is deterministic; see `annotator/core/assign.py` and docs/TEAMS.md.
+has what. The split is deterministic; see `annotator/team/assign.py` and docs/TEAMS.md.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.core.assign import check_options, parse_annotators, plan, write_plan
     from annotator.core.corpus import Corpus
+    from annotator.team.assign import check_options, parse_annotators, plan, write_plan
 
     annotators = parse_annotators(args.annotators)
     check_options(annotators, args.overlap, args.per_item)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from annotator.core.errors import InputError
 from annotator.formats import DEFAULT_SUFFIX, FOLDER_CONTENTS, FOLDER_FORMATS, FORMATS, format_module
@@ -77,7 +78,13 @@ def run(args: argparse.Namespace) -> int:
     from annotator.core.schema import default_schema_path, load_schema
     from annotator.core.store import read_store
     from annotator.formats.document import (
-        ExportOptions, ExportReport, Progress, check_orphans, iter_documents, plan_order, wanted,
+        ExportOptions,
+        ExportReport,
+        Progress,
+        check_orphans,
+        iter_documents,
+        plan_order,
+        wanted,
     )
 
     include = parse_include(args.include)

@@ -1,6 +1,6 @@
 """`annotator merge STORE... --out STORE`: one store holding every version from several.
 
-The merged store is keyed by `(annotator, id)` (see `annotator/core/merge.py`): it is for
+The merged store is keyed by `(annotator, id)` (see `annotator/team/merge.py`): it is for
 `agree`, `stats` and review, not for annotating into.
 """
 
@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.core.merge import merge_stores
+    from annotator.team.merge import merge_stores
 
     if args.out.suffix.lower() != ".jsonl":
         raise InputError(f"{args.out}: a store must be a .jsonl file. Choose an --out ending in .jsonl.")

@@ -45,10 +45,10 @@ def check_out(out: Path, stores: list[Path]) -> None:
 def run(args: argparse.Namespace) -> int:
     from annotator.core.config import load_user_config
     from annotator.core.identity import annotator_name
-    from annotator.core.merge import read_team
-    from annotator.core.review import GoldReview, counts_as_done, plan_review
     from annotator.core.schema import default_schema_path, load_schema
     from annotator.core.store import Store
+    from annotator.team.merge import read_team
+    from annotator.team.review import GoldReview, counts_as_done, plan_review
 
     stores: list[Path] = list(args.stores)
     check_out(args.out, stores)
@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"annotator: {warning}", file=sys.stderr)
         review = GoldReview(plan, store, reviewer, schema.ref)
         print(f"annotator: reviewing {len(plan.items)} paragraphs into {args.out}", file=sys.stderr)
-        from annotator.tui.review import ReviewApp
+        from annotator.tui.app import ReviewApp
 
         ReviewApp(review, schema, gold_path=str(args.out), keymap=config.keys).run()
         done = review.done_count()

@@ -13,9 +13,10 @@ import shutil
 import sys
 import textwrap
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from annotator.core.errors import InputError
 from annotator.core.schema import AttributeSpec, Label, RelationSpec, Schema, load_schema, validate_schema

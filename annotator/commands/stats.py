@@ -1,7 +1,7 @@
 """`annotator stats STORE...`: progress, answers, spans per label, pace and flagged paragraphs.
 
 Reads only the stores (no sources needed), so a lead can run it on stores copied from the
-annotators' machines. Definitions (pace, breaks) are in `annotator/core/stats.py`.
+annotators' machines. Definitions (pace, breaks) are in `annotator/team/stats.py`.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotator.charts import WIDTH, bar_chart, clip, heading, render, table, unicode_ok
+from annotator.commands.charts import WIDTH, bar_chart, clip, heading, render, table, unicode_ok
 from annotator.core.errors import InputError
 
 if TYPE_CHECKING:
-    from annotator.core.stats import TeamStats
+    from annotator.team.stats import TeamStats
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,14 +51,14 @@ def duration(seconds: float | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.core.merge import read_team
-    from annotator.core.stats import team_stats
+    from annotator.team.merge import read_team
+    from annotator.team.stats import team_stats
 
     if args.break_minutes <= 0:
         raise InputError(f"--break-minutes {args.break_minutes:g}: give a number of minutes above 0, e.g. 30.")
     assigned = None
     if args.assignment is not None:
-        from annotator.core.assign import read_manifest
+        from annotator.team.assign import read_manifest
 
         manifest = read_manifest(args.assignment)
         assigned = {name: int(entry.get("paragraphs", 0)) for name, entry in manifest["annotators"].items()}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from annotator.core.corpus import Paragraph
 from annotator.core.spans import ANSWERS, Annotation, Relation, Span

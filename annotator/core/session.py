@@ -7,15 +7,16 @@ and redo reach back across paragraphs and across restarts.
 
 from __future__ import annotations
 
-import time
 import dataclasses
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
+from annotator.core.casualty import parse_casualty
 from annotator.core.corpus import Article, Corpus, Paragraph
 from annotator.core.records import annotation_from_record, to_record
-from annotator.core.casualty import parse_casualty
 from annotator.core.schema import Label, Schema, migrate_span_label
 from annotator.core.spans import (
     EMPTY,

@@ -6,8 +6,9 @@ can keep old states for undo and the store can write any state as it stands.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Iterable, Literal, Sequence
+from typing import Any, Literal
 
 from annotator.core.tokens import Token
 

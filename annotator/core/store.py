@@ -12,9 +12,10 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 from annotator.core.errors import InputError
 from annotator.core.records import RecordError, check_record
@@ -243,7 +244,7 @@ class Store:
             os.close(self._fd)
             self._fd = -1
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *_: object) -> None:

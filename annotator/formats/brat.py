@@ -18,13 +18,19 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from annotator.core.errors import InputError
 from annotator.core.schema import Schema
 from annotator.formats.document import (
-    Document, ExportOptions, Imported, ImportedSpan, replace_atomically, split_article,
+    Document,
+    ExportOptions,
+    Imported,
+    ImportedSpan,
+    replace_atomically,
+    split_article,
 )
 
 NOTE_TYPE = "AnnotatorNotes"

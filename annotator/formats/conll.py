@@ -14,12 +14,20 @@ article's text by joining paragraphs with a blank line; the article id is `<file
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from annotator.core.errors import InputError
 from annotator.formats.document import (
-    Document, ExportOptions, Imported, ImportedSpan, paragraph_document, replace_atomically, spans_from_tags, token_tags,
+    Document,
+    ExportOptions,
+    Imported,
+    ImportedSpan,
+    paragraph_document,
+    replace_atomically,
+    spans_from_tags,
+    token_tags,
 )
 
 DOCSTART = "-DOCSTART- -X- O O"

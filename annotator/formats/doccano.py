@@ -15,13 +15,23 @@ same way. `meta` carries our record id, article and paragraph so an import finds
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from annotator.core.errors import InputError
 from annotator.formats.document import (
-    Document, ExportOptions, Imported, ImportedSpan, codepoint_offsets, imported_document, json_lines, list_field,
-    paragraph_list, replace_atomically, utf16_offsets,
+    Document,
+    ExportOptions,
+    Imported,
+    ImportedSpan,
+    codepoint_offsets,
+    imported_document,
+    json_lines,
+    list_field,
+    paragraph_list,
+    replace_atomically,
+    utf16_offsets,
 )
 
 

@@ -14,11 +14,17 @@ overlapping or not, with character offsets into `text` and word indices into `to
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from annotator.formats.document import (
-    Document, ExportOptions, labels_in_order, replace_atomically, tag_names, token_tags,
+    Document,
+    ExportOptions,
+    labels_in_order,
+    replace_atomically,
+    tag_names,
+    token_tags,
 )
 
 DATA_FILE = "data.jsonl"

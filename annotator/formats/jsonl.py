@@ -12,13 +12,27 @@ Importing reads Prodigy-style JSONL (`text`, `spans` with `start`/`end`/`label`,
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from annotator.core.errors import InputError
 from annotator.formats.document import (
-    HISTORY_FIELDS, Document, ExportOptions, ExportSpan, Imported, ImportedSpan, attribute_values, json_lines, list_field,
-    paragraph_indices, replace_atomically, span_dict, split_article, split_id, whole_number,
+    HISTORY_FIELDS,
+    Document,
+    ExportOptions,
+    ExportSpan,
+    Imported,
+    ImportedSpan,
+    attribute_values,
+    json_lines,
+    list_field,
+    paragraph_indices,
+    replace_atomically,
+    span_dict,
+    split_article,
+    split_id,
+    whole_number,
 )
 
 

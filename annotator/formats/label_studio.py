@@ -15,15 +15,23 @@ UTF-16 code units, which shifts every span after an emoji. Code points are the d
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 from xml.sax.saxutils import quoteattr
 
 from annotator.core.errors import InputError
 from annotator.core.schema import Schema
 from annotator.formats.document import (
-    Document, ExportOptions, Imported, ImportedSpan, codepoint_offsets, imported_document, paragraph_list,
-    replace_atomically, utf16_offsets,
+    Document,
+    ExportOptions,
+    Imported,
+    ImportedSpan,
+    codepoint_offsets,
+    imported_document,
+    paragraph_list,
+    replace_atomically,
+    utf16_offsets,
 )
 
 CONFIG_FILE = "label_config.xml"

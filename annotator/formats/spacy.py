@@ -10,8 +10,9 @@ its offsets, never dropped silently. Our ids, span attributes and relations trav
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from annotator.core.errors import InputError
 from annotator.formats.document import Document, ExportOptions, non_overlapping, replace_atomically

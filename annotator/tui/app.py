@@ -1,21 +1,27 @@
-"""The annotator's Textual app: opens the annotate screen on a Session.
+"""The annotator's Textual apps: one opens the annotate screen on a Session, one the review screen.
 
 `annotator annotate` builds the Session (corpus, schema, store) and calls
-`AnnotatorApp(session, store_path=..., keymap=...).run()`.
+`AnnotatorApp(session, store_path=..., keymap=...).run()`; `annotator review` builds a
+GoldReview and calls `ReviewApp(review, schema, gold_path=...).run()`.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 
 from annotator.core.errors import InputError
 from annotator.core.schema import load_schema
 from annotator.core.session import Session
-from annotator.tui.commands import AnnotatorCommands
+from annotator.tui.palette import AnnotatorCommands
 from annotator.tui.screens.annotate import AnnotateScreen
+
+if TYPE_CHECKING:
+    from annotator.core.schema import Schema
+    from annotator.team.review import GoldReview
 
 
 class AnnotatorApp(App[None]):
@@ -95,3 +101,25 @@ def keymap_problems(keymap: dict[str, str], session: Session) -> list[str]:
             if owner is not None and owner != binding_id and owner not in keymap:
                 problems.append(f"{binding_id} = {key!r} takes {key} from {owner}.")
     return problems
+
+
+class ReviewApp(App[None]):
+    """Review several annotators' stores into one gold store."""
+
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["annotator.tcss", "review.tcss"]  # the annotate screen's look, plus the review panels
+    TITLE = "annotator review"
+
+    def __init__(self, review: GoldReview, schema: Schema, *, gold_path: str,
+                 keymap: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.review = review
+        self.schema = schema
+        self.gold_path = gold_path
+        self.user_keymap = dict(keymap or {})
+
+    def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
+        from annotator.tui.screens.review import ReviewScreen  # only `annotator review` needs it
+
+        self.push_screen(ReviewScreen(self.review, self.schema, gold_path=self.gold_path))

@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
+from annotator.core.display import display_text, visible_at
+from annotator.core.phrases import phrase_around
 from annotator.core.spans import span_over_tokens
 from annotator.core.tokens import tokenize
-from annotator.tui.display import display_text, visible_at
-from annotator.tui.layout import layout_paragraph, shown, tag_text
-from annotator.tui.phrases import phrase_around
+from annotator.tui.widgets.layout import layout_paragraph, shown, tag_text
 
 PIECES = st.sampled_from(["word", "Iraq", "16,000", " ", "  ", "\n", "\r\n", "\t", "\x1b[31m", "\x07", "北京",
                           "👩‍👩‍👧", "قال", "é", "e\u0301", "\u200b", "\u202e", ".", ",", "-",

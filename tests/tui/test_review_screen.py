@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.merge import read_team
-from annotator.core.review import GoldReview, plan_review
 from annotator.core.schema import default_schema_path, load_schema
 from annotator.core.store import Store, read_store
 from annotator.core.tokens import tokenize
-from annotator.tui.review import CandidateList, ReviewApp, ReviewScreen
+from annotator.team.merge import read_team
+from annotator.team.review import GoldReview, plan_review
+from annotator.tui.app import ReviewApp
+from annotator.tui.screens.review import CandidateList, ReviewScreen
 from annotator.tui.widgets.paragraph_view import ParagraphView
 
 SIZE = (110, 34)

@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from stores import write_store
 
-from annotator.core.agreement import (
+from annotator.core.tokens import tokenize
+from annotator.team.agreement import (
     OUTSIDE,
     cohen_kappa,
     compare,
@@ -18,9 +20,7 @@ from annotator.core.agreement import (
     krippendorff_alpha,
     partial_matches,
 )
-from annotator.core.merge import read_team
-from annotator.core.tokens import tokenize
-from stores import write_store
+from annotator.team.merge import read_team
 
 TEXT = "Rebels shelled Aleppo and Homs"  # Rebels 0-6, shelled 7-14, Aleppo 15-21, and 22-25, Homs 26-30
 

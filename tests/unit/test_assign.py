@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.assign import parse_annotators, plan, split, write_plan
 from annotator.core.corpus import Article, Paragraph
 from annotator.core.errors import InputError
+from annotator.team.assign import parse_annotators, plan, split, write_plan
 
 NAMES = ["alice", "bob", "carol", "dan", "erin"]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_formats_roundtrip import make_store  # noqa: E402
+from test_formats_roundtrip import make_store
 
-from annotator.cli import main  # noqa: E402
+from annotator.cli import main
 
 
 def test_missing_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_formats_roundtrip import make_store, run  # noqa: E402
+from test_formats_roundtrip import make_store, run
 
-from annotator.core.store import read_store  # noqa: E402
+from annotator.core.store import read_store
 
 
 @pytest.fixture

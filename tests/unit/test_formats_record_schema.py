@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from test_formats_roundtrip import make_store  # noqa: E402
+from test_formats_roundtrip import make_store
 
-from annotator.core.store import read_store  # noqa: E402
+from annotator.core.store import read_store
 
 jsonschema = pytest.importorskip("jsonschema")
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "annotator" / "data" / "record.schema.json"
 
 
 @pytest.fixture(scope="module")
-def validator() -> "jsonschema.Draft202012Validator":
+def validator() -> jsonschema.Draft202012Validator:
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)

@@ -6,7 +6,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from annotator.formats.document import (
-    ExportReport, ExportSpan, codepoint_offsets, non_overlapping, spans_from_tags, token_tags, utf16_offsets,
+    ExportReport,
+    ExportSpan,
+    codepoint_offsets,
+    non_overlapping,
+    spans_from_tags,
+    token_tags,
+    utf16_offsets,
 )
 
 LABELS = ("ACTOR", "LOCATION", "CASUALTY")

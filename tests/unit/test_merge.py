@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from annotator.core.errors import InputError
-from annotator.core.merge import MERGED_FROM, TeamRecords, merge_stores, read_team
 from annotator.core.store import Store, read_store
+from annotator.team.merge import MERGED_FROM, TeamRecords, merge_stores, read_team
 
 TEXT = "Iraq said so."
 T0 = 1_700_000_000

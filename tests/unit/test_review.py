@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from stores import write_store
 
 from annotator.cli import main
-from annotator.core.merge import read_team
 from annotator.core.records import annotation_from_record, check_record
-from annotator.core.review import (
+from annotator.core.store import Store, read_store
+from annotator.core.tokens import tokenize
+from annotator.team.merge import read_team
+from annotator.team.review import (
     GoldReview,
     ReviewItem,
     gold_record,
@@ -17,9 +20,6 @@ from annotator.core.review import (
     take_version,
     toggle,
 )
-from annotator.core.store import Store, read_store
-from annotator.core.tokens import tokenize
-from stores import write_store
 
 TEXT = "Rebels shelled Aleppo and Homs on Friday, killing 16 people."
 OTHER = "Nobody was hurt in Idlib."

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotator.core.records import annotation_from_record, check_record, to_record
 from annotator.core.corpus import Paragraph
+from annotator.core.records import annotation_from_record, check_record, to_record
 from annotator.core.spans import (
     EMPTY,
     Relation,

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.merge import read_team
-from annotator.core.stats import pace, team_stats
 from annotator.core.store import Store
+from annotator.team.merge import read_team
+from annotator.team.stats import pace, team_stats
 
 TEXT = "Iraq said so."
 T0 = 1_700_000_000

@@ -74,9 +74,8 @@ def test_token_indices_out_of_range_are_refused(tmp_path: Path) -> None:
 
 def test_a_second_writer_gets_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "s.jsonl"
-    with Store(path):
-        with pytest.raises(InputError, match="another annotator process"):
-            Store(path)
+    with Store(path), pytest.raises(InputError, match="another annotator process"):
+        Store(path)
 
 
 def test_a_cut_off_last_line_is_reported_skipped_and_kept_on_disk(tmp_path: Path) -> None:

@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from stores import write_store
 
 from annotator.cli import main
 from annotator.core.errors import InputError
 from annotator.core.identity import annotator_name
 from annotator.core.store import Store, read_store
 from annotator.core.tokens import tokenize
-from stores import write_store
 
 TEXT = "Rebels shelled Aleppo and Homs on Friday, killing 16 people."
 T0 = 1_700_000_000
@@ -242,8 +242,8 @@ def test_stats_on_an_empty_store(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 def test_stats_measures_progress_against_the_assignment(team: list[Path], tmp_path: Path,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
-    from annotator.core.assign import plan, write_plan
     from annotator.core.corpus import Article, Paragraph
+    from annotator.team.assign import plan, write_plan
 
     paragraphs = tuple(Paragraph("a", i, TEXT, i * (len(TEXT) + 2), "a.txt") for i in range(8))
     folder = tmp_path / "queues"

@@ -7,7 +7,8 @@ does the screen show it as done ("saved ✓").
 
 from __future__ import annotations
 
-from typing import Callable, Literal
+from collections.abc import Callable
+from typing import Literal
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,11 +19,11 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from annotator.core.corpus import Paragraph
+from annotator.core.display import display_text
+from annotator.core.phrases import phrase_around
 from annotator.core.session import EditRefused, Position, Session
 from annotator.core.spans import Annotation, Answer, Relation, Span
 from annotator.core.tokens import Token
-from annotator.tui.display import display_text
-from annotator.tui.phrases import phrase_around
 from annotator.tui.screens.attributes import AttributeScreen
 from annotator.tui.screens.help import HelpScreen, KeyRow, bound_keys
 from annotator.tui.screens.prompt import PromptScreen

@@ -7,7 +7,8 @@ the schema's author and would otherwise clash with the screen's keys (`x`, `n`, 
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
 from textual import events
@@ -16,9 +17,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from annotator.core.display import display_text
 from annotator.core.schema import AttributeSpec, Label
 from annotator.core.spans import Span
-from annotator.tui.display import display_text
 from annotator.tui.screens.prompt import PromptScreen
 
 

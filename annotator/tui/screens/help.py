@@ -13,9 +13,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from annotator.core.display import display_text
 from annotator.core.schema import Schema
-from annotator.tui.display import display_text
-
 
 
 @dataclass(slots=True)

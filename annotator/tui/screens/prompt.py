@@ -6,7 +6,7 @@ show each keystroke's effect as it is typed.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.binding import Binding

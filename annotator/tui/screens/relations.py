@@ -6,7 +6,7 @@ Picking a link that already exists removes it, so one key sequence both makes an
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual import events
@@ -15,9 +15,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from annotator.core.display import display_text
 from annotator.core.schema import RelationSpec
 from annotator.core.spans import Relation, Span
-from annotator.tui.display import display_text
 
 CHILD_KEYS = "123456789"
 

@@ -7,8 +7,8 @@ never on a plain cursor move, except the span list's highlight, which repaints t
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from rich.segment import Segment
 from rich.style import Style
@@ -22,9 +22,9 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Static
 
+from annotator.core.display import display_text
 from annotator.core.schema import Schema
 from annotator.core.spans import Relation, Span
-from annotator.tui.display import display_text
 
 
 class TextLine(Widget):

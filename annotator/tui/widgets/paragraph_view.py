@@ -8,9 +8,9 @@ text, tokens, spans, cursor and selection; mouse gestures are posted up as messa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Sequence
 
 from rich.segment import Segment
 from rich.style import Style
@@ -23,7 +23,7 @@ from textual.strip import Strip
 
 from annotator.core.spans import Span
 from annotator.core.tokens import Token
-from annotator.tui.layout import ParagraphLayout, Unit, layout_paragraph, paragraph_units, shown, tag_text
+from annotator.tui.widgets.layout import ParagraphLayout, Unit, layout_paragraph, paragraph_units, shown, tag_text
 
 
 def readable_on(color: Color, background: Color) -> Color:
@@ -65,13 +65,13 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
     class Pointed(Message):
         """The mouse pressed, dragged to or released on a token."""
 
-        view: "ParagraphView"
+        view: ParagraphView
         token: int
         anchor: int | None  # the token where a drag began, None for a plain press
         released: bool
 
         @property
-        def control(self) -> "ParagraphView":
+        def control(self) -> ParagraphView:
             return self.view
 
     def __init__(self, *, id: str | None = None) -> None:

@@ -7,7 +7,7 @@ of the shift+arrow presses an annotator would otherwise make.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from annotator.core.tokens import Token
 

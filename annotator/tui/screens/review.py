@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from pathlib import PurePath
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -19,7 +18,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual import events
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingsMap, BindingType
 from textual.color import Color
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -30,7 +29,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Footer, Static
 
-from annotator.core.review import (
+from annotator.core.display import display_text
+from annotator.core.schema import Schema
+from annotator.core.spans import Answer, Span
+from annotator.team.review import (
     Candidate,
     GoldReview,
     ReviewItem,
@@ -39,9 +41,6 @@ from annotator.core.review import (
     take_version,
     toggle,
 )
-from annotator.core.schema import Schema
-from annotator.core.spans import Answer, Span
-from annotator.tui.display import display_text
 from annotator.tui.screens.help import HelpScreen, KeyRow, bound_keys
 from annotator.tui.widgets.paragraph_view import ParagraphView
 
@@ -476,23 +475,3 @@ class ReviewScreen(Screen[None]):
         self.highlighted = event.row
         self.message = ""
         self.show_choice()
-
-
-class ReviewApp(App[None]):
-    """Review several annotators' stores into one gold store."""
-
-    CSS_PATH: ClassVar[list[str | PurePath]] = ["annotator.tcss", "review.tcss"]  # the annotate screen's look, plus the review panels
-    TITLE = "annotator review"
-
-    def __init__(self, review: GoldReview, schema: Schema, *, gold_path: str,
-                 keymap: dict[str, str] | None = None) -> None:
-        super().__init__()
-        self.review = review
-        self.schema = schema
-        self.gold_path = gold_path
-        self.user_keymap = dict(keymap or {})
-
-    def on_mount(self) -> None:
-        if self.user_keymap:
-            self.set_keymap(self.user_keymap)
-        self.push_screen(ReviewScreen(self.review, self.schema, gold_path=self.gold_path))

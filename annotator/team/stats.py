@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from annotator.core.merge import TeamRecords
+from annotator.team.merge import TeamRecords
 
 BREAK_SECONDS = 30 * 60
 

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Sequence
-
-from annotator.core.spans import Span
-from annotator.core.tokens import Token
-from annotator.tui.display import visible_at
 
 from rich.cells import cell_len
+
+from annotator.core.display import visible_at
+from annotator.core.spans import Span
+from annotator.core.tokens import Token
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from annotator.core.merge import TeamRecords
 from annotator.core.tokens import tokenize
+from annotator.team.merge import TeamRecords
 
 OUTSIDE = "O"
 SpanKey = tuple[str, int, int, str]  # paragraph id, start, end, label

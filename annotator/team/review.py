@@ -21,7 +21,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from annotator.core.corpus import Paragraph
-from annotator.core.merge import TeamRecords
 from annotator.core.records import (
     annotation_from_record,
     check_record,
@@ -31,6 +30,7 @@ from annotator.core.records import (
 from annotator.core.spans import Annotation, Answer, Relation, Span, snap_to_tokens
 from annotator.core.store import Store
 from annotator.core.tokens import Token, tokenize
+from annotator.team.merge import TeamRecords
 
 SpanKey = tuple[int, int, str]  # start, end, label: what "the same span" means here (as exact F1)
 AGREED_BY = "agreed_by"
