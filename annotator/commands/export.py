@@ -9,7 +9,6 @@ place, and the same store always gives the same bytes.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -108,21 +107,17 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "spacy":
         module.require_spacy()
 
-    order = [record_id for article in plan_order(contents.latest_line) for record_id in article]
+    order = [record_id for article in plan_order(contents.ids()) for record_id in article]
     progress = Progress(len(order), f"export {args.format}")
     counts = {"read": 0, "exported": 0}
 
     def records() -> Iterator[dict[str, Any]]:
-        with open(contents.path, "rb") as handle:
-            for done, record_id in enumerate(order, start=1):
-                line = contents.lines[contents.latest_line[record_id]]
-                handle.seek(line.offset)
-                record = json.loads(handle.read(line.length))
-                counts["read"] += 1
-                if wanted(record, include):
-                    counts["exported"] += 1
-                    yield record
-                progress.update(done)
+        for done, record in enumerate(contents.iter_latest_of(order), start=1):
+            counts["read"] += 1
+            if wanted(record, include):
+                counts["exported"] += 1
+                yield record
+            progress.update(done)
 
     def documents() -> Iterator[Any]:
         for document in iter_documents(records(), level, report, args.store.parent):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -65,6 +65,18 @@ class StoreContents:
         with open(self.path, "rb") as handle:
             for index in self.latest_line.values():
                 line = self.lines[index]
+                handle.seek(line.offset)
+                yield json.loads(handle.read(line.length))
+
+    def ids(self) -> list[str]:
+        """Every paragraph id the store holds, in order of first appearance."""
+        return list(self.latest_line)
+
+    def iter_latest_of(self, record_ids: Iterable[str]) -> Iterator[dict[str, Any]]:
+        """The latest record of each of `record_ids` (ids the store holds), in the order given."""
+        with open(self.path, "rb") as handle:
+            for record_id in record_ids:
+                line = self.lines[self.latest_line[record_id]]
                 handle.seek(line.offset)
                 yield json.loads(handle.read(line.length))
 
