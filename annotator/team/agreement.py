@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from annotator.core.tokens import tokenize
+from annotator.core.records import tokens_of
 from annotator.team.merge import TeamRecords
 
 OUTSIDE = "O"
@@ -104,12 +104,7 @@ def token_categories(record: Mapping[str, Any], units: Sequence[tuple[int, int]]
 
 def units_of(record: Mapping[str, Any]) -> list[tuple[int, int]]:
     """The non-whitespace tokens of a record's text, as (start, end) offsets."""
-    tokens = record.get("tokens")
-    if tokens:
-        pairs = [(t["start"], t["end"]) for t in tokens if not t["text"].isspace()]
-    else:
-        pairs = [(t.start, t.end) for t in tokenize(record["text"]) if not t.text.isspace()]
-    return pairs
+    return [(t.start, t.end) for t in tokens_of(record) if not t.text.isspace()]
 
 
 # --- chance-corrected coefficients -------------------------------------------------------
@@ -294,7 +289,8 @@ class Agreement:
         }
 
 
-def _counts_as_done(record: Mapping[str, Any], include_undecided: bool) -> bool:
+def counts_as_done(record: Mapping[str, Any], include_undecided: bool) -> bool:
+    """Accept and reject count; ignore is a skip; work in progress only if asked (also what review compares)."""
     answer = record.get("answer")
     if answer == "ignore":
         return False
@@ -310,7 +306,7 @@ def compare(
     """Every figure for the annotators in `team` on the paragraphs they share."""
     label_filter = frozenset(labels) if labels else None
     done: dict[str, dict[str, Mapping[str, Any]]] = {
-        name: {pid: r for pid, r in records.items() if _counts_as_done(r, include_undecided)}
+        name: {pid: r for pid, r in records.items() if counts_as_done(r, include_undecided)}
         for name, records in sorted(team.latest.items())
     }
     annotators = sorted(name for name, records in done.items() if records)
