@@ -13,7 +13,7 @@ from pathlib import Path
 from annotator.core.errors import InputError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "merge",
         help="combine stores into one, keeping every version of every annotator",

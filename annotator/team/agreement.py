@@ -27,7 +27,7 @@ What is compared (docs/TEAMS.md says the same for users):
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -150,7 +150,7 @@ def krippendorff_alpha(units: Iterable[Sequence[str | None]]) -> float | None:
     coincidence matrix: alpha = 1 - (n - 1) * D_o / D_e, with D_o the off-diagonal
     coincidences and D_e the sum over pairs of distinct values of n_c * n_k.
     """
-    coincidences: Counter[tuple[str, str]] = Counter()
+    coincidences: defaultdict[tuple[str, str], float] = defaultdict(float)
     for unit in units:
         values = [value for value in unit if value is not None]
         m = len(values)
@@ -162,7 +162,7 @@ def krippendorff_alpha(units: Iterable[Sequence[str | None]]) -> float | None:
                 pairs = n_c * (n_c - 1) if c == k else n_c * n_k
                 if pairs:
                     coincidences[(c, k)] += pairs / (m - 1)
-    marginals: Counter[str] = Counter()
+    marginals: defaultdict[str, float] = defaultdict(float)
     for (c, _), value in coincidences.items():
         marginals[c] += value
     n = sum(marginals.values())
@@ -245,7 +245,7 @@ class Agreement:
         return total
 
     def to_json(self) -> dict[str, Any]:
-        categories = self.labels + [OUTSIDE]
+        categories = [*self.labels, OUTSIDE]
 
         def matrix(confusion: Counter[tuple[str, str]]) -> dict[str, Any]:
             return {"labels": categories, "rows": [[confusion[(r, c)] for c in categories] for r in categories]}

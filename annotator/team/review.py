@@ -53,7 +53,7 @@ class Version:
     annotation: Annotation
 
     @property
-    def answer(self) -> str | None:
+    def answer(self) -> Answer | None:
         return self.annotation.answer
 
     @property
