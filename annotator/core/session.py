@@ -306,7 +306,7 @@ class Session:
         return self._carry_out(self.store.history.redo(self._in_corpus))
 
     def _carry_out(self, step: Step | None) -> bool:
-        """Open the step's paragraph and append the state it leaves, stamped with who and when."""
+        """Open the step's paragraph and append the state it leaves."""
         if step is None:
             return False
         position = self.find(step.edit.id)
@@ -314,11 +314,10 @@ class Session:
         if position != self.position:
             self.open(position)
         if step.state is None:  # the paragraph had no record before: back to blank
-            record = to_record(self.paragraph, self.tokens, EMPTY, schema_ref=self.schema.ref, annotator=self.annotator)
+            state = to_record(self.paragraph, self.tokens, EMPTY, schema_ref=self.schema.ref, annotator=self.annotator)
         else:
-            record = self.store.contents.read(step.state)
-        record = {**record, "_timestamp": int(self._clock()), "_annotator_id": self.annotator}
-        self.store.append(record, action=step.action, reverts=step.edit.seq)
+            state = self.store.contents.read(step.state)
+        record = self.store.append_step(step, state, annotator=self.annotator, timestamp=int(self._clock()))
         self._show_record(record)  # what was just saved: no need to read it back from disk
         return True
 

@@ -120,9 +120,9 @@ class StoreContents:
 class Step:
     """One undo or redo to write: the edit it takes back or makes again, and the state it leaves.
 
-    The line that carries it out is the record of line `state` (None: the paragraph had no
-    record before the edit, so it goes back to blank), appended with `_action` = `action` and
-    `_reverts` = `edit.seq`.
+    The state is the record of line `state`, or blank when that is None (the paragraph had no
+    record before the edit). `Store.append_step` writes it as an `_action` = `action` line whose
+    `_reverts` is `edit.seq`.
     """
 
     action: StepAction
@@ -325,7 +325,10 @@ class Store:
         return self._history
 
     def append(self, record: dict[str, Any], *, action: Action = "edit", reverts: int | None = None) -> int:
-        """Check, append, flush and fsync one record; return its `_seq`. Refuses a bad record."""
+        """Check, append, flush and fsync one record, and take it into the history; return its `_seq`.
+
+        Refuses a bad record (`RecordError`) before writing anything.
+        """
         check_record(record)
         seq = self._next_seq
         line = {key: value for key, value in record.items() if key not in ("_seq", "_action", "_reverts")}
@@ -353,6 +356,13 @@ class Store:
         if self._history is not None:
             self._history.add(len(self.contents.lines) - 1)
         return seq
+
+    def append_step(self, step: Step, state: dict[str, Any], *, annotator: str, timestamp: int) -> dict[str, Any]:
+        """Append the line that carries out an undo or redo: `state` (the record the step leaves,
+        `contents.read(step.state)` or a blank one), stamped with who and when; return that record."""
+        record = {**state, "_timestamp": timestamp, "_annotator_id": annotator}
+        self.append(record, action=step.action, reverts=step.edit.seq)
+        return record
 
     def _write_all(self, data: bytes) -> None:
         view = memoryview(data)

@@ -383,16 +383,16 @@ class GoldReview:
         """Undo the latest gold write: append the paragraph's previous state. None when nothing is left.
 
         A paragraph that had no gold line before goes back to undecided with the unanimous
-        spans (the store is append-only, so "no record" cannot be written back).
+        spans (the store is append-only, so "no record" cannot be written back). Gold lines of
+        paragraphs not in this review (other stores given this time) are passed over.
         """
         step = self.store.history.undo(lambda paragraph_id: paragraph_id in self._index)
-        if step is None:  # edits of paragraphs not in this review (other stores given this time) are passed over
+        if step is None:
             return None
         item = self.items[self._index[step.edit.id]]
         if step.state is None:
-            record = gold_record(item, item.agreed, None, reviewer=self.reviewer, schema_ref=self.schema_ref)
+            state = gold_record(item, item.agreed, None, reviewer=self.reviewer, schema_ref=self.schema_ref)
         else:
-            record = self.store.contents.read(step.state)
-        record = {**record, "_timestamp": int(self._clock()), "_annotator_id": self.reviewer}
-        self.store.append(record, action=step.action, reverts=step.edit.seq)
+            state = self.store.contents.read(step.state)
+        self.store.append_step(step, state, annotator=self.reviewer, timestamp=int(self._clock()))
         return item
