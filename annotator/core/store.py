@@ -311,18 +311,12 @@ class Store:
             raise
         self._size = size
         self._next_seq = max((line.seq for line in self.contents.lines), default=0) + 1
-        self._history: History | None = None
+        # Built now, not at the first ctrl+z: a key press should not pay for the whole history.
+        self.history = History(self.contents.lines)
 
     @property
     def warnings(self) -> list[str]:
         return self.contents.warnings
-
-    @property
-    def history(self) -> History:
-        """Undo and redo over this store's lines, built when first asked for and kept up to date by `append`."""
-        if self._history is None:
-            self._history = History(self.contents.lines)
-        return self._history
 
     def append(self, record: dict[str, Any], *, action: Action = "edit", reverts: int | None = None) -> int:
         """Check, append, flush and fsync one record, and take it into the history; return its `_seq`.
@@ -353,8 +347,7 @@ class Store:
             decided=line.get("answer") is not None, flagged=bool(line.get("flagged")),
         ))
         self.contents.latest_line[line["id"]] = len(self.contents.lines) - 1
-        if self._history is not None:
-            self._history.add(len(self.contents.lines) - 1)
+        self.history.add(len(self.contents.lines) - 1)
         return seq
 
     def append_step(self, step: Step, state: dict[str, Any], *, annotator: str, timestamp: int) -> dict[str, Any]:
