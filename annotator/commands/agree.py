@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 MOST_DISPUTED = 5
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "agree",
         help="inter-annotator agreement (span F1, kappa, alpha)",
@@ -106,8 +106,8 @@ def report(result: Agreement, *, ascii_only: bool = False) -> list[str]:
         rows = []
         for label in result.labels:
             figures = result.label_figures(label)
-            shown = f"{_figure(figures['span_f1_exact']):>5} {_figure(figures['span_f1_partial']):>7} {_figure(figures['token_kappa']):>5}"
-            rows.append((label, _bar_value(figures["span_f1_exact"]), shown))
+            figures_text = f"{_figure(figures['span_f1_exact']):>5} {_figure(figures['span_f1_partial']):>7} {_figure(figures['token_kappa']):>5}"
+            rows.append((label, _bar_value(figures["span_f1_exact"]), figures_text))
         lines += bar_chart(rows, maximum=1.0, ascii_only=ascii_only)
 
     lines += heading("Pairs", ascii_only=ascii_only)
@@ -151,7 +151,7 @@ def _confusion(result: Agreement, ascii_only: bool) -> list[str]:
     """The token confusion matrix, or a pointer to --json when it cannot fit 80 columns."""
     from annotator.team.agreement import OUTSIDE
 
-    categories = result.labels + [OUTSIDE]
+    categories = [*result.labels, OUTSIDE]
     confusion = result.confusion()
     title = "Token confusion (rows: first of each pair, columns: second)"
     lines = heading(title, ascii_only=ascii_only)
@@ -162,7 +162,7 @@ def _confusion(result: Agreement, ascii_only: bool) -> list[str]:
         if 2 + row_name + len(categories) * (cell + 1) <= WIDTH
     ]
     if not fitting:
-        return lines + ["  (too many labels for 80 columns: see --json, key \"confusion\")"]
+        return [*lines, '  (too many labels for 80 columns: see --json, key "confusion")']
     cell = fitting[0]
     header = " " * (2 + row_name) + "".join(f" {clip(c, cell):>{cell}}" for c in categories)
     lines.append(header.rstrip())

@@ -14,7 +14,7 @@ from pathlib import Path
 from annotator.core.errors import InputError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "assign",
         help="split sources between annotators, with a shared part for agreement",

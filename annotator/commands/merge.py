@@ -10,10 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from annotator.core.errors import InputError
 
-
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "merge",
         help="combine stores into one, keeping every version of every annotator",
@@ -28,8 +26,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from annotator.team.merge import merge_stores
 
-    if args.out.suffix.lower() != ".jsonl":
-        raise InputError(f"{args.out}: a store must be a .jsonl file. Choose an --out ending in .jsonl.")
     summary = merge_stores(args.stores, args.out)
     for warning in summary.warnings:
         print(f"annotator: {warning}", file=sys.stderr)

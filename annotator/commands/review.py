@@ -13,7 +13,7 @@ from pathlib import Path
 from annotator.core.errors import InputError
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "review",
         help="merge annotators' versions into one gold store (the review screen)",
@@ -47,8 +47,9 @@ def run(args: argparse.Namespace) -> int:
     from annotator.core.identity import annotator_name
     from annotator.core.schema import default_schema_path, load_schema
     from annotator.core.store import Store
+    from annotator.team.agreement import counts_as_done
     from annotator.team.merge import read_team
-    from annotator.team.review import GoldReview, counts_as_done, plan_review
+    from annotator.team.review import GoldReview, plan_review
 
     stores: list[Path] = list(args.stores)
     check_out(args.out, stores)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from annotator.team.stats import TeamStats
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "stats",
         help="progress, answers, labels, pace and flags of one or more stores",

@@ -1,6 +1,6 @@
 """Sources of articles, read lazily, and their paragraphs with exact offsets.
 
-Sources (the command line contract in DESIGN.md):
+Sources (as README.md, "Commands", promises them; queue lines as in docs/TEAMS.md):
 
 - a `.txt` file is one article; its id is the file stem;
 - a `.jsonl` file holds one article a line: `{"id"?: str, "text": str, "meta"?: object}` (an

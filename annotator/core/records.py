@@ -1,4 +1,4 @@
-"""The canonical JSONL record (DESIGN.md, docs/FORMAT.md) to and from the domain objects."""
+"""The canonical JSONL record (docs/FORMAT.md, "The canonical record") to and from the domain objects."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from annotator.core.corpus import Paragraph
 from annotator.core.spans import ANSWERS, Annotation, Relation, Span
-from annotator.core.tokens import Token
+from annotator.core.tokens import Token, tokenize
 
 VIEW_ID = "spans_manual"
 IN_PROGRESS = "in_progress"
@@ -124,6 +124,14 @@ def to_record(
         "_status": DONE if annotation.answer is not None else IN_PROGRESS,
     })
     return record
+
+
+def tokens_of(record: Mapping[str, Any]) -> tuple[Token, ...]:
+    """A record's saved tokens (its spans' token indices refer to them), else its text tokenized."""
+    saved = record.get("tokens")
+    if saved:
+        return tuple(Token(t["text"], t["start"], t["end"], t["id"], bool(t.get("ws"))) for t in saved)
+    return tokenize(str(record["text"]))
 
 
 def annotation_from_record(record: Mapping[str, Any]) -> Annotation:

@@ -1,8 +1,9 @@
 """The annotation state machine: which paragraph is open, edits to it, decisions, undo and redo.
 
 Every edit is appended to the store (flushed and fsynced) before the method returns, so what
-the screen shows as done is on disk. The undo history is the store's own history, so undo
-and redo reach back across paragraphs and across restarts.
+the screen shows as done is on disk (docs/ARCHITECTURE.md, "A key press, from binding to disk
+and back"). Undo and redo follow the store's own `History`, so they reach back across
+paragraphs and across restarts.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from annotator.core.casualty import parse_casualty
 from annotator.core.corpus import Article, Corpus, Paragraph
-from annotator.core.records import annotation_from_record, to_record
+from annotator.core.records import annotation_from_record, to_record, tokens_of
 from annotator.core.schema import Label, Schema, migrate_span_label
 from annotator.core.spans import (
     EMPTY,
@@ -32,11 +33,10 @@ from annotator.core.spans import (
     remove_span,
     set_attribute,
     set_flag,
-    span_over_chars,
     span_over_tokens,
     update_span,
 )
-from annotator.core.store import Store
+from annotator.core.store import Step, Store
 from annotator.core.tokens import Token, tokenize
 
 
@@ -58,12 +58,8 @@ class Position:
 
 
 @lru_cache(maxsize=256)
-def _tokens_of(text: str) -> tuple[Token, ...]:
+def _tokenized(text: str) -> tuple[Token, ...]:
     return tokenize(text)
-
-
-def _tokens_from_record(record: dict[str, Any]) -> tuple[Token, ...]:
-    return tuple(Token(t["text"], t["start"], t["end"], t["id"], bool(t.get("ws"))) for t in record["tokens"])
 
 
 class Session:
@@ -83,9 +79,6 @@ class Session:
         self.store = store
         self.annotator = annotator
         self._clock = clock
-        self._undo: list[int] = []  # indices of store lines whose effect can be undone
-        self._redo: list[int] = []
-        self._restore_history()
         self.open(self._first_unfinished_from(Position(0, 0)) or Position(0, 0))
 
     # --- what is open -----------------------------------------------------------------
@@ -100,16 +93,11 @@ class Session:
     def _show_record(self, record: dict[str, Any] | None) -> None:
         """The open paragraph's tokens and annotation as `record` (its latest saved one) has them."""
         if record is not None and record.get("tokens") and record.get("text") == self.paragraph.text:
-            self.tokens: tuple[Token, ...] = _tokens_from_record(record)
+            self.tokens: tuple[Token, ...] = tokens_of(record)
             self.annotation: Annotation = self._migrated(annotation_from_record(record))
         else:
-            self.tokens = _tokens_of(self.paragraph.text)
+            self.tokens = _tokenized(self.paragraph.text)
             self.annotation = EMPTY
-
-    def annotation_of(self, paragraph: Paragraph) -> Annotation:
-        """The saved state of any paragraph (for the dimmed context above and below)."""
-        record = self.store.contents.get(paragraph.id)
-        return EMPTY if record is None else self._migrated(annotation_from_record(record))
 
     def _migrated(self, annotation: Annotation) -> Annotation:
         """Spans of renamed labels under their new name; orphans (label gone) kept as saved."""
@@ -124,22 +112,14 @@ class Session:
         self.schema = schema
         self.open(self.position)
 
-    def is_orphan(self, span: Span) -> bool:
-        """A span whose label the schema no longer has: shown marked, never dropped."""
-        return self.schema.label(span.label) is None
-
     def is_decided(self, paragraph_id: str) -> bool:
-        index = self.store.contents.latest_line.get(paragraph_id)
-        return index is not None and self.store.contents.lines[index].decided
+        return self.store.contents.is_decided(paragraph_id)
 
     def is_flagged(self, paragraph_id: str) -> bool:
-        index = self.store.contents.latest_line.get(paragraph_id)
-        return index is not None and self.store.contents.lines[index].flagged
+        return self.store.contents.is_flagged(paragraph_id)
 
     def progress(self) -> Progress:
-        contents = self.store.contents
-        done = sum(1 for index in contents.latest_line.values() if contents.lines[index].decided)
-        return Progress(done, self.corpus.paragraph_count, self.corpus.indexing_done)
+        return Progress(self.store.contents.decided_count(), self.corpus.paragraph_count, self.corpus.indexing_done)
 
     # --- moving -----------------------------------------------------------------------
 
@@ -232,8 +212,6 @@ class Session:
             schema_ref=self.schema.ref, annotator=self.annotator, timestamp=int(self._clock()),
         )
         self.store.append(record)
-        self._undo.append(len(self.store.contents.lines) - 1)
-        self._redo.clear()
         self.annotation = annotation
         return annotation
 
@@ -277,14 +255,6 @@ class Session:
             raise EditRefused(str(error)) from None
         return self._add(span)
 
-    def tag_chars(self, start: int, end: int, label: str) -> Annotation:
-        """Tag exact characters; the span's token indices are those it touches."""
-        try:
-            span = span_over_chars(self.tokens, start, end, label, self.paragraph.text)
-        except ValueError as error:
-            raise EditRefused(str(error)) from None
-        return self._add(span)
-
     def relabel(self, span_id: str, label: str) -> Annotation:
         span = self.annotation.span(span_id)
         if span is None or span.label == label:
@@ -321,60 +291,35 @@ class Session:
 
     # --- history ----------------------------------------------------------------------
 
-    def _restore_history(self) -> None:
-        """Rebuild the undo and redo stacks from the store's lines (so undo survives a restart)."""
-        lines = self.store.contents.lines
-        index_of_seq = {line.seq: index for index, line in enumerate(lines)}
-        for index, line in enumerate(lines):
-            if line.action == "edit":
-                self._undo.append(index)
-                self._redo.clear()
-                continue
-            target = index_of_seq.get(line.reverts) if line.reverts is not None else None
-            source, destination = (self._undo, self._redo) if line.action == "undo" else (self._redo, self._undo)
-            if target is not None and target in source:
-                source.remove(target)
-                destination.append(target)
-
-    def _open_id(self, paragraph_id: str) -> bool:
-        position = self.find(paragraph_id)
-        if position is None:
-            return False
-        if position != self.position:
-            self.open(position)
-        return True
-
-    def _write_history(self, paragraph_id: str, record: dict[str, Any] | None, action: str, reverts: int) -> None:
-        if record is None:  # the paragraph had no record before: back to blank
-            record = to_record(self.paragraph, self.tokens, EMPTY, schema_ref=self.schema.ref, annotator=self.annotator)
-        record = {**record, "_timestamp": int(self._clock()), "_annotator_id": self.annotator}
-        self.store.append(record, action=action, reverts=reverts)  # type: ignore[arg-type]
-        self._show_record(record)  # what was just saved: no need to read it back from disk
+    def _in_corpus(self, paragraph_id: str) -> bool:
+        return self.find(paragraph_id) is not None
 
     def undo(self) -> bool:
-        """Undo the latest edit anywhere in the store, opening its paragraph. False when none is left."""
-        while self._undo:
-            index = self._undo.pop()
-            line = self.store.contents.lines[index]
-            if not self._open_id(line.id):
-                continue  # a paragraph no longer in this corpus: its history is out of reach
-            previous = None if line.previous is None else self.store.contents.read(line.previous)
-            self._write_history(line.id, previous, "undo", line.seq)
-            self._redo.append(index)
-            return True
-        return False
+        """Undo the latest edit anywhere in the store, opening its paragraph. False when none is left.
+
+        Edits of paragraphs no longer in this corpus are out of reach and passed over.
+        """
+        return self._carry_out(self.store.history.undo(self._in_corpus))
 
     def redo(self) -> bool:
         """Redo the latest undone edit, opening its paragraph. False when none is left."""
-        while self._redo:
-            index = self._redo.pop()
-            line = self.store.contents.lines[index]
-            if not self._open_id(line.id):
-                continue
-            self._write_history(line.id, self.store.contents.read(index), "redo", line.seq)
-            self._undo.append(index)
-            return True
-        return False
+        return self._carry_out(self.store.history.redo(self._in_corpus))
+
+    def _carry_out(self, step: Step | None) -> bool:
+        """Open the step's paragraph and append the state it leaves."""
+        if step is None:
+            return False
+        position = self.find(step.edit.id)
+        assert position is not None  # the history only offers steps `_in_corpus` accepts
+        if position != self.position:
+            self.open(position)
+        if step.state is None:  # the paragraph had no record before: back to blank
+            state = to_record(self.paragraph, self.tokens, EMPTY, schema_ref=self.schema.ref, annotator=self.annotator)
+        else:
+            state = self.store.contents.read(step.state)
+        record = self.store.append_step(step, state, annotator=self.annotator, timestamp=int(self._clock()))
+        self._show_record(record)  # what was just saved: no need to read it back from disk
+        return True
 
     def paragraphs_around(self, before: int, after: int) -> tuple[Sequence[Paragraph], Sequence[Paragraph]]:
         """Up to `before` / `after` neighbouring paragraphs of the open article, for context."""

@@ -64,10 +64,6 @@ class Annotation:
     flagged: bool = False
     note: str = ""
 
-    @property
-    def decided(self) -> bool:
-        return self.answer is not None
-
     def span(self, span_id: str) -> Span | None:
         return next((s for s in self.spans if s.id == span_id), None)
 

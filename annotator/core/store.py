@@ -1,10 +1,16 @@
-"""The crash-safe JSONL store (DESIGN.md, "The store"): append-only, fsynced, one writer.
+"""The crash-safe JSONL store: append-only, fsynced, one writer; its reading and its undo history.
 
-Each change appends the paragraph's full new state; the latest line for an `id` wins. Every
-line also carries its place in the history (`_seq`, `_action`, `_reverts`), so undo and redo
-survive a restart. A line cut off by a crash is reported and skipped but stays on disk: the
-next append first ends it and writes a marker line naming it, so later reads know it is a known
-fragment rather than corruption.
+The line format is in docs/FORMAT.md ("The store's history fields"); how an edit reaches it,
+in docs/ARCHITECTURE.md ("A key press, from binding to disk and back"). Each change appends
+the paragraph's full new state; the latest line for an `id` wins. Every line also carries its
+place in the history (`_seq`, `_action`, `_reverts`), so undo and redo survive a restart:
+`History` holds the one set of rules that turns those lines into what undo and redo reach.
+A line cut off by a crash is reported and skipped but stays on disk: the next append first
+ends it and writes a marker line naming it, so later reads know it is a known fragment rather
+than corruption.
+
+Everything that reads a store goes through `read_store` (or a `Store`'s `contents`): nothing
+else opens a store file.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -21,7 +27,14 @@ from annotator.core.errors import InputError
 from annotator.core.records import RecordError, check_record
 
 Action = Literal["edit", "undo", "redo"]
+StepAction = Literal["undo", "redo"]
 FRAGMENT_MARKER = "_crash_fragment"
+
+
+def _parsed(raw: bytes) -> dict[str, Any]:
+    """A record line already checked by `_scan` (so a JSON object)."""
+    record: dict[str, Any] = json.loads(raw)
+    return record
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,23 +63,37 @@ class StoreContents:
     cut_off_line: int | None = None  # number of a last line cut off by a crash
 
     def read(self, index: int) -> dict[str, Any]:
-        """The record of one line, read from disk."""
-        line = self.lines[index]
+        """The record of line `index`, read from disk."""
+        return next(self._read_lines((index,)))
+
+    def _read_lines(self, indices: Iterable[int]) -> Iterator[dict[str, Any]]:
         with open(self.path, "rb") as handle:
-            handle.seek(line.offset)
-            return json.loads(handle.read(line.length))
+            for index in indices:
+                line = self.lines[index]
+                handle.seek(line.offset)
+                yield _parsed(handle.read(line.length))
 
     def get(self, record_id: str) -> dict[str, Any] | None:
+        """The latest record of `record_id`, or None when the store has none."""
         index = self.latest_line.get(record_id)
         return None if index is None else self.read(index)
 
+    def is_decided(self, record_id: str) -> bool:
+        """Whether the latest record of `record_id` has an answer (without reading it from disk)."""
+        index = self.latest_line.get(record_id)
+        return index is not None and self.lines[index].decided
+
+    def is_flagged(self, record_id: str) -> bool:
+        index = self.latest_line.get(record_id)
+        return index is not None and self.lines[index].flagged
+
+    def decided_count(self) -> int:
+        """How many ids have an answer in their latest record."""
+        return sum(1 for index in self.latest_line.values() if self.lines[index].decided)
+
     def iter_latest(self) -> Iterator[dict[str, Any]]:
         """The latest record per id, one at a time, in order of each id's first appearance."""
-        with open(self.path, "rb") as handle:
-            for index in self.latest_line.values():
-                line = self.lines[index]
-                handle.seek(line.offset)
-                yield json.loads(handle.read(line.length))
+        return self._read_lines(self.latest_line.values())
 
     def ids(self) -> list[str]:
         """Every paragraph id the store holds, in order of first appearance."""
@@ -74,11 +101,7 @@ class StoreContents:
 
     def iter_latest_of(self, record_ids: Iterable[str]) -> Iterator[dict[str, Any]]:
         """The latest record of each of `record_ids` (ids the store holds), in the order given."""
-        with open(self.path, "rb") as handle:
-            for record_id in record_ids:
-                line = self.lines[self.latest_line[record_id]]
-                handle.seek(line.offset)
-                yield json.loads(handle.read(line.length))
+        return self._read_lines(self.latest_line[record_id] for record_id in record_ids)
 
     @property
     def latest(self) -> dict[str, dict[str, Any]]:
@@ -90,7 +113,84 @@ class StoreContents:
         """Every record line in file order (the whole history), parsed."""
         with open(self.path, "rb") as handle:
             data = handle.read()
-        return [json.loads(data[line.offset : line.offset + line.length]) for line in self.lines]
+        return [_parsed(data[line.offset : line.offset + line.length]) for line in self.lines]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One undo or redo to write: the edit it takes back or makes again, and the state it leaves.
+
+    The state is the record of line `state`, or blank when that is None (the paragraph had no
+    record before the edit). `Store.append_step` writes it as an `_action` = `action` line whose
+    `_reverts` is `edit.seq`.
+    """
+
+    action: StepAction
+    edit: StoreLine
+    state: int | None  # index in the store's lines of the record to write back
+
+
+def _anywhere(_record_id: str) -> bool:
+    return True
+
+
+class History:
+    """What undo and redo reach, from a store's lines: the one set of rules, on opening and on every append.
+
+    An `edit` line can be undone and ends what redo could reach; an `undo` line moves the edit
+    its `_reverts` names from the undo stack to the redo stack, a `redo` line moves it back; a
+    line naming an edit that is not on the stack it comes from changes nothing. Each stack is a
+    dict of line indices in stack order (a dict keeps insertion order), so a step costs the
+    same however long the history is.
+    """
+
+    def __init__(self, lines: Sequence[StoreLine]) -> None:
+        self._lines = lines
+        self._index_of_seq: dict[int, int] = {}
+        self._undoable: dict[int, None] = {}
+        self._redoable: dict[int, None] = {}
+        for index in range(len(lines)):
+            self.add(index)
+
+    def add(self, index: int) -> None:
+        """Take line `index` into account: `Store.append` calls this for every line it writes."""
+        line = self._lines[index]
+        self._index_of_seq[line.seq] = index
+        if line.action == "edit":
+            self._undoable[index] = None
+            self._redoable.clear()
+            return
+        target = None if line.reverts is None else self._index_of_seq.get(line.reverts)
+        source, destination = (self._undoable, self._redoable) if line.action == "undo" else (self._redoable, self._undoable)
+        if target is not None and target in source:
+            del source[target]
+            destination[target] = None
+
+    def undo(self, reachable: Callable[[str], bool] = _anywhere) -> Step | None:
+        """The latest edit left to undo whose paragraph `reachable(id)` accepts; None when there is none.
+
+        Edits of paragraphs it refuses (not in this corpus, not in this review) are passed over
+        and forgotten until the store is opened again. Nothing changes until the step's line
+        is appended.
+        """
+        index = self._latest(self._undoable, reachable)
+        if index is None:
+            return None
+        edit = self._lines[index]
+        return Step("undo", edit, edit.previous)
+
+    def redo(self, reachable: Callable[[str], bool] = _anywhere) -> Step | None:
+        """The latest undone edit whose paragraph `reachable(id)` accepts (see `undo`); None when there is none."""
+        index = self._latest(self._redoable, reachable)
+        return None if index is None else Step("redo", self._lines[index], index)
+
+    def _latest(self, stack: dict[int, None], reachable: Callable[[str], bool]) -> int | None:
+        while stack:
+            index = next(reversed(stack))
+            if reachable(self._lines[index].id):
+                return index
+            del stack[index]
+        return None
 
 
 def _malformed(path: Path, number: int, why: str) -> InputError:
@@ -211,13 +311,18 @@ class Store:
             raise
         self._size = size
         self._next_seq = max((line.seq for line in self.contents.lines), default=0) + 1
+        # Built now, not at the first ctrl+z: a key press should not pay for the whole history.
+        self.history = History(self.contents.lines)
 
     @property
     def warnings(self) -> list[str]:
         return self.contents.warnings
 
     def append(self, record: dict[str, Any], *, action: Action = "edit", reverts: int | None = None) -> int:
-        """Check, append, flush and fsync one record; return its `_seq`. Refuses a bad record."""
+        """Check, append, flush and fsync one record, and take it into the history; return its `_seq`.
+
+        Refuses a bad record (`RecordError`) before writing anything.
+        """
         check_record(record)
         seq = self._next_seq
         line = {key: value for key, value in record.items() if key not in ("_seq", "_action", "_reverts")}
@@ -242,7 +347,15 @@ class Store:
             decided=line.get("answer") is not None, flagged=bool(line.get("flagged")),
         ))
         self.contents.latest_line[line["id"]] = len(self.contents.lines) - 1
+        self.history.add(len(self.contents.lines) - 1)
         return seq
+
+    def append_step(self, step: Step, state: dict[str, Any], *, annotator: str, timestamp: int) -> dict[str, Any]:
+        """Append the line that carries out an undo or redo: `state` (the record the step leaves,
+        `contents.read(step.state)` or a blank one), stamped with who and when; return that record."""
+        record = {**state, "_timestamp": timestamp, "_annotator_id": annotator}
+        self.append(record, action=step.action, reverts=step.edit.seq)
+        return record
 
     def _write_all(self, data: bytes) -> None:
         view = memoryview(data)

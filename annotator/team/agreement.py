@@ -27,13 +27,13 @@ What is compared (docs/TEAMS.md says the same for users):
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from annotator.core.tokens import tokenize
+from annotator.core.records import tokens_of
 from annotator.team.merge import TeamRecords
 
 OUTSIDE = "O"
@@ -104,12 +104,7 @@ def token_categories(record: Mapping[str, Any], units: Sequence[tuple[int, int]]
 
 def units_of(record: Mapping[str, Any]) -> list[tuple[int, int]]:
     """The non-whitespace tokens of a record's text, as (start, end) offsets."""
-    tokens = record.get("tokens")
-    if tokens:
-        pairs = [(t["start"], t["end"]) for t in tokens if not t["text"].isspace()]
-    else:
-        pairs = [(t.start, t.end) for t in tokenize(record["text"]) if not t.text.isspace()]
-    return pairs
+    return [(t.start, t.end) for t in tokens_of(record) if not t.text.isspace()]
 
 
 # --- chance-corrected coefficients -------------------------------------------------------
@@ -155,7 +150,7 @@ def krippendorff_alpha(units: Iterable[Sequence[str | None]]) -> float | None:
     coincidence matrix: alpha = 1 - (n - 1) * D_o / D_e, with D_o the off-diagonal
     coincidences and D_e the sum over pairs of distinct values of n_c * n_k.
     """
-    coincidences: Counter[tuple[str, str]] = Counter()
+    coincidences: defaultdict[tuple[str, str], float] = defaultdict(float)
     for unit in units:
         values = [value for value in unit if value is not None]
         m = len(values)
@@ -167,7 +162,7 @@ def krippendorff_alpha(units: Iterable[Sequence[str | None]]) -> float | None:
                 pairs = n_c * (n_c - 1) if c == k else n_c * n_k
                 if pairs:
                     coincidences[(c, k)] += pairs / (m - 1)
-    marginals: Counter[str] = Counter()
+    marginals: defaultdict[str, float] = defaultdict(float)
     for (c, _), value in coincidences.items():
         marginals[c] += value
     n = sum(marginals.values())
@@ -250,7 +245,7 @@ class Agreement:
         return total
 
     def to_json(self) -> dict[str, Any]:
-        categories = self.labels + [OUTSIDE]
+        categories = [*self.labels, OUTSIDE]
 
         def matrix(confusion: Counter[tuple[str, str]]) -> dict[str, Any]:
             return {"labels": categories, "rows": [[confusion[(r, c)] for c in categories] for r in categories]}
@@ -294,7 +289,8 @@ class Agreement:
         }
 
 
-def _counts_as_done(record: Mapping[str, Any], include_undecided: bool) -> bool:
+def counts_as_done(record: Mapping[str, Any], include_undecided: bool) -> bool:
+    """Accept and reject count; ignore is a skip; work in progress only if asked (also what review compares)."""
     answer = record.get("answer")
     if answer == "ignore":
         return False
@@ -310,7 +306,7 @@ def compare(
     """Every figure for the annotators in `team` on the paragraphs they share."""
     label_filter = frozenset(labels) if labels else None
     done: dict[str, dict[str, Mapping[str, Any]]] = {
-        name: {pid: r for pid, r in records.items() if _counts_as_done(r, include_undecided)}
+        name: {pid: r for pid, r in records.items() if counts_as_done(r, include_undecided)}
         for name, records in sorted(team.latest.items())
     }
     annotators = sorted(name for name, records in done.items() if records)

@@ -10,7 +10,8 @@ reviewer, with provenance: each span carries `agreed_by` (the annotators who pro
 each relation too, and the record carries `_review.versions` (annotator -> the `_seq` of the
 line reviewed in their store, or its `_timestamp` where a line has no `_seq`). `GoldReview`
 writes through `Store.append` (append-only, fsynced, locked), undoes through the store's own
-history (like `session.Session`), and skips on resume what the gold store has decided.
+`History` (the same rules as `session.Session`), and skips on resume what the gold store has
+decided.
 """
 
 from __future__ import annotations
@@ -26,10 +27,12 @@ from annotator.core.records import (
     check_record,
     stable_hash,
     to_record,
+    tokens_of,
 )
 from annotator.core.spans import Annotation, Answer, Relation, Span, snap_to_tokens
 from annotator.core.store import Store
-from annotator.core.tokens import Token, tokenize
+from annotator.core.tokens import Token
+from annotator.team.agreement import counts_as_done
 from annotator.team.merge import TeamRecords
 
 SpanKey = tuple[int, int, str]  # start, end, label: what "the same span" means here (as exact F1)
@@ -50,7 +53,7 @@ class Version:
     annotation: Annotation
 
     @property
-    def answer(self) -> str | None:
+    def answer(self) -> Answer | None:
         return self.annotation.answer
 
     @property
@@ -128,14 +131,6 @@ class ReviewPlan:
     warnings: list[str] = field(default_factory=list)
 
 
-def counts_as_done(record: Mapping[str, Any], include_undecided: bool) -> bool:
-    """As in `agree`: accept and reject count; ignore is a skip; work in progress only if asked."""
-    answer = record.get("answer")
-    if answer == "ignore":
-        return False
-    return answer is not None or include_undecided
-
-
 def _reading_order(record: Mapping[str, Any]) -> tuple[str, str, int, str]:
     meta = record.get("meta") or {}
     paragraph = meta.get("paragraph")
@@ -190,13 +185,6 @@ def plan_review(team: TeamRecords, *, include_undecided: bool = False) -> Review
 
 
 # --- the gold record ----------------------------------------------------------------------
-
-def tokens_of(record: Mapping[str, Any]) -> tuple[Token, ...]:
-    saved = record.get("tokens")
-    if saved:
-        return tuple(Token(t["text"], t["start"], t["end"], t["id"], bool(t.get("ws"))) for t in saved)
-    return tokenize(str(record["text"]))
-
 
 def _paragraph_of(record: Mapping[str, Any]) -> Paragraph:
     meta = record.get("meta") or {}
@@ -306,8 +294,8 @@ def toggle(chosen: frozenset[SpanKey], key: SpanKey) -> frozenset[SpanKey]:
 # --- the gold store -----------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
-class Agreement:
-    """How many candidate spans were unanimous, over some paragraphs."""
+class UnanimousShare:
+    """How many candidate spans were unanimous, over some paragraphs (not `agreement.Agreement`'s figures)."""
 
     unanimous: int
     candidates: int
@@ -336,19 +324,6 @@ class GoldReview:
         self.schema_ref = dict(schema_ref)
         self._clock = clock
         self._index = {item.id: number for number, item in enumerate(self.items)}
-        self._undo: list[int] = self._undoable_lines()
-
-    def _undoable_lines(self) -> list[int]:
-        """Store lines whose effect can still be undone, rebuilt from the history (so undo survives a restart)."""
-        lines = self.store.contents.lines
-        index_of_seq = {line.seq: index for index, line in enumerate(lines)}
-        undoable: list[int] = []
-        for index, line in enumerate(lines):
-            if line.action == "edit":
-                undoable.append(index)
-            elif line.action == "undo" and index_of_seq.get(line.reverts) in undoable:
-                undoable.remove(index_of_seq[line.reverts])  # type: ignore[index]
-        return undoable
 
     # --- reading ------------------------------------------------------------------------
 
@@ -359,8 +334,7 @@ class GoldReview:
         return self.store.contents.get(item.id)
 
     def is_done(self, item: ReviewItem) -> bool:
-        index = self.store.contents.latest_line.get(item.id)
-        return index is not None and self.store.contents.lines[index].decided
+        return self.store.contents.is_decided(item.id)
 
     def done_count(self) -> int:
         return sum(1 for item in self.items if self.is_done(item))
@@ -379,10 +353,10 @@ class GoldReview:
         record = self.gold(item)
         return chosen_in(record) if record is not None else item.agreed
 
-    def agreement(self) -> Agreement:
+    def agreement(self) -> UnanimousShare:
         """Unanimous candidate spans over the paragraphs reviewed so far."""
         done = [item for item in self.items if self.is_done(item)]
-        return Agreement(sum(len(item.agreed) for item in done), sum(len(item.candidates) for item in done))
+        return UnanimousShare(sum(len(item.agreed) for item in done), sum(len(item.candidates) for item in done))
 
     # --- writing ------------------------------------------------------------------------
 
@@ -390,9 +364,7 @@ class GoldReview:
         """Append the gold record (fsynced before returning); return its `_seq`."""
         record = gold_record(item, chosen, answer, reviewer=self.reviewer, schema_ref=self.schema_ref,
                              preferred=preferred, timestamp=int(self._clock()))
-        seq = self.store.append(record)
-        self._undo.append(len(self.store.contents.lines) - 1)
-        return seq
+        return self.store.append(record)
 
     def save_unanimous(self) -> list[ReviewItem]:
         """Save every paragraph gold lacks on which all versions are the same; return them.
@@ -411,20 +383,16 @@ class GoldReview:
         """Undo the latest gold write: append the paragraph's previous state. None when nothing is left.
 
         A paragraph that had no gold line before goes back to undecided with the unanimous
-        spans (the store is append-only, so "no record" cannot be written back).
+        spans (the store is append-only, so "no record" cannot be written back). Gold lines of
+        paragraphs not in this review (other stores given this time) are passed over.
         """
-        while self._undo:
-            index = self._undo.pop()
-            line = self.store.contents.lines[index]
-            number = self._index.get(line.id)
-            if number is None:
-                continue  # a paragraph not in this review (other stores given this time)
-            item = self.items[number]
-            if line.previous is None:
-                record = gold_record(item, item.agreed, None, reviewer=self.reviewer, schema_ref=self.schema_ref)
-            else:
-                record = self.store.contents.read(line.previous)
-            record = {**record, "_timestamp": int(self._clock()), "_annotator_id": self.reviewer}
-            self.store.append(record, action="undo", reverts=line.seq)
-            return item
-        return None
+        step = self.store.history.undo(lambda paragraph_id: paragraph_id in self._index)
+        if step is None:
+            return None
+        item = self.items[self._index[step.edit.id]]
+        if step.state is None:
+            state = gold_record(item, item.agreed, None, reviewer=self.reviewer, schema_ref=self.schema_ref)
+        else:
+            state = self.store.contents.read(step.state)
+        self.store.append_step(step, state, annotator=self.reviewer, timestamp=int(self._clock()))
+        return item

@@ -103,7 +103,7 @@ def test_a_broken_input_stops_the_merge_before_anything_is_written(stores: list[
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"id": "a#0"\n{"id": "a#1", "text": "x"}\n')
     out = tmp_path / "merged.jsonl"
-    with pytest.raises(InputError, match="broken.jsonl:1"):
+    with pytest.raises(InputError, match=r"broken\.jsonl:1"):
         merge_stores([*stores, broken], out)
     assert not out.exists()
 

@@ -211,6 +211,18 @@ def test_undo_writes_the_previous_state_back_even_after_a_restart(team: list[Pat
     review.store.close()
 
 
+def test_undo_passes_over_gold_lines_of_paragraphs_not_in_this_review(team: list[Path], tmp_path: Path) -> None:
+    gold = tmp_path / "gold.jsonl"
+    review = open_review(team, gold)
+    item = review.items[0]
+    review.save(item, {REBELS}, "accept")
+    review.store.append(record("z#9", [], "dana", text=OTHER))  # gold from another review, sharing the file
+    assert review.undo() == item
+    assert [(line["id"], line["_action"], line.get("_reverts")) for line in read_store(gold).records][-1] == ("a#0", "undo", 1)
+    assert review.undo() is None
+    review.store.close()
+
+
 def test_agreement_so_far_counts_unanimous_spans_of_reviewed_paragraphs(team: list[Path], tmp_path: Path) -> None:
     review = open_review(team, tmp_path / "gold.jsonl")
     assert review.agreement().share is None

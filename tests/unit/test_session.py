@@ -105,6 +105,20 @@ def test_a_new_edit_clears_redo(article: Path, tmp_path: Path) -> None:
     session.store.close()
 
 
+def test_undo_passes_over_paragraphs_no_longer_in_the_corpus(article: Path, tmp_path: Path) -> None:
+    store_path = tmp_path / "s.jsonl"
+    session = open_session(article, store_path)
+    session.tag_tokens(token_index(session, "Jordan"), token_index(session, "Jordan"), "LOCATION")
+    session.store.close()
+    with Store(store_path) as store:  # a paragraph of another source, annotated into the same store
+        store.append({"id": "elsewhere#0", "text": "Gone.", "tokens": [], "spans": []})
+    again = open_session(article, store_path)
+    assert again.undo() and again.paragraph.id == "strikes#0" and again.annotation.spans == ()
+    assert not again.undo()
+    assert saved(store_path)["elsewhere#0"]["text"] == "Gone."  # its line is left alone
+    again.store.close()
+
+
 def test_unknown_labels_are_refused(article: Path, tmp_path: Path) -> None:
     session = open_session(article, tmp_path / "s.jsonl")
     with pytest.raises(EditRefused, match="not a label"):

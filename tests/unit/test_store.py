@@ -15,7 +15,7 @@ import pytest
 
 from annotator.core.errors import InputError
 from annotator.core.records import RecordError
-from annotator.core.store import Store, read_store
+from annotator.core.store import History, Store, read_store
 
 
 def record(record_id: str, label: str = "ACTOR", answer: str | None = None) -> dict:
@@ -162,3 +162,85 @@ def test_sigkill_mid_session_loses_nothing_acknowledged(tmp_path: Path) -> None:
         assert seqs[: acknowledged] == list(range(1, acknowledged + 1))
         store.append(record("after#0"))
     assert read_store(path).get("after#0") is not None
+
+
+# --- the history: what undo and redo reach -----------------------------------------------------
+
+
+def test_history_undoes_latest_first_and_redo_follows_the_undo_lines(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.jsonl") as store:
+        first = store.append(record("a#0", "ACTOR"))
+        second = store.append(record("a#0", "LOCATION"))
+        step = store.history.undo()
+        assert step is not None and step.action == "undo" and step.edit.seq == second
+        assert store.contents.read(step.state)["spans"][0]["label"] == "ACTOR"  # the state before the edit
+        assert store.history.undo() == step  # asking changes nothing: only the appended line does
+        store.append(store.contents.read(step.state), action="undo", reverts=second)
+        before_first = store.history.undo()
+        assert before_first is not None and before_first.edit.seq == first and before_first.state is None  # back to blank
+        redo = store.history.redo()
+        assert redo is not None and redo.action == "redo" and redo.edit.seq == second
+        assert store.contents.read(redo.state)["spans"][0]["label"] == "LOCATION"
+        store.append(store.contents.read(redo.state), action="redo", reverts=second)
+        assert store.history.redo() is None
+        again = store.history.undo()
+        assert again is not None and again.edit.seq == second
+
+
+def test_a_new_edit_ends_what_redo_could_reach(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.jsonl") as store:
+        seq = store.append(record("a#0"))
+        store.append(record("a#0", "LOCATION"), action="undo", reverts=seq)
+        assert store.history.redo() is not None
+        store.append(record("a#1"))
+        assert store.history.redo() is None
+
+
+def test_the_history_rebuilt_on_opening_matches_the_one_kept_while_writing(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    with Store(path) as store:
+        a = store.append(record("a#0"))
+        b = store.append(record("a#1"))
+        store.append(record("a#1", "LOCATION"), action="undo", reverts=b)
+        store.append(record("a#0", "LOCATION"), action="undo", reverts=a)
+        store.append(record("a#0"), action="redo", reverts=a)
+        live = (store.history.undo(), store.history.redo())
+    with Store(path) as store:
+        assert (store.history.undo(), store.history.redo()) == live
+        assert live[0] is not None and live[0].edit.seq == a and live[1] is not None and live[1].edit.seq == b
+
+
+def test_undo_lines_naming_no_undoable_edit_change_nothing(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.jsonl") as store:
+        seq = store.append(record("a#0"))
+        store.append(record("a#0"), action="redo", reverts=seq)  # redo of an edit that was never undone
+        store.append(record("a#0"), action="undo", reverts=99)  # no such line
+        step = store.history.undo()
+        assert step is not None and step.edit.seq == seq and store.history.redo() is None
+
+
+def test_history_passes_over_paragraphs_out_of_reach(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.jsonl") as store:
+        mine = store.append(record("a#0"))
+        store.append(record("gone#0"))
+        step = store.history.undo(lambda record_id: record_id != "gone#0")
+        assert step is not None and step.edit.seq == mine
+        assert store.history.undo() == step  # the unreachable edit is forgotten until the store is opened again
+
+
+def test_a_long_history_is_rebuilt_in_linear_time(tmp_path: Path) -> None:
+    """Rebuilding looks edits up in dicts; list scans (as Session and GoldReview once did) would take many seconds here."""
+    path = tmp_path / "s.jsonl"
+    edits = 30_000
+    base = record("a#0")
+    lines = [json.dumps({**base, "id": f"a#{n}", "_seq": n, "_action": "edit"}) for n in range(1, edits + 1)]
+    lines += [json.dumps({**base, "id": f"a#{n}", "_seq": 2 * edits + 1 - n, "_action": "undo", "_reverts": n})
+              for n in range(edits, 1, -1)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store_lines = read_store(path).lines
+    started = time.monotonic()
+    history = History(store_lines)
+    assert time.monotonic() - started < 5
+    step, redo = history.undo(), history.redo()
+    assert step is not None and step.edit.seq == 1
+    assert redo is not None and redo.edit.seq == 2

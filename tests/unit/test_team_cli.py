@@ -142,6 +142,14 @@ def test_merge_refuses_to_overwrite(team: list[Path], capsys: pytest.CaptureFixt
     assert out.read_bytes() == before
 
 
+def test_merge_wants_a_jsonl_out(team: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "all.txt"
+    assert main(["merge", *map(str, team), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "must be a .jsonl file" in err and "Traceback" not in err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [
