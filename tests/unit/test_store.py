@@ -228,8 +228,9 @@ def test_history_passes_over_paragraphs_out_of_reach(tmp_path: Path) -> None:
         assert store.history.undo() == step  # the unreachable edit is forgotten until the store is opened again
 
 
-def test_a_long_history_is_rebuilt_in_linear_time(tmp_path: Path) -> None:
-    """Rebuilding looks edits up in dicts; list scans (as Session and GoldReview once did) would take many seconds here."""
+def test_a_long_history_of_undos_is_rebuilt_to_the_right_stacks(tmp_path: Path) -> None:
+    """30,000 edits, all but one undone: the rebuilt stacks leave the first edit to undo and the second to redo.
+    (How long rebuilding takes is measured by benchmarks/, never asserted in a test.)"""
     path = tmp_path / "s.jsonl"
     edits = 30_000
     base = record("a#0")
@@ -238,9 +239,7 @@ def test_a_long_history_is_rebuilt_in_linear_time(tmp_path: Path) -> None:
               for n in range(edits, 1, -1)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     store_lines = read_store(path).lines
-    started = time.monotonic()
     history = History(store_lines)
-    assert time.monotonic() - started < 5
     step, redo = history.undo(), history.redo()
     assert step is not None and step.edit.seq == 1
     assert redo is not None and redo.edit.seq == 2
