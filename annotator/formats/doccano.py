@@ -14,7 +14,6 @@ same way. `meta` carries our record id, article and paragraph so an import finds
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
@@ -34,9 +33,9 @@ def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> 
     unit = options.offsets or "utf16"
 
     def write(handle: TextIO) -> None:
-        for document in documents:
-            handle.write(json.dumps(_line(document, unit), ensure_ascii=False))
-            handle.write("\n")
+        import jsonlines
+
+        jsonlines.Writer(handle).write_all(_line(document, unit) for document in documents)
 
     write_atomically(out, write)
 

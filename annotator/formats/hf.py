@@ -41,7 +41,9 @@ def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> 
             yield _row(document, options, tag_ids)
 
     def fill(folder: NewFolder) -> None:
-        folder.write(DATA_FILE, lambda handle: handle.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows()))
+        import jsonlines
+
+        folder.write(DATA_FILE, lambda handle: jsonlines.Writer(handle).write_all(rows()))
         names = tag_names(labels, options.scheme)
         folder.write(LABELS_FILE, json.dumps(names, ensure_ascii=False, indent=1) + "\n")
         folder.write(CARD_FILE, _card(names, labels, options))

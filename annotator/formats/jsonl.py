@@ -11,7 +11,6 @@ Importing reads Prodigy-style JSONL (`text`, `spans` with `start`/`end`/`label`,
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -79,9 +78,9 @@ def span_dict(span: ExportSpan) -> dict[str, Any]:
 
 def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> None:
     def write(handle: TextIO) -> None:
-        for document in documents:
-            handle.write(json.dumps(document_record(document, options), ensure_ascii=False))
-            handle.write("\n")
+        import jsonlines
+
+        jsonlines.Writer(handle).write_all(document_record(document, options) for document in documents)
 
     write_atomically(out, write)
 

@@ -7,7 +7,7 @@ naming the file and line (or task): never a traceback.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,19 +18,39 @@ from annotator.formats.imported import Imported, ImportedSpan
 
 
 def json_lines(path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:
-    """Each non-blank line of a JSONL file to import: (line number, `FILE:LINE`, the object, which has a string `text`)."""
+    """Each non-blank line of a JSONL file to import: (line number, `FILE:LINE`, the object, which has a string `text`).
+
+    A byte order mark at the start of a line (Windows editors write one) is skipped.
+    """
+    import jsonlines
     with open(path, encoding="utf-8", newline="") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            where = f"{path}:{number}"
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise InputError(f"{where}: not valid JSON ({error.msg}). Fix the line or remove it.") from None
-            if not isinstance(data, dict) or not isinstance(data.get("text"), str):
-                raise InputError(f"{where}: each line must be an object with a string 'text'.")
-            yield number, where, data
+        lines = _CountedLines(handle)
+        try:
+            for data in jsonlines.Reader(lines).iter(type=dict, skip_empty=True):
+                where = f"{path}:{lines.number}"
+                if not isinstance(data.get("text"), str):
+                    raise InputError(f"{where}: each line must be an object with a string 'text'.")
+                yield lines.number, where, data
+        except jsonlines.InvalidLineError as error:
+            where = f"{path}:{error.lineno}"
+            cause = error.__cause__
+            if cause is None:  # valid JSON, but null or not an object
+                raise InputError(f"{where}: each line must be an object with a string 'text'.") from None
+            why = cause.msg if isinstance(cause, json.JSONDecodeError) else str(cause)
+            raise InputError(f"{where}: not valid JSON ({why}). Fix the line or remove it.") from None
+
+
+class _CountedLines:
+    """A file's lines, counted: jsonlines gives the number of a line it refuses, not of one it reads."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self.lines = lines
+        self.number = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self.lines:
+            self.number += 1
+            yield line
 
 
 def list_field(data: Mapping[str, Any], key: str, where: str) -> list[Any]:

@@ -65,9 +65,16 @@ def test_a_folder_export_writes_only_what_its_entry_declares(tmp_path: Path, for
 def test_listing_the_formats_loads_no_heavy_library() -> None:
     """`annotator --help` (and every command, which builds the same parser) stays fast."""
     code = ("import sys\nfrom annotator.cli import build_parser\nbuild_parser().format_help()\n"
-            "print(sorted(m for m in ('spacy', 'datasets', 'xml.sax') if m in sys.modules))")
+            "print(sorted(m for m in ('spacy', 'datasets', 'jsonlines', 'xml.sax') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_json_lines_number_every_line_skip_blanks_and_byte_order_marks(tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('\ufeff{"text": "a"}\n\n   \n{"text": "b"}\r\n', encoding="utf-8")
+    assert [(number, where, data["text"]) for number, where, data in json_lines(source)] == [
+        (1, f"{source}:1", "a"), (4, f"{source}:4", "b")]
 
 
 @pytest.mark.parametrize(("content", "message"), [
