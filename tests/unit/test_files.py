@@ -166,6 +166,8 @@ def test_a_folder_is_filled_fsynced_and_replaced_whole(tmp_path: Path, monkeypat
     kinds = log.kinds()
     assert kinds[:3] == ["fsync file", "fsync file", "fsync folder"]  # everything on disk before the swap
     assert kinds[-1] == "fsync folder" and kinds.count("replace") == 2
+    synced = {log.events[0][1], log.events[1][1]}
+    assert synced == {(p.stat().st_ino, p.stat().st_size) for p in target.iterdir()}  # whole files, the final ones
     assert leftovers(tmp_path) == []
 
 
