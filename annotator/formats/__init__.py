@@ -1,8 +1,9 @@
 """The export and import formats: one module per format, each declaring its `Format` as `FORMAT`.
 
-The registry (`get`, `names`, `importable`) is all the commands use. A format module is light
-to import: a heavy library it needs (spaCy) is imported only when that format exports, so
-`annotator --help`, which lists the format names, loads none of them.
+The registry (`get`, `names`, `importable`) is all the commands use; it imports the format
+modules when first asked. They are light: a library a format needs (spaCy; jsonlines, xml) is
+imported inside the function that uses it, so `annotator --help`, which lists the formats,
+loads none of those.
 """
 
 from __future__ import annotations
