@@ -18,12 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from annotator import formats
 from annotator.cli import main
 from annotator.core.corpus import Paragraph
 from annotator.core.records import to_record
 from annotator.core.spans import EMPTY, Relation, add_relation, add_span, decide, span_over_chars
 from annotator.core.tokens import tokenize
-from annotator.formats import FORMATS
 
 PARAGRAPHS = [
     ("US officials said strikes on 85 sites in Iraq and Syria killed at least 18 militia group members. 🇮🇶",
@@ -96,7 +96,7 @@ def main_() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--formats", default=",".join(FORMATS))
+    parser.add_argument("--formats", default=",".join(formats.names()))
     parser.add_argument("--level", default="paragraph", choices=("paragraph", "article"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:

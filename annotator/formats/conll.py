@@ -16,25 +16,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from annotator.core.errors import InputError
-from annotator.formats.document import (
-    Document,
-    ExportOptions,
-    Imported,
-    ImportedSpan,
-    paragraph_document,
-    replace_atomically,
-    spans_from_tags,
-    token_tags,
-)
+from annotator.core.files import write_atomically
+from annotator.formats import Format
+from annotator.formats.documents import Document, paragraph_document
+from annotator.formats.export import ExportOptions
+from annotator.formats.imported import Imported, ImportedSpan, ImportOptions
+from annotator.formats.tags import spans_from_tags, token_tags
 
 DOCSTART = "-DOCSTART- -X- O O"
 
 
 def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> None:
-    with replace_atomically(out) as temporary, open(temporary, "w", encoding="utf-8", newline="") as handle:
+    def write(handle: TextIO) -> None:
         article = None
         for document in documents:
             if document.article_id != article:
@@ -43,15 +39,17 @@ def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> 
             for record in document.records:
                 handle.write(_paragraph_block(record, options))
 
+    write_atomically(out, write)
+
 
 def _paragraph_block(record: dict[str, Any], options: ExportOptions) -> str:
     paragraph = paragraph_document(record)
-    tags = token_tags(paragraph.tokens, paragraph.spans, options.scheme, options.report)
+    tags = token_tags(paragraph.tokens, paragraph.spans, options.scheme, options.report.dropped_overlaps)
     lines = [f"{token['text']} {tag}\n" for token, tag in zip(paragraph.tokens, tags) if not token["text"].isspace()]
     return "".join(lines) + "\n" if lines else ""
 
 
-def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
+def read(path: Path, options: ImportOptions) -> Iterator[Imported]:
     """Columns may be separated by tabs or spaces; the first is the token, the last the tag."""
     article_number = 0
     paragraph_index = 0
@@ -100,3 +98,6 @@ def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
             tokens.append(columns[0])
             tags.append({"E": "L", "S": "U"}.get(tag[0], tag[0]) + tag[1:] if tag != "O" else "O")
         yield from flush()
+
+
+FORMAT = Format(name="conll", suffix=".conll", export=export, read=read)

@@ -14,36 +14,33 @@ same way. `meta` carries our record id, article and paragraph so an import finds
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from annotator.core.errors import InputError
-from annotator.formats.document import (
-    Document,
-    ExportOptions,
-    Imported,
-    ImportedSpan,
-    codepoint_offsets,
-    imported_document,
-    json_lines,
-    list_field,
-    paragraph_list,
-    replace_atomically,
-    utf16_offsets,
-)
+from annotator.core.files import write_atomically
+from annotator.formats import Format
+from annotator.formats.documents import Document, paragraph_list
+from annotator.formats.export import ExportOptions
+from annotator.formats.imported import Imported, ImportedSpan, ImportOptions
+from annotator.formats.offsets import OFFSET_UNITS, OffsetUnit, codepoint_offsets, utf16_offsets
+from annotator.formats.reading import imported_document, json_lines, list_field, object_field
 
 
 def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> None:
     unit = options.offsets or "utf16"
-    with replace_atomically(out) as temporary, open(temporary, "w", encoding="utf-8", newline="") as handle:
-        for document in documents:
-            handle.write(json.dumps(_line(document, unit), ensure_ascii=False))
-            handle.write("\n")
+
+    def write(handle: TextIO) -> None:
+        import jsonlines
+
+        jsonlines.Writer(handle).write_all(_line(document, unit) for document in documents)
+
+    write_atomically(out, write)
 
 
-def _line(document: Document, unit: str) -> dict[str, Any]:
+def _line(document: Document, unit: OffsetUnit) -> dict[str, Any]:
     convert = utf16_offsets(document.text) if unit == "utf16" else None
 
     def at(offset: int) -> int:
@@ -69,26 +66,14 @@ def _line(document: Document, unit: str) -> dict[str, Any]:
     }
 
 
-def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
+def read(path: Path, options: ImportOptions) -> Iterator[Imported]:
     """doccano JSONL; `meta.offsets` (written by our export) overrides `--offsets` for its line."""
     for number, where, data in json_lines(path):
         text = data["text"]
-        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
-        unit = meta.get("offsets") if meta.get("offsets") in ("utf16", "codepoints") else (options.offsets or "utf16")
-        to_index = codepoint_offsets(text) if unit == "utf16" else None
-
-        def index(offset: Any, what: str) -> int:
-            if not isinstance(offset, int) or isinstance(offset, bool):
-                raise InputError(f"{where}: {what} offset {offset!r} is not a whole number.")
-            if to_index is None:
-                if not 0 <= offset <= len(text):
-                    raise InputError(f"{where}: offset {offset} is outside the text ({len(text)} characters).")
-                return offset
-            if offset not in to_index:
-                raise InputError(f"{where}: UTF-16 offset {offset} falls inside a character or outside the "
-                                 "text. If the file holds code-point offsets, import with --offsets codepoints.")
-            return to_index[offset]
-
+        meta = object_field(data, "meta")
+        unit = meta["offsets"] if meta.get("offsets") in OFFSET_UNITS else (options.offsets or "utf16")
+        index = partial(_code_point, text=text, to_index=codepoint_offsets(text) if unit == "utf16" else None,
+                        where=where)
         spans: list[ImportedSpan] = []
         relations: list[tuple[str, str, str]] = []
         entries = list_field(data, "entities" if "entities" in data else "label", where)
@@ -106,3 +91,19 @@ def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
             relations.append((str(relation.get("type")), str(relation.get("from_id")), str(relation.get("to_id"))))
         yield from imported_document(meta, f"{path.stem}-{number}", text, str(path), spans, relations, where)
 
+
+def _code_point(offset: Any, what: str, *, text: str, to_index: dict[int, int] | None, where: str) -> int:
+    """An offset of the line, checked, as a code point of its text (`to_index`: from UTF-16; None: already)."""
+    if not isinstance(offset, int) or isinstance(offset, bool):
+        raise InputError(f"{where}: {what} offset {offset!r} is not a whole number.")
+    if to_index is None:
+        if not 0 <= offset <= len(text):
+            raise InputError(f"{where}: offset {offset} is outside the text ({len(text)} characters).")
+        return offset
+    if offset not in to_index:
+        raise InputError(f"{where}: UTF-16 offset {offset} falls inside a character or outside the "
+                         "text. If the file holds code-point offsets, import with --offsets codepoints.")
+    return to_index[offset]
+
+
+FORMAT = Format(name="doccano", suffix=".doccano.jsonl", export=export, read=read)

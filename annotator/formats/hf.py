@@ -18,37 +18,41 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from annotator.formats.document import (
-    Document,
-    ExportOptions,
-    labels_in_order,
-    replace_atomically,
-    tag_names,
-    token_tags,
-)
+from annotator.core.files import NewFolder, write_folder_atomically
+from annotator.formats import Format
+from annotator.formats.documents import Document
+from annotator.formats.export import ExportOptions
+from annotator.formats.tags import labels_in_order, tag_names, token_tags
 
 DATA_FILE = "data.jsonl"
 LABELS_FILE = "label_names.json"
+CARD_FILE = "README.md"
 
 
 def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> None:
     labels = labels_in_order(options.schema)
-    tag_ids = {tag: index for index, tag in enumerate(tag_names(labels, options.scheme))}
-    with replace_atomically(out, folder=True) as folder:
-        with open(folder / DATA_FILE, "w", encoding="utf-8", newline="") as handle:
-            for document in documents:
-                for label in sorted({span.label for span in document.spans} - set(labels)):
-                    labels.append(label)
-                    tag_ids = {tag: index for index, tag in enumerate(tag_names(labels, options.scheme))}
-                handle.write(json.dumps(_row(document, options, tag_ids), ensure_ascii=False))
-                handle.write("\n")
+
+    def rows() -> Iterable[dict[str, Any]]:
+        tag_ids = {tag: index for index, tag in enumerate(tag_names(labels, options.scheme))}
+        for document in documents:
+            for label in sorted({span.label for span in document.spans} - set(labels)):
+                labels.append(label)
+                tag_ids = {tag: index for index, tag in enumerate(tag_names(labels, options.scheme))}
+            yield _row(document, options, tag_ids)
+
+    def fill(folder: NewFolder) -> None:
+        import jsonlines
+
+        folder.write(DATA_FILE, lambda handle: jsonlines.Writer(handle).write_all(rows()))
         names = tag_names(labels, options.scheme)
-        (folder / LABELS_FILE).write_text(json.dumps(names, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        (folder / "README.md").write_text(_card(names, labels, options), encoding="utf-8")
+        folder.write(LABELS_FILE, json.dumps(names, ensure_ascii=False, indent=1) + "\n")
+        folder.write(CARD_FILE, _card(names, labels, options))
+
+    write_folder_atomically(out, fill)
 
 
 def _row(document: Document, options: ExportOptions, tag_ids: dict[str, int]) -> dict[str, Any]:
-    tags = token_tags(document.tokens, document.spans, options.scheme, options.report)
+    tags = token_tags(document.tokens, document.spans, options.scheme, options.report.dropped_overlaps)
     word_index: dict[int, int] = {}
     words: list[str] = []
     ner_tags: list[int] = []
@@ -119,3 +123,6 @@ from datasets import load_dataset
 dataset = load_dataset("path/to/this/folder")
 ```
 """
+
+
+FORMAT = Format(name="hf", suffix="-hf", export=export, folder_holds=(DATA_FILE, LABELS_FILE, CARD_FILE))

@@ -11,29 +11,28 @@ Importing reads Prodigy-style JSONL (`text`, `spans` with `start`/`end`/`label`,
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from annotator.core.errors import InputError
-from annotator.formats.document import (
-    HISTORY_FIELDS,
-    Document,
-    ExportOptions,
-    ExportSpan,
-    Imported,
-    ImportedSpan,
+from annotator.core.files import write_atomically
+from annotator.formats import Format
+from annotator.formats.documents import Document, ExportSpan, split_id
+from annotator.formats.export import ExportOptions
+from annotator.formats.imported import Imported, ImportedSpan, ImportOptions
+from annotator.formats.reading import (
     attribute_values,
     json_lines,
     list_field,
+    object_field,
     paragraph_indices,
-    replace_atomically,
-    span_dict,
     split_article,
-    split_id,
     whole_number,
 )
+
+#: the store's history fields: meaningless once the history is compacted away
+HISTORY_FIELDS = ("_seq", "_action", "_reverts")
 
 
 def document_record(document: Document, options: ExportOptions) -> dict[str, Any]:
@@ -63,21 +62,37 @@ def _brief(span: ExportSpan) -> dict[str, Any]:
             "label": span.label}
 
 
+def span_dict(span: ExportSpan) -> dict[str, Any]:
+    """A canonical span (records.py's field order) for an article-level record."""
+    out: dict[str, Any] = {"start": span.start, "end": span.end, "token_start": span.token_start,
+                           "token_end": span.token_end, "label": span.label, "text": span.text,
+                           "id": span.span_id, "source": span.source}
+    if span.attributes:
+        out["attributes"] = span.attributes
+    if span.score is not None:
+        out["score"] = span.score
+    if span.suggested:
+        out["suggested"] = True
+    return out
+
+
 def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> None:
-    with replace_atomically(out) as temporary, open(temporary, "w", encoding="utf-8", newline="") as handle:
-        for document in documents:
-            handle.write(json.dumps(document_record(document, options), ensure_ascii=False))
-            handle.write("\n")
+    def write(handle: TextIO) -> None:
+        import jsonlines
+
+        jsonlines.Writer(handle).write_all(document_record(document, options) for document in documents)
+
+    write_atomically(out, write)
 
 
-def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
+def read(path: Path, options: ImportOptions) -> Iterator[Imported]:
     """Prodigy-style lines. A line whose `id` names a paragraph (`article#3`), or whose `meta` gives
     `paragraph`, is that paragraph; any other line is an article (id: its `id`, else
     `meta.article_id`, else `<file stem>-<line>`), cut at blank lines as `annotate` does, with the
     paragraph ids of `meta.paragraphs` when our article-level export wrote them."""
     for number, where, data in json_lines(path):
-        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
-        record_id = data.get("id") if isinstance(data.get("id"), str) else ""
+        meta = object_field(data, "meta")
+        record_id = data["id"] if isinstance(data.get("id"), str) else ""
         spans = []
         for n, span in enumerate(list_field(data, "spans", where), start=1):
             if not isinstance(span, dict) or not all(isinstance(span.get(k), int) for k in ("start", "end")) \
@@ -106,3 +121,5 @@ def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
             yield from split_article(article_id, data["text"], source, spans, relations, where,
                                      paragraph_indices(meta.get("paragraphs")))
 
+
+FORMAT = Format(name="jsonl", suffix=".export.jsonl", export=export, read=read)

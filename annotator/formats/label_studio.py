@@ -17,22 +17,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
-from xml.sax.saxutils import quoteattr
+from typing import Any, TextIO
 
 from annotator.core.errors import InputError
+from annotator.core.files import write_atomically
 from annotator.core.schema import Schema
-from annotator.formats.document import (
-    Document,
-    ExportOptions,
-    Imported,
-    ImportedSpan,
-    codepoint_offsets,
-    imported_document,
-    paragraph_list,
-    replace_atomically,
-    utf16_offsets,
-)
+from annotator.formats import Format
+from annotator.formats.documents import Document, attribute_types, paragraph_list
+from annotator.formats.export import ExportOptions
+from annotator.formats.imported import Imported, ImportedSpan, ImportOptions
+from annotator.formats.offsets import OFFSET_UNITS, OffsetUnit, codepoint_offsets, utf16_offsets
+from annotator.formats.reading import imported_document, list_field, object_field
 
 CONFIG_FILE = "label_config.xml"
 LABELS_NAME = "label"
@@ -45,29 +40,30 @@ def config_path(out: Path) -> Path:
 
 def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> None:
     unit = options.offsets or "codepoints"
-    kinds = {(label.name, spec.name): spec.type for label in options.schema.labels for spec in label.attributes} \
-        if options.schema is not None else {}
+    kinds = attribute_types(options.schema)
     seen_labels: list[str] = []
     unknown_attributes: dict[tuple[str, str], list[Any]] = {}  # attributes the schema does not describe
-    with replace_atomically(out) as temporary:
-        with open(temporary, "w", encoding="utf-8", newline="") as handle:
-            handle.write("[")
-            for number, document in enumerate(documents, start=1):
-                seen_labels.extend(sorted({s.label for s in document.spans} - set(seen_labels)))
-                for span in document.spans:
-                    for name, value in span.attributes.items():
-                        if (span.label, name) not in kinds:
-                            values = unknown_attributes.setdefault((span.label, name), [])
-                            if value not in values:
-                                values.append(value)
-                handle.write(",\n" if number > 1 else "\n")
-                handle.write(json.dumps(_task(number, document, unit, kinds), ensure_ascii=False))
-            handle.write("\n]\n")
-        with replace_atomically(config_path(out)) as config:
-            config.write_text(labeling_config(options.schema, seen_labels, unknown_attributes), encoding="utf-8")
+
+    def write(handle: TextIO) -> None:
+        handle.write("[")
+        for number, document in enumerate(documents, start=1):
+            seen_labels.extend(sorted({s.label for s in document.spans} - set(seen_labels)))
+            for span in document.spans:
+                for name, value in span.attributes.items():
+                    if (span.label, name) not in kinds:
+                        values = unknown_attributes.setdefault((span.label, name), [])
+                        if value not in values:
+                            values.append(value)
+            handle.write(",\n" if number > 1 else "\n")
+            handle.write(json.dumps(_task(number, document, unit, kinds), ensure_ascii=False))
+        handle.write("\n]\n")
+        # renamed into place before the tasks are: a failure leaves no tasks without their config
+        write_atomically(config_path(out), labeling_config(options.schema, seen_labels, unknown_attributes))
+
+    write_atomically(out, write)
 
 
-def _task(number: int, document: Document, unit: str, kinds: dict[tuple[str, str], str]) -> dict[str, Any]:
+def _task(number: int, document: Document, unit: OffsetUnit, kinds: dict[tuple[str, str], str]) -> dict[str, Any]:
     convert = utf16_offsets(document.text) if unit == "utf16" else None
 
     def at(offset: int) -> int:
@@ -116,6 +112,7 @@ def labeling_config(schema: Schema | None, seen_labels: list[str],
     Attributes the schema does not describe (an orphan label's) get a control too, of the kind
     their values suggest: Label Studio refuses a result whose `from_name` is not in the config.
     """
+    from xml.sax.saxutils import quoteattr
     known = [label.name for label in schema.labels] if schema is not None else []
     colours = {label.name: label.color for label in schema.labels} if schema is not None else {}
     lines = ["<View>", f'  <Labels name="{LABELS_NAME}" toName="{TEXT_NAME}">']
@@ -163,7 +160,7 @@ def labeling_config(schema: Schema | None, seen_labels: list[str],
     return "\n".join(lines) + "\n"
 
 
-def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
+def read(path: Path, options: ImportOptions) -> Iterator[Imported]:
     """A tasks JSON list; each task's first annotation (else its first prediction) is imported."""
     try:
         tasks = json.loads(path.read_text(encoding="utf-8"))
@@ -173,18 +170,17 @@ def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
         tasks = [tasks]
     if not isinstance(tasks, list):
         raise InputError(f"{path}: expected a JSON list of Label Studio tasks.")
-    kinds = {(label.name, spec.name): spec.type for label in options.schema.labels for spec in label.attributes} \
-        if options.schema is not None else {}
+    kinds = attribute_types(options.schema)
     for number, task in enumerate(tasks, start=1):
         where = f"{path}: task {number}"
-        data = task.get("data") if isinstance(task, dict) else None
-        text = data.get("text") if isinstance(data, dict) else None
+        data = object_field(task, "data") if isinstance(task, dict) else {}
+        text = data.get("text")
         if not isinstance(text, str):
             raise InputError(f"{where}: has no data.text. Export the project's tasks with their text.")
-        chosen = (task.get("annotations") or task.get("predictions") or [{}])[0]
+        chosen = (list_field(task, "annotations", where) or list_field(task, "predictions", where) or [{}])[0]
         if not isinstance(chosen, dict) or not isinstance(chosen.get("result") or [], list):
             raise InputError(f"{where}: its first annotation is not an object with a 'result' list.")
-        declared = data.get("offsets") if data.get("offsets") in ("utf16", "codepoints") else options.offsets
+        declared: OffsetUnit | None = data["offsets"] if data.get("offsets") in OFFSET_UNITS else options.offsets
         spans, relations = _read_result(chosen.get("result") or [], text, declared, kinds, where)
         meta = {"id": data.get("record_id"), "article_id": data.get("article_id"), "char_offset": data.get("char_offset"),
                 "paragraphs": data.get("paragraphs")}
@@ -192,7 +188,7 @@ def read(path: Path, options: ExportOptions) -> Iterator[Imported]:
                                      relations, where)
 
 
-def _read_result(result: list[dict[str, Any]], text: str, declared: Any, kinds: dict[tuple[str, str], str],
+def _read_result(result: list[dict[str, Any]], text: str, declared: OffsetUnit | None, kinds: dict[tuple[str, str], str],
                  where: str) -> tuple[list[ImportedSpan], list[tuple[str, str, str]]]:
     to_index = codepoint_offsets(text)
     spans: dict[str, ImportedSpan] = {}
@@ -243,7 +239,7 @@ def _read_result(result: list[dict[str, Any]], text: str, declared: Any, kinds: 
     return list(spans.values()), relations
 
 
-def _offsets(value: dict[str, Any], text: str, to_index: dict[int, int], declared: Any, where: str) -> tuple[int, int]:
+def _offsets(value: dict[str, Any], text: str, to_index: dict[int, int], declared: OffsetUnit | None, where: str) -> tuple[int, int]:
     start, end = value.get("start"), value.get("end")
     if isinstance(start, bool) or isinstance(end, bool) or not isinstance(start, int) or not isinstance(end, int):
         raise InputError(f"{where}: a labels result has no integer start/end.")
@@ -262,3 +258,6 @@ def _offsets(value: dict[str, Any], text: str, to_index: dict[int, int], declare
     if chosen is None:
         raise InputError(f"{where}: span [{start}, {end}) is outside the text ({len(text)} characters).")
     return chosen
+
+
+FORMAT = Format(name="label-studio", suffix=".label-studio.json", export=export, read=read)

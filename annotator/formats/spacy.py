@@ -14,30 +14,25 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from annotator.core.errors import InputError
-from annotator.formats.document import Document, ExportOptions, non_overlapping, replace_atomically
+from annotator.core.files import write_atomically
+from annotator.formats import Extra, Format
+from annotator.formats.documents import Document
+from annotator.formats.export import ExportOptions
+from annotator.formats.tags import non_overlapping
 
 SPAN_KEY = "sc"
-
-
-def require_spacy() -> Any:
-    try:
-        import spacy
-    except ImportError:
-        raise InputError("the spacy format needs spaCy. Install it with: pip install 'annotator[spacy]'.") from None
-    return spacy
+SPACY = Extra(module="spacy", title="spaCy", extra="spacy")
 
 
 def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> None:
-    spacy = require_spacy()
+    spacy = SPACY.load(needed_by="spacy")
     from spacy.tokens import DocBin
 
     vocab = spacy.blank("xx").vocab
     doc_bin = DocBin(attrs=["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE"], store_user_data=True)
     for document in documents:
         doc_bin.add(to_doc(vocab, document, options))
-    with replace_atomically(out) as temporary:
-        temporary.write_bytes(doc_bin.to_bytes())
+    write_atomically(out, doc_bin.to_bytes())
 
 
 def to_doc(vocab: Any, document: Document, options: ExportOptions) -> Any:
@@ -65,3 +60,6 @@ def to_doc(vocab: Any, document: Document, options: ExportOptions) -> Any:
         "relations": [{"label": r.label, "head_id": r.head, "child_id": r.child} for r in document.relations],
     }
     return doc
+
+
+FORMAT = Format(name="spacy", suffix=".spacy", export=export, needs=SPACY)

@@ -28,8 +28,8 @@ from typing import Any
 
 from annotator.core.corpus import Article
 from annotator.core.errors import InputError
+from annotator.core.files import write_atomically
 from annotator.core.identity import check_name
-from annotator.team.merge import write_atomically
 
 MANIFEST = "assignment.json"
 MANIFEST_FORMAT = "annotator-assignment"

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import heapq
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from annotator.core.errors import InputError
+from annotator.core.files import write_atomically
 from annotator.core.store import read_store
 
 MERGED_FROM = "_merged_from"
@@ -161,20 +160,3 @@ def merge_stores(paths: Sequence[Path], out: Path) -> MergeSummary:
         lines.append(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
     write_atomically(out, "".join(line + "\n" for line in lines))
     return MergeSummary(len(lines), duplicates, tuple(sorted(annotators)), len(paragraphs), tuple(warnings))
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write a whole file so that a crash leaves either nothing or all of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise

@@ -174,3 +174,36 @@ def test_out_over_an_existing_file_replaces_it_whole(tmp_path: Path) -> None:
         assert main(["export", str(store), "--format", "conll", "--out", str(out)]) == 0
         assert old_reader.read() == "an older export\n"
     assert out.read_text(encoding="utf-8").startswith("-DOCSTART-")
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_out_that_is_not_a_regular_file_is_refused_and_left_alone(tmp_path: Path, kind: str,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """Renaming over a named pipe or /dev/stdout (as root: the device node itself) would destroy it."""
+    import os
+    import stat
+
+    store = make_store(tmp_path / "store.jsonl")
+    out = tmp_path / "out.jsonl"
+    if kind == "fifo":
+        os.mkfifo(out)
+    else:
+        out.symlink_to(os.devnull)
+    assert main(["export", str(store), "--format", "jsonl", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"annotator: {out}:" in err and "not a regular file" in err and "Traceback" not in err
+    assert stat.S_ISFIFO(os.lstat(out).st_mode) if kind == "fifo" else os.readlink(out) == os.devnull
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_label_studio_tasks_are_not_written_when_their_config_cannot_be(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+
+    store = make_store(tmp_path / "store.jsonl")
+    os.mkfifo(tmp_path / "label_config.xml")
+    out = tmp_path / "tasks.json"
+    assert main(["export", str(store), "--format", "label-studio", "--out", str(out)]) == 2
+    assert "label_config.xml: is a named pipe (FIFO)" in capsys.readouterr().err
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
