@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -75,13 +77,17 @@ edit = st.one_of(
 )
 
 
+def _nth(ids: list[str], n: int) -> str:
+    return ids[n % len(ids)]
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(edit, max_size=25))
 def test_any_sequence_of_edits_keeps_spans_consistent_and_round_trips(edits: list[tuple]) -> None:
     annotation = EMPTY
     for step in edits:
         ids = [s.id for s in annotation.spans]
-        pick = (lambda n: ids[n % len(ids)]) if ids else None
+        pick = partial(_nth, ids) if ids else None
         match step:
             case ("add", first, last, label):
                 annotation = add_span(annotation, span_over_tokens(TOKENS, first, last, label))
