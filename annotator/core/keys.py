@@ -48,8 +48,8 @@ def split_keys(keys: str) -> tuple[str, ...]:
     return tuple(key.strip() for key in keys.split(",") if key.strip())
 
 
-#: The one list, in the order the help sheet shows it. Label keys come from the schema and the
-#: review screen's version keys stop at its number of annotators; neither is listed here beyond that.
+#: The one list, in the order the help sheet shows it. Label keys are not here: they come from
+#: the schema, and the validator keeps them off these keys.
 KEY_BINDINGS: tuple[KeyBinding, ...] = (
     _annotate("next_token", "right", "move(1)", "Next token", "Cursor to the next token (drops the selection)"),
     _annotate("previous_token", "left", "move(-1)", "Previous token", "Cursor to the previous token"),
