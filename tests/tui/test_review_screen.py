@@ -262,3 +262,14 @@ async def test_version_keys_stop_at_the_last_annotator_and_are_listed_by_name(te
         assert "review.take_4" not in rows and rows["review.toggle"].action == "toggle_candidate"
         await pilot.press("3")
         assert screen(app).preferred == "carol"
+
+
+async def test_the_command_palette_lists_the_review_keys(team: Team) -> None:
+    app = team.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Take bob")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen(app).preferred == "bob"
