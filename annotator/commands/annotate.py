@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from annotator.core.config import load_user_config
+from annotator.core.config import UserConfig, load_user_config
 from annotator.core.corpus import Corpus
 from annotator.core.errors import InputError
 from annotator.core.identity import annotator_name
@@ -28,7 +28,7 @@ def demo_store_path() -> Path:
     return base / "annotator" / "sample-annotations.jsonl"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "annotate",
         help="tag spans in articles (the annotate screen)",
@@ -50,14 +50,15 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("annotate needs at least one SOURCE (.txt, .jsonl or a folder). See `annotator annotate --help`.")
     else:
         sources, store_path = list(args.sources), args.out or Path(DEFAULT_STORE)
-    schema_path = args.schema or default_schema_path()
-    schema = load_schema(schema_path)
-    with Corpus(sources) as corpus:
-        return _annotate(corpus, schema, schema_path, store_path, args.annotator)
-
-
-def _annotate(corpus: Corpus, schema: Schema, schema_path: Path, store_path: Path, explicit_name: str | None) -> int:
     config = load_user_config()
+    schema_path = args.schema or default_schema_path()
+    schema = load_schema(schema_path, keymap=config.keys)  # a label key must be free on this user's screen
+    with Corpus(sources) as corpus:
+        return _annotate(corpus, schema, schema_path, store_path, args.annotator, config)
+
+
+def _annotate(corpus: Corpus, schema: Schema, schema_path: Path, store_path: Path, explicit_name: str | None,
+              config: UserConfig) -> int:
     name = annotator_name(explicit_name, config)
     store = Store(store_path)
     try:

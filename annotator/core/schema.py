@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -17,37 +18,11 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from annotator.core.errors import InputError
+from annotator.core.keys import canonical_key, screen_keys
 
 AttributeType = Literal["choice", "integer", "boolean", "text"]
 ATTRIBUTE_TYPES: tuple[str, ...] = ("choice", "integer", "boolean", "text")
 SNAP_MODES: tuple[str, ...] = ("token", "char")
-
-#: Keys the annotate screen binds by default (DESIGN.md, docs/KEYS.md): a label, attribute or
-#: relation may not take one, or pressing it would never reach the schema. The one list.
-RESERVED_KEYS: dict[str, str] = {
-    "left": "previous token",
-    "right": "next token",
-    "shift+left": "shrink the selection",
-    "shift+right": "grow the selection",
-    "up": "move up",
-    "down": "move down",
-    "home": "first token",
-    "end": "last token",
-    "pageup": "previous paragraph",
-    "pagedown": "next paragraph",
-    "enter": "accept the paragraph",
-    "backspace": "delete the span",
-    "delete": "delete the span",
-    "ctrl+z": "undo",
-    "ctrl+y": "redo",
-    "escape": "cancel",
-    "tab": "next field",
-    "space": "select",
-    " ": "select",
-    "q": "quit",
-    "?": "keys and guidelines",
-    "/": "search",
-}
 
 #: Colour names a schema may use instead of `#rrggbb`: the Okabe–Ito palette (colour-blind
 #: safe) under its own names, and the common CSS names. Stored as hex so every renderer agrees.
@@ -190,9 +165,6 @@ class Schema:
     def label(self, name: str) -> Label | None:
         return next((label for label in self.labels if label.name == name), None)
 
-    def label_for_key(self, key: str) -> Label | None:
-        return next((label for label in self.labels if label.key == key), None)
-
     def relation(self, name: str) -> RelationSpec | None:
         return next((relation for relation in self.relations if relation.name == name), None)
 
@@ -225,17 +197,21 @@ def default_schema_path() -> Path:
     return Path(__file__).resolve().parent.parent / "data" / "schemas" / "news-conflict.yaml"
 
 
-def load_schema(path: Path) -> Schema:
-    """Load and validate a schema file; raise SchemaError listing every problem."""
-    schema, problems = _read(Path(path))
+def load_schema(path: Path, *, keymap: Mapping[str, str] | None = None) -> Schema:
+    """Load and validate a schema file; raise SchemaError listing every problem.
+
+    `keymap` is the user's `[keys]` remapping: label keys are checked against the annotate
+    screen's keys as it leaves them (None: the default keys).
+    """
+    schema, problems = _read(Path(path), keymap or {})
     if problems or schema is None:
         raise SchemaError(problems)
     return schema
 
 
-def validate_schema(path: Path) -> list[SchemaProblem]:
+def validate_schema(path: Path, *, keymap: Mapping[str, str] | None = None) -> list[SchemaProblem]:
     """Every problem in a schema file, in file order; empty when the schema is usable."""
-    return _read(Path(path))[1]
+    return _read(Path(path), keymap or {})[1]
 
 
 def migrate_span_label(schema: Schema, label: str) -> str | None:
@@ -257,7 +233,7 @@ def migrate_span_label(schema: Schema, label: str) -> str | None:
 _PositionedLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _read(path: Path) -> tuple[Schema | None, list[SchemaProblem]]:
+def _read(path: Path, keymap: Mapping[str, str]) -> tuple[Schema | None, list[SchemaProblem]]:
     name = str(path)
     try:
         data = path.read_bytes()
@@ -296,7 +272,7 @@ def _read(path: Path) -> tuple[Schema | None, list[SchemaProblem]]:
                                     "colons and indentation there or just before.")]
     except yaml.YAMLError as error:
         return None, [SchemaProblem(name, 1, 1, f"YAML syntax error: {error}.")]
-    checker = _Checker(name)
+    checker = _Checker(name, keymap)
     schema = checker.schema(root)
     problems = sorted(checker.problems, key=lambda p: (p.line, p.column))
     return (None if problems else schema), problems
@@ -310,8 +286,10 @@ def _suggest(word: str, known: tuple[str, ...]) -> str:
 class _Checker:
     """Walks the node tree, collecting problems and building the dataclasses as it goes."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, keymap: Mapping[str, str]) -> None:
         self.file = file
+        self.keymap = keymap
+        self.annotate_keys = screen_keys("annotate", keymap)  # where label keys are pressed
         self.problems: list[SchemaProblem] = []
         self.attribute_keys: list[tuple[str, Node]] = []  # (what, key node), checked against label keys
 
@@ -356,7 +334,7 @@ class _Checker:
                 self.report(node if isinstance(node, ScalarNode) else key_node,
                             f"'{field}' of {what} must be text, not {_kind(node)}.")
             return default
-        return node.value
+        return str(node.value)
 
     def texts(self, fields: dict[str, tuple[Node, Node]], field: str, what: str) -> tuple[str, ...] | None:
         """A list of plain scalars; None when the field is absent."""
@@ -377,18 +355,28 @@ class _Checker:
                 self.report(item, f"each entry of '{field}' in {what} must be text, not {_kind(item)}.")
         return tuple(out)
 
-    def key(self, node: Node, value: str, what: str) -> str:
-        """A one-character key that the screen leaves free; reports otherwise."""
-        named = value.lower() if len(value) > 1 else value  # "Enter" is enter, but "Q" is not q
-        if named in RESERVED_KEYS:
-            purpose = RESERVED_KEYS[named]
-            self.report(node, f"key '{value}' of {what} is reserved by the annotate screen ({purpose}). "
-                              "Pick another character.")
-        elif len(value) != 1:
+    def key(self, node: Node, value: str, what: str) -> None:
+        """A key of one visible character; reports otherwise.
+
+        Attribute and relation keys are pressed in their own dialog, which binds no character, so
+        this is all they need; a label's key is pressed on the annotate screen (`label_key`).
+        """
+        if len(value) != 1:
             self.report(node, f"key '{value}' of {what} must be one character, e.g. '5'.")
         elif value.isspace() or not value.isprintable():
             self.report(node, f"key of {what} must be a visible character.")
-        return value
+
+    def label_key(self, node: Node, value: str, what: str) -> None:
+        """A label's key: one visible character that the annotate screen (as the user remapped it) leaves free."""
+        owner = self.annotate_keys.get(canonical_key(value))
+        if owner is None:
+            self.key(node, value, what)
+            return
+        remapped = bool(self.keymap.get(owner.binding_id))
+        moved = f", which your [keys] settings put on '{value}'" if remapped else ""
+        remedy = f"Choose another key, or remap {owner.binding_id}." if remapped else "Choose another key."
+        self.report(node, f"{what} has key '{value}', reserved by the annotate screen for "
+                          f"\"{_lower_first(owner.tooltip)}\" (binding id {owner.binding_id}{moved}). {remedy}")
 
     # -- the schema --
 
@@ -455,7 +443,7 @@ class _Checker:
         if "key" not in fields:
             self.report(node, f"{what} has no 'key'. Add 'key: \"5\"' (one character).")
         elif isinstance(fields["key"][1], ScalarNode) and fields["key"][1].tag != "tag:yaml.org,2002:null":
-            self.key(fields["key"][1], key, what)  # also reports key: ""
+            self.label_key(fields["key"][1], key, what)  # also reports key: ""
         color = self.color(fields, what)
         snap = self.text(fields, "snap", what, default="token")
         if snap not in SNAP_MODES:
@@ -584,6 +572,7 @@ class _Checker:
         seen: dict[str, Node] = {}
         keys: dict[str, Node] = {}
         for item in node.value:
+            value_node: Node
             if isinstance(item, ScalarNode) and item.tag != "tag:yaml.org,2002:null":
                 choice, value_node, key_at = Choice(item.value), item, None
             else:
@@ -700,11 +689,11 @@ class _Checker:
                                       f"'{key_node.value}'. Give each its own key.")
             elif key_node.value:
                 global_keys[key_node.value] = (owner, key_node)
-        for what, key_node in self.attribute_keys:
-            if key_node.value in global_keys:
-                owner, first = global_keys[key_node.value]
-                self.report(key_node, f"{what} uses key '{key_node.value}', already the key of {owner} "
-                                      f"({self.where(first)}).")
+        for what, attribute_key in self.attribute_keys:
+            if attribute_key.value in global_keys:
+                owner, first = global_keys[attribute_key.value]
+                self.report(attribute_key, f"{what} uses key '{attribute_key.value}', already the key of {owner} "
+                                           f"({self.where(first)}).")
         for label, fields in labels:
             if label.overlaps is not None:
                 self.known_labels(fields["overlaps"][1], label.overlaps, names, f"'overlaps' of label '{label.name}'")
@@ -737,6 +726,10 @@ def _scalar(node: Node) -> Any:
     if not isinstance(node, ScalarNode):
         return None
     return _CONSTRUCTOR.construct_object(node)
+
+
+def _lower_first(sentence: str) -> str:
+    return sentence[:1].lower() + sentence[1:]
 
 
 def _kind(node: Node) -> str:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import App
 
 from annotator.core.errors import InputError
+from annotator.core.keys import ScreenName, keymap_problems
 from annotator.core.schema import load_schema
 from annotator.core.session import Session
 from annotator.tui.palette import AnnotatorCommands
@@ -56,7 +57,7 @@ class AnnotatorApp(App[None]):
             return  # unchanged, or a dialog is open: look again at the next tick
         self.schema_stamp = stamp
         try:
-            schema = load_schema(self.schema_path)
+            schema = load_schema(self.schema_path, keymap=self.user_keymap)
         except InputError as error:
             self.notify(f"{error}\nStill using the last good schema.", title="Schema not reloaded",
                         severity="error", timeout=20, markup=False)
@@ -69,38 +70,20 @@ class AnnotatorApp(App[None]):
     def on_mount(self) -> None:
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
-            problems = keymap_problems(self.user_keymap, self.session)
-            if problems:
-                self.notify(" ".join(problems) + " Fix [keys] in ~/.config/annotator/config.toml.",
-                            title="Key settings", severity="warning", timeout=15, markup=False)
+            label_keys = {label.key: f"the {label.name} label" for label in self.session.schema.labels if label.key}
+            warn_about_keymap(self, self.user_keymap, "annotate", label_keys)
         self.push_screen(AnnotateScreen(self.session, store_path=self.store_path))
         if self.schema_path is not None:
             self.set_interval(1.0, self.check_schema)
 
 
-def keymap_problems(keymap: dict[str, str], session: Session) -> list[str]:
-    """Remappings that cannot work as meant: unknown binding ids, and keys taken from another action.
-
-    Textual resolves a clash silently (the other action just loses its key), so say it here.
-    """
-    defaults = {binding.id: binding.key for binding in AnnotateScreen.BINDINGS if binding.id}
-    owners: dict[str, str] = {}
-    for binding_id, keys in defaults.items():
-        for key in keys.split(","):
-            owners[key.strip()] = binding_id
-    for label in session.schema.labels:
-        if label.key:
-            owners[label.key] = f"the {label.name} label"
-    problems = []
-    for binding_id, keys in keymap.items():
-        if binding_id not in defaults:
-            problems.append(f"{binding_id!r} is not a binding id (see docs/KEYS.md).")
-            continue
-        for key in (part.strip() for part in keys.split(",")):
-            owner = owners.get(key)
-            if owner is not None and owner != binding_id and owner not in keymap:
-                problems.append(f"{binding_id} = {key!r} takes {key} from {owner}.")
-    return problems
+def warn_about_keymap(app: App[None], keymap: dict[str, str], screen: ScreenName,
+                      other_owners: dict[str, str] | None = None) -> None:
+    """Say at start which of the user's `[keys]` remappings cannot work as meant (Textual would stay silent)."""
+    problems = keymap_problems(keymap, screen, other_owners)
+    if problems:
+        app.notify(" ".join(problems) + " Fix [keys] in ~/.config/annotator/config.toml.",
+                   title="Key settings", severity="warning", timeout=15, markup=False)
 
 
 class ReviewApp(App[None]):
@@ -108,6 +91,7 @@ class ReviewApp(App[None]):
 
     CSS_PATH: ClassVar[list[str | PurePath]] = ["annotator.tcss", "review.tcss"]  # the annotate screen's look, plus the review panels
     TITLE = "annotator review"
+    COMMANDS = App.COMMANDS | {AnnotatorCommands}
 
     def __init__(self, review: GoldReview, schema: Schema, *, gold_path: str,
                  keymap: dict[str, str] | None = None) -> None:
@@ -120,6 +104,7 @@ class ReviewApp(App[None]):
     def on_mount(self) -> None:
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
+            warn_about_keymap(self, self.user_keymap, "review")
         from annotator.tui.screens.review import ReviewScreen  # only `annotator review` needs it
 
         self.push_screen(ReviewScreen(self.review, self.schema, gold_path=self.gold_path))

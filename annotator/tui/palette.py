@@ -1,7 +1,8 @@
-"""Every action of the annotate screen in the command palette (ctrl+p), with its key.
+"""Every action of the open screen in the command palette (ctrl+p), with its key.
 
 Keys are fast once learnt; the palette is how they are found and how a rarely used action is
-reached without remembering its key.
+reached without remembering its key. The rows are the help sheet's (`key_list`), made from the
+key registry (annotator/core/keys.py).
 """
 
 from __future__ import annotations
@@ -10,18 +11,23 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from annotator.tui.bindings import KeyRow, ListsKeys
+
 
 class AnnotatorCommands(Provider):
     """Commands built from the open screen's keys, so remapped keys show as remapped."""
 
-    def _rows(self) -> list:  # list[KeyRow]; empty on screens without annotate keys
-        key_list = getattr(self.screen, "key_list", None)
-        return key_list() if key_list is not None else []
+    def _rows(self) -> list[KeyRow]:
+        """The screen's key rows; none on a screen that lists no keys."""
+        return self.screen.key_list() if isinstance(self.screen, ListsKeys) else []
+
+    @staticmethod
+    def _help(row: KeyRow) -> str:
+        return f"{' / '.join(row.keys) or 'no key'} · {row.tooltip}"
 
     async def discover(self) -> Hits:
         for row in self._rows():
-            yield DiscoveryHit(row.title, partial(self.screen.run_action, row.action),
-                               help=f"{' / '.join(row.keys)} · {row.tooltip}")
+            yield DiscoveryHit(row.title, partial(self.screen.run_action, row.action), help=self._help(row))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
@@ -29,4 +35,4 @@ class AnnotatorCommands(Provider):
             score = matcher.match(f"{row.title} {row.tooltip}")
             if score > 0:
                 yield Hit(score, matcher.highlight(row.title), partial(self.screen.run_action, row.action),
-                          text=row.title, help=f"{' / '.join(row.keys)} · {row.tooltip}")
+                          text=row.title, help=self._help(row))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.app import App
 
 from annotator.core.corpus import Corpus
 from annotator.core.schema import default_schema_path, load_schema
@@ -66,3 +69,31 @@ def workspace(tmp_path: Path) -> Iterator[Callable[..., Workspace]]:
     yield make
     for space in made:
         space.close()
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One notification as the app was asked to show it."""
+
+    title: str
+    message: str
+    severity: str
+
+
+def record_notifications(app: App[Any]) -> list[Sent]:
+    """Every notification `app` is asked to show from now on, through its public `notify` (screens call it too)."""
+    sent: list[Sent] = []
+    notify = app.notify
+
+    def recording(message: str, *, title: str = "", severity: Any = "information", **options: Any) -> None:
+        sent.append(Sent(title, message, severity))
+        notify(message, title=title, severity=severity, **options)
+
+    app.notify = recording  # type: ignore[method-assign]
+    return sent
+
+
+@pytest.fixture
+def notifications() -> Callable[[App[Any]], list[Sent]]:
+    """`notifications(app)`: the list of what `app` notifies from then on (see `record_notifications`)."""
+    return record_notifications

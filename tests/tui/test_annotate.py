@@ -496,13 +496,14 @@ async def test_r_links_two_spans_with_a_schema_relation_and_again_unlinks(worksp
     assert space.saved()["a-strikes#0"]["relations"] == []
 
 
-async def test_a_remapping_onto_a_taken_key_or_an_unknown_id_is_reported(workspace):
+async def test_a_remapping_onto_a_taken_key_or_an_unknown_id_is_reported(workspace, notifications):
     space = workspace()
     app = make_app(space, keymap={"annotator.quit": "x", "annotator.next_token": "2", "annotator.nope": "z",
                                   "annotator.undo": "ctrl+u"})
+    sent = notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        [warning] = [n for n in app._notifications if n.title == "Key settings"]
+        [warning] = [n for n in sent if n.title == "Key settings"]
         assert "takes x from annotator.reject" in warning.message
         assert "takes 2 from the LOCATION label" in warning.message
         assert "'annotator.nope' is not a binding id" in warning.message

@@ -249,3 +249,27 @@ async def test_shift_a_saves_every_paragraph_everyone_did_alike(team: Team) -> N
         assert screen(app).item.id == "a#0"  # a#0 and a#1 are disputed; a#2 (no spans anywhere) was saved
         assert "1 paragraph everyone agreed on saved" in str(app.screen.query_one("#status").render())
     assert {pid: r["answer"] for pid, r in team.latest().items()} == {"a#2": "accept"}
+
+
+async def test_version_keys_stop_at_the_last_annotator_and_are_listed_by_name(team: Team) -> None:
+    app = team.app()
+    async with app.run_test(size=SIZE) as pilot:
+        before = screen(app).chosen
+        await pilot.press("4", "9")  # three annotators: nothing to take
+        assert screen(app).chosen == before and app.is_running
+        rows = {row.binding_id: row for row in screen(app).key_list()}
+        assert [rows[f"review.take_{n}"].title for n in (1, 2, 3)] == ["Take alice", "Take bob", "Take carol"]
+        assert "review.take_4" not in rows and rows["review.toggle"].action == "toggle_candidate"
+        await pilot.press("3")
+        assert screen(app).preferred == "carol"
+
+
+async def test_the_command_palette_lists_the_review_keys(team: Team) -> None:
+    app = team.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Take bob")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen(app).preferred == "bob"

@@ -24,11 +24,12 @@ def renamed_location(path: Path) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-async def test_a_renamed_label_is_used_at_once_and_saved_spans_follow(workspace, tmp_path: Path) -> None:
+async def test_a_renamed_label_is_used_at_once_and_saved_spans_follow(workspace, notifications, tmp_path: Path) -> None:
     space = workspace()
     path = schema_copy(tmp_path)
     space.session.reload_schema(load_schema(path))
     app = AnnotatorApp(space.session, store_path="annotations.jsonl", schema_path=path)
+    sent = notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         for _ in range(2):  # "In" "Syria"
             await pilot.press("right")
@@ -37,23 +38,25 @@ async def test_a_renamed_label_is_used_at_once_and_saved_spans_follow(workspace,
         renamed_location(path)
         app.check_schema()
         await pilot.pause()
-        assert [s.label for s in space.session.annotation.spans] == ["PLACE"], [(n.title, n.message) for n in app._notifications]
+        assert [s.label for s in space.session.annotation.spans] == ["PLACE"], sent
         await pilot.press("right", "2")  # the key now tags PLACE
-        assert "Schema reloaded" in [n.title for n in app._notifications]
+        assert "Schema reloaded" in [n.title for n in sent]
     labels = [s["label"] for s in space.saved()["a-strikes#0"]["spans"]]
     assert labels == ["PLACE", "PLACE"]
 
 
-async def test_a_broken_schema_is_refused_with_its_line_and_the_last_good_one_kept(workspace, tmp_path: Path) -> None:
+async def test_a_broken_schema_is_refused_with_its_line_and_the_last_good_one_kept(
+        workspace, notifications, tmp_path: Path) -> None:
     space = workspace()
     path = schema_copy(tmp_path)
     space.session.reload_schema(load_schema(path))
     app = AnnotatorApp(space.session, store_path="annotations.jsonl", schema_path=path)
+    sent = notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         path.write_text(path.read_text(encoding="utf-8").replace('key: "2"', 'key: "1"', 1), encoding="utf-8")
         app.check_schema()
         await pilot.pause()
-        refused = [n for n in app._notifications if n.title == "Schema not reloaded"]
+        refused = [n for n in sent if n.title == "Schema not reloaded"]
         assert refused and f"{path}:" in refused[0].message and "last good schema" in refused[0].message
         await pilot.press("right", "right", "2")
     assert [s["label"] for s in space.saved()["a-strikes#0"]["spans"]] == ["LOCATION"]

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from annotator.cli import main
+from annotator.core.schema import default_schema_path
+from annotator.tui.app import AnnotatorApp
 
 GOOD_ARTICLE = "Iraq said so.\n\nSyria denied it.\n"
 GOOD_RECORD = {"id": "a#0", "text": "Iraq said so.", "tokens": [], "spans": []}
@@ -116,3 +118,57 @@ def test_version_and_help() -> None:
     assert result.returncode == 0
     for command in ("annotate", "export", "schema"):
         assert command in result.stdout
+
+
+LABEL_ON_X = "name: x\nlabels:\n  - name: A\n    key: '1'\n  - name: VEHICLE\n    key: x\n"
+
+
+def user_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, keys: str) -> None:
+    """A config file with this `[keys]` section, as the user's (XDG_CONFIG_HOME)."""
+    folder = tmp_path / "config" / "annotator"
+    folder.mkdir(parents=True)
+    (folder / "config.toml").write_text(f"[keys]\n{keys}\n", encoding="utf-8")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+
+
+def opened_apps(monkeypatch: pytest.MonkeyPatch) -> list[AnnotatorApp]:
+    """Instead of running the annotate screen, note each app `annotate` would run (with its session and keymap)."""
+    opened: list[AnnotatorApp] = []
+    monkeypatch.setattr(AnnotatorApp, "run", lambda app: opened.append(app))
+    return opened
+
+
+def test_a_label_on_a_screen_key_is_refused_naming_the_action(tmp_path: Path, article: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "no-config"))
+    schema = tmp_path / "s.yaml"
+    schema.write_text(LABEL_ON_X, encoding="utf-8")
+    status, err = run_cli(capsys, str(article), "--schema", str(schema), "--out", str(tmp_path / "o.jsonl"))
+    assert status == 2 and f"{schema}:6:10: label 'VEHICLE' has key 'x', reserved by the annotate screen" in err
+    assert "(binding id annotator.reject)" in err and "Traceback" not in err
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_a_label_on_a_key_the_user_freed_opens_the_screen(tmp_path: Path, article: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    user_config(tmp_path, monkeypatch, '"annotator.reject" = "X"')
+    opened = opened_apps(monkeypatch)
+    schema = tmp_path / "s.yaml"
+    schema.write_text(LABEL_ON_X, encoding="utf-8")
+    status, err = run_cli(capsys, str(article), "--schema", str(schema), "--out", str(tmp_path / "o.jsonl"),
+                          "--annotator", "alice")
+    assert status == 0, err
+    [app] = opened
+    assert app.user_keymap == {"annotator.reject": "X"}
+    assert [label.key for label in app.session.schema.labels] == ["1", "x"]
+
+
+def test_a_remapping_onto_a_label_key_is_refused_at_the_label(tmp_path: Path, article: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    user_config(tmp_path, monkeypatch, '"annotator.undo" = "1"')
+    opened = opened_apps(monkeypatch)
+    status, err = run_cli(capsys, str(article), "--out", str(tmp_path / "o.jsonl"))
+    line = default_schema_path().read_text(encoding="utf-8").splitlines().index('    key: "1"') + 1
+    assert status == 2 and f"{default_schema_path()}:{line}:10: label 'ACTOR' has key '1'" in err
+    assert "annotator.undo, which your [keys] settings put on '1'" in err
+    assert opened == [] and not (tmp_path / "o.jsonl").exists()

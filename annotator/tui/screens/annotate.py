@@ -8,11 +8,12 @@ does the screen show it as done ("saved ✓").
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import ClassVar, Literal
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingsMap
+from textual.binding import BindingType
 from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -24,8 +25,9 @@ from annotator.core.phrases import phrase_around
 from annotator.core.session import EditRefused, Position, Session
 from annotator.core.spans import Annotation, Answer, Relation, Span
 from annotator.core.tokens import Token
+from annotator.tui.bindings import KeyRow, bound_keys, textual_bindings
 from annotator.tui.screens.attributes import AttributeScreen
-from annotator.tui.screens.help import HelpScreen, KeyRow, bound_keys
+from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.prompt import PromptScreen
 from annotator.tui.screens.relations import RelationScreen
 from annotator.tui.widgets.panels import Context, LabelBar, SpanList, TextLine
@@ -36,60 +38,10 @@ FILTERS: tuple[Filter, ...] = ("all", "unfinished", "flagged")
 DECISION_BADGES = {"accept": "✓ accepted", "reject": "✗ rejected", "ignore": "– ignored"}
 
 
-def _binding(key: str, action: str, description: str, name: str, tooltip: str, *, show: bool = False,
-             key_display: str | None = None) -> Binding:
-    return Binding(key, action, description, show=show, key_display=key_display, id=f"annotator.{name}",
-                   tooltip=tooltip)
-
-
 class AnnotateScreen(Screen[None]):
     """One paragraph at a time, keyboard first; the Session is the model."""
 
-    BINDINGS = [
-        _binding("right", "move(1)", "Next token", "next_token", "Cursor to the next token (drops the selection)"),
-        _binding("left", "move(-1)", "Previous token", "previous_token", "Cursor to the previous token"),
-        _binding("shift+right", "extend(1)", "Grow selection", "grow_selection",
-                 "Grow the selection by one token from where it began"),
-        _binding("shift+left", "extend(-1)", "Shrink selection", "shrink_selection",
-                 "Shrink the selection by one token (or grow it leftwards)"),
-        _binding("home", "edge(0)", "First token", "first_token", "Cursor to the first token"),
-        _binding("end", "edge(1)", "Last token", "last_token", "Cursor to the last token"),
-        _binding("tab", "span_step(1)", "Next span", "next_span", "Select the next span"),
-        _binding("shift+tab", "span_step(-1)", "Previous span", "previous_span", "Select the previous span"),
-        _binding("e", "phrase", "Select phrase", "select_phrase",
-                 "Grow the selection to the name or number phrase under the cursor"),
-        _binding("f", "jump", "Jump to word", "jump_to_word",
-                 "Type the start of a word; the cursor jumps to the next word starting so"),
-        _binding("escape", "clear_selection", "Clear selection", "clear_selection", "Drop the selection"),
-        _binding("backspace", "delete_span", "Delete span", "delete_span",
-                 "Delete the selected span, or the innermost span under the cursor", show=True, key_display="⌫"),
-        _binding("v", "attributes", "Attributes", "attributes",
-                 "Set the attributes of the selected span or the span under the cursor (schema keys)"),
-        _binding("r", "relate", "Relate", "relate",
-                 "Link the span under the cursor to another span with a schema relation (again: unlink)"),
-        _binding("a", "accept_suggestion", "Accept suggestion", "accept_suggestion",
-                 "Make the suggested span under the cursor your own"),
-        _binding("ctrl+z", "undo", "Undo", "undo", "Undo the last edit (may open another paragraph)", show=True),
-        _binding("ctrl+y", "redo", "Redo", "redo", "Redo the last undone edit"),
-        _binding("enter", "decide('accept')", "Accept", "accept",
-                 "Accept the paragraph and go to the next unfinished one", show=True, key_display="⏎"),
-        _binding("x", "decide('reject')", "Reject", "reject", "Reject the paragraph and go to the next unfinished one",
-                 show=True),
-        _binding("i", "decide('ignore')", "Ignore", "ignore", "Skip the paragraph as ignored and go on", show=True),
-        _binding("exclamation_mark", "flag", "Flag", "flag",
-                 "Flag the paragraph for review with a note (again: remove the flag)", show=True, key_display="!"),
-        _binding("pagedown", "paragraph(1)", "Next paragraph", "next_paragraph", "Next paragraph, nothing decided"),
-        _binding("pageup", "paragraph(-1)", "Previous paragraph", "previous_paragraph",
-                 "Previous paragraph, nothing decided"),
-        _binding("g", "goto", "Go to", "goto", "Go to a paragraph number, a paragraph id or an article id"),
-        _binding("ctrl+f,slash", "search", "Search", "search", "Search the corpus for text", key_display="/"),
-        _binding("n", "next_match", "Next match", "next_match", "Jump to the next match of the last search"),
-        _binding("u", "cycle_filter", "Filter", "filter",
-                 "Page through all / only unfinished / only flagged paragraphs"),
-        _binding("question_mark", "help", "Help", "help", "Keys and labelling guidelines", show=True,
-                 key_display="?"),
-        _binding("q", "quit", "Quit", "quit", "Quit (everything is already saved)", show=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = textual_bindings("annotate")
 
     def __init__(self, session: Session, *, store_path: str) -> None:
         super().__init__()
@@ -103,12 +55,7 @@ class AnnotateScreen(Screen[None]):
         self.saved_state = ""
         self.message = ""
         self.paragraph_id = ""
-        label_bindings = [
-            Binding(label.key, f"tag({label.name!r})", f"Tag {label.name}", show=False,
-                    tooltip=f"Tag the selection (or the token under the cursor) as {label.name}")
-            for label in session.schema.labels if label.key
-        ]
-        self._bindings = BindingsMap.merge([self._bindings, BindingsMap(label_bindings)])
+        self.label_keys = {label.key: label.name for label in session.schema.labels if label.key}
 
     # --- layout -----------------------------------------------------------------------
 
@@ -286,6 +233,19 @@ class AnnotateScreen(Screen[None]):
         self.show_annotation()
         return changed
 
+    def on_key(self, event: events.Key) -> None:
+        """A label's key tags, unless a binding has the key (a user's remapping takes it from the label).
+
+        Label keys are not Textual bindings: applying a keymap drops every binding of a key that a
+        remapped action leaves, so a label could not have a key the user freed (docs/KEYS.md).
+        """
+        label = self.label_keys.get(event.character or "")
+        if label is None or event.key in self.active_bindings:
+            return
+        event.stop()
+        event.prevent_default()
+        self.action_tag(label)
+
     def action_tag(self, label: str) -> None:
         if self.cursor is None:
             return
@@ -368,10 +328,7 @@ class AnnotateScreen(Screen[None]):
 
     def go_on(self) -> None:
         """After a decision: the next paragraph still to do (within the filter)."""
-        if self.filter == "flagged":
-            moved = self.session.next_matching(self.wanted)
-        else:
-            moved = self.session.next_unfinished()
+        moved = self.session.next_matching(self.wanted) if self.filter == "flagged" else self.session.next_unfinished()
         if not moved:
             self.message = "every paragraph is decided 🎉" if self.filter != "flagged" else "no more flagged paragraphs"
         self.show_paragraph()
@@ -545,10 +502,8 @@ class AnnotateScreen(Screen[None]):
                 position = self.numbered(session.position.article, int(value))
             elif colon and article_part.isdigit() and (paragraph_part.isdigit() or not paragraph_part):
                 article = int(article_part) - 1
-                if 0 <= article < session.corpus.article_count:
-                    position = self.numbered(article, int(paragraph_part or 1))
-                else:
-                    position = None
+                in_corpus = 0 <= article < session.corpus.article_count
+                position = self.numbered(article, int(paragraph_part or 1)) if in_corpus else None
             else:
                 position = session.find(value)
             if position is None:
@@ -609,7 +564,7 @@ class AnnotateScreen(Screen[None]):
 
     def key_list(self) -> list[KeyRow]:
         """Every key of this screen as the keymap left it: for the help screen and the command palette."""
-        out = bound_keys(self, "annotator.")
+        out = bound_keys(self, "annotate")
         out += [KeyRow([label.key], f"Tag {label.name}", f"Tag the selection (or the token under the cursor) as "
                        f"{label.name}; on a span: relabel it", "(schema key)", f"tag({label.name!r})")
                 for label in self.session.schema.labels if label.key]

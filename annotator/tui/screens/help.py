@@ -3,50 +3,25 @@ description and examples from the schema, so the guidelines are one key away whi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from annotator.core.display import display_text
 from annotator.core.schema import Schema
-
-
-@dataclass(slots=True)
-class KeyRow:
-    """One action with the keys that run it now."""
-
-    keys: list[str]
-    title: str
-    tooltip: str
-    binding_id: str
-    action: str
-
-
-def bound_keys(screen: Screen, prefix: str) -> list[KeyRow]:
-    """Every binding of `screen` whose id starts with `prefix`, with the keys the keymap left it, in BINDINGS order."""
-    rows: dict[str, KeyRow] = {}
-    for key, active in screen.active_bindings.items():
-        binding = active.binding
-        if binding.id is None or not binding.id.startswith(prefix):
-            continue
-        row = rows.setdefault(binding.id, KeyRow([], binding.description, binding.tooltip, binding.id, binding.action))
-        row.keys.append(screen.app.get_key_display(binding.with_key(key)))
-    order = {binding.id: index for index, binding in enumerate(screen.BINDINGS) if isinstance(binding, Binding)}
-    return sorted(rows.values(), key=lambda row: (order.get(row.binding_id, len(order)), row.binding_id))
+from annotator.tui.bindings import KeyRow, textual_bindings
 
 
 class HelpScreen(ModalScreen[None]):
     """A scrollable sheet of keys and label guidelines."""
 
-    BINDINGS = [
-        Binding("escape,question_mark,q", "close", "Close", id="help.close", tooltip="Back to annotating"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = textual_bindings("help")
 
     def __init__(self, keys: list[KeyRow], schema: Schema) -> None:
         super().__init__()
@@ -93,7 +68,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("does", ratio=1)
         table.add_column("binding id", no_wrap=True, style="dim")
         for row in self.keys:
-            table.add_row(Text(" / ".join(row.keys), style="bold"), row.tooltip or row.title, row.binding_id)
+            keys = Text(" / ".join(row.keys), style="bold") if row.keys else Text("(no key)", style="dim")
+            table.add_row(keys, row.tooltip or row.title, row.binding_id)
         return table
 
     def action_close(self) -> None:

@@ -7,18 +7,21 @@ show each keystroke's effect as it is typed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
+
+from annotator.tui.bindings import textual_bindings
 
 
 class PromptScreen(ModalScreen[str | None]):
     """Ask for one line of text; dismiss with it on enter, with None on escape."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="prompt.cancel", tooltip="Close without doing anything")]
+    BINDINGS: ClassVar[list[BindingType]] = textual_bindings("prompt")
 
     def __init__(self, question: str, *, placeholder: str = "", value: str = "",
                  on_change: Callable[[str], None] | None = None) -> None:

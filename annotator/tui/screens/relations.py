@@ -48,7 +48,7 @@ class RelationScreen(ModalScreen[None]):
         """Spans the picked relation may point at, nearest to the head first."""
         if self.spec is None:
             return []
-        allowed = [s for s in self.spans if s.label in self.spec.children and s.id != self.head.id]
+        allowed = [s for s in self.spans if self.spec.connects(self.head.label, s.label) and s.id != self.head.id]
         return sorted(allowed, key=lambda s: abs(s.start - self.head.start))
 
     def show(self) -> None:

@@ -18,8 +18,9 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual import events
+from textual.actions import parse
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingsMap, BindingType
+from textual.binding import BindingType
 from textual.color import Color
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.geometry import Size
@@ -41,18 +42,13 @@ from annotator.team.review import (
     take_version,
     toggle,
 )
-from annotator.tui.screens.help import HelpScreen, KeyRow, bound_keys
+from annotator.tui.bindings import KeyRow, bound_keys, textual_bindings
+from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.paragraph_view import ParagraphView
 
 ANSWER_MARKS = {"accept": "✓", "reject": "✗", "ignore": "–", None: "…"}
 GOLD_BADGES = {"accept": "gold: ✓ accepted", "reject": "gold: ✗ rejected", "ignore": "gold: – ignored"}
 UNKNOWN_COLOR = "#999999"
-
-
-def _binding(key: str, action: str, description: str, name: str, tooltip: str, *, show: bool = False,
-             key_display: str | None = None) -> Binding:
-    return Binding(key, action, description, show=show, key_display=key_display, id=f"review.{name}",
-                   tooltip=tooltip)
 
 
 def view_label(candidate: Candidate, versions: int) -> str:
@@ -137,29 +133,7 @@ class CandidateList(ScrollView, can_focus=False):
 class ReviewScreen(Screen[None]):
     """One shared paragraph at a time; the reviewer picks the gold spans from the candidates."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        _binding("down", "candidate(1)", "Next span", "next_candidate", "Highlight the next candidate span"),
-        _binding("up", "candidate(-1)", "Previous span", "previous_candidate", "Highlight the previous candidate span"),
-        _binding("space", "toggle", "In/out", "toggle", "Put the highlighted span in gold, or take it out", show=True,
-                 key_display="␣"),
-        _binding("enter", "decide('accept')", "Accept", "accept",
-                 "Save gold as shown (accepted) and go to the next paragraph to review", show=True, key_display="⏎"),
-        _binding("x", "decide('reject')", "Reject", "reject",
-                 "Save the paragraph as rejected in gold (no spans) and go on", show=True),
-        _binding("A", "accept_unanimous", "Accept all agreed", "accept_unanimous",
-                 "Save every paragraph gold lacks on which all annotators agree exactly (same answer, same spans)",
-                 key_display="A"),
-        _binding("pagedown", "paragraph(1)", "Next", "next_paragraph", "Next shared paragraph, nothing saved",
-                 key_display="PgDn"),
-        _binding("pageup", "paragraph(-1)", "Previous", "previous_paragraph",
-                 "Previous shared paragraph, nothing saved", key_display="PgUp"),
-        _binding("r", "reset", "Reset", "reset", "Back to what gold holds (or only the spans everyone agrees on)"),
-        _binding("ctrl+z", "undo", "Undo", "undo", "Undo the last gold write (may open another paragraph)",
-                 show=True),
-        _binding("question_mark", "help", "Help", "help", "Keys, legend and labelling guidelines", show=True,
-                 key_display="?"),
-        _binding("q", "quit", "Quit", "quit", "Quit (every gold decision is already saved)", show=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = textual_bindings("review")
 
     def __init__(self, review: GoldReview, schema: Schema, *, gold_path: str) -> None:
         super().__init__()
@@ -175,12 +149,6 @@ class ReviewScreen(Screen[None]):
         self.saved_state = ""
         self.quit_warned: tuple[str, frozenset[SpanKey]] | None = None  # the unsaved state `q` warned about
         self.message = "" if review.first_open() is not None else "every paragraph is already in gold"
-        version_bindings = [
-            Binding(str(number), f"take({number - 1})", f"Take {name}", show=False, id=f"review.take_{number}",
-                    tooltip=f"Gold becomes exactly {name}'s spans")
-            for number, name in enumerate(self.annotators[:9], start=1)
-        ]
-        self._bindings = BindingsMap.merge([self._bindings, BindingsMap(version_bindings)])
 
     # --- layout -----------------------------------------------------------------------
 
@@ -347,7 +315,7 @@ class ReviewScreen(Screen[None]):
         self.message = ""
         self.show_choice()
 
-    def action_toggle(self) -> None:
+    def action_toggle_candidate(self) -> None:
         candidate = self.highlighted_candidate
         if candidate is None:
             self.say("no spans proposed here")
@@ -356,6 +324,15 @@ class ReviewScreen(Screen[None]):
         inside = candidate.key in self.chosen
         self.message = f"{candidate.span.label} {'in' if inside else 'out'}"
         self.show_choice()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A version key beyond the last annotator does nothing (and is not listed on `?`)."""
+        return action != "take" or self.version_taken(parameters) is not None
+
+    def version_taken(self, parameters: tuple[object, ...]) -> str | None:
+        """The annotator whose version `take(index)` takes; None beyond the last one."""
+        index = parameters[0] if parameters else None
+        return self.annotators[index] if isinstance(index, int) and 0 <= index < len(self.annotators) else None
 
     def action_take(self, index: int) -> None:
         name = self.annotators[index]
@@ -441,11 +418,18 @@ class ReviewScreen(Screen[None]):
     def action_help(self) -> None:
         # Label keys mean "take a version" here, so the guidelines are shown without them.
         keyless = replace(self.schema, labels=tuple(replace(label, key="") for label in self.schema.labels))
-        self.app.push_screen(HelpScreen(self.key_rows(), keyless))
+        self.app.push_screen(HelpScreen(self.key_list(), keyless))
 
-    def key_rows(self) -> list[KeyRow]:
-        """Every key of this screen as the keymap left it, for the help sheet."""
-        return bound_keys(self, "review.")
+    def key_list(self) -> list[KeyRow]:
+        """Every key of this screen as the keymap left it; a version's key names its annotator."""
+        rows = []
+        for row in bound_keys(self, "review"):
+            _, action, parameters = parse(row.action)
+            if action != "take":
+                rows.append(row)
+            elif (name := self.version_taken(parameters)) is not None:
+                rows.append(replace(row, title=f"Take {name}", tooltip=f"Gold becomes exactly {name}'s spans"))
+        return rows
 
     def action_quit(self) -> None:
         """Quit; a choice not yet saved asks for a second `q` rather than vanish silently."""

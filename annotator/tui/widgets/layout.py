@@ -11,6 +11,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from operator import attrgetter
 
 from rich.cells import cell_len
@@ -102,7 +103,7 @@ def paragraph_units(text: str, tokens: Sequence[Token]) -> list[Unit]:
     breaks = [match.end() for match in _BREAK.finditer(text)]
     units: list[Unit] = []
     cut_index = 0
-    for begin, finish in zip(bounds, bounds[1:]):
+    for begin, finish in pairwise(bounds):
         cut = begin
         while cut_index < len(breaks) and breaks[cut_index] <= finish:
             position = breaks[cut_index]

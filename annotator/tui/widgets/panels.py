@@ -119,7 +119,7 @@ class SpanList(ScrollView, can_focus=False):
         self._base_style = None  # also picks up a theme change
         self.spans, self._text, self._colors = tuple(spans), text, colors
         by_id = {span.id: span for span in self.spans}
-        self._links: dict[str, list[str]] = {}
+        self._links = {}
         for relation in relations:
             child = by_id.get(relation.child)
             if child is not None:
@@ -131,21 +131,25 @@ class SpanList(ScrollView, can_focus=False):
         self.refresh()
 
     def _resize_list(self, size: Size) -> None:
-        """Grow or shrink the list, re-laying out the screen only when its scrollbar would appear or go.
+        """Size the list to its spans, re-laying out the screen only when its scrollbar appears or goes.
 
-        Assigning `virtual_size` re-lays out the whole screen, the largest cost of an edit; while the list
-        stays longer than its window (or within it) only the scrollbar's thumb changes.
+        Assigning `virtual_size` re-lays out the whole screen, the largest cost of an edit, and a
+        re-layout does not make a ScrollView decide again whether it needs its scrollbar: so the list
+        says so itself when that changes, and otherwise sets its size without a layout (`set_reactive`)
+        and tells the scrollbar its new length.
         """
         old, window = self.virtual_size, self.scrollable_content_region.height
-        unchanged_scrollbar = (size.width == old.width and window > 0
-                               and (size.height > window) == (old.height > window)
-                               and self.scroll_y <= max(0, size.height - window))
-        if not unchanged_scrollbar:
+        needs_scrollbar = size.height > window
+        if window <= 0 or size.width != old.width or needs_scrollbar != self.show_vertical_scrollbar:
             self.virtual_size = size
-            return
-        if size != old:
+            self.show_vertical_scrollbar = needs_scrollbar
+            self.vertical_scrollbar.display = needs_scrollbar
+        elif size != old:
             self.set_reactive(SpanList.virtual_size, size)
-            self._scroll_update(size)
+            if needs_scrollbar:
+                self.vertical_scrollbar.window_virtual_size = size.height
+        if self.scroll_y > self.max_scroll_y:  # fewer spans than the list was scrolled past
+            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
 
     def follow(self, span_id: str | None) -> None:
         """Highlight a span (None: no highlight), scrolling it into view."""

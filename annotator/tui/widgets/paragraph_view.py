@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from operator import attrgetter
 
 from rich.segment import Segment
@@ -151,6 +152,10 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
 
     @property
     def layout_lines(self) -> ParagraphLayout:
+        return self._wrapped()
+
+    def _wrapped(self) -> ParagraphLayout:
+        """The layout at the current width, wrapping the paragraph again (and sizing the scrollbar) when it changed."""
         width = max(8, self.scrollable_content_region.width or self.size.width or 80)
         if self._layout is None or width != self._layout_width:
             self._layout = layout_paragraph(self._text, self._tokens, self._spans, width, self._units)
@@ -169,7 +174,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         width = max(8, self.scrollable_content_region.width or self.size.width or 80)
         if previous is None or width != self._layout_width:
             self._strips.clear()
-            self.layout_lines  # recompute now so virtual_size (scrollbar) is right
+            self._wrapped()  # now, so that virtual_size (the scrollbar) is right
             self.refresh()
             return
         self._layout = layout_paragraph(self._text, self._tokens, self._spans, width, self._units,
@@ -180,7 +185,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh_lines(kept, max(len(self._layout.lines), len(previous.lines)) - kept)
 
     def on_resize(self, event: events.Resize) -> None:
-        self.layout_lines
+        self._wrapped()
         self.scroll_cursor_visible()
 
     def _token_range_lines(self, cursor: int | None, selection: tuple[int, int] | None) -> set[int]:
@@ -288,7 +293,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
                 segments.append(Segment(tag_text(fragment.tag), style))
                 continue
             points = [fragment.start, *(c for c in cuts if fragment.start < c < fragment.end), fragment.end]
-            for start, end in zip(points, points[1:]):
+            for start, end in pairwise(points):
                 covering = sorted((s for s in spans if s.start <= start < s.end), key=lambda s: (s.end - s.start, s.label))
                 style = self._char_style(
                     covering,
