@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="without --team: .txt, .jsonl or a folder (with --review: the stores to review)")
     parser.add_argument("--team", type=Path, metavar="DIR", help=f"a folder written by `annotator assign`; links go to DIR/{LINKS}")
     parser.add_argument("--out", type=Path, metavar="STORE", help="without --team: the store to write; with --review: the gold store "
-                        "(default for --team: DIR/gold.jsonl)")
+                        "(with --team, by default DIR/gold.jsonl)")
     parser.add_argument("--annotator", metavar="NAME", help="without --team: whose link it is; with --review: the reviewer")
     parser.add_argument("--schema", type=Path, metavar="FILE", help="label schema (YAML); default: the bundled news-conflict schema")
     parser.add_argument("--review", action="store_true",

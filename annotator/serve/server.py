@@ -231,7 +231,7 @@ def base_url(listener: socket.socket, host: str) -> str:
     """`http://HOST:PORT/` of the bound socket; a wildcard address is named by this machine's name."""
     port = listener.getsockname()[1]
     if host in ("", "0.0.0.0", "::"):
-        host = socket.getfqdn()
+        host = socket.gethostname()
     return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
 
 
