@@ -25,6 +25,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,7 +85,6 @@ class Served:
     team: Path
     links: dict[str, str]
     base: str
-    process: subprocess.Popen[bytes]
     log: Path  # the server's stderr: what the lead reads in the terminal
     printed: Path  # its stdout: the links
 
@@ -94,28 +94,22 @@ def latest(store: Path) -> dict[str, dict[str, Any]]:
     return {record["id"]: record for record in records}
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    source = tmp_path / "news.txt"
-    source.write_text(TEXT, encoding="utf-8")
-    team = tmp_path / "team"
-    # --overlap 1: both annotators get both paragraphs, so each starts on "Rebels shelled Aleppo on Friday."
-    assert main(["assign", str(source), "--annotators", "alice,bob", "--overlap", "1", "--out", str(team)]) == 0
+@contextmanager
+def serving(argv: list[str], tmp_path: Path, people: int) -> Iterator[tuple[dict[str, str], Path, Path]]:
+    """`annotator serve ARGV --port 0` in the background until the end: its printed links, stderr and stdout files."""
     log, printed = tmp_path / "server.log", tmp_path / "server.out"
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
     with open(log, "wb") as errors, open(printed, "wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "annotator", "serve", "--team", str(team), "--port", "0"],
+        process = subprocess.Popen([sys.executable, "-m", "annotator", "serve", *argv, "--port", "0"],
                                    stdout=output, stderr=errors, env=env)
     try:
         def links() -> dict[str, str] | None:
             if process.poll() is not None:
                 raise AssertionError(f"the server exited: {log.read_text(encoding='utf-8')}")
-            found = dict(re.findall(r"^(\w+) +(http://\S+)$", (team / "links.txt").read_text(encoding="utf-8"), re.M)
-                         if (team / "links.txt").exists() else [])
-            return found if len(found) == 2 and "serving" in log.read_text(encoding="utf-8") else None
+            found = dict(re.findall(r"^ +(\S+) +(http://\S+)$", printed.read_text(encoding="utf-8"), re.M))
+            return found if len(found) == people else None
 
-        found = wait_until(links, "the server's links")
-        yield Served(team, found, found["alice"].rsplit("/", 2)[0] + "/", process, log, printed)
+        yield wait_until(links, "the server's links"), log, printed
     finally:
         process.send_signal(signal.SIGINT)  # as Ctrl+C: open sessions are closed, their apps quit
         try:
@@ -123,6 +117,26 @@ def served(tmp_path: Path) -> Iterator[Served]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        assert process.returncode == 0, log.read_text(encoding="utf-8")
+        assert log.read_text(encoding="utf-8").endswith("annotator: stopped\n")
+
+
+def assign_team(tmp_path: Path) -> Path:
+    source = tmp_path / "news.txt"
+    source.write_text(TEXT, encoding="utf-8")
+    team = tmp_path / "team"
+    # --overlap 1: both annotators get both paragraphs, so each starts on "Rebels shelled Aleppo on Friday."
+    assert main(["assign", str(source), "--annotators", "alice,bob", "--overlap", "1", "--out", str(team)]) == 0
+    return team
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    team = assign_team(tmp_path)
+    with serving(["--team", str(team)], tmp_path, people=2) as (links, log, printed):
+        in_file = dict(re.findall(r"^(\w+) +(http://\S+)$", (team / "links.txt").read_text(encoding="utf-8"), re.M))
+        assert in_file == links
+        yield Served(team, links, links["alice"].rsplit("/", 2)[0] + "/", log, printed)
 
 
 def status(url: str) -> int:
@@ -149,6 +163,18 @@ def test_a_request_without_a_valid_token_is_refused(served: Served) -> None:
     assert not any(url.rstrip("/").rsplit("/", 1)[-1] in log for url in served.links.values())  # no token in the log
 
 
+async def screen_until(page: Any, text: str) -> str:
+    """What a websocket page was sent, read until `text` shows (squeezed)."""
+    import aiohttp
+
+    received = ""
+    while text not in squeezed(received):
+        message = await page.receive(timeout=20)
+        assert message.type == aiohttp.WSMsgType.BINARY, f"{message}; the page was sent {squeezed(received)[-300:]!r}"
+        received += message.data.decode("utf-8", "replace")
+    return received
+
+
 @needs_serve
 def test_revoking_a_link_refuses_it_and_closes_its_open_page(served: Served) -> None:
     import asyncio
@@ -159,11 +185,7 @@ def test_revoking_a_link_refuses_it_and_closes_its_open_page(served: Served) -> 
 
     async def session() -> tuple[str, aiohttp.WSMessage]:
         async with aiohttp.ClientSession() as client, client.ws_connect(alice.replace("http:", "ws:") + "ws") as page:
-            received = ""
-            while "paragraph1of" not in squeezed(received):
-                message = await page.receive(timeout=20)
-                assert message.type == aiohttp.WSMsgType.BINARY, message
-                received += message.data.decode("utf-8", "replace")
+            received = await screen_until(page, "article1of2")
             (served.team / "links.txt").write_text(f"alice revoked\nbob {bob}\n", encoding="utf-8")
             while (message := await page.receive(timeout=10)).type == aiohttp.WSMsgType.BINARY:
                 pass
@@ -175,6 +197,53 @@ def test_revoking_a_link_refuses_it_and_closes_its_open_page(served: Served) -> 
     assert status(alice) == 403 and status(bob) == 200
     wait_until(lambda: "alice: the link was revoked; closing the session" in served.log.read_text(encoding="utf-8"),
                "the server to say it closed alice's page")
+
+
+def accept_first(queue: Path, store: Path, name: str, spans: list[tuple[int, int, str]]) -> None:
+    """What an annotator's session writes: token spans on the first paragraph, accepted (through the real Session)."""
+    from annotator.core.corpus import Corpus
+    from annotator.core.schema import default_schema_path, load_schema
+    from annotator.core.session import Session
+    from annotator.core.store import Store
+
+    with Corpus([queue]) as corpus, Store(store) as out:
+        session = Session(corpus, load_schema(default_schema_path()), out, name)
+        for first, last, label in spans:
+            session.tag_tokens(first, last, label)
+        session.decide("accept")
+
+
+@needs_serve
+def test_one_reviewer_gets_the_review_screen_and_their_keys_reach_the_gold_store(tmp_path: Path) -> None:
+    import asyncio
+
+    import aiohttp
+
+    team = assign_team(tmp_path)
+    accept_first(team / "alice.queue.jsonl", team / "alice.jsonl", "alice", [(2, 2, "LOCATION")])
+    accept_first(team / "bob.queue.jsonl", team / "bob.jsonl", "bob", [(0, 0, "ACTOR"), (2, 2, "LOCATION")])
+    gold = tmp_path / "gold.jsonl"
+    argv = ["--review", str(team / "alice.jsonl"), str(team / "bob.jsonl"), "--out", str(gold), "--annotator", "dana"]
+    with serving(argv, tmp_path, people=1) as (links, log, _):
+        assert list(links) == ["dana"]
+        assert not (team / "links.txt").exists() and not (team / "review-links.txt").exists()  # one link: printed only
+
+        async def review() -> str:
+            async with aiohttp.ClientSession() as client, client.ws_connect(links["dana"].replace("http:", "ws:") + "ws") as page:
+                shown = await screen_until(page, "paragraph1of1toreview")
+                await page.send_json(["stdin", "\r"])  # enter: gold as shown (the agreed LOCATION), accepted
+                for _ in range(100):
+                    if gold.exists() and gold.read_text(encoding="utf-8").strip():
+                        break
+                    await asyncio.sleep(0.1)
+                return shown
+
+        shown = asyncio.run(asyncio.wait_for(review(), 40))
+    assert "alice" in squeezed(shown) and "bob" in squeezed(shown)
+    record = latest(gold)["news#0"]
+    assert record["_annotator_id"] == "dana" and record["answer"] == "accept"
+    assert [(s["label"], s["text"]) for s in record["spans"]] == [("LOCATION", "Aleppo")]
+    assert "dana: connected" in log.read_text(encoding="utf-8")
 
 
 @pytest.fixture
