@@ -7,6 +7,7 @@ gold store is only opened (and created) once the stores have been read and found
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -76,7 +77,8 @@ def run(args: argparse.Namespace) -> int:
             "nothing to review. Give them overlapping work (annotator assign --overlap)"
             + ("." if args.include_undecided else ", or pass --include-undecided.")
         )
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+    browser = "TEXTUAL_DRIVER" in os.environ  # `annotator serve --review`: Textual draws into a web page
+    if not (browser or (sys.stdin.isatty() and sys.stdout.isatty())):
         raise InputError(f"review opens a screen and needs a terminal (stdin and stdout are not one). "
                          f"Run it in a terminal; nothing was written to {args.out}.")
     store = Store(args.out)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import re
+import unicodedata
 
 from annotator.core.config import UserConfig, load_user_config
 from annotator.core.errors import InputError
@@ -21,10 +22,11 @@ _NAME = re.compile(r"[^\s/\\:]{1,64}")
 
 def check_name(name: str, where: str) -> str:
     """Return `name` if it is usable as an annotator name; `where` says where it came from."""
-    if not _NAME.fullmatch(name) or name in (".", "..") or name.startswith("."):
+    control = any(unicodedata.category(char).startswith("C") for char in name)  # escapes, bidi overrides
+    if control or not _NAME.fullmatch(name) or name in (".", "..") or name.startswith("."):
         raise InputError(
             f"{where}: {name!r} is not a usable annotator name. Use one word of up to 64 "
-            "characters without spaces, slashes or colons, not starting with a dot, e.g. alice."
+            "characters without spaces, slashes, colons or control characters, not starting with a dot, e.g. alice."
         )
     return name
 
