@@ -33,7 +33,7 @@ description: What this project tags, in one or two sentences.
 
 labels:
   - name: PERSON          # letters, digits, _ or -; exports use it as a tag (B-PERSON)
-    key: "1"              # one character, pressed to tag; q ? / and the arrows are taken
+    key: "1"              # one character, pressed to tag; not one the screen uses (see docs/KEYS.md)
     color: "#0072B2"      # #rrggbb or a name (sky_blue, vermillion, ...); Okabe-Ito is colour-blind safe
     description: A named person. Tag the full name without titles ("Ms", "Dr").
     examples: [Sara Harmouch, Nakissa Jahanbani]

@@ -68,7 +68,7 @@ def attribute_types(schema: Schema | None) -> dict[tuple[str, str], str]:
 
 
 def split_id(record_id: str) -> tuple[str, int]:
-    """`article#3` -> ("article", 3). The id contract (DESIGN.md) lets order be planned from ids alone."""
+    """`article#3` -> ("article", 3). The id contract (docs/FORMAT.md, "The record") lets order be planned from ids alone."""
     article, sep, index = record_id.rpartition("#")
     if sep and index.isdigit():
         return article, int(index)
