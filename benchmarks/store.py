@@ -22,7 +22,8 @@ from annotator.core.schema import default_schema_path, load_schema
 from annotator.core.session import Session
 from annotator.core.store import Store, read_store
 
-WORDS = ["Militia", "fighters", "attacked", "the", "base", "near", "Deir", "el-Zour", ",", "killing", "at", "least", "18", "people", ",", "officials", "said", "."]
+WORDS = ["Militia", "fighters", "attacked", "the", "base", "near", "Deir", "el-Zour", ",",
+         "killing", "at", "least", "18", "people", ",", "officials", "said", "."]
 LABELS = ("ACTOR", "LOCATION", "CASUALTY", "ATTRIBUTION")
 
 
