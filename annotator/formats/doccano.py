@@ -138,6 +138,9 @@ def read(path: Path, options: ImportOptions) -> Iterator[Imported]:
             if not isinstance(relation, dict) or "from_id" not in relation or "to_id" not in relation:
                 raise InputError(f"{where}: a relation needs 'from_id', 'to_id' and 'type'.")
             relations.append((str(relation.get("type")), str(relation.get("from_id")), str(relation.get("to_id"))))
+        if "annotations" in data and any(isinstance(e, dict) and isinstance(e.get("label"), int) for e in entries):
+            options.notes.append(f"{where}: labels are doccano's label ids (doccano 1.0 export), kept as numbers; "
+                                 "rename them to the project's label names in the store or the file.")
         categories += [str(c) for c in list_field(data, "cats", where)]
         if categories:
             options.notes.append(f"{where}: text categor(ies) {', '.join(categories)} not imported: records hold spans, "

@@ -189,6 +189,10 @@ def import_file(path: Path, format: Format, store_path: Path, *, schema: Schema,
                         progress(built_count, None)
             except UnicodeDecodeError:
                 raise InputError(f"{_shown(path)}: is not UTF-8 text. Save it as UTF-8 and import again.") from None
+            except InputError as error:
+                if rename is None:
+                    raise
+                raise InputError(rename.text(str(error))) from None
             if rename is not None:
                 options.notes[:] = [rename.text(note) for note in options.notes]
             spool.seek(0)

@@ -119,20 +119,26 @@ def read(path: Path, options: ImportOptions) -> Iterator[Imported]:
                 span.answer = answer
                 counts[answer] += 1
             if key in binary:
-                known = binary[key][3]
+                known, kept = binary[key][3], binary[key][4]["meta"]
                 known.extend(s for s in spans if (s.start, s.end, s.label, s.answer)
                              not in {(k.start, k.end, k.label, k.answer) for k in known})
+                # what all the lines of the text share (its _input_hash), not one line's score or _task_hash
+                shared = {k: v for k, v in kept.get("source_meta", {}).items()
+                          if details["meta"].get("source_meta", {}).get(k) == v}
+                kept.pop("source_meta", None)
+                kept.update({"source_meta": shared} if shared else {})
             else:
                 binary[key] = (number, where, data, spans, details)
             continue
         yield from _document(path, number, where, data, spans, relations, details, options.notes)
-    if binary:
+    if sum(counts.values()):
         options.notes.append(f"{path}: {sum(counts.values())} binary answer(s) (Prodigy's ner.teach) on {len(binary)} "
                              f"text(s): {counts['accept']} accepted span(s) kept as spans, {counts['reject']} rejected "
                              f"and {counts['ignore']} ignored kept in meta.rejected_spans and meta.ignored_spans (never "
                              "suggestions); the paragraphs stay undecided, as a binary answer judges one span, not the text.")
     for (_, _annotator), (number, where, data, spans, details) in binary.items():
-        yield from _document(path, number, where, data, spans, [], {**details, "suggested": False}, options.notes)
+        yield from _document(path, number, where, data, spans, [], {**details, "answer": None, "suggested": False},
+                             options.notes)
 
 
 def _document(path: Path, number: int, where: str, data: dict[str, Any], spans: list[ImportedSpan],
