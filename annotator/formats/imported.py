@@ -166,7 +166,7 @@ def import_file(path: Path, format: Format, store_path: Path, *, schema: Schema,
     if format.read is None:
         raise InputError(f"{format.name}: annotator cannot import this format.")
     options = options or ImportOptions(schema=schema)
-    with _readable(path, format) as (readable, rename):
+    with _Readable(path, format) as (readable, rename):
         source = f"model:{model}" if model else f"import:{format.name}"
         report = ImportReport(notes=options.notes)
         with Store(store_path) as store, tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
@@ -221,7 +221,7 @@ class _Renamer:
         paragraph.source = self.text(paragraph.source)
 
 
-class _readable:
+class _Readable:
     """The path to read: the file itself, or a temporary copy of standard input for `-`."""
 
     def __init__(self, path: Path, format: Format) -> None:
