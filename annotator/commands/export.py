@@ -11,6 +11,7 @@ from pathlib import Path
 
 from annotator import formats
 from annotator.formats.documents import LEVELS
+from annotator.formats.export import DOCCANO_SHAPES
 from annotator.formats.offsets import OFFSET_UNITS
 from annotator.formats.tags import SCHEMES
 
@@ -25,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("store", type=Path, metavar="STORE", help="the store (.jsonl) written by annotate")
     parser.add_argument("--format", required=True, choices=formats.names(), help="output format")
     parser.add_argument("--out", type=Path, help="output file (folder for hf and brat), replaced whole; an existing folder only "
-                        "when it holds nothing but an earlier export. Default: beside the store")
+                        "when it holds nothing but an earlier export; - writes a one-file format to standard output. "
+                        "Default: beside the store")
     parser.add_argument("--level", choices=LEVELS, help="one output document per paragraph (default; "
                         "brat: article) or per article, paragraphs rejoined at their char_offset")
     parser.add_argument("--include", default="", metavar="WHAT",
@@ -34,6 +36,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--scheme", choices=SCHEMES, default="iob2", help="tag scheme for conll and hf")
     parser.add_argument("--offsets", choices=OFFSET_UNITS,
                         help="offset unit for doccano (default utf16) and label-studio (default codepoints)")
+    parser.add_argument("--doccano-shape", choices=DOCCANO_SHAPES,
+                        help="doccano: 'label' ([start, end, label]) or 'relations' (entities and relations) on every "
+                        "line; default: relations when any exported paragraph has a relation, else label")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(run=run)
 
 
@@ -45,12 +51,10 @@ def run(args: argparse.Namespace) -> int:
     include = parse_include(args.include)
     output_format = formats.get(args.format)
     schema = load_schema(args.schema or default_schema_path())
-    bar = ProgressBar(f"export {output_format.name}")
-    try:
+    with ProgressBar(f"export {output_format.name}", quiet=args.quiet) as bar:
         summary = export_store(args.store, output_format, schema=schema, out=args.out, level=args.level,
-                               include=include, scheme=args.scheme, offsets=args.offsets, progress=bar.update)
-    finally:
-        bar.close()
+                               include=include, scheme=args.scheme, offsets=args.offsets,
+                               doccano_shape=args.doccano_shape, progress=bar.update)
     for line in [*summary.warnings, *summary.report.lines(output_format.name)]:
         print(f"annotator: {line}", file=sys.stderr)
     skipped = summary.read - summary.exported

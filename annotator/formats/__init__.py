@@ -56,6 +56,8 @@ class Format:
     folder_holds: tuple[str, ...] = ()
     level: Level = "paragraph"  # the default --level
     needs: Extra | None = None  # an optional library the export cannot do without
+    #: a file format that also writes a file beside its output (Label Studio's config): where, given the output
+    companion: Callable[[Path], Path] | None = None
 
     @property
     def writes_folder(self) -> bool:

@@ -166,6 +166,7 @@ def _visual_conf(schema: Schema | None, seen_labels: list[str]) -> str:
 
 
 _T_LINE = re.compile(r"(?P<label>\S+) (?P<ranges>\d+ \d+(?:;\d+ \d+)*)$")
+_ARGUMENT = re.compile(r"(?P<role>[^:\s]+):(?P<target>\S+)")
 
 
 def read(path: Path, options: ImportOptions) -> Iterator[Imported]:
@@ -180,68 +181,178 @@ def read(path: Path, options: ImportOptions) -> Iterator[Imported]:
         if not txt.is_file():
             raise InputError(f"{ann}: no {txt.name} beside it; brat needs the text of every document.")
         text = txt.read_bytes().decode("utf-8")
-        spans, relations = _read_ann(ann, text, options)
-        yield from split_article(ann.stem, text, str(txt), spans, relations, str(ann))
+        spans, relations = _read_ann(ann, text, options.notes)
+        yield from split_article(ann.stem, text, str(txt), spans, relations, str(ann), options.notes)
 
 
-def _read_ann(ann: Path, text: str, options: ImportOptions) -> tuple[list[ImportedSpan], list[tuple[str, str, str]]]:
-    spans: dict[str, ImportedSpan] = {}
-    relations: list[tuple[str, str, str]] = []
+def _read_ann(ann: Path, text: str, notes: list[str]) -> tuple[list[ImportedSpan], list[tuple[str, str, str]]]:
+    """Spans and relations from a .ann file; what a record cannot hold is named in `notes` with its line.
+
+    - `T`: a span (a discontinuous one over its whole extent, gaps included, with a note).
+    - `E`: an event: its trigger span, plus one relation per argument, labelled with the role
+      (`Theme2` as `Theme`) from the trigger to the argument; an argument that is an event is its trigger.
+    - `A`, `M`: attributes of a span or event (the trigger's); binary ones are true.
+    - `R`: relations; `*` equivalences (`Equiv T1 T2 T3`) as relations from the first to each other.
+    - `N`: a normalization as the span's `normalization` attribute (`Wikipedia:534366`).
+    - `#`: our `name=value` notes as attributes, any other note as the span's `note` attribute.
+    """
+    lines: list[tuple[str, str, list[str]]] = []
     with open(ann, encoding="utf-8", newline="") as handle:
-        for number, line in enumerate(handle, start=1):
-            line = line.rstrip("\r\n")
-            if not line.strip():
-                continue
-            where = f"{ann}:{number}"
-            fields = line.split("\t")
-            ident = fields[0]
-            body = fields[1] if len(fields) > 1 else ""
-            if ident.startswith("T"):
-                match = _T_LINE.match(body)
-                if match is None:
-                    raise InputError(f"{where}: cannot read this text-bound annotation: {line!r}.")
-                ranges = [tuple(map(int, part.split())) for part in match["ranges"].split(";")]
-                start, end = ranges[0][0], ranges[-1][1]
-                if len(ranges) > 1:
-                    options.notes.append(f"{where}: discontinuous span {match['ranges']} imported as one "
-                                         f"span {start} {end}, gaps included.")
-                if not 0 <= start < end <= len(text):
-                    raise InputError(f"{where}: offsets {start} {end} are outside the text ({len(text)} characters).")
-                spans[ident] = ImportedSpan(start, end, match["label"], key=ident)
-            elif ident.startswith(("A", "M")):
-                parts = body.split()
-                if len(parts) < 2 or parts[1] not in spans:
-                    raise InputError(f"{where}: attribute names no known T annotation: {line!r}.")
-                spans[parts[1]].attributes[parts[0]] = parts[2] if len(parts) > 2 else True
-            elif ident.startswith("R"):
-                match = re.fullmatch(r"(\S+) Arg1:(\S+) Arg2:(\S+)", body)
-                if match is None:
-                    raise InputError(f"{where}: cannot read this relation: {line!r}.")
-                relations.append((match[1], match[2], match[3]))
-            elif ident.startswith("#"):
-                note = body.split()
-                if len(note) == 2 and note[0] == NOTE_TYPE and note[1] in spans and len(fields) > 2:
-                    spans[note[1]].attributes.update(_parse_note(fields[2]))
+        for number, raw in enumerate(handle, start=1):
+            line = raw.rstrip("\r\n")
+            if line.strip():
+                lines.append((f"{ann}:{number}", line, line.split("\t")))
+    spans: dict[str, ImportedSpan] = {}
+    for where, line, fields in lines:
+        if fields[0].startswith("T"):
+            spans[fields[0]] = _text_bound(where, line, fields, text, notes)
+    triggers = _events(lines, spans, notes)
+    relations: list[tuple[str, str, str]] = []
+    for where, line, fields in lines:
+        ident, body = fields[0], fields[1] if len(fields) > 1 else ""
+        if ident.startswith(("T", "E")):
+            if ident.startswith("E"):
+                relations.extend(_event_relations(where, body, spans, triggers, notes))
+            continue
+        if ident.startswith(("A", "M")):
+            _attribute(where, line, body, spans, triggers, notes)
+        elif ident.startswith("R"):
+            arguments = _ARGUMENT.findall(body.partition(" ")[2])
+            if len(arguments) != 2 or not body.partition(" ")[0]:
+                raise InputError(f"{where}: cannot read this relation: {line!r}.")
+            ends = [_target(where, target, spans, triggers) for _, target in arguments]
+            relations.append((body.partition(" ")[0], ends[0], ends[1]))
+        elif ident == "*":
+            kind, *members = body.split()
+            ends = [_target(where, member, spans, triggers) for member in members]
+            relations.extend((kind, ends[0], other) for other in ends[1:])
+            if len(ends) > 2:
+                notes.append(f"{where}: {kind} of {len(ends)} spans kept as {len(ends) - 1} relations from "
+                             f"{members[0]} to each of the others.")
+        elif ident.startswith("N"):
+            kind, target, reference = [*body.split(), "", "", ""][:3]
+            span = spans.get(triggers.get(target, target))
+            if span is None or not reference:
+                raise InputError(f"{where}: cannot read this normalization: {line!r}.")
+            if "normalization" in span.attributes:
+                notes.append(f"{where}: {target} already has the normalization {span.attributes['normalization']}; "
+                             f"a span holds one, so {kind} {reference} is not imported.")
+            else:
+                span.attributes["normalization"] = reference
+        elif ident.startswith("#"):
+            _note(where, body, fields, spans, triggers, notes)
+        else:
+            notes.append(f"{where}: {ident} is not a brat annotation annotator reads; line not imported.")
     return list(spans.values()), relations
 
 
+def _text_bound(where: str, line: str, fields: list[str], text: str, notes: list[str]) -> ImportedSpan:
+    match = _T_LINE.match(fields[1] if len(fields) > 1 else "")
+    if match is None:
+        raise InputError(f"{where}: cannot read this text-bound annotation: {line!r}.")
+    ranges = [tuple(map(int, part.split())) for part in match["ranges"].split(";")]
+    start, end = ranges[0][0], ranges[-1][1]
+    if len(ranges) > 1:
+        notes.append(f"{where}: discontinuous span {match['ranges']} imported as one span {start} {end}, gaps included.")
+    if not 0 <= start < end <= len(text):
+        raise InputError(f"{where}: offsets {start} {end} are outside the text ({len(text)} characters).")
+    return ImportedSpan(start, end, match["label"], key=fields[0])
+
+
+def _events(lines: list[tuple[str, str, list[str]]], spans: dict[str, ImportedSpan], notes: list[str]) -> dict[str, str]:
+    """Event id -> its trigger's T id (an event's attributes, notes and role as an argument are its trigger's)."""
+    triggers: dict[str, str] = {}
+    by_trigger: dict[str, str] = {}
+    for where, line, fields in lines:
+        if not fields[0].startswith("E"):
+            continue
+        head = (fields[1] if len(fields) > 1 else "").split(" ")[0]
+        match = _ARGUMENT.fullmatch(head)
+        if match is None or match["target"] not in spans:
+            raise InputError(f"{where}: cannot read this event (it needs TYPE:TRIGGER, a T annotation): {line!r}.")
+        triggers[fields[0]] = match["target"]
+        if match["target"] in by_trigger:
+            notes.append(f"{where}: events {by_trigger[match['target']]} and {fields[0]} share the trigger "
+                         f"{match['target']}; their arguments are relations of the one trigger span.")
+        by_trigger.setdefault(match["target"], fields[0])
+    return triggers
+
+
+def _event_relations(where: str, body: str, spans: dict[str, ImportedSpan], triggers: dict[str, str],
+                     notes: list[str]) -> Iterator[tuple[str, str, str]]:
+    trigger, *arguments = body.split()
+    trigger_id = trigger.partition(":")[2]
+    if spans[trigger_id].label != trigger.partition(":")[0]:
+        notes.append(f"{where}: event type {trigger.partition(':')[0]} differs from its trigger's label "
+                     f"{spans[trigger_id].label}; the trigger span keeps {spans[trigger_id].label}.")
+    for argument in arguments:
+        match = _ARGUMENT.fullmatch(argument)
+        if match is None:
+            raise InputError(f"{where}: cannot read the event argument {argument!r} (ROLE:ID).")
+        yield re.sub(r"\d+$", "", match["role"]) or match["role"], trigger_id, _target(where, match["target"], spans, triggers)
+
+
+def _target(where: str, ident: str, spans: dict[str, ImportedSpan], triggers: dict[str, str]) -> str:
+    """The T id an annotation points at (an event's trigger for an event), or an InputError."""
+    target = triggers.get(ident, ident)
+    if target not in spans:
+        raise InputError(f"{where}: names {ident}, which is not a T or E annotation of this file.")
+    return target
+
+
+def _attribute(where: str, line: str, body: str, spans: dict[str, ImportedSpan], triggers: dict[str, str],
+               notes: list[str]) -> None:
+    parts = body.split()
+    if len(parts) < 2:
+        raise InputError(f"{where}: cannot read this attribute: {line!r}.")
+    if parts[1].startswith(("R", "*")):
+        notes.append(f"{where}: attribute {parts[0]} is on relation {parts[1]}; relations have no attributes "
+                     "here, so it is not imported.")
+        return
+    spans[_target(where, parts[1], spans, triggers)].attributes[parts[0]] = parts[2] if len(parts) > 2 else True
+
+
+def _note(where: str, body: str, fields: list[str], spans: dict[str, ImportedSpan], triggers: dict[str, str],
+          notes: list[str]) -> None:
+    kind, _, target = body.partition(" ")
+    note = fields[2] if len(fields) > 2 else ""
+    if target.startswith(("R", "*")) or (target not in spans and target not in triggers):
+        notes.append(f"{where}: the note on {target or '?'} ({note!r}) is not imported: only spans and events hold notes here.")
+        return
+    span = spans[_target(where, target, spans, triggers)]
+    parsed = _parse_note(note) if kind == NOTE_TYPE else {}
+    if parsed:
+        span.attributes.update(parsed)
+    elif note:
+        span.attributes["note"] = f"{span.attributes['note']}; {note}" if "note" in span.attributes else note
+
+
 def _parse_note(note: str) -> dict[str, Any]:
-    """`count=16; quote="a; b"` -> {"count": 16, "quote": "a; b"}; a free-text note gives nothing."""
+    """`count=16; quote="a; b"` -> {"count": 16, "quote": "a; b"}; a note that is not all such pairs gives {}
+    (and is kept whole as the span's `note`)."""
     decoder = json.JSONDecoder()
     out: dict[str, Any] = {}
     position = 0
     while position < len(note):
-        match = re.compile(r"\s*([A-Za-z_][\w\-]*)=").match(note, position)
+        match = _NOTE_NAME.match(note, position)
         if match is None:
-            return out
+            return {}
         try:
             value, position = decoder.raw_decode(note, match.end())
         except json.JSONDecodeError:
-            return out
+            return {}
+        if not isinstance(value, (str, int, bool)) or isinstance(value, float):
+            return {}
         out[match[1]] = value
-        separator = re.compile(r"\s*;\s*").match(note, position)
+        separator = _NOTE_SEPARATOR.match(note, position)
+        if separator is None and position < len(note):
+            return {}
         position = separator.end() if separator else len(note)
     return out
+
+
+_NOTE_NAME = re.compile(r"\s*([A-Za-z_][\w\-]*)=")
+_NOTE_SEPARATOR = re.compile(r"\s*;\s*")
 
 
 FORMAT = Format(name="brat", suffix="-brat", export=export, read=read, level="article",

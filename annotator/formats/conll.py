@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from annotator.core.errors import InputError
-from annotator.core.files import write_atomically
 from annotator.formats import Format
 from annotator.formats.documents import Document, paragraph_document
-from annotator.formats.export import ExportOptions
+from annotator.formats.export import ExportOptions, write_output
 from annotator.formats.imported import Imported, ImportedSpan, ImportOptions
 from annotator.formats.tags import spans_from_tags, token_tags
 
@@ -39,7 +38,7 @@ def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> 
             for record in document.records:
                 handle.write(_paragraph_block(record, options))
 
-    write_atomically(out, write)
+    write_output(out, write)
 
 
 def _paragraph_block(record: dict[str, Any], options: ExportOptions) -> str:
@@ -50,13 +49,21 @@ def _paragraph_block(record: dict[str, Any], options: ExportOptions) -> str:
 
 
 def read(path: Path, options: ImportOptions) -> Iterator[Imported]:
-    """Columns may be separated by tabs or spaces; the first is the token, the last the tag."""
+    """Columns may be separated by tabs or spaces; the first is the token, `options.tag_column` the tag.
+
+    Lines starting with `#` are comments (CoNLL-U's `# sent_id = 1`) unless their tag column
+    holds a tag (a token `#` or `#hashtag`). Tags may be IOB1, IOB2, BIOES or BILOU; which one the
+    file used is said in a note.
+    """
     article_number = 0
     paragraph_index = 0
     char_offset = 0
     tokens: list[str] = []
     tags: list[str] = []
     start_line = 0
+    comments = 0
+    prefixes: set[str] = set()
+    chunk_starts_with_i = False
 
     def flush() -> Iterator[Imported]:
         nonlocal paragraph_index, char_offset, tokens, tags
@@ -88,16 +95,58 @@ def read(path: Path, options: ImportOptions) -> Iterator[Imported]:
                 yield from flush()
                 continue
             columns = stripped.split("\t") if "\t" in stripped else stripped.split()
+            tag = _tag_at(columns, options.tag_column)
+            if stripped.startswith("#") and (tag is None or not _is_tag(tag)):
+                comments += 1
+                continue
             if len(columns) < 2:
                 raise InputError(f"{path}:{number}: expected a token and a tag separated by a tab, got {stripped!r}.")
-            tag = columns[-1]
-            if tag != "O" and (len(tag) < 3 or tag[1] != "-" or tag[0] not in "BILUES"):
-                raise InputError(f"{path}:{number}: {tag!r} is not an IOB or BILOU tag (O, B-X, I-X, L-X, U-X).")
+            if tag is None:
+                raise InputError(f"{path}:{number}: has {len(columns)} columns, so there is no column "
+                                 f"{options.tag_column} (--tag-column). Pick the column that holds the tags.")
+            if not _is_tag(tag):
+                raise InputError(f"{path}:{number}: {tag!r} (column {_shown_column(options.tag_column)}) is not a tag of "
+                                 "IOB1, IOB2, BIOES or BILOU (O, or B-, I-, E-, S-, L-, U- and a label). "
+                                 "If the tags are in another column, pick it with --tag-column.")
             if not tokens:
                 start_line = number
+            if tag != "O":
+                prefixes.add(tag[0])
+                previous = tags[-1] if tags else "O"
+                chunk_starts_with_i |= tag[0] == "I" and (previous == "O" or previous[2:] != tag[2:])
             tokens.append(columns[0])
             tags.append({"E": "L", "S": "U"}.get(tag[0], tag[0]) + tag[1:] if tag != "O" else "O")
         yield from flush()
+    if prefixes:
+        options.notes.append(f"{path}: tags read from column {_shown_column(options.tag_column)} as "
+                             f"{_scheme_name(prefixes, chunk_starts_with_i)}.")
+    if comments:
+        options.notes.append(f"{path}: {comments} comment line(s) starting with # skipped.")
+
+
+def _tag_at(columns: list[str], tag_column: int) -> str | None:
+    """The tag column (1-based, negative from the end; never the token column), or None when the line lacks it."""
+    index = tag_column - 1 if tag_column > 0 else len(columns) + tag_column
+    return columns[index] if 0 < index < len(columns) else None
+
+
+def _is_tag(tag: str) -> bool:
+    return tag == "O" or (len(tag) >= 3 and tag[1] == "-" and tag[0] in "BIESLU")
+
+
+def _shown_column(tag_column: int) -> str:
+    return "last" if tag_column == -1 else str(tag_column)
+
+
+def _scheme_name(prefixes: set[str], chunk_starts_with_i: bool) -> str:
+    """Which tag scheme the prefixes seen belong to, for the note: the user should know how tags were read."""
+    if prefixes & {"E", "S"} and prefixes & {"L", "U"}:
+        return "a mix of BIOES and BILOU (E- as L-, S- as U-)"
+    if prefixes & {"E", "S"}:
+        return "BIOES"
+    if prefixes & {"L", "U"}:
+        return "BILOU"
+    return "IOB1 (a span may start with I-)" if chunk_starts_with_i else "IOB2"
 
 
 FORMAT = Format(name="conll", suffix=".conll", export=export, read=read)

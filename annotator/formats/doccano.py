@@ -1,9 +1,11 @@
 """`doccano`: JSONL for doccano's sequence labeling (and relation) projects.
 
-Without relations a line is `{"text": ..., "label": [[start, end, "LABEL"], ...], "meta": {...}}`;
-when any span of the document takes part in a relation, it is
-`{"text": ..., "entities": [{"id", "label", "start_offset", "end_offset"}], "relations":
-[{"id", "from_id", "to_id", "type"}], "meta": {...}}` (doccano's relation-project shape).
+Every line of a file has one shape, since a doccano project reads only its own: when any
+exported paragraph has a relation (or with `--doccano-shape relations`), doccano's
+relation-project shape `{"text": ..., "entities": [{"id", "label", "start_offset",
+"end_offset"}], "relations": [{"id", "from_id", "to_id", "type"}], "meta": {...}}`; otherwise
+(or with `--doccano-shape label`) the sequence-labeling shape `{"text": ..., "label":
+[[start, end, "LABEL"], ...], "meta": {...}}`.
 
 Offsets: doccano's annotation screen runs in the browser, where a string is UTF-16, so an emoji
 or any character beyond U+FFFF counts 2 there. By default offsets are written in UTF-16 code
@@ -14,33 +16,56 @@ same way. `meta` carries our record id, article and paragraph so an import finds
 
 from __future__ import annotations
 
+import json
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
 from annotator.core.errors import InputError
-from annotator.core.files import write_atomically
 from annotator.formats import Format
 from annotator.formats.documents import Document, paragraph_list
-from annotator.formats.export import ExportOptions
+from annotator.formats.export import DoccanoShape, ExportOptions, write_output
 from annotator.formats.imported import Imported, ImportedSpan, ImportOptions
 from annotator.formats.offsets import OFFSET_UNITS, OffsetUnit, codepoint_offsets, utf16_offsets
-from annotator.formats.reading import imported_document, json_lines, list_field, object_field
+from annotator.formats.reading import imported_document, json_lines, list_field, object_field, tool_meta
 
 
 def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> None:
+    """One shape on every line: doccano reads a file with the project type's shape only.
+
+    Without `--doccano-shape`, the lines are built in the relation shape into a temporary file
+    (a store is not held in memory), then written as they are if any document has a relation,
+    or in the sequence-labeling shape if none has.
+    """
     unit = options.offsets or "utf16"
 
     def write(handle: TextIO) -> None:
         import jsonlines
 
-        jsonlines.Writer(handle).write_all(_line(document, unit) for document in documents)
+        writer = jsonlines.Writer(handle)
+        if options.doccano_shape is not None:
+            writer.write_all(_shaped(_line(document, unit), options.doccano_shape, options) for document in documents)
+            return
+        with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as spool:
+            spooled = jsonlines.Writer(spool)
+            with_relations = False
+            for document in documents:
+                with_relations |= bool(document.relations)
+                spooled.write(_line(document, unit))
+            spool.seek(0)
+            if with_relations:
+                shutil.copyfileobj(spool, handle)
+            else:
+                writer.write_all(_shaped(json.loads(line), "label", options) for line in spool)
 
-    write_atomically(out, write)
+    write_output(out, write)
 
 
 def _line(document: Document, unit: OffsetUnit) -> dict[str, Any]:
+    """A document in doccano's relation-project shape (`entities`, `relations`)."""
     convert = utf16_offsets(document.text) if unit == "utf16" else None
 
     def at(offset: int) -> int:
@@ -52,9 +77,6 @@ def _line(document: Document, unit: OffsetUnit) -> dict[str, Any]:
             "offsets": unit}
     if len(document.records) > 1 or document.id != document.records[0]["id"]:
         meta["paragraphs"] = paragraph_list(document)
-    if not document.relations:
-        return {"text": document.text,
-                "label": [[at(s.start), at(s.end), s.label] for s in document.spans], "meta": meta}
     numbers = {span.span_id: number for number, span in enumerate(document.spans, start=1)}
     return {
         "text": document.text,
@@ -66,8 +88,27 @@ def _line(document: Document, unit: OffsetUnit) -> dict[str, Any]:
     }
 
 
+def _shaped(line: dict[str, Any], shape: DoccanoShape, options: ExportOptions) -> dict[str, Any]:
+    """A relation-shape line as `shape` asks: as it is, or sequence labeling's `label: [[start, end, LABEL]]`."""
+    if shape == "relations":
+        return line
+    if line["relations"]:
+        options.report.notes.append(f"doccano: {line['meta']['id']}: {len(line['relations'])} relation(s) not written "
+                                    "(--doccano-shape label has no relations).")
+    return {"text": line["text"], "label": [[e["start_offset"], e["end_offset"], e["label"]] for e in line["entities"]],
+            "meta": line["meta"]}
+
+
+#: the keys of `meta` our own export writes
+OUR_META = ("id", "article_id", "char_offset", "offsets", "paragraphs")
+#: where doccano's versions and project types put a line's spans, in the order looked for
+SPAN_KEYS = ("entities", "label", "labels", "annotations")
+
+
 def read(path: Path, options: ImportOptions) -> Iterator[Imported]:
-    """doccano JSONL; `meta.offsets` (written by our export) overrides `--offsets` for its line."""
+    """doccano JSONL of any version: spans under `entities` (relation projects), `label` or `labels`
+    (`[start, end, label]` or objects), or 1.x's `annotations`; `relations`; `Comments` as the note.
+    `meta.offsets` (written by our export) overrides `--offsets` for its line."""
     for number, where, data in json_lines(path):
         text = data["text"]
         meta = object_field(data, "meta")
@@ -76,20 +117,48 @@ def read(path: Path, options: ImportOptions) -> Iterator[Imported]:
                         where=where)
         spans: list[ImportedSpan] = []
         relations: list[tuple[str, str, str]] = []
-        entries = list_field(data, "entities" if "entities" in data else "label", where)
+        entries = list_field(data, next((key for key in SPAN_KEYS if key in data), "label"), where)
+        categories: list[str] = []
         for n, entry in enumerate(entries, start=1):
             if isinstance(entry, dict):
-                spans.append(ImportedSpan(index(entry.get("start_offset"), "start"), index(entry.get("end_offset"), "end"),
-                                          str(entry.get("label")), key=str(entry.get("id", n))))
+                start = entry.get("start_offset", entry.get("start"))
+                end = entry.get("end_offset", entry.get("end"))
+                if start is None and end is None and "label" in entry:  # a category, in 1.x's annotations
+                    categories.append(str(entry["label"]))
+                    continue
+                spans.append(ImportedSpan(index(start, "start"), index(end, "end"), str(entry.get("label")),
+                                          key=str(entry.get("id", n))))
             elif isinstance(entry, list) and len(entry) == 3:
                 spans.append(ImportedSpan(index(entry[0], "start"), index(entry[1], "end"), str(entry[2]), key=str(n)))
+            elif isinstance(entry, (str, int)) and not isinstance(entry, bool):  # a text classification project
+                categories.append(str(entry))
             else:
                 raise InputError(f"{where}: label {n} must be [start, end, label].")
         for relation in list_field(data, "relations", where):
             if not isinstance(relation, dict) or "from_id" not in relation or "to_id" not in relation:
                 raise InputError(f"{where}: a relation needs 'from_id', 'to_id' and 'type'.")
             relations.append((str(relation.get("type")), str(relation.get("from_id")), str(relation.get("to_id"))))
-        yield from imported_document(meta, f"{path.stem}-{number}", text, str(path), spans, relations, where)
+        if "annotations" in data and any(isinstance(e, dict) and isinstance(e.get("label"), int) for e in entries):
+            options.notes.append(f"{where}: labels are doccano's label ids (doccano 1.0 export), kept as numbers; "
+                                 "rename them to the project's label names in the store or the file.")
+        categories += [str(c) for c in list_field(data, "cats", where)]
+        if categories:
+            options.notes.append(f"{where}: text categor(ies) {', '.join(categories)} not imported: records hold spans, "
+                                 "not categories of the whole text.")
+        kept: dict[str, Any] = {}
+        if data.get("id") is not None:
+            kept["source_id"] = data["id"]
+        if tool_meta(meta, OUR_META):
+            kept["source_meta"] = tool_meta(meta, OUR_META)
+        details = {"meta": kept, "note": _comments(data, where)}
+        yield from imported_document(meta, f"{path.stem}-{number}", text, str(path), spans, relations, where,
+                                     options.notes, details)
+
+
+def _comments(data: dict[str, Any], where: str) -> str:
+    """doccano's comments on a line (strings, or objects with a `text`), one per line, as the paragraph note."""
+    comments = list_field(data, "Comments" if "Comments" in data else "comments", where)
+    return "\n".join(str(c.get("text", "")) if isinstance(c, dict) else str(c) for c in comments)
 
 
 def _code_point(offset: Any, what: str, *, text: str, to_index: dict[int, int] | None, where: str) -> int:

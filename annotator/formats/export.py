@@ -8,14 +8,16 @@ all (`annotator.core.files`), and the same store always gives the same bytes.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from annotator.core.errors import InputError
-from annotator.core.schema import Schema
+from annotator.core.files import Content, write_atomically
+from annotator.core.schema import Schema, migrate_span_label
 from annotator.core.store import read_store
 from annotator.formats import Format
 from annotator.formats.documents import Document, Level, iter_documents, plan_order
@@ -24,6 +26,11 @@ from annotator.formats.tags import Scheme
 
 #: `--include` words and the record states they let through, besides accepted records.
 INCLUDE_CHOICES: dict[str, str] = {"unfinished": "in_progress", "rejected": "reject", "ignored": "ignore"}
+#: doccano's two line shapes: sequence labeling (`label`) and relation projects (`entities`, `relations`)
+DoccanoShape = Literal["label", "relations"]
+DOCCANO_SHAPES: tuple[DoccanoShape, ...] = ("label", "relations")
+#: `--out -`: standard output, for the formats that write one file
+STDOUT = Path("-")
 
 
 @dataclass(slots=True)
@@ -31,6 +38,7 @@ class ExportReport:
     """What an export could not carry over exactly, said once at the end, with ids."""
 
     orphans: list[str] = field(default_factory=list)  # span refs whose label is not in the schema
+    renamed: dict[tuple[str, str], int] = field(default_factory=dict)  # (old, new) label -> spans exported as new
     unaligned: list[str] = field(default_factory=list)
     dropped_overlaps: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -40,6 +48,10 @@ class ExportReport:
 
     def lines(self, format_name: str) -> list[str]:
         out: list[str] = []
+        if self.renamed:
+            out.append(f"{sum(self.renamed.values())} span(s) saved under an old label name are exported under its "
+                       "current name (the schema's renamed_from): "
+                       + ", ".join(f"{old} -> {new} ({count})" for (old, new), count in sorted(self.renamed.items())))
         if self.orphans:
             out.append(f"{len(self.orphans)} span(s) have a label that is not in the schema; exported as they are: "
                        + _sample(self.orphans))
@@ -67,6 +79,7 @@ class ExportOptions:
     level: Level = "paragraph"
     scheme: Scheme = "iob2"
     offsets: OffsetUnit | None = None  # None: the format's own default
+    doccano_shape: DoccanoShape | None = None  # None: relations when any document has one
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +116,28 @@ def default_out(store: Path, format: Format) -> Path:
     return store.with_name(store.stem + format.suffix)
 
 
+def write_output(out: Path, content: Content) -> None:
+    """Write a one-file export: to standard output for `-`, else whole or not at all (`core.files`)."""
+    if out != STDOUT:
+        write_atomically(out, content)
+    elif isinstance(content, bytes):
+        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
+    elif isinstance(content, str):
+        sys.stdout.write(content)
+        sys.stdout.flush()
+    else:
+        content(sys.stdout)
+        sys.stdout.flush()
+
+
 def check_out(out: Path, store: Path, format: Format) -> None:
     """Refuse an output that is the store, of the wrong kind, or a folder of the user's own files."""
+    if out == STDOUT:
+        if format.writes_folder or format.companion:
+            raise InputError(f"--out -: {format.name} writes {'a folder' if format.writes_folder else 'two files'}, "
+                             "not one stream; give a name with --out.")
+        return
     if out.resolve() == store.resolve():
         raise InputError(f"{out}: that is the store itself. Choose another --out.")
     if not format.writes_folder and out.is_dir():
@@ -129,6 +162,36 @@ def check_replaceable(folder: Path, format: Format) -> None:
                          "replaces its whole folder. Give a new or empty folder with --out.")
 
 
+def migrated(record: dict[str, Any], schema: Schema | None, report: ExportReport) -> dict[str, Any]:
+    """The record with each span saved under a label's old name (`renamed_from`) under its current one.
+
+    A label no schema entry claims stays as saved (an orphan, reported by `check_orphans`).
+    """
+    if schema is None:
+        return record
+    names: dict[str, str] = {}
+    for span in record.get("spans") or ():
+        label = span.get("label")
+        if isinstance(label, str) and schema.label(label) is None:
+            current = migrate_span_label(schema, label)
+            if current is not None:
+                names[label] = current
+    if not names:
+        return record
+    spans = []
+    for span in record["spans"]:
+        if span.get("label") in names:
+            key = (span["label"], names[span["label"]])
+            report.renamed[key] = report.renamed.get(key, 0) + 1
+            span = {**span, "label": names[span["label"]]}
+        spans.append(span)
+    relations = [{**relation, **{side: {**relation[side], "label": names[relation[side]["label"]]}
+                                 for side in ("head_span", "child_span")
+                                 if isinstance(relation.get(side), dict) and relation[side].get("label") in names}}
+                 for relation in record.get("relations") or ()]
+    return {**record, "spans": spans, "relations": relations}
+
+
 def check_orphans(document: Document, schema: Schema | None, report: ExportReport) -> None:
     """Count the document and name its spans whose label the schema does not have."""
     report.documents += 1
@@ -147,15 +210,20 @@ def check_orphans(document: Document, schema: Schema | None, report: ExportRepor
 
 def export_store(store: Path, format: Format, *, schema: Schema | None, out: Path | None = None,
                  level: Level | None = None, include: frozenset[str] = frozenset(), scheme: Scheme = "iob2",
-                 offsets: OffsetUnit | None = None,
+                 offsets: OffsetUnit | None = None, doccano_shape: DoccanoShape | None = None,
                  progress: Callable[[int, int], object] | None = None) -> ExportSummary:
-    """Export the latest state of a store's wanted records; `progress(done, total)` as records are read."""
+    """Export the latest state of a store's wanted records; `progress(done, total)` as records are read.
+
+    `out` `-` is standard output (one-file formats only). Span labels saved under a name the
+    schema has since renamed are exported under the current name.
+    """
     out = out or default_out(store, format)
     check_out(out, store, format)
     contents = read_store(store)
     level = level or format.level
     report = ExportReport()
-    options = ExportOptions(schema=schema, report=report, level=level, scheme=scheme, offsets=offsets)
+    options = ExportOptions(schema=schema, report=report, level=level, scheme=scheme, offsets=offsets,
+                            doccano_shape=doccano_shape)
     format.check_installed()
     order = [record_id for article in plan_order(contents.ids()) for record_id in article]
     counts = {"read": 0, "exported": 0}
@@ -165,7 +233,7 @@ def export_store(store: Path, format: Format, *, schema: Schema | None, out: Pat
             counts["read"] += 1
             if wanted(record, include):
                 counts["exported"] += 1
-                yield record
+                yield migrated(record, schema, report)
             if progress is not None:
                 progress(done, len(order))
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,8 @@ def json_lines(path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:
     with open(path, encoding="utf-8", newline="") as handle:
         lines = _CountedLines(handle)
         try:
-            for data in jsonlines.Reader(lines).iter(type=dict, skip_empty=True):
+            # json.loads, not the orjson or ujson jsonlines prefers when installed: the same messages everywhere
+            for data in jsonlines.Reader(lines, loads=json.loads).iter(type=dict, skip_empty=True):
                 where = f"{path}:{lines.number}"
                 if not isinstance(data.get("text"), str):
                     raise InputError(f"{where}: each line must be an object with a string 'text'.")
@@ -89,17 +91,22 @@ def whole_number(value: Any, where: str, what: str) -> int:
 
 
 def imported_document(meta: Mapping[str, Any], fallback_id: str, text: str, source: str,
-                      spans: list[ImportedSpan], relations: list[tuple[str, str, str]], where: str) -> list[Imported]:
-    """A paragraph when `meta.id` names one (`article#3`, as our exports write), else an article to split."""
+                      spans: list[ImportedSpan], relations: list[tuple[str, str, str]], where: str,
+                      notes: list[str], details: Mapping[str, Any] | None = None) -> list[Imported]:
+    """A paragraph when `meta.id` names one (`article#3`, as our exports write), else an article to split.
+
+    `details` are further `Imported` fields (answer, annotator, note, meta...) for every paragraph.
+    """
+    details = details or {}
     record_id = meta.get("id")
     if isinstance(record_id, str) and split_id(record_id)[0] != record_id:
         article_id, index = split_id(record_id)
         return [Imported(str(meta.get("article_id") or article_id), index, text,
                          whole_number(meta.get("char_offset"), where, "char_offset"),
-                         source, spans, relations, where)]
+                         source, spans, relations, where, **details)]
     article_id = record_id if isinstance(record_id, str) and record_id else fallback_id
-    return split_article(article_id, text, source, spans, relations, where,
-                         paragraph_indices(meta.get("paragraphs")))
+    return split_article(article_id, text, source, spans, relations, where, notes,
+                         paragraph_indices(meta.get("paragraphs")), details)
 
 
 def paragraph_indices(listed: Any) -> dict[int, int]:
@@ -119,14 +126,19 @@ def paragraph_indices(listed: Any) -> dict[int, int]:
 
 
 def split_article(article_id: str, text: str, source: str, spans: Sequence[ImportedSpan],
-                  relations: Sequence[tuple[str, str, str]], where: str,
-                  known_indices: Mapping[int, int] | None = None) -> list[Imported]:
+                  relations: Sequence[tuple[str, str, str]], where: str, notes: list[str],
+                  known_indices: Mapping[int, int] | None = None,
+                  details: Mapping[str, Any] | None = None) -> list[Imported]:
     """Cut an article into our paragraphs (as `annotate` would) and move its spans into them.
 
     `known_indices` (char_offset -> index, from an article-level export) gives the paragraphs
     their original indices; it is used only when it names exactly the paragraphs found, so a
-    text edited in the other tool falls back to numbering from 0.
+    text edited in the other tool falls back to numbering from 0. A record holds one paragraph,
+    so a span across a blank line, or a relation between paragraphs, cannot come in: each is
+    named in `notes`. The article's note goes on its first paragraph.
     """
+    details = dict(details or {})
+    note = details.pop("note", "")
     paragraphs = split_paragraphs(article_id, text, source)
     if not known_indices or sorted(known_indices) != [p.char_offset for p in paragraphs]:
         known_indices = {p.char_offset: p.index for p in paragraphs}
@@ -134,22 +146,28 @@ def split_article(article_id: str, text: str, source: str, spans: Sequence[Impor
     owner: dict[str, Imported] = {}
     for paragraph in paragraphs:
         out.append(Imported(article_id, known_indices[paragraph.char_offset], paragraph.text, paragraph.char_offset,
-                            source, where=where))
+                            source, where=where, note=note if not out else "", **details))
     for span in spans:
         home = next((p for p in out if p.char_offset <= span.start and span.end <= p.char_offset + len(p.text)), None)
         if home is None:
-            raise InputError(f"{where}: span [{span.start}, {span.end}) {span.label} crosses a paragraph break "
-                             "(a blank line). Split it in the source tool, then import again.")
-        home.spans.append(ImportedSpan(span.start - home.char_offset, span.end - home.char_offset, span.label,
-                                       span.attributes, span.score, span.key))
+            notes.append(f"{where}: span [{span.start}, {span.end}) {span.label} {text[span.start:span.end]!r} crosses "
+                         "a paragraph break (a blank line); a record holds one paragraph, so it is not imported.")
+            continue
+        home.spans.append(replace(span, start=span.start - home.char_offset, end=span.end - home.char_offset))
         owner[span.key] = home
     for label, head, child in relations:
         if head in owner and owner[head] is owner.get(child):
             owner[head].relations.append((label, head, child))
         elif head in owner and child in owner:
-            raise InputError(f"{where}: relation {label} links spans in different paragraphs; "
-                             "relations stay within a paragraph here.")
+            notes.append(f"{where}: relation {label} {head} -> {child} links spans in different paragraphs; "
+                         "relations stay within a paragraph here, so it is not imported.")
         else:
             missing = head if head not in owner else child
-            raise InputError(f"{where}: relation {label} names span {missing!r}, which is not in the file.")
+            notes.append(f"{where}: relation {label} names span {missing!r}, which is not imported; "
+                         "the relation is not imported.")
     return out
+
+
+def tool_meta(data: Mapping[str, Any], ours: Sequence[str] = ()) -> dict[str, Any]:
+    """The other tool's own metadata of a line or task, less the keys our exports put there."""
+    return {key: value for key, value in data.items() if key not in ours}

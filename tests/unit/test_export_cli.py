@@ -142,7 +142,7 @@ def test_label_studio_config_has_controls_for_orphan_attributes(tmp_path: Path) 
                                                                '"label":"PLACE","text":"بغداد"'), encoding="utf-8")
     out = tmp_path / "tasks.json"
     assert main(["export", str(store), "--format", "label-studio", "--out", str(out)]) == 0
-    config = ElementTree.fromstring((tmp_path / "label_config.xml").read_text(encoding="utf-8"))
+    config = ElementTree.fromstring((tmp_path / "tasks.label_config.xml").read_text(encoding="utf-8"))
     controls = {element.get("name") for element in config.iter() if element.get("toName")}
     used = {result["from_name"] for task in json.loads(out.read_text(encoding="utf-8"))
             for result in task["annotations"][0]["result"] if result["type"] != "relation"}
@@ -201,9 +201,9 @@ def test_label_studio_tasks_are_not_written_when_their_config_cannot_be(tmp_path
     import os
 
     store = make_store(tmp_path / "store.jsonl")
-    os.mkfifo(tmp_path / "label_config.xml")
+    os.mkfifo(tmp_path / "tasks.label_config.xml")
     out = tmp_path / "tasks.json"
     assert main(["export", str(store), "--format", "label-studio", "--out", str(out)]) == 2
-    assert "label_config.xml: is a named pipe (FIFO)" in capsys.readouterr().err
+    assert "tasks.label_config.xml: is a named pipe (FIFO)" in capsys.readouterr().err
     assert not out.exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -94,7 +94,12 @@ def test_round_trip_gives_back_the_same_spans_attributes_and_relations(
     assert relations_of(back) == relations_of(store)
     if format_name != "doccano":  # doccano has no span attributes
         assert spans_of(back, with_attributes=True) == spans_of(store, with_attributes=True)
+    stored = read_store(store).latest
     for record in read_store(back).latest.values():
+        if format_name == "jsonl":  # a Prodigy-style `answer` is the paragraph's decision, its spans the annotator's
+            assert record["_status"] == "done" and record["answer"] == stored[record["id"]]["answer"]
+            assert all(not span.get("suggested") and span["source"] == "import:jsonl" for span in record["spans"])
+            continue
         assert record["_status"] == "in_progress" and "answer" not in record
         assert all(span["suggested"] and span["source"] == f"import:{format_name}" for span in record["spans"])
 
@@ -192,16 +197,20 @@ def test_prodigy_style_line_without_id_is_cut_into_paragraphs(tmp_path: Path) ->
     assert [(s["text"], s["start"]) for s in latest["wire-1#1"]["spans"]] == [("Homs", 12)]
 
 
-def test_import_widens_a_span_that_cuts_a_word(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Labels of the default schema snap to tokens: a span cutting "Homs" would not align in spaCy."""
+def test_import_keeps_a_span_that_cuts_a_word_where_it_is_and_names_it(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 11: imports never move a span. A span cutting "Homs" used to be widened to the word (a
+    gold "bcr" and "abl" became one "bcr-abl"); it keeps its offsets, its tokens cover it, and it is named."""
     source = tmp_path / "pred.jsonl"
     source.write_text(json.dumps({"id": "w#0", "text": "Two died in Homs.", "spans": [
         {"start": 13, "end": 15, "label": "LOCATION"}]}) + "\n", encoding="utf-8")
     back = tmp_path / "back.jsonl"
     run("import", source, "--format", "jsonl", "--out", back)
     (record,) = read_store(back).latest.values()
-    assert [(s["text"], s["start"], s["end"]) for s in record["spans"]] == [("Homs", 12, 16)]
-    assert "w#0 [13, 15)" in capsys.readouterr().err
+    assert [(s["text"], s["start"], s["end"], s["token_start"], s["token_end"]) for s in record["spans"]] == [
+        ("om", 13, 15, 3, 3)]
+    err = capsys.readouterr().err
+    assert "w#0 [13, 15)" in err and "kept exactly as they are" in err
 
 
 def test_model_predictions_import_with_scores(tmp_path: Path) -> None:
@@ -297,7 +306,7 @@ def test_label_studio_config_lists_labels_and_attributes(tmp_path: Path, store: 
     run("export", store, "--format", "label-studio", "--out", out)
     import xml.etree.ElementTree as ElementTree
 
-    config = ElementTree.fromstring((tmp_path / "label_config.xml").read_text(encoding="utf-8"))
+    config = ElementTree.fromstring((tmp_path / "tasks.label_config.xml").read_text(encoding="utf-8"))
     assert [label.get("value") for label in config.iter("Label")][:4] == ["ACTOR", "LOCATION", "CASUALTY", "ATTRIBUTION"]
     assert any(element.get("name") == "CASUALTY_count" for element in config.iter("Number"))
     tasks = json.loads(out.read_text(encoding="utf-8"))
@@ -356,8 +365,10 @@ def test_foreign_brat_folder_with_notes_and_discontinuous_span(tmp_path: Path, c
     assert [(s["text"], s.get("attributes")) for s in first["spans"]] == [
         ("5 villagers", {"count": 5, "remark": "a; b", "status": "killed"}), ("Kano", None)]
     assert [r["label"] for r in first["relations"]] == ["located_at"]
-    assert latest["kano#1"]["spans"][0]["text"] == "Police said 2"
-    assert "discontinuous span 38 44;50 52" in capsys.readouterr().err
+    # imports never move a span: the brat span ends on the space after "2" and keeps it (issue 11)
+    assert latest["kano#1"]["spans"][0]["text"] == "Police said 2 " == text[38:52]
+    err = capsys.readouterr().err
+    assert "discontinuous span 38 44;50 52" in err and "kano#1 [0, 14) ACTOR" in err
 
 
 @pytest.mark.parametrize("format_name", ["doccano", "label-studio"])
