@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from annotator import __version__
 from annotator.core.errors import InputError
 
-COMMAND_MODULES = ("annotate", "schema", "assign", "agree", "stats", "merge", "review", "export", "import_", "serve", "suggest")
+COMMAND_MODULES = ("annotate", "schema", "assign", "agree", "stats", "merge", "review", "export", "import_", "serve", "suggest", "train")
 USAGE_ERROR = 2
 
 

@@ -1,0 +1,141 @@
+"""`train`: a spaCy NER pipeline learnt from the accepted records of stores, for `suggest --model`.
+
+The records are the latest of each paragraph whose answer is `accept` (a paragraph in several
+stores is taken from the first store that accepted it, so give the gold store first); their
+spans, suggestions left out, are the training data. NER cannot hold overlapping spans, so of
+those that overlap the longest (then the first) is kept and the others are counted, as are
+spans not on spaCy's token edges (spaCy's tokenizer is the one the pipeline will predict
+with). One paragraph in `HELD_OUT_EVERY` (chosen by a hash of its id, so the split is the
+same every run and grows with the store) is held out and scored after training; the rest
+trains. The configuration is made in code: a blank English pipeline with spaCy's default
+`ner`, trained on the CPU with `nlp.update`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotator.core.errors import InputError
+from annotator.core.records import stable_hash
+from annotator.core.schema import Schema
+from annotator.core.store import read_store
+from annotator.suggest.spacy_extra import load_spacy
+
+HELD_OUT_EVERY = 5
+BATCH_SIZE = 8
+DROPOUT = 0.2
+EpochDone = Callable[[int, float], object]
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    precision: float
+    recall: float
+    f1: float
+    gold: int  # spans of the label in the held-out paragraphs
+
+
+@dataclass(slots=True)
+class TrainSummary:
+    trained: int = 0  # paragraphs
+    held_out: int = 0
+    labels: tuple[str, ...] = ()
+    overlapping: int = 0  # spans dropped because another overlaps them
+    unaligned: int = 0  # spans not on spaCy's token edges, dropped
+    scores: dict[str, Score] = field(default_factory=dict)  # by label, on the held-out paragraphs
+    overall: Score | None = None
+
+
+def accepted_records(stores: Iterable[Path]) -> list[dict[str, Any]]:
+    """The latest accepted record of each paragraph, from the first store that has one."""
+    records: dict[str, dict[str, Any]] = {}
+    for path in stores:
+        for record in read_store(path).iter_latest():
+            if record.get("answer") == "accept":
+                records.setdefault(record["id"], record)
+    return list(records.values())
+
+
+def held_out(record_id: str) -> bool:
+    return stable_hash("held-out", record_id) % HELD_OUT_EVERY == 0
+
+
+def train(stores: Sequence[Path], out: Path, *, schema: Schema, labels: Sequence[str] = (), epochs: int = 10,
+          seed: int = 0, epoch_done: EpochDone | None = None) -> TrainSummary:
+    """Train on the stores' accepted records, score the held-out ones, and save the pipeline to `out`."""
+    spacy = load_spacy("train")
+    from spacy.training import Example
+    from spacy.util import filter_spans, fix_random_seed, minibatch
+
+    unknown = [label for label in labels if schema.label(label) is None]
+    if unknown:
+        raise InputError(f"--labels: {', '.join(unknown)} not in the schema {schema.name} "
+                         f"(it has {', '.join(label.name for label in schema.labels)}).")
+    records = accepted_records(stores)
+    wanted = set(labels) if labels else {label.name for label in schema.labels}
+    present = sorted({span["label"] for record in records for span in _gold_spans(record) if span["label"] in wanted})
+    if not present:
+        raise InputError(f"{', '.join(map(str, stores))}: no accepted paragraph has a span of "
+                         f"{', '.join(sorted(wanted))}: nothing to train on.")
+    fix_random_seed(seed)
+    nlp = spacy.blank("en")
+    ner = nlp.add_pipe("ner")
+    for label in present:
+        ner.add_label(label)
+    summary = TrainSummary(labels=tuple(present))
+    training: list[Any] = []
+    testing: list[Any] = []
+    for record in records:
+        doc = nlp.make_doc(record["text"])
+        aligned = []
+        for span in _gold_spans(record):
+            if span["label"] in wanted:
+                made = doc.char_span(span["start"], span["end"], label=span["label"])
+                summary.unaligned += made is None
+                if made is not None:
+                    aligned.append(made)
+        kept = filter_spans(aligned)
+        summary.overlapping += len(aligned) - len(kept)
+        example = Example.from_dict(doc, {"entities": [(s.start_char, s.end_char, s.label_) for s in kept]})
+        (testing if held_out(record["id"]) else training).append(example)
+    if not training:
+        raise InputError(f"only {len(testing)} accepted paragraph(s), all held out for scoring: accept more paragraphs first.")
+    summary.trained, summary.held_out = len(training), len(testing)
+    optimizer = nlp.initialize(lambda: training)
+    order = random.Random(seed)
+    for epoch in range(1, epochs + 1):
+        order.shuffle(training)
+        losses: dict[str, float] = {}
+        for batch in minibatch(training, size=BATCH_SIZE):
+            nlp.update(batch, drop=DROPOUT, sgd=optimizer, losses=losses)
+        if epoch_done is not None:
+            epoch_done(epoch, losses.get("ner", 0.0))
+    if testing:
+        _score(nlp, testing, summary)
+    nlp.meta.update({"name": "annotator_ner", "description": f"NER trained by annotator train on {len(training)} "
+                     f"accepted paragraph(s) of {', '.join(path.name for path in stores)}"})
+    try:
+        nlp.to_disk(out)
+    except OSError as error:
+        raise InputError(f"{out}: cannot save the pipeline there ({error.strerror}).") from None
+    return summary
+
+
+def _gold_spans(record: dict[str, Any]) -> list[dict[str, Any]]:
+    return [span for span in record.get("spans") or () if not span.get("suggested")]
+
+
+def _score(nlp: Any, testing: list[Any], summary: TrainSummary) -> None:
+    scores = nlp.evaluate(testing)
+    gold = Counter(span.label_ for example in testing for span in example.reference.ents)
+    per_type = scores.get("ents_per_type") or {}
+    for label in summary.labels:
+        found = per_type.get(label, {"p": 0.0, "r": 0.0, "f": 0.0})
+        summary.scores[label] = Score(found["p"], found["r"], found["f"], gold[label])
+    summary.overall = Score(scores.get("ents_p") or 0.0, scores.get("ents_r") or 0.0, scores.get("ents_f") or 0.0,
+                            sum(gold.values()))
