@@ -70,7 +70,6 @@ def train(stores: Sequence[Path], out: Path, *, schema: Schema, labels: Sequence
     """Train on the stores' accepted records, score the held-out ones, and save the pipeline to `out`."""
     spacy = load_spacy("train")
     from spacy.training import Example
-    from spacy.util import filter_spans, fix_random_seed, minibatch
 
     unknown = [label for label in labels if schema.label(label) is None]
     if unknown:
@@ -82,7 +81,7 @@ def train(stores: Sequence[Path], out: Path, *, schema: Schema, labels: Sequence
     if not present:
         raise InputError(f"{', '.join(map(str, stores))}: no accepted paragraph has a span of "
                          f"{', '.join(sorted(wanted))}: nothing to train on.")
-    fix_random_seed(seed)
+    spacy.util.fix_random_seed(seed)
     nlp = spacy.blank("en")
     ner = nlp.add_pipe("ner")
     for label in present:
@@ -99,7 +98,7 @@ def train(stores: Sequence[Path], out: Path, *, schema: Schema, labels: Sequence
                 summary.unaligned += made is None
                 if made is not None:
                     aligned.append(made)
-        kept = filter_spans(aligned)
+        kept = spacy.util.filter_spans(aligned)
         summary.overlapping += len(aligned) - len(kept)
         example = Example.from_dict(doc, {"entities": [(s.start_char, s.end_char, s.label_) for s in kept]})
         (testing if held_out(record["id"]) else training).append(example)
@@ -111,7 +110,7 @@ def train(stores: Sequence[Path], out: Path, *, schema: Schema, labels: Sequence
     for epoch in range(1, epochs + 1):
         order.shuffle(training)
         losses: dict[str, float] = {}
-        for batch in minibatch(training, size=BATCH_SIZE):
+        for batch in spacy.util.minibatch(training, size=BATCH_SIZE):
             nlp.update(batch, drop=DROPOUT, sgd=optimizer, losses=losses)
         if epoch_done is not None:
             epoch_done(epoch, losses.get("ner", 0.0))
