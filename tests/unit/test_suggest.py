@@ -243,3 +243,21 @@ def test_nothing_to_suggest_from_and_a_bad_label_map(tmp_path: Path, capsys: pyt
     assert "MODEL_LABEL=SCHEMA_LABEL" in capsys.readouterr().err
     assert suggest(corpus, "--out", tmp_path / "out.jsonl", "--model", tmp_path / "no-such-model") == 2
     assert "spaCy cannot load it" in capsys.readouterr().err
+
+
+def test_the_starter_patterns_find_figures_and_attributions(tmp_path: Path) -> None:
+    """Made-up sentences in the guidelines' shapes, not taken from any sample article."""
+    starter = default_schema_path().with_name("news-conflict.patterns.jsonl")
+    assert (Path(__file__).parents[2] / "schemas" / starter.name).exists()  # `schemas/` shows it
+    text = ("At least 14 civilians were killed and dozens of fighters wounded, according to the local health ministry. "
+            "Rebel commanders said two of their members were abducted. Between 10 and 15 aid workers are missing, "
+            "a spokesman reportedly told reporters. A group claimed responsibility.")
+    corpus = tmp_path / "made-up.txt"
+    corpus.write_text(text, encoding="utf-8")
+    store = tmp_path / "out.jsonl"
+    assert suggest(corpus, "--out", store, "--patterns", starter) == 0
+    found = {(s["label"], s["text"]) for s in spans_by_id(store)["made-up#0"]}
+    assert {("CASUALTY", "At least 14 civilians"), ("CASUALTY", "dozens of fighters"), ("CASUALTY", "two of their members"),
+            ("CASUALTY", "Between 10 and 15 aid workers"), ("ATTRIBUTION", "according to the local health ministry"),
+            ("ATTRIBUTION", "Rebel commanders said"), ("ATTRIBUTION", "reportedly")} <= found
+    assert all(s["source"] == "patterns:news-conflict.patterns.jsonl" for s in spans_by_id(store)["made-up#0"])
