@@ -28,7 +28,7 @@ from annotator.core.schema import default_schema_path
 from annotator.suggest.patterns import read_patterns
 from annotator.suggest.pipelines import patterns_pipeline
 
-WORDS = "the of forces town road near report week officials strike convoy city border group area water".split()
+WORDS = ["the", "of", "forces", "town", "road", "near", "report", "week", "officials", "strike", "convoy", "city", "border", "group", "area", "water"]
 SENTENCES = ["At least {n} civilians were killed near {place}, officials said.",
              "Dozens of fighters were wounded, according to the provincial health ministry.",
              "{n} of its members died in the attack, the group claimed."]
@@ -79,7 +79,7 @@ def main_benchmark() -> None:
         store = Path(folder) / "store.jsonl"
         first = timed_suggest(corpus, store, patterns, args.batch_size)
         again = timed_suggest(corpus, store, patterns, args.batch_size)
-        records = sum(1 for _ in open(store, encoding="utf-8"))
+        records = len(store.read_bytes().splitlines())
     per = 1000 / len(texts)
     print(f"{len(texts)} paragraphs, {records} records with suggestions, batch size {args.batch_size}")
     print(f"{'nlp.pipe alone':<28}{pipe * per:>8.3f} s / 1,000 paragraphs")
