@@ -110,6 +110,31 @@ def write_folder_atomically(path: Path, fill: Callable[[NewFolder], None]) -> No
         raise
 
 
+def check_readable(path: Path, kind: str = "a file") -> None:
+    """InputError unless `path` is a regular file (`kind` "a folder": a folder) that can be opened.
+
+    A named pipe would block the reader until someone writes to it, a device never ends, and a
+    folder is not a file: each is refused by name before it is opened.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file or folder. Check the path.") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror}).") from None
+    wanted = stat.S_ISDIR if kind == "a folder" else stat.S_ISREG
+    if not wanted(mode):
+        raise InputError(f"{path}: is {_kind_of(mode)}, not {kind}. Give the path of {kind} to read.")
+
+
+def same_file(first: Path, second: Path) -> bool:
+    """Whether two paths name the same file (through links, `..`, hard links); False when one is missing."""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
+
+
 def _followed(path: Path) -> Path:
     """Where a write to `path` lands: the file a symbolic link points at, else `path` itself."""
     return Path(os.path.realpath(path)) if path.is_symlink() else path
