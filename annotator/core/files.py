@@ -124,7 +124,7 @@ def check_readable(path: Path, kind: str = "a file") -> None:
         raise InputError(f"{path}: cannot be read ({error.strerror}).") from None
     wanted = stat.S_ISDIR if kind == "a folder" else stat.S_ISREG
     if not wanted(mode):
-        raise InputError(f"{path}: is {_kind_of(mode)}, not {kind}. Give the path of {kind} to read.")
+        raise InputError(f"{path}: is {kind_of(mode)}, not {kind}. Give the path of {kind} to read.")
 
 
 def same_file(first: Path, second: Path) -> bool:
@@ -148,13 +148,14 @@ def _refuse_unless(target: Path, given: Path, is_kind: Callable[[int], bool], ki
         return
     if is_kind(mode):
         return
-    what = _kind_of(mode)
+    what = kind_of(mode)
     where = f"{given}: points to {target}, which" if target != given else f"{given}:"
     raise InputError(f"{where} is {what}, not {kind}, and is never replaced. "
                      "Remove it, or write to another path (--out).")
 
 
-def _kind_of(mode: int) -> str:
+def kind_of(mode: int) -> str:
+    """What a file mode is, for a message: "a folder", "a named pipe (FIFO)", "a device"..."""
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISREG(mode):
