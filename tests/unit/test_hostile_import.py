@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from annotator.cli import main
 from annotator.formats.reading import JSONRefused, checked_json
@@ -95,3 +99,53 @@ def test_checked_json_keeps_valid_pairs_and_refuses_lone_halves() -> None:
     assert checked_json(json.dumps({"t": "\\ud800 is six characters"})) == {"t": "\\ud800 is six characters"}
     with pytest.raises(JSONRefused, match=r"t\[1\]: holds a lone surrogate"):
         checked_json('{"t": ["ok", "\\ud800"]}')
+
+
+hostile_scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**20), 10**20), st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=6), st.sampled_from(["ACTOR", "LOCATION", "\x1b[2J", "\x9b", "\u202e", "a#0", "a#x", "-"]),
+)
+hostile_values = st.recursive(hostile_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(
+        ["start", "end", "label", "id", "token_start", "token_end", "score", "attributes", "text", "head_id",
+         "child_id", "value", "labels", "from_id", "to_id", "type", "char_offset", "paragraph", "source"]),
+        inner, max_size=5)), max_leaves=10)
+record_fields = st.fixed_dictionaries(
+    {"text": st.one_of(st.sampled_from(["Strikes hit Homs.", "a\n\nb", ""]), hostile_values)},
+    optional={key: hostile_values for key in ("id", "spans", "tokens", "relations", "meta", "answer", "_annotator_id",
+                                              "label", "entities", "data", "annotations", "predictions", "_view_id")},
+)
+#: spellings json.dumps cannot make: what a hand-edited or hostile file may still hold
+raw_lines = st.sampled_from(['{"text": "a", "x": NaN}', '{"text": "\\udfff"}', "[" * 3000, '{"text": 1e999}', "{", ""])
+
+
+def _as_file(format_name: str, records: list[Any], raw: list[str]) -> str:
+    lines = [json.dumps(record) for record in records] + raw
+    if format_name == "label-studio":
+        return "[" + ", ".join(line for line in lines if line) + "]"
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("format_name", ["jsonl", "doccano", "label-studio"])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(records=st.lists(record_fields, min_size=1, max_size=3), raw=st.lists(raw_lines, max_size=1))
+def test_import_of_hostile_fields_is_exit_0_or_2_and_changes_nothing_on_2(
+        format_name: str, records: list[Any], raw: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        source = folder / "in.json"
+        source.write_text(_as_file(format_name, records, raw), encoding="utf-8")
+        store = folder / "store.jsonl"
+        good = folder / "good.jsonl"
+        good.write_text(GOOD + "\n", encoding="utf-8")
+        assert main(["import", str(good), "--format", "jsonl", "--out", str(store), "--annotator", "t", "--quiet"]) == 0
+        capsys.readouterr()
+        before = _snapshot(folder)
+        status = main(["import", str(source), "--format", format_name, "--out", str(store), "--annotator", "t",
+                       "--quiet", "--merge"])
+        err = capsys.readouterr().err
+        assert status in (0, 2)
+        assert "Traceback" not in err
+        if status == 2:
+            assert _snapshot(folder) == before
+            assert f"{source}" in err
