@@ -6,11 +6,10 @@ half of one, and a failed write leaves the old file as it was. A folder (the hf 
 is built the same way: a temporary folder beside the target, every file in it fsynced, then
 renamed into place.
 
-A symbolic link is followed (the file it points at is replaced; the link stays). A stream —
-a named pipe, a character device (a terminal, /dev/null) or an open file descriptor named by
-path (/dev/stdout, /dev/fd/N, /proc/self/fd/N) — is written through, appended in order, never
-renamed over. Anything else that is not a regular file (a folder, a socket, a block device) is
-refused.
+A symbolic link is followed (the file it points at is replaced; the link stays). An open file
+descriptor named by path (/dev/stdout, /dev/fd/N, /proc/self/fd/N) is written through, appended
+in order, never renamed over: it is a stream the caller already opened. Anything else that is
+not a regular file (a folder, a named pipe, a device) is refused, never renamed over.
 """
 
 from __future__ import annotations
@@ -35,8 +34,11 @@ FOLDER_MODE = 0o755
 
 
 def write_atomically(path: Path, content: Content) -> None:
-    """Create or replace the regular file `path` with `content`, all of it or none of it; a stream is written through."""
-    if _is_stream(Path(path)):
+    """Create or replace the regular file `path` with `content`, all of it or none of it.
+
+    A path through a file descriptor (`/dev/stdout`) is written through instead.
+    """
+    if _is_descriptor(Path(path)):
         _write(os.open(path, os.O_WRONLY | os.O_APPEND), content, sync=False)  # no rename, no truncation
         return
     target = _followed(Path(path))
@@ -145,14 +147,14 @@ def same_file(first: Path, second: Path) -> bool:
 _DESCRIPTORS = re.compile(r"/proc/[^/]+/fd|/dev/fd")
 
 
-def _is_stream(path: Path) -> bool:
-    """Whether `path` is a pipe, a character device, or reaches any file through a file descriptor's link."""
+def _is_descriptor(path: Path) -> bool:
+    """Whether `path` reaches an open pipe, terminal, socket or file through a file descriptor's link."""
     try:
         mode = os.stat(path).st_mode
     except OSError:
         return False
-    if stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
-        return True
+    if stat.S_ISDIR(mode) or stat.S_ISBLK(mode):
+        return False
     for _ in range(40):  # the kernel's own limit on links followed
         if _DESCRIPTORS.fullmatch(os.path.normpath(os.path.abspath(path.parent))):
             return True
