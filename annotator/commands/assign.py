@@ -11,6 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from annotator.core.display import terminal_safe
 from annotator.core.errors import InputError
 
 
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     check_options(annotators, args.overlap, args.per_item)
     missing = [str(source) for source in args.sources if not source.exists()]
     if missing:
-        raise InputError(f"{missing[0]}: no such file or folder. Check the SOURCE path.")
+        raise InputError(f"{terminal_safe(missing[0])}: no such file or folder. Check the SOURCE path.")
     corpus = Corpus(list(args.sources))
     assignment = plan(
         iter(corpus), annotators, overlap=args.overlap, per_item=args.per_item, seed=args.seed,
@@ -48,13 +49,13 @@ def run(args: argparse.Namespace) -> int:
     )
     written = write_plan(assignment, args.out)
     manifest = assignment.manifest
-    print(
+    print(terminal_safe(
         f"annotator: {manifest['paragraphs']} paragraphs, {manifest['shared_paragraphs']} shared by "
-        f"{args.per_item}; {'wrote ' + str(len(written)) + ' files' if written else 'unchanged'} in {args.out}",
+        f"{args.per_item}; {'wrote ' + str(len(written)) + ' files' if written else 'unchanged'} in {args.out}"),
         file=sys.stderr,
     )
     for name, entry in manifest["annotators"].items():
         queue, store = args.out / entry["queue"], args.out / entry["store"]
-        print(f"  {name}: {entry['paragraphs']} paragraphs ({entry['shared']} shared)  "
-              f"annotator annotate {queue} --out {store} --annotator {name}")
+        print(terminal_safe(f"  {name}: {entry['paragraphs']} paragraphs ({entry['shared']} shared)  "
+                            f"annotator annotate {queue} --out {store} --annotator {name}"))
     return 0

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from annotator import formats
+from annotator.core.display import terminal_safe
 from annotator.formats.documents import LEVELS
 from annotator.formats.export import DOCCANO_SHAPES
 from annotator.formats.offsets import OFFSET_UNITS
@@ -56,9 +57,9 @@ def run(args: argparse.Namespace) -> int:
                                include=include, scheme=args.scheme, offsets=args.offsets,
                                doccano_shape=args.doccano_shape, progress=bar.update)
     for line in [*summary.warnings, *summary.report.lines(output_format.name)]:
-        print(f"annotator: {line}", file=sys.stderr)
+        print(f"annotator: {terminal_safe(line)}", file=sys.stderr)
     skipped = summary.read - summary.exported
     note = f"; {skipped} not included (see --include)" if skipped else ""
     print(f"annotator: exported {summary.exported} paragraph(s) as {summary.report.documents} {summary.level} "
-          f"document(s) with {summary.report.spans} span(s) to {summary.out}{note}", file=sys.stderr)
+          f"document(s) with {summary.report.spans} span(s) to {terminal_safe(str(summary.out))}{note}", file=sys.stderr)
     return 0

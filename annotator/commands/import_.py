@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from annotator import formats
+from annotator.core.display import terminal_safe
 from annotator.core.errors import InputError
 from annotator.formats.imported import ANNOTATION_CHOICES
 from annotator.formats.offsets import OFFSET_UNITS
@@ -62,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         summary = import_file(args.file, input_format, args.out, schema=schema, annotator=name, model=args.model,
                               options=options, merge=args.merge, progress=bar.update)
     for line in summary.lines(schema.name):
-        print(f"annotator: {line}", file=sys.stderr)
+        print(f"annotator: {terminal_safe(line)}", file=sys.stderr)
     print(f"annotator: imported {summary.paragraphs} paragraph(s) as {summary.records} record(s) with {summary.spans} "
-          f"span(s) into {args.out}{f' ({summary.merged} merged)' if summary.merged else ''}", file=sys.stderr)
+          f"span(s) into {terminal_safe(str(args.out))}{f' ({summary.merged} merged)' if summary.merged else ''}", file=sys.stderr)
     return 0

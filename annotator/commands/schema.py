@@ -15,6 +15,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from annotator.core.display import display_text, terminal_safe
 from annotator.core.errors import InputError
 from annotator.core.schema import Schema, load_schema, validate_schema
 from annotator.core.schema_diff import attribute_detail, diff_schemas, plural, tally_store
@@ -118,13 +119,13 @@ def run_validate(args: argparse.Namespace) -> int:
     problems = validate_schema(args.file)
     if problems:
         for problem in problems:
-            print(problem, file=sys.stderr)
+            print(problem, file=sys.stderr)  # terminal-safe: SchemaProblem's own str
         count = len(problems)
-        print(f"{args.file}: {count} problem{'s' if count != 1 else ''}. Fix them and run this again.",
+        print(f"{terminal_safe(str(args.file))}: {count} problem{'s' if count != 1 else ''}. Fix them and run this again.",
               file=sys.stderr)
         return PROBLEMS_EXIT
     schema = load_schema(args.file)
-    print(f"{args.file}: ok ({plural(len(schema.labels), 'label')}, "
+    print(f"{terminal_safe(str(args.file))}: ok ({plural(len(schema.labels), 'label')}, "
           f"{plural(len(schema.relations), 'relation')})")
     return 0
 
@@ -142,9 +143,9 @@ def run_show(args: argparse.Namespace) -> int:
 
 def show_lines(schema: Schema, *, colour: bool = False, width: int = 100) -> list[str]:
     """The schema as readable tables; `colour` adds a swatch of each label's colour."""
-    lines = [f"{schema.name}  version {schema.version}"]
+    lines = [terminal_safe(f"{schema.name}  version {schema.version}")]
     if schema.description:
-        lines += textwrap.wrap(schema.description, width)
+        lines += textwrap.wrap(display_text(schema.description), width)
     lines += ["", "Labels"]
     lines += _table(["key", "label", "colour", "snap", "may overlap", "renamed from"], [
         [label.key, label.name, _swatch(label.color) + label.color if colour else label.color, label.snap,
@@ -205,7 +206,7 @@ def run_init(args: argparse.Namespace) -> int:
                          f"e.g. `annotator schema init new-schema.yaml`.") from None
     except OSError as error:
         raise InputError(f"{path}: cannot be written ({error.strerror}).") from None
-    print(f"wrote {path}. Edit it, then check it with `annotator schema validate {path}`.")
+    print(terminal_safe(f"wrote {path}. Edit it, then check it with `annotator schema validate {path}`."))
     return 0
 
 
@@ -216,9 +217,9 @@ def run_diff(args: argparse.Namespace) -> int:
     old, new = load_schema(args.old), load_schema(args.new)
     tally = tally_store(args.store) if args.store else None
     changes = diff_schemas(old, new, tally)
-    print(f"{old.name} {old.version} ({args.old}) -> {new.name} {new.version} ({args.new})")
+    print(terminal_safe(f"{old.name} {old.version} ({args.old}) -> {new.name} {new.version} ({args.new})"))
     if tally is not None:
-        print(f"store {args.store}: {plural(tally.records, 'record')}, "
+        print(f"store {terminal_safe(str(args.store))}: {plural(tally.records, 'record')}, "
               f"{plural(sum(tally.spans.values()), 'span')}, "
               f"{plural(sum(tally.relations.values()), 'relation')}")
     if not changes:
@@ -226,6 +227,6 @@ def run_diff(args: argparse.Namespace) -> int:
         return 0
     width = max(len(change.text) for change in changes)
     for change in changes:
-        print(f"  {change.sign} {change.text.ljust(width)}  {change.touches}".rstrip())
+        print(terminal_safe(f"  {change.sign} {change.text.ljust(width)}  {change.touches}".rstrip()))
     print(plural(len(changes), "change"))
     return 0

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from annotator.core.display import terminal_safe
 from annotator.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -114,13 +115,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"annotator: warning: listening on {args.host} over plain HTTP: links and keystrokes cross the network "
                   "unencrypted. Put a reverse proxy with TLS in front (docs/TEAMS.md).", file=sys.stderr)
         where = f" (also in {links_file}, readable by you only)" if links_file else ""
-        print(f"annotator: send each person only their own link{where}:", file=sys.stderr)
+        print(terminal_safe(f"annotator: send each person only their own link{where}:"), file=sys.stderr)
         width = max(map(len, links), default=0)
         for name, url in links.items():
-            print(f"  {name:<{width}}  {url}", flush=True)
+            print(terminal_safe(f"  {name:<{width}}  {url}"), flush=True)
         for name in sorted(revoked):
-            print(f"annotator: {name}: revoked in {links_file}, no link", file=sys.stderr)
-        server.serve(server.LinkServer(access, log=lambda line: print(f"annotator: {line}", file=sys.stderr, flush=True)),
+            print(terminal_safe(f"annotator: {name}: revoked in {links_file}, no link"), file=sys.stderr)
+        server.serve(server.LinkServer(access, log=lambda line: print(f"annotator: {terminal_safe(line)}", file=sys.stderr,
+                                                                  flush=True)),
                      listener)
     finally:
         listener.close()

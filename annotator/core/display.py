@@ -7,7 +7,10 @@ or escape sequence ever reaches the terminal.
 
 from __future__ import annotations
 
+import json
+import unicodedata
 from functools import lru_cache
+from typing import Any
 
 # C0 controls have "control pictures" at U+2400 + code; a few get friendlier symbols.
 _SPECIAL = {
@@ -39,6 +42,8 @@ def visible(char: str) -> str:
         return chr(0x2400 + code)
     if 0x80 <= code < 0xA0:
         return "¤"
+    if 0xD800 <= code < 0xE000:
+        return "\ufffd"  # a lone surrogate (from JSON's "\\ud800"): not text, and no terminal can encode it
     if char in _BIDI_CONTROLS:
         return "⇄"
     if char in _INVISIBLE:
@@ -59,3 +64,38 @@ def display_text(text: str) -> str:
     return "".join(visible_at(text, i) for i in range(len(text)))
 
 
+def terminal_safe(text: str) -> str:
+    """A message made safe to print on a terminal: as `display_text`, but its line breaks kept.
+
+    Every CLI line that holds data (paths, ids, labels, names, a quoted bad line) goes through
+    this, so an escape sequence in a file name or a label is shown, never obeyed.
+    """
+    return "\n".join(display_text(line) for line in text.split("\n"))
+
+
+def unsafe_characters(text: str) -> list[str]:
+    """The characters of `text` a terminal would not show as themselves, as `U+XXXX` (for messages).
+
+    Those `visible` replaces (C0 and C1 controls, DEL, bidirectional controls, invisible
+    characters, lone surrogates) and any other format control (`Cf`) but the joiners emoji need.
+    """
+    return [f"U+{ord(char):04X}" for char in dict.fromkeys(text)
+            if visible(char) != char or (unicodedata.category(char) == "Cf" and char not in _JOINERS)]
+
+
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def terminal_json(value: Any, **options: Any) -> str:
+    """`json.dumps(value, ensure_ascii=False, **options)` with every character `unsafe_characters`
+    names escaped as `\\uXXXX` (json leaves C1, DEL, bidi controls and lone surrogates raw)."""
+    text = json.dumps(value, ensure_ascii=False, **options)  # a raw line break is indentation, not data
+    return "".join(_escaped(char) if char != "\n" and unsafe_characters(char) else char for char in text)
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"

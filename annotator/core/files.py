@@ -6,15 +6,17 @@ half of one, and a failed write leaves the old file as it was. A folder (the hf 
 is built the same way: a temporary folder beside the target, every file in it fsynced, then
 renamed into place.
 
-A symbolic link is followed (the file it points at is replaced; the link stays). Anything else
-that is not a regular file (a folder, a named pipe, a device such as /dev/stdout) is refused,
-never renamed over.
+A symbolic link is followed (the file it points at is replaced; the link stays). An open file
+descriptor named by path (/dev/stdout, /dev/fd/N, /proc/self/fd/N) is written through, appended
+in order, never renamed over: it is a stream the caller already opened. Anything else that is
+not a regular file (a folder, a named pipe, a device) is refused, never renamed over.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -32,7 +34,13 @@ FOLDER_MODE = 0o755
 
 
 def write_atomically(path: Path, content: Content) -> None:
-    """Create or replace the regular file `path` with `content`, all of it or none of it."""
+    """Create or replace the regular file `path` with `content`, all of it or none of it.
+
+    A path through a file descriptor (`/dev/stdout`) is written through instead.
+    """
+    if _is_descriptor(Path(path)):
+        _write(os.open(path, os.O_WRONLY | os.O_APPEND), content, sync=False)  # no rename, no truncation
+        return
     target = _followed(Path(path))
     _refuse_unless(target, path, stat.S_ISREG, "a regular file")
     folder = target.parent
@@ -110,6 +118,52 @@ def write_folder_atomically(path: Path, fill: Callable[[NewFolder], None]) -> No
         raise
 
 
+def check_readable(path: Path, kind: str = "a file") -> None:
+    """InputError unless `path` is a regular file (`kind` "a folder": a folder) that can be opened.
+
+    A named pipe would block the reader until someone writes to it, a device never ends, and a
+    folder is not a file: each is refused by name before it is opened.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file or folder. Check the path.") from None
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror}).") from None
+    wanted = stat.S_ISDIR if kind == "a folder" else stat.S_ISREG
+    if not wanted(mode):
+        raise InputError(f"{path}: is {kind_of(mode)}, not {kind}. Give the path of {kind} to read.")
+
+
+def same_file(first: Path, second: Path) -> bool:
+    """Whether two paths name the same file (through links, `..`, hard links); False when one is missing."""
+    try:
+        return os.path.samefile(first, second)
+    except OSError:
+        return False
+
+
+#: the folders whose entries are a process's open file descriptors
+_DESCRIPTORS = re.compile(r"/proc/[^/]+/fd|/dev/fd")
+
+
+def _is_descriptor(path: Path) -> bool:
+    """Whether `path` reaches an open pipe, terminal, socket or file through a file descriptor's link."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    if stat.S_ISDIR(mode) or stat.S_ISBLK(mode):
+        return False
+    for _ in range(40):  # the kernel's own limit on links followed
+        if _DESCRIPTORS.fullmatch(os.path.normpath(os.path.abspath(path.parent))):
+            return True
+        if not path.is_symlink():
+            return False
+        path = path.parent / os.readlink(path)
+    return False
+
+
 def _followed(path: Path) -> Path:
     """Where a write to `path` lands: the file a symbolic link points at, else `path` itself."""
     return Path(os.path.realpath(path)) if path.is_symlink() else path
@@ -123,13 +177,14 @@ def _refuse_unless(target: Path, given: Path, is_kind: Callable[[int], bool], ki
         return
     if is_kind(mode):
         return
-    what = _kind_of(mode)
+    what = kind_of(mode)
     where = f"{given}: points to {target}, which" if target != given else f"{given}:"
     raise InputError(f"{where} is {what}, not {kind}, and is never replaced. "
                      "Remove it, or write to another path (--out).")
 
 
-def _kind_of(mode: int) -> str:
+def kind_of(mode: int) -> str:
+    """What a file mode is, for a message: "a folder", "a named pipe (FIFO)", "a device"..."""
     if stat.S_ISDIR(mode):
         return "a folder"
     if stat.S_ISREG(mode):

@@ -8,7 +8,9 @@ tree (which keeps positions) and walked, and nothing is built until the whole fi
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +19,9 @@ from typing import Any, Literal
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from annotator.core.display import terminal_safe, unsafe_characters
 from annotator.core.errors import InputError
+from annotator.core.files import kind_of
 from annotator.core.keys import canonical_key, screen_keys
 
 AttributeType = Literal["choice", "integer", "boolean", "text"]
@@ -182,7 +186,8 @@ class SchemaProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+        """`FILE:LINE:COLUMN: message`, terminal-safe: the message may quote the file's own text."""
+        return terminal_safe(f"{self.file}:{self.line}:{self.column}: {self.message}")
 
 
 class SchemaError(InputError):
@@ -236,12 +241,14 @@ _PositionedLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def _read(path: Path, keymap: Mapping[str, str]) -> tuple[Schema | None, list[SchemaProblem]]:
     name = str(path)
     try:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):  # a folder; or a pipe or device, which would block or never end
+            return None, [SchemaProblem(name, 1, 1, f"is {kind_of(mode)}, not a schema file. "
+                                        "Give the path of a .yaml file.")]
         data = path.read_bytes()
     except FileNotFoundError:
         return None, [SchemaProblem(name, 1, 1, "no such file. Check the path, or run "
                                     "`annotator schema init` to write a starter schema.")]
-    except IsADirectoryError:
-        return None, [SchemaProblem(name, 1, 1, "is a folder, not a schema file. Give the path of a .yaml file.")]
     except OSError as error:
         return None, [SchemaProblem(name, 1, 1, f"cannot be read ({error.strerror}).")]
     try:
@@ -272,10 +279,45 @@ def _read(path: Path, keymap: Mapping[str, str]) -> tuple[Schema | None, list[Sc
                                     "colons and indentation there or just before.")]
     except yaml.YAMLError as error:
         return None, [SchemaProblem(name, 1, 1, f"YAML syntax error: {error}.")]
+    except RecursionError:
+        return None, [SchemaProblem(name, 1, 1, "is nested too deeply to be a schema.")]
+    tagged = _unsafe_tags(name, root)
+    if tagged:
+        return None, tagged
     checker = _Checker(name, keymap)
     schema = checker.schema(root)
     problems = sorted(checker.problems, key=lambda p: (p.line, p.column))
     return (None if problems else schema), problems
+
+
+#: the tags a schema's values may have: what plain YAML resolves text, numbers, dates, lists and mappings to
+_SAFE_TAGS = frozenset(f"tag:yaml.org,2002:{kind}" for kind in
+                       ("str", "int", "float", "bool", "null", "timestamp", "map", "seq", "merge"))
+
+
+def _unsafe_tags(file: str, root: Node | None) -> list[SchemaProblem]:
+    """A problem at each node tagged other than `_SAFE_TAGS` (`!!python/object`, `!!binary`, `!custom`).
+
+    A schema is plain data: a tag asks a YAML library to build an object, which the schema has no
+    use for, and which the unsafe loaders would run.
+    """
+    problems: list[SchemaProblem] = []
+    stack = [root] if root is not None else []
+    seen: set[int] = set()  # an alias repeats a node: walk it once
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.tag not in _SAFE_TAGS:
+            problems.append(SchemaProblem(file, node.start_mark.line + 1, node.start_mark.column + 1,
+                                          f"the YAML tag {terminal_safe(node.tag)!r} is not allowed: a schema holds "
+                                          "plain text, numbers, true/false, lists and mappings. Remove the tag."))
+        if isinstance(node, MappingNode):
+            stack.extend(item for pair in reversed(node.value) for item in reversed(pair))
+        elif isinstance(node, SequenceNode):
+            stack.extend(reversed(node.value))
+    return sorted(problems, key=lambda p: (p.line, p.column))
 
 
 def _suggest(word: str, known: tuple[str, ...]) -> str:
@@ -355,6 +397,13 @@ class _Checker:
                 self.report(item, f"each entry of '{field}' in {what} must be text, not {_kind(item)}.")
         return tuple(out)
 
+    def plain(self, fields: dict[str, tuple[Node, Node]], field: str, value: str, what: str) -> None:
+        """Report a name holding control characters: names are printed, and a terminal obeys an escape sequence."""
+        unsafe = unsafe_characters(value)
+        if unsafe and field in fields:
+            self.report(fields[field][1], f"'{field}' of {what} holds control characters ({', '.join(unsafe)}). "
+                                          "Remove them.")
+
     def key(self, node: Node, value: str, what: str) -> None:
         """A key of one visible character; reports otherwise.
 
@@ -395,6 +444,8 @@ class _Checker:
                 self.report(root, f"the schema has no '{field}'. Add '{field}:' at the top level.")
         name = self.text(fields, "name", "the schema", required=True)
         version = self.text(fields, "version", "the schema", default="1")
+        self.plain(fields, "name", name, "the schema")
+        self.plain(fields, "version", version, "the schema")
         description = self.text(fields, "description", "the schema")
         labels = self.labels(fields.get("labels"))
         relations = self.relations(fields.get("relations"), labels)
@@ -515,7 +566,8 @@ class _Checker:
         if "name" not in fields:
             self.report(node, f"an attribute of {owner} has no 'name'.")
             return None, fields
-        what = f"attribute '{name}' of {owner}"
+        what = f"attribute '{terminal_safe(name)}' of {owner}"
+        self.plain(fields, "name", name, f"an attribute of {owner}")
         kind = self.text(fields, "type", what, required=True)
         if "type" not in fields:
             self.report(node, f"{what} has no 'type'. Use one of: {', '.join(ATTRIBUTE_TYPES)}.")
@@ -585,6 +637,10 @@ class _Checker:
                 choice = Choice(self.text(sub, "value", what), self.text(sub, "key", what),
                                 self.text(sub, "description", what))
                 value_node, key_at = sub["value"][1], sub.get("key", (None, None))[1]
+            if unsafe_characters(choice.value):
+                self.report(value_node, f"a value of {what} holds control characters "
+                                        f"({', '.join(unsafe_characters(choice.value))}). Remove them.")
+                continue
             if choice.value in seen:
                 self.report(value_node, f"duplicate value '{choice.value}' in {what} "
                                         f"(first at {self.where(seen[choice.value])}).")
@@ -606,7 +662,7 @@ class _Checker:
             return None
         value = _scalar(fields[field][1])
         if not isinstance(value, int) or isinstance(value, bool):
-            self.report(fields[field][1], f"'{field}' of {what} must be a whole number.")
+            self.report(fields[field][1], f"'{field}' of {what} must be a whole number, not {_kind(fields[field][1])}.")
             return None
         return value
 
@@ -641,7 +697,8 @@ class _Checker:
             if "name" not in fields:
                 self.report(item, "a relation has no 'name'.")
                 continue
-            what = f"relation '{name}'"
+            what = f"relation '{terminal_safe(name)}'"
+            self.plain(fields, "name", name, "a relation")
             if name in seen:
                 self.report(fields["name"][1], f"duplicate relation '{name}' (first at {self.where(seen[name])}).")
                 continue
@@ -725,7 +782,10 @@ def _scalar(node: Node) -> Any:
     """The Python value of a scalar node as YAML reads it (int, bool, str, None); None otherwise."""
     if not isinstance(node, ScalarNode):
         return None
-    return _CONSTRUCTOR.construct_object(node)
+    try:
+        return _CONSTRUCTOR.construct_object(node)
+    except (ValueError, yaml.YAMLError):  # 2024-02-30, an integer past 4,300 digits: as written, which no check takes
+        return node.value
 
 
 def _lower_first(sentence: str) -> str:

@@ -111,7 +111,7 @@ def read(path: Path, options: ImportOptions) -> Iterator[Imported]:
     `meta.offsets` (written by our export) overrides `--offsets` for its line."""
     for number, where, data in json_lines(path):
         text = data["text"]
-        meta = object_field(data, "meta")
+        meta = object_field(data, "meta", where)
         unit = meta["offsets"] if meta.get("offsets") in OFFSET_UNITS else (options.offsets or "utf16")
         index = partial(_code_point, text=text, to_index=codepoint_offsets(text) if unit == "utf16" else None,
                         where=where)

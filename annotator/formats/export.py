@@ -8,15 +8,16 @@ all (`annotator.core.files`), and the same store always gives the same bytes.
 
 from __future__ import annotations
 
+import json
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from pathlib import Path
 from typing import Any, Literal
 
 from annotator.core.errors import InputError
-from annotator.core.files import Content, write_atomically
+from annotator.core.files import Content, same_file, write_atomically
 from annotator.core.schema import Schema, migrate_span_label
 from annotator.core.store import read_store
 from annotator.formats import Format
@@ -162,6 +163,52 @@ def check_replaceable(folder: Path, format: Format) -> None:
                          "replaces its whole folder. Give a new or empty folder with --out.")
 
 
+#: suffixes of the files a user writes by hand: a source text or a schema, never an export to replace
+_HAND_WRITTEN = (".txt", ".yaml", ".yml")
+#: a corpus or queue line holds only these: paragraphs to annotate, not an export
+_CORPUS_KEYS = frozenset({"id", "text", "meta"})
+
+
+def check_not_work(out: Path, store: Path, schema: Schema | None, sources: Iterable[str], format: Format) -> None:
+    """Refuse an `--out` that holds work: the store, the schema, a source, another store or corpus.
+
+    An export replaces its file whole, so only a file that is not one of these may go: an
+    earlier export (of any format), or a new name. `sources` are the `meta.source` of the
+    store's records (relative to the current folder or to the store's). `/dev/stdout` redirected
+    to a file is that file: appending an export to a store or a corpus is refused too.
+    """
+    if out == STDOUT or not out.is_file():
+        return
+    if same_file(out, store):
+        raise InputError(f"{out}: that is the store itself. Choose another --out.")
+    if schema is not None and schema.path and same_file(out, Path(schema.path)):
+        raise InputError(f"{out}: is the schema; an export would replace it. Choose another --out.")
+    for source in sources:
+        if same_file(out, Path(source)) or same_file(out, store.parent / source):
+            raise InputError(f"{out}: is a source of {store}; an export would replace it. Choose another --out.")
+    if out.suffix.lower() in _HAND_WRITTEN and not out.name.endswith(format.suffix):
+        raise InputError(f"{out}: exists and looks like a source text or a schema ({out.suffix}); an export never "
+                         "replaces one. Remove it first if it really is an old export, or choose another --out.")
+    first = _first_line(out)
+    if isinstance(first, dict) and isinstance(first.get("text"), str):
+        if "_seq" in first:
+            raise InputError(f"{out}: holds annotation records (a store); an export never replaces one. "
+                             "Choose another --out.")
+        if set(first) <= _CORPUS_KEYS:
+            raise InputError(f"{out}: holds paragraphs to annotate (a corpus or a queue); an export never "
+                             "replaces one. Choose another --out.")
+
+
+def _first_line(path: Path, limit: int = 1 << 20) -> Any:
+    """The first line of `path` as JSON, or None when it is not (a CoNLL file, a JSON array, binary)."""
+    try:
+        with open(path, "rb") as handle:
+            line = handle.readline(limit)
+        return json.loads(line)
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
 def migrated(record: dict[str, Any], schema: Schema | None, report: ExportReport) -> dict[str, Any]:
     """The record with each span saved under a label's old name (`renamed_from`) under its current one.
 
@@ -220,6 +267,9 @@ def export_store(store: Path, format: Format, *, schema: Schema | None, out: Pat
     out = out or default_out(store, format)
     check_out(out, store, format)
     contents = read_store(store)
+    if out.is_file():
+        check_not_work(out, store, schema, {str((record.get("meta") or {}).get("source") or "")
+                                            for record in contents.iter_latest()} - {""}, format)
     level = level or format.level
     report = ExportReport()
     options = ExportOptions(schema=schema, report=report, level=level, scheme=scheme, offsets=offsets,

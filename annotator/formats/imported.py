@@ -25,7 +25,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from annotator.core.corpus import Paragraph
+from annotator.core.display import terminal_safe, unsafe_characters
 from annotator.core.errors import InputError
+from annotator.core.files import check_readable, same_file
 from annotator.core.records import RecordError, annotation_from_record, check_record, to_record
 from annotator.core.schema import Schema, migrate_span_label
 from annotator.core.spans import EMPTY, Annotation, Answer, Relation, Span, add_relation, add_span, snap_to_tokens
@@ -161,11 +163,26 @@ def import_file(path: Path, format: Format, store_path: Path, *, schema: Schema,
     `progress(done, total)` is called as paragraphs are read (total None) and as records are
     written (total known).
     """
+    options = options or ImportOptions(schema=schema)
+    if str(path) != STDIN and same_file(path, store_path):
+        raise InputError(f"{store_path}: is the file being imported; an import appends to its --out. "
+                         "Choose another store.")
+    created = not store_path.exists()
+    try:
+        return _import(path, format, store_path, schema, annotator, model, options, merge, progress)
+    except BaseException:
+        if created and store_path.is_file() and store_path.stat().st_size == 0:
+            store_path.unlink()  # a failed import into a new store leaves no empty store behind
+        raise
+
+
+def _import(path: Path, format: Format, store_path: Path, schema: Schema, annotator: str, model: str | None,
+            options: ImportOptions, merge: bool, progress: Progress | None) -> ImportSummary:
     from annotator.core.store import Store
 
-    if format.read is None:
+    read = format.read
+    if read is None:
         raise InputError(f"{format.name}: annotator cannot import this format.")
-    options = options or ImportOptions(schema=schema)
     with _Readable(path, format) as (readable, rename):
         source = f"model:{model}" if model else f"import:{format.name}"
         report = ImportReport(notes=options.notes)
@@ -174,7 +191,7 @@ def import_file(path: Path, format: Format, store_path: Path, *, schema: Schema,
             paragraph_ids: set[str] = set()
             seen: dict[tuple[str, str, str], str] = {}
             try:
-                for paragraph in format.read(readable, options):
+                for paragraph in read(readable, options):
                     if rename is not None:
                         rename(paragraph)
                     who = paragraph.annotator or annotator
@@ -231,7 +248,9 @@ class _Readable:
 
     def __enter__(self) -> tuple[Path, _Renamer | None]:
         if str(self.path) != STDIN:
-            if not self.path.exists():
+            if self.format.name != "brat":  # brat's reader says what a folder of its own must hold
+                check_readable(self.path)
+            elif not self.path.exists():
                 raise InputError(f"{self.path}: no such file or folder.")
             return self.path, None
         if self.format.name == "brat":
@@ -260,6 +279,7 @@ def _check_unique(paragraph: Imported, who: str, seen: dict[tuple[str, str, str]
 def build(store: Store, paragraph: Imported, source: str, schema: Schema, annotator: str, merge: bool,
           report: ImportReport) -> Built:
     """The checked record for one imported paragraph: alone, or (merging) added to the stored one."""
+    _check_names(paragraph, annotator)
     tokens = tokenize(paragraph.text)
     annotation, judged = annotate(paragraph, tokens, source, schema, report)
     current = store.contents.get(paragraph.id)
@@ -287,6 +307,21 @@ def build(store: Store, paragraph: Imported, source: str, schema: Schema, annota
     except RecordError as error:  # a reader let through what no record can hold: say where it came from
         raise InputError(f"{paragraph.where}: {error}.") from None
     return Built(record, len(annotation.spans), current is not None)
+
+
+def _check_names(paragraph: Imported, annotator: str) -> None:
+    """Refuse ids, names and labels holding control characters: they are printed, and an escape
+    sequence in a label would be obeyed by a terminal (retitle it, write the clipboard)."""
+    named = [("the paragraph id", paragraph.id), ("the annotator", annotator)]
+    named += [(f"span [{span.start}, {span.end}) label", span.label) for span in paragraph.spans]
+    named += [(f"span [{span.start}, {span.end}) attribute name", str(name))
+              for span in paragraph.spans for name in span.attributes]
+    named += [("relation label", label) for label, _, _ in paragraph.relations]
+    for what, name in named:
+        unsafe = unsafe_characters(name)
+        if unsafe:
+            raise InputError(f"{paragraph.where}: {what} {terminal_safe(name)!r} holds control characters "
+                             f"({', '.join(unsafe)}). Remove them.")
 
 
 _PARAGRAPH_META = ("article_id", "paragraph", "char_offset", "source")

@@ -112,7 +112,7 @@ def read(path: Path, options: ImportOptions) -> Iterator[Imported]:
             raise InputError(f"{where}: answer {answer!r} is not accept, reject or ignore.")
         spans, relations = _spans_and_relations(data, where, options.notes)
         _note_categories(data, where, options.notes)
-        details = _details(data)
+        details = _details(data, where)
         if answer is not None and data.get("_view_id") in BINARY_VIEWS:
             key = (data["id"] if isinstance(data.get("id"), str) else data["text"], details.get("annotator"))
             for span in spans:
@@ -143,7 +143,7 @@ def read(path: Path, options: ImportOptions) -> Iterator[Imported]:
 
 def _document(path: Path, number: int, where: str, data: dict[str, Any], spans: list[ImportedSpan],
               relations: list[tuple[str, str, str]], details: dict[str, Any], notes: list[str]) -> list[Imported]:
-    meta = object_field(data, "meta")
+    meta = object_field(data, "meta", where)
     record_id = data["id"] if isinstance(data.get("id"), str) else ""
     source = str(meta.get("source") or path)
     if split_id(record_id)[0] != record_id or "paragraph" in meta:
@@ -158,9 +158,9 @@ def _document(path: Path, number: int, where: str, data: dict[str, Any], spans: 
                          paragraph_indices(meta.get("paragraphs")), details)
 
 
-def _details(data: dict[str, Any]) -> dict[str, Any]:
+def _details(data: dict[str, Any], where: str) -> dict[str, Any]:
     """The `Imported` fields of a line besides its text and spans: decision, who, note, flag, source ids."""
-    meta = object_field(data, "meta")
+    meta = object_field(data, "meta", where)
     kept: dict[str, Any] = {}
     source_meta = tool_meta(meta, OUR_META)
     for key in ("_input_hash", "_task_hash", "_view_id", "_session_id"):

@@ -28,7 +28,7 @@ from annotator.formats.documents import Document, attribute_types, paragraph_lis
 from annotator.formats.export import ExportOptions
 from annotator.formats.imported import Imported, ImportedSpan, ImportOptions
 from annotator.formats.offsets import OFFSET_UNITS, OffsetUnit, codepoint_offsets, utf16_offsets
-from annotator.formats.reading import imported_document, list_field, object_field, tool_meta
+from annotator.formats.reading import checked_json, imported_document, list_field, object_field, tool_meta
 
 CONFIG_SUFFIX = ".label_config.xml"
 LABELS_NAME = "label"
@@ -175,9 +175,11 @@ def read(path: Path, options: ImportOptions) -> Iterator[Imported]:
     task without one gives its latest prediction, as model suggestions with their scores.
     """
     try:
-        tasks = json.loads(path.read_text(encoding="utf-8"))
+        tasks = checked_json(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
         raise InputError(f"{path}:{error.lineno}: not valid JSON ({error.msg}).") from None
+    except ValueError as error:
+        raise InputError(f"{path}: not valid JSON ({error}).") from None
     if isinstance(tasks, dict):
         tasks = [tasks]
     if not isinstance(tasks, list):
@@ -188,7 +190,7 @@ def read(path: Path, options: ImportOptions) -> Iterator[Imported]:
             raise InputError(f"{path}: task {number} is not an object.")
         task_id = task.get("id", number)
         where = f"{path}: task {task_id}"
-        data = object_field(task, "data") if "data" in task else task  # JSON-MIN puts the data at the top
+        data = object_field(task, "data", where) if "data" in task else task  # JSON-MIN puts the data at the top
         text = _text_of(data, where)
         declared: OffsetUnit | None = data["offsets"] if data.get("offsets") in OFFSET_UNITS else options.offsets
         meta = {"id": data.get("record_id"), "article_id": data.get("article_id"), "char_offset": data.get("char_offset"),
@@ -214,7 +216,7 @@ def _text_of(data: dict[str, Any], where: str) -> str:
 def _chosen(task: dict[str, Any], data: dict[str, Any], where: str,
             options: ImportOptions) -> Iterator[tuple[list[Any], dict[str, Any]]]:
     """(result list, `Imported` details) for each annotation to import: who, which, the task's ids."""
-    source_meta = {**object_field(task, "meta"), **tool_meta(data, OUR_DATA)} if "data" in task else {}
+    source_meta = {**object_field(task, "meta", where), **tool_meta(data, OUR_DATA)} if "data" in task else {}
     base: dict[str, Any] = {"source_id": task.get("id")} | ({"source_meta": source_meta} if source_meta else {})
     if "data" not in task:  # JSON-MIN: one annotation, its regions under the control's name
         regions = [{"id": f"r{n}", "type": "labels", "value": region}

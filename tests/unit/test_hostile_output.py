@@ -1,0 +1,132 @@
+"""No command destroys work, and no command prints a raw control character that came from its input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_formats_roundtrip import make_store
+
+from annotator.cli import main
+from annotator.core.display import terminal_json, terminal_safe
+
+HOSTILE = "x\x1b]52;c;cHdu\x07\x9b2J\u202e"
+RAW = ("\x1b", "\x07", "\x9b", "\u202e")
+
+
+def _raw_free(text: str) -> bool:
+    return not any(char in text for char in RAW)
+
+
+def test_terminal_safe_keeps_line_breaks_and_shows_controls() -> None:
+    assert terminal_safe("a\x1b[31m\nb\x9b") == "a␛[31m\nb¤"
+    assert _raw_free(terminal_safe(HOSTILE))
+
+
+def test_terminal_json_escapes_what_json_leaves_raw() -> None:
+    value = {"label": HOSTILE + "\x7f\ud800", "emoji": "👩\u200d💻"}
+    text = terminal_json(value, indent=2)
+    assert _raw_free(text) and "\x7f" not in text and "\ud800" not in text
+    assert "👩\u200d💻" in text
+    assert json.loads(text) == value
+
+
+@pytest.mark.parametrize("victim", ["store", "schema", "source", "other store", "corpus", "text"])
+def test_export_never_replaces_work(victim: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = make_store(tmp_path / "s.jsonl")
+    schema = tmp_path / "schema.yaml"
+    schema.write_text(Path("annotator/data/schemas/news-conflict.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    source = tmp_path / "mix.txt"  # the records' meta.source
+    source.write_text("the article\n", encoding="utf-8")
+    other = make_store(tmp_path / "bob.jsonl")
+    corpus = tmp_path / "queue.jsonl"
+    corpus.write_text('{"id": "a", "text": "Some text.", "meta": {}}\n', encoding="utf-8")
+    text = tmp_path / "notes.txt"
+    text.write_text("my notes\n", encoding="utf-8")
+    out = {"store": store, "schema": schema, "source": source, "other store": other, "corpus": corpus,
+           "text": text}[victim]
+    before = out.read_bytes()
+    assert main(["export", str(store), "--format", "conll", "--schema", str(schema), "--out", str(out), "--quiet"]) == 2
+    assert out.read_bytes() == before
+    assert str(out) in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("format_name", ["jsonl", "conll", "doccano", "label-studio"])
+def test_export_replaces_its_own_earlier_output(format_name: str, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    store = make_store(tmp_path / "s.jsonl")
+    out = tmp_path / "out.data"
+    assert main(["export", str(store), "--format", format_name, "--out", str(out), "--quiet"]) == 0
+    first = out.read_bytes()
+    assert main(["export", str(store), "--format", format_name, "--out", str(out), "--quiet"]) == 0
+    assert out.read_bytes() == first
+
+
+def test_out_dev_stdout_writes_through_and_leaves_the_link(tmp_path: Path) -> None:
+    store = make_store(tmp_path / "s.jsonl")
+    before = os.readlink("/dev/stdout")
+    command = [sys.executable, "-m", "annotator", "export", str(store), "--format", "conll", "--out", "/dev/stdout",
+               "--quiet"]
+    piped = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert piped.returncode == 0, piped.stderr
+    assert "B-" in piped.stdout
+    redirected = tmp_path / "redirected.conll"
+    redirected.write_text("kept\n", encoding="utf-8")
+    with open(redirected, "a", encoding="utf-8") as handle:
+        done = subprocess.run(command, stdout=handle, stderr=subprocess.PIPE, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert redirected.read_text(encoding="utf-8").startswith("kept\n") and "B-" in redirected.read_text(encoding="utf-8")
+    assert os.path.islink("/dev/stdout") and os.readlink("/dev/stdout") == before
+
+
+def _hostile_folder(tmp_path: Path) -> tuple[Path, Path]:
+    folder = tmp_path / f"d{HOSTILE}"
+    folder.mkdir()
+    source = folder / "in.jsonl"  # its stem names the paragraphs, and ids with controls are refused
+    source.write_text('{"text": "Strikes hit Homs.", "spans": [{"start": 12, "end": 16, "label": "LOCATION"}]}\n',
+                      encoding="utf-8")
+    return folder, source
+
+
+def test_no_output_holds_a_raw_control_from_the_inputs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder, source = _hostile_folder(tmp_path)
+    store = folder / f"s{HOSTILE}.jsonl"
+    outputs = []
+    assert main(["import", str(source), "--format", "jsonl", "--out", str(store), "--annotator", "t", "--quiet"]) == 0
+    outputs.append(capsys.readouterr())
+    assert main(["export", str(store), "--format", "jsonl", "--include", "unfinished", "--quiet",
+                 "--out", str(folder / f"e{HOSTILE}.jsonl")]) == 0
+    outputs.append(capsys.readouterr())
+    schema = folder / f"schema{HOSTILE}.yaml"
+    schema.write_text(f'name: "{json.dumps(HOSTILE)[1:-1]}"\nlabels:\n  - name: A\n    key: "1"\n', encoding="utf-8")
+    assert main(["schema", "validate", str(schema)]) == 2  # its problems are printed by the command itself
+    outputs.append(capsys.readouterr())
+    schema.write_text(f'name: x\nlabels:\n  - name: A\n    key: "1"\n    description: "{json.dumps(HOSTILE)[1:-1]}"\n',
+                      encoding="utf-8")
+    assert main(["schema", "validate", str(schema)]) == 0
+    outputs.append(capsys.readouterr())
+    assert main(["schema", "show", str(schema)]) == 0
+    outputs.append(capsys.readouterr())
+    assert main(["schema", "diff", str(schema), str(schema), "--store", str(store)]) == 0
+    outputs.append(capsys.readouterr())
+    assert main(["assign", str(source), "--annotators", "alice,bob", "--out", str(folder / f"team{HOSTILE}")]) == 0
+    outputs.append(capsys.readouterr())
+    for captured in outputs:
+        assert _raw_free(captured.out), captured.out
+        assert _raw_free(captured.err), captured.err
+
+
+@pytest.mark.xfail(strict=True, reason="cli.py prints an InputError as it is; it needs "
+                   "print(f'annotator: {terminal_safe(str(error))}', file=sys.stderr) (second round)")
+def test_error_messages_hold_no_raw_control_from_the_inputs(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    folder = _hostile_folder(tmp_path)[0]
+    assert main(["import", str(folder / f"missing{HOSTILE}.jsonl"), "--format", "jsonl",
+                 "--out", str(folder / "s.jsonl"), "--annotator", "t"]) == 2
+    assert _raw_free(capsys.readouterr().err)
