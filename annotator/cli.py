@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from annotator import __version__
+from annotator.core.display import terminal_safe
 from annotator.core.errors import InputError
 
 COMMAND_MODULES = ("annotate", "schema", "assign", "agree", "stats", "merge", "review", "export", "import_", "serve", "suggest", "train")
@@ -45,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.run(args) or 0)
     except InputError as error:
-        print(f"annotator: {error}", file=sys.stderr)
+        print(f"annotator: {terminal_safe(str(error))}", file=sys.stderr)  # messages quote paths and lines from files
         return USAGE_ERROR
     except KeyboardInterrupt:
         return 130

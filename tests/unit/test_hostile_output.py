@@ -122,8 +122,6 @@ def test_no_output_holds_a_raw_control_from_the_inputs(tmp_path: Path, capsys: p
         assert _raw_free(captured.err), captured.err
 
 
-@pytest.mark.xfail(strict=True, reason="cli.py prints an InputError as it is; it needs "
-                   "print(f'annotator: {terminal_safe(str(error))}', file=sys.stderr) (second round)")
 def test_error_messages_hold_no_raw_control_from_the_inputs(tmp_path: Path,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     folder = _hostile_folder(tmp_path)[0]
