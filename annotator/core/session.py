@@ -99,6 +99,8 @@ class Session:
         self._clock = clock
         #: how many other occurrences the latest `tag_tokens` suggested its label at, for the screen to say
         self.occurrences_suggested = 0
+        #: whether tagging suggests the label at the text's other occurrences (off: benchmarks/keys_per_span.py's baseline)
+        self.suggests_occurrences = True
         self.open(self._first_unfinished_from(Position(0, 0)) or Position(0, 0))
 
     # --- what is open -----------------------------------------------------------------
@@ -279,8 +281,11 @@ class Session:
         if any((s.start, s.end, s.label) == (span.start, span.end, label) for s in self.annotation.spans):
             self.occurrences_suggested = 0
             return self.annotation
-        elsewhere = self.suggest_occurrences(span)
         tagged = self._add_unsaved(self.annotation, span, self.paragraph.text)
+        if not self.suggests_occurrences:
+            self.occurrences_suggested = 0
+            return self._commit(tagged)
+        elsewhere = self.suggest_occurrences(span)
         here = self._with_occurrences(tagged, self.paragraph.text, self.tokens, span)
         self.occurrences_suggested = elsewhere + len(here.spans) - len(tagged.spans)
         return self._commit(here)
