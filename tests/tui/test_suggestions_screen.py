@@ -209,3 +209,13 @@ async def test_a_rejected_occurrence_is_not_suggested_again_by_the_next_tag(work
         assert suggested_flags(space, "a-strikes#2") == [("LOCATION", "Tyre", True)]
     assert saved_spans(space, "a-strikes#1") == []
     assert space.saved()["a-strikes#1"]["meta"]["rejected_spans"][0]["source"] == "occurrence"
+
+
+async def test_with_occurrences_switched_off_a_tag_writes_only_its_own_paragraph(workspace):
+    space = workspace(ARTICLE)
+    space.session.suggests_occurrences = False
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        await press_to(pilot, app, "Tyre")
+        await pilot.press("2")
+    assert set(space.saved()) == {"a-strikes#0"}
