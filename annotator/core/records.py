@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from annotator.core.corpus import Paragraph
-from annotator.core.spans import ANSWERS, Annotation, Relation, Span
+from annotator.core.spans import ANSWERS, Annotation, RejectedSpan, Relation, Span
 from annotator.core.tokens import Token, tokenize
 
 VIEW_ID = "spans_manual"
@@ -81,6 +81,27 @@ def _relation_to_dict(relation: Relation, spans: Mapping[str, Span]) -> dict[str
     }
 
 
+def _rejected_to_dict(entry: RejectedSpan, text: str) -> dict[str, Any]:
+    """The shape imports give `meta.rejected_spans` entries (docs/FORMAT.md), with the source that made it."""
+    out: dict[str, Any] = {"start": entry.start, "end": entry.end, "label": entry.label,
+                           "text": text[entry.start : entry.end]}
+    if entry.source is not None:
+        out["source"] = entry.source
+    return out
+
+
+def _rejected_from_record(record: Mapping[str, Any]) -> tuple[RejectedSpan, ...]:
+    """`meta.rejected_spans`: entries without offsets or a label (no suggestion can match them) are left out."""
+    meta = record.get("meta") or {}
+    out: list[RejectedSpan] = []
+    for entry in meta.get("rejected_spans") or ():
+        start, end, label = entry.get("start"), entry.get("end"), entry.get("label")
+        if isinstance(start, int) and isinstance(end, int) and isinstance(label, str):
+            source = entry.get("source")
+            out.append(RejectedSpan(start, end, label, source if isinstance(source, str) else None))
+    return tuple(out)
+
+
 def to_record(
     paragraph: Paragraph,
     tokens: Sequence[Token],
@@ -113,6 +134,8 @@ def to_record(
         "char_offset": paragraph.char_offset,
         "source": paragraph.source,
     }
+    if annotation.rejected:
+        record["meta"]["rejected_spans"] = [_rejected_to_dict(entry, text) for entry in annotation.rejected]
     record.update({
         "_input_hash": input_hash,
         "_task_hash": stable_hash(str(input_hash), paragraph.id),
@@ -148,6 +171,7 @@ def annotation_from_record(record: Mapping[str, Any]) -> Annotation:
         answer=answer if answer in ANSWERS else None,
         flagged=bool(record.get("flagged", False)),
         note=str(record.get("note") or ""),
+        rejected=_rejected_from_record(record),
     )
 
 

@@ -21,20 +21,26 @@ from annotator.core.records import annotation_from_record, to_record, tokens_of
 from annotator.core.schema import Label, Schema, migrate_span_label
 from annotator.core.spans import (
     EMPTY,
+    OCCURRENCE,
     Annotation,
     Answer,
     Relation,
     Span,
+    accept_suggestions,
     add_relation,
     add_span,
     decide,
+    reject_suggestion,
     relabel_span,
     remove_relation,
     remove_span,
     set_attribute,
     set_flag,
+    span_over_chars,
     span_over_tokens,
     update_span,
+    was_rejected,
+    whole_token_matches,
 )
 from annotator.core.store import Step, Store
 from annotator.core.tokens import Token, tokenize
@@ -62,6 +68,18 @@ def _tokenized(text: str) -> tuple[Token, ...]:
     return tokenize(text)
 
 
+def _occurrence_count(annotation: Annotation) -> int:
+    return sum(1 for span in annotation.spans if span.suggested and span.source == OCCURRENCE)
+
+
+def _accepted_occurrences(annotation: Annotation) -> Annotation:
+    """The occurrence suggestions of `annotation` made the annotator's own."""
+    for span in annotation.spans:
+        if span.suggested and span.source == OCCURRENCE:
+            annotation = update_span(annotation, span.id, suggested=False)
+    return annotation
+
+
 class Session:
     """One annotator working through a corpus into one store."""
 
@@ -79,6 +97,10 @@ class Session:
         self.store = store
         self.annotator = annotator
         self._clock = clock
+        #: how many other occurrences the latest `tag_tokens` suggested its label at, for the screen to say
+        self.occurrences_suggested = 0
+        #: whether tagging suggests the label at the text's other occurrences (off: benchmarks/keys_per_span.py's baseline)
+        self.suggests_occurrences = True
         self.open(self._first_unfinished_from(Position(0, 0)) or Position(0, 0))
 
     # --- what is open -----------------------------------------------------------------
@@ -92,12 +114,13 @@ class Session:
 
     def _show_record(self, record: dict[str, Any] | None) -> None:
         """The open paragraph's tokens and annotation as `record` (its latest saved one) has them."""
-        if record is not None and record.get("tokens") and record.get("text") == self.paragraph.text:
-            self.tokens: tuple[Token, ...] = tokens_of(record)
-            self.annotation: Annotation = self._migrated(annotation_from_record(record))
-        else:
-            self.tokens = _tokenized(self.paragraph.text)
-            self.annotation = EMPTY
+        self.tokens, self.annotation = self._state_of(self.paragraph, record)
+
+    def _state_of(self, paragraph: Paragraph, record: dict[str, Any] | None) -> tuple[tuple[Token, ...], Annotation]:
+        """A paragraph's tokens and annotation as `record` (its latest saved one, or None) has them."""
+        if record is not None and record.get("tokens") and record.get("text") == paragraph.text:
+            return tokens_of(record), self._migrated(annotation_from_record(record))
+        return _tokenized(paragraph.text), EMPTY
 
     def _migrated(self, annotation: Annotation) -> Annotation:
         """Spans of renamed labels under their new name; orphans (label gone) kept as saved."""
@@ -215,9 +238,10 @@ class Session:
         self.annotation = annotation
         return annotation
 
-    def _check_overlaps(self, span: Span) -> None:
+    def _check_overlaps(self, span: Span, among: Sequence[Span] | None = None) -> None:
+        """Refuse `span` if the schema forbids its overlap with one of `among` (the open paragraph's spans)."""
         label = self.schema.label(span.label)
-        for other in self.annotation.spans:
+        for other in self.annotation.spans if among is None else among:
             if other.start >= span.end or span.start >= other.end:
                 continue
             other_label = self.schema.label(other.label)
@@ -225,21 +249,14 @@ class Session:
                 if this is not None and not this.may_overlap(that):
                     raise EditRefused(f"{this.name} may not overlap {that} (schema rule).")
 
-    def _add(self, span: Span) -> Annotation:
-        label = self.schema.label(span.label)
-        if label is None:
-            raise EditRefused(f"{span.label} is not a label of schema {self.schema.name}.")
-        self._check_overlaps(span)
-        return self._commit(add_span(self.annotation, dataclasses.replace(span, attributes=self._prefilled(label, span))))
-
-    def _prefilled(self, label: Label, span: Span) -> tuple[tuple[str, Any], ...]:
+    def _prefilled(self, label: Label, span: Span, text: str | None = None) -> tuple[tuple[str, Any], ...]:
         """A new span's attributes: the schema's defaults, and for a casualty figure (a label with an
         integer `count` and a choice `qualifier`) what its text says ("at least 18" -> 18, at_least),
-        for the annotator to confirm or correct."""
+        for the annotator to confirm or correct. `text` is the span's paragraph (default: the open one)."""
         values = {spec.name: spec.default for spec in label.attributes if spec.default is not None}
         count, qualifier = label.attribute("count"), label.attribute("qualifier")
         if count is not None and count.type == "integer" and qualifier is not None and qualifier.type == "choice":
-            parsed = parse_casualty(self.paragraph.text[span.start : span.end])
+            parsed = parse_casualty((self.paragraph.text if text is None else text)[span.start : span.end])
             for name, value in parsed.items():
                 spec = label.attribute(name)
                 if value is not None and spec is not None and spec.allows(value):
@@ -248,12 +265,102 @@ class Session:
         return tuple(sorted(values.items()))
 
     def tag_tokens(self, first: int, last: int, label: str) -> Annotation:
-        """Tag tokens `first..last` (inclusive, either order) with `label`."""
+        """Tag tokens `first..last` (inclusive, either order) with `label`, and suggest it at the text's
+        other occurrences in the article (`suggest_occurrences`; `occurrences_suggested` says how many).
+
+        The other paragraphs are written first and the open one last, in one line with its own
+        occurrences, so that `ctrl+z` takes back the tag (and this paragraph's suggestions) first.
+        """
         try:
             span = span_over_tokens(self.tokens, first, last, label)
         except ValueError as error:
             raise EditRefused(str(error)) from None
-        return self._add(span)
+        if self.schema.label(label) is None:
+            raise EditRefused(f"{label} is not a label of schema {self.schema.name}.")
+        self._check_overlaps(span)
+        if any((s.start, s.end, s.label) == (span.start, span.end, label) for s in self.annotation.spans):
+            self.occurrences_suggested = 0
+            return self.annotation
+        tagged = self._add_unsaved(self.annotation, span, self.paragraph.text)
+        if not self.suggests_occurrences:
+            self.occurrences_suggested = 0
+            return self._commit(tagged)
+        elsewhere = self.suggest_occurrences(span)
+        here = self._with_occurrences(tagged, self.paragraph.text, self.tokens, span)
+        self.occurrences_suggested = elsewhere + len(here.spans) - len(tagged.spans)
+        return self._commit(here)
+
+    def _add_unsaved(self, annotation: Annotation, span: Span, text: str) -> Annotation:
+        """`annotation` with `span` added, its attributes pre-filled from `text` (its paragraph's)."""
+        label = self.schema.label(span.label)
+        assert label is not None  # callers checked it
+        return add_span(annotation, dataclasses.replace(span, attributes=self._prefilled(label, span, text)))
+
+    def _with_occurrences(self, annotation: Annotation, text: str, tokens: Sequence[Token], tagged: Span) -> Annotation:
+        """`annotation` with `tagged`'s label suggested wherever the paragraph `text` has the tagged
+        text on token edges, except where a span already is at those offsets, where the annotator
+        rejected it before, or where the schema forbids the overlap."""
+        phrase = self.paragraph.text[tagged.start : tagged.end]
+        for start, end in whole_token_matches(text, tokens, phrase):
+            if any((s.start, s.end) == (start, end) for s in annotation.spans):
+                continue
+            if was_rejected(annotation, start, end, tagged.label, OCCURRENCE):
+                continue
+            candidate = span_over_chars(tokens, start, end, tagged.label, text, source=OCCURRENCE, suggested=True)
+            try:
+                self._check_overlaps(candidate, annotation.spans)
+            except EditRefused:
+                continue
+            annotation = self._add_unsaved(annotation, candidate, text)
+        return annotation
+
+    def suggest_occurrences(self, tagged: Span) -> int:
+        """Suggest `tagged`'s label at every exact, whole-token occurrence of its text in the other
+        undecided paragraphs of the open article, saving each changed paragraph at once (one line
+        each). Returns how many suggestions were made."""
+        phrase = self.paragraph.text[tagged.start : tagged.end]
+        made = 0
+        for paragraph in self.article.paragraphs:
+            if paragraph.id == self.paragraph.id or phrase not in paragraph.text or self.is_decided(paragraph.id):
+                continue
+            tokens, annotation = self._state_of(paragraph, self.store.contents.get(paragraph.id))
+            suggested = self._with_occurrences(annotation, paragraph.text, tokens, tagged)
+            if suggested != annotation:
+                self._save_other(paragraph, tokens, suggested)
+                made += len(suggested.spans) - len(annotation.spans)
+        return made
+
+    def _save_other(self, paragraph: Paragraph, tokens: Sequence[Token], annotation: Annotation) -> None:
+        """Append a state of a paragraph that is not the open one."""
+        self.store.append(to_record(paragraph, tokens, annotation, schema_ref=self.schema.ref,
+                                    annotator=self.annotator, timestamp=int(self._clock())))
+
+    def accept_all_suggestions(self) -> Annotation:
+        """Make every suggestion of the open paragraph the annotator's own, in one line."""
+        return self._commit(accept_suggestions(self.annotation))
+
+    def reject_suggestion(self, span_id: str) -> Annotation:
+        """Take a suggestion out and keep it as rejected (`meta.rejected_spans`), so that its source
+        never suggests it again; a span that is not a suggestion is left alone."""
+        return self._commit(reject_suggestion(self.annotation, span_id))
+
+    def accept_occurrences(self) -> int:
+        """Accept every occurrence suggestion (`source` "occurrence") in the open article's undecided
+        paragraphs: one line per paragraph, the open one last (so `ctrl+z` takes it back first).
+        Returns how many spans were accepted."""
+        accepted = 0
+        for paragraph in self.article.paragraphs:
+            if paragraph.id == self.paragraph.id or self.is_decided(paragraph.id):
+                continue
+            tokens, annotation = self._state_of(paragraph, self.store.contents.get(paragraph.id))
+            done = _accepted_occurrences(annotation)
+            if done != annotation:
+                self._save_other(paragraph, tokens, done)
+                accepted += _occurrence_count(annotation)
+        if self.annotation.answer is None:
+            accepted += _occurrence_count(self.annotation)
+            self._commit(_accepted_occurrences(self.annotation))
+        return accepted
 
     def relabel(self, span_id: str, label: str) -> Annotation:
         span = self.annotation.span(span_id)

@@ -15,6 +15,8 @@ from annotator.core.tokens import Token
 Answer = Literal["accept", "reject", "ignore"]
 ANSWERS: tuple[Answer, ...] = ("accept", "reject", "ignore")
 MANUAL = "manual"
+#: the `source` of a suggestion made by tagging the same text elsewhere in the article
+OCCURRENCE = "occurrence"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +57,20 @@ class Relation:
 
 
 @dataclass(frozen=True, slots=True)
+class RejectedSpan:
+    """A suggestion the annotator turned down, kept so that `source` never suggests it again.
+
+    Saved in the record's `meta.rejected_spans`; `source` None (an entry written without one, as
+    other tools' rejections are imported) rules the span out from every source.
+    """
+
+    start: int
+    end: int
+    label: str
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Annotation:
     """Everything an annotator has said about one paragraph."""
 
@@ -63,6 +79,7 @@ class Annotation:
     answer: Answer | None = None
     flagged: bool = False
     note: str = ""
+    rejected: tuple[RejectedSpan, ...] = ()
 
     def span(self, span_id: str) -> Span | None:
         return next((s for s in self.spans if s.id == span_id), None)
@@ -188,3 +205,43 @@ def spans_at(annotation: Annotation, offset: int) -> tuple[Span, ...]:
     """The spans covering a character offset, innermost (shortest) first."""
     return tuple(sorted((s for s in annotation.spans if s.covers(offset)), key=lambda s: s.end - s.start))
 
+
+
+def accept_suggestions(annotation: Annotation) -> Annotation:
+    """Every suggested span made the annotator's own (each keeps its `source` and `score`)."""
+    if not any(span.suggested for span in annotation.spans):
+        return annotation
+    return replace(annotation, spans=tuple(replace(s, suggested=False) if s.suggested else s for s in annotation.spans))
+
+
+def reject_suggestion(annotation: Annotation, span_id: str) -> Annotation:
+    """Take a suggested span out and remember it as rejected from its source; any other span is left."""
+    span = annotation.span(span_id)
+    if span is None or not span.suggested:
+        return annotation
+    removed = remove_span(annotation, span_id)
+    rejected = RejectedSpan(span.start, span.end, span.label, span.source)
+    if rejected in removed.rejected:
+        return removed
+    return replace(removed, rejected=(*removed.rejected, rejected))
+
+
+def was_rejected(annotation: Annotation, start: int, end: int, label: str, source: str) -> bool:
+    """Whether the annotator rejected this span from `source` (or from every source) before."""
+    return any((entry.start, entry.end, entry.label) == (start, end, label) and entry.source in (None, source)
+               for entry in annotation.rejected)
+
+
+def whole_token_matches(text: str, tokens: Sequence[Token], phrase: str) -> list[tuple[int, int]]:
+    """Every `[start, end)` where `phrase` occurs exactly in `text` beginning and ending on token edges."""
+    if not phrase:
+        return []
+    starts = {token.start for token in tokens}
+    ends = {token.end for token in tokens}
+    found: list[tuple[int, int]] = []
+    at = text.find(phrase)
+    while at >= 0:
+        if at in starts and at + len(phrase) in ends:
+            found.append((at, at + len(phrase)))
+        at = text.find(phrase, at + 1)
+    return found

@@ -263,13 +263,21 @@ class AnnotateScreen(Screen[None]):
         if self.edit(lambda: self.session.tag_tokens(first, last, label), f"tagged {label}"):
             self.anchor_token = None
             self.show_cursor()
+            if self.session.occurrences_suggested:
+                self.say(f"tagged {label} · suggested at {self.session.occurrences_suggested} other occurrence(s): "
+                         f"O tags them all")
 
     def action_delete_span(self) -> None:
         span = self.focus_span()
         if span is None:
             self.say("no span here")
             return
-        if self.edit(lambda: self.session.remove(span.id), f"deleted {span.label}"):
+        if span.suggested:
+            changed = self.edit(lambda: self.session.reject_suggestion(span.id),
+                                f"rejected {span.label}? (not suggested again from {span.source})")
+        else:
+            changed = self.edit(lambda: self.session.remove(span.id), f"deleted {span.label}")
+        if changed:
             self.anchor_token = None
             self.show_cursor()
 
@@ -282,6 +290,28 @@ class AnnotateScreen(Screen[None]):
             return
         span = suggested[0]
         self.edit(lambda: self.session.accept_suggestion(span.id), f"accepted {span.label}")
+
+    def action_accept_all_suggestions(self) -> None:
+        count = sum(1 for span in self.session.annotation.spans if span.suggested)
+        if not count:
+            self.say("no suggestions in this paragraph")
+            return
+        self.edit(self.session.accept_all_suggestions, f"accepted {count} suggestion(s)")
+
+    def action_accept_occurrences(self) -> None:
+        """Accept the occurrence suggestions of the whole article (other paragraphs are saved too)."""
+        try:
+            accepted = self.session.accept_occurrences()
+        except OSError as error:
+            self.app.bell()
+            self.saved_state = f"NOT SAVED: {error.strerror or error}"
+            self.say("the store could not be written")
+            return
+        if accepted:
+            self.saved_state = "saved ✓"
+        self.message = f"accepted {accepted} occurrence suggestion(s) in this article" if accepted else \
+            "no occurrence suggestions in this article"
+        self.show_annotation()
 
     def action_attributes(self) -> None:
         span = self.focus_span()
@@ -409,13 +439,15 @@ class AnnotateScreen(Screen[None]):
         self.show_cursor()
 
     def action_span_step(self, step: int) -> None:
-        spans = list(self.session.annotation.spans)
+        """Select the next (or previous) suggestion while the paragraph has any, else the next span."""
+        spans = [span for span in self.session.annotation.spans if span.suggested] or list(self.session.annotation.spans)
         if not spans or self.cursor is None:
             self.say("no spans in this paragraph")
             return
-        current = self.selected_span()
+        selection = self.selection
+        current = next((i for i, s in enumerate(spans) if (s.token_start, s.token_end) == selection), None)
         if current is not None:
-            index = (spans.index(current) + step) % len(spans)
+            index = (current + step) % len(spans)
         elif step > 0:
             index = next((i for i, s in enumerate(spans) if s.token_start >= self.cursor), 0)
         else:

@@ -80,6 +80,15 @@ class LabelBar(Static):
         self.shown_width, self.shown_lines = width, lines
 
 
+def short_source(source: str) -> str:
+    """A suggestion's source as the narrow span list shows it: `patterns:news-conflict.patterns.jsonl` ->
+    `patterns:news-conflict` (the file's suffixes go; the kind and the name stay)."""
+    kind, colon, name = source.partition(":")
+    for suffix in (".jsonl", ".patterns"):
+        name = name.removesuffix(suffix)
+    return f"{kind}{colon}{name}"
+
+
 class SpanList(ScrollView, can_focus=False):
     """This paragraph's spans in text order, one line each; the one under the cursor is highlighted.
 
@@ -176,9 +185,13 @@ class SpanList(ScrollView, can_focus=False):
         color = self._colors.get(span.label)
         line.append("■ ", style=color.rich_color.name if color else "")
         line.append(span.label + ("?" if span.suggested else ""), style="bold italic" if span.suggested else "bold")
+        if span.suggested and span.score is not None:  # how sure the model is: what decides between `a` and ⌫
+            line.append(f" {span.score:.2f}", style="italic")
         if color is None:  # the schema has no such label any more: kept, never dropped, but shown as such
             line.append(" (not in schema)", style="bold red")
         line.append(" " + display_text(self._text[span.start:span.end]))
+        if span.suggested:
+            line.append(f"  {display_text(short_source(span.source))}", style="dim italic")
         if span.attributes:
             line.append("  " + ", ".join(f"{key}={value}" for key, value in span.attributes), style="dim")
         for link in self._links.get(span.id, ()):

@@ -1,0 +1,247 @@
+"""Keys per gold span on the bundled samples, with and without suggestions (issue 13).
+
+Run: `python benchmarks/keys_per_span.py` (needs the `spacy` extra for the patterns). Headless,
+through Pilot: a simulated annotator works through `border-clashes.txt` and `port-shelling.txt`
+on the real annotate screen, pressing its real keys, until the store holds exactly the gold
+spans of `keys_per_span_gold.jsonl` (written by hand for this benchmark, from the schema's
+guidelines) and every paragraph is accepted; every key press is counted, `enter` included.
+
+The annotator is a careful one who plans each move from what the screen shows:
+- a suggestion that is not gold is reached with `tab` (which stops on suggestions first) and
+  rejected with `backspace`, or relabelled with a label key where only its label is wrong;
+  then `A` accepts every suggestion left, in one key;
+- a gold span nobody suggested is tagged by hand: the cursor goes to its first word by
+  `right`/`left`, `home`, or `f` and the fewest letters that jump there (then `enter`), the
+  selection grows by `e` (the name or figure under the cursor) and/or `shift+right`, and the
+  label key tags it;
+- `enter` accepts the paragraph and opens the next one.
+
+Four runs: nothing suggested; the starter patterns only (`annotator suggest --patterns
+news-conflict.patterns.jsonl` before opening the screen); occurrences only (tagging suggests
+the label at the text's other occurrences in the article); both. Figures: docs/KEYS.md and
+docs/PERFORMANCE.md ("Keys per span").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import json
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator.cli import main
+from annotator.core.corpus import Corpus
+from annotator.core.phrases import phrase_around
+from annotator.core.schema import default_schema_path, load_schema
+from annotator.core.session import Session
+from annotator.core.spans import whole_token_matches
+from annotator.core.store import Store, read_store
+from annotator.core.tokens import Token, tokenize
+from annotator.tui.app import AnnotatorApp
+from annotator.tui.screens.annotate import AnnotateScreen
+
+SAMPLES = Path(__file__).resolve().parents[1] / "annotator" / "data" / "samples"
+ARTICLES = ("border-clashes.txt", "port-shelling.txt")
+GOLD = Path(__file__).with_name("keys_per_span_gold.jsonl")
+PATTERNS = default_schema_path().with_name("news-conflict.patterns.jsonl")
+SIZE = (120, 40)
+
+Key = tuple[int, int, str]  # start, end, label
+
+
+@dataclass
+class Run:
+    name: str
+    keys: int = 0
+    spans: int = 0
+    suggested: int = 0  # suggestions the annotator met
+    accepted: int = 0  # of which accepted as they were (by `A`)
+
+
+def read_gold(corpus: Corpus) -> dict[str, list[Key]]:
+    """The gold spans by paragraph id, as offsets: each `[label, text, nth?]` is the nth whole-token occurrence."""
+    texts = {paragraph.id: paragraph for article in corpus for paragraph in article.paragraphs}
+    gold: dict[str, list[Key]] = {}
+    for line in GOLD.read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        paragraph = texts[entry["id"]]
+        tokens = tokenize(paragraph.text)
+        spans: list[Key] = []
+        for label, text, *nth in entry["spans"]:
+            matches = whole_token_matches(paragraph.text, tokens, text)
+            if not matches:
+                raise SystemExit(f"{GOLD}: {text!r} is not on token edges in {entry['id']}")
+            start, end = matches[nth[0] if nth else 0]
+            spans.append((start, end, label))
+        gold[entry["id"]] = sorted(spans, key=lambda key: (key[0], key[0] - key[1]))
+    return gold
+
+
+class Annotator:
+    """Presses keys on the screen and counts them."""
+
+    def __init__(self, pilot: object, screen: AnnotateScreen, run: Run) -> None:
+        self.pilot = pilot
+        self.screen = screen
+        self.run = run
+        self.label_keys = {label.name: label.key for label in screen.session.schema.labels}
+
+    async def press(self, *keys: str) -> None:
+        self.run.keys += len(keys)
+        await self.pilot.press(*keys)  # type: ignore[attr-defined]
+
+    @property
+    def tokens(self) -> tuple[Token, ...]:
+        return self.screen.tokens
+
+    def movable(self, first: int, last: int) -> int:
+        """Movable tokens in `first..last` inclusive."""
+        return sum(1 for index in range(first, last + 1) if self.screen.movable(index))
+
+    def jump_letters(self, target: int) -> str | None:
+        """The shortest start of the target word that `f` jumps to from the cursor, if one can be typed."""
+        word = self.tokens[target].text
+        origin = self.screen.cursor or 0
+        count = len(self.tokens)
+        order = [(origin + offset) % count for offset in range(1, count + 1)]
+        for length in range(1, len(word) + 1):
+            prefix = word[:length]
+            if not prefix[-1].isalnum():
+                return None
+            found = next(i for i in order if self.tokens[i].text.casefold().startswith(prefix.casefold()))
+            if found == target:
+                return prefix
+        return None
+
+    async def move_to(self, target: int) -> None:
+        cursor = self.screen.cursor
+        assert cursor is not None
+        if cursor == target:
+            return
+        plans: list[list[str]] = []
+        if target > cursor:
+            plans.append(["right"] * self.movable(cursor + 1, target))
+        else:
+            plans.append(["left"] * self.movable(target, cursor - 1))
+        first = self.screen.first_movable(0, 1) or 0
+        plans.append(["home", *["right"] * self.movable(first + 1, target)])
+        letters = self.jump_letters(target)
+        if letters is not None:
+            plans.append(["f", *letters, "enter"])
+        await self.press(*min(plans, key=len))
+        assert self.screen.cursor == target, (self.screen.cursor, target)
+
+    async def select_to(self, first: int, last: int) -> None:
+        """With the cursor on `first`: select `first..last` so that a label key tags exactly it."""
+        plans = [["shift+right"] * self.movable(first + 1, last)]
+        start, end = phrase_around(self.tokens, first)
+        if start == first and end <= last:
+            plans.append(["e", *["shift+right"] * self.movable(end + 1, last)])
+        if first == last:
+            covered = any(s.token_start <= first <= s.token_end for s in self.screen.session.annotation.spans)
+            if not covered:
+                return
+            # a label key on a span with nothing selected relabels it: select the one token instead
+            can_grow = self.screen.first_movable(first + 1, 1) is not None
+            plans = [["shift+right", "shift+left"] if can_grow else ["shift+left", "shift+right"]]
+        await self.press(*min(plans, key=len))
+        assert self.screen.selection == (first, last), (self.screen.selection, first, last)
+
+    async def tag(self, key: Key) -> None:
+        start, end, label = key
+        inside = [t.id for t in self.tokens if t.start < end and t.end > start and not t.text.isspace()]
+        await self.move_to(inside[0])
+        await self.select_to(inside[0], inside[-1])
+        await self.press(self.label_keys[label])
+
+    async def settle_suggestions(self, gold: Sequence[Key]) -> None:
+        """Reject or relabel the wrong suggestions (reached with tab), then accept the rest with `A`."""
+        wanted = set(gold)
+        labels_at = {(start, end): label for start, end, label in gold}
+        seen: set[str] = set()
+        while True:
+            spans = self.screen.session.annotation.spans
+            seen |= {span.id for span in spans if span.suggested}
+            wrong = [s for s in spans if s.suggested and (s.start, s.end, s.label) not in wanted]
+            if not wrong:
+                break
+            target = wrong[0]
+            for _ in range(len(spans) + 1):
+                selected = self.screen.selected_span()
+                if selected is not None and selected.id == target.id:
+                    break
+                await self.press("tab")
+            label = labels_at.get((target.start, target.end))
+            await self.press(self.label_keys[label] if label is not None else "backspace")
+        left = [s for s in self.screen.session.annotation.spans if s.suggested]
+        self.run.suggested += len(seen)
+        if left:
+            self.run.accepted += len(left)
+            await self.press("A")
+
+    async def paragraph(self, gold: Sequence[Key]) -> None:
+        self.run.spans += len(gold)
+        while True:
+            await self.settle_suggestions(gold)
+            have = {(s.start, s.end, s.label) for s in self.screen.session.annotation.spans}
+            missing = [key for key in gold if key not in have]
+            if not missing:
+                break
+            await self.tag(missing[0])  # a tag may suggest more in this paragraph: settle them first
+        await self.press("enter")
+
+
+async def annotate(folder: Path, corpus: Corpus, gold: dict[str, list[Key]], run: Run, occurrences: bool) -> None:
+    store = Store(folder / "store.jsonl")
+    session = Session(corpus, load_schema(default_schema_path()), store, "bench")
+    session.suggests_occurrences = occurrences
+    app = AnnotatorApp(session, store_path="store.jsonl")
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            assert isinstance(screen, AnnotateScreen)
+            annotator = Annotator(pilot, screen, run)
+            for _ in range(len(gold)):
+                await annotator.paragraph(gold[session.paragraph.id])
+    finally:
+        store.close()
+    latest = read_store(folder / "store.jsonl").latest
+    for paragraph_id, keys in gold.items():
+        record = latest.get(paragraph_id)
+        saved = {(s["start"], s["end"], s["label"]) for s in record["spans"]} if record else set()
+        assert record is not None and record.get("answer") == "accept", paragraph_id
+        assert saved == set(keys) and not any(s.get("suggested") for s in record["spans"]), (paragraph_id, saved)
+
+
+def measure(name: str, patterns: bool, occurrences: bool) -> Run:
+    run = Run(name)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        sources = [SAMPLES / article for article in ARTICLES]
+        if patterns:
+            with contextlib.redirect_stderr(io.StringIO()):
+                status = main(["suggest", *map(str, sources), "--out", str(folder / "store.jsonl"),
+                               "--patterns", str(PATTERNS), "--annotator", "bench", "--quiet"])
+            assert status == 0
+        corpus = Corpus(sources)
+        asyncio.run(annotate(folder, corpus, read_gold(corpus), run, occurrences))
+    return run
+
+
+def main_benchmark(argv: Sequence[str]) -> int:
+    runs = [measure("nothing suggested", False, False), measure("starter patterns", True, False),
+            measure("occurrences", False, True), measure("patterns + occurrences", True, True)]
+    print(f"{runs[0].spans} gold spans in {len(ARTICLES)} articles ({', '.join(ARTICLES)})")
+    print(f"{'':24} {'keys':>5} {'keys/span':>9} {'suggested':>9} {'accepted':>8}")
+    for run in runs:
+        print(f"{run.name:24} {run.keys:5} {run.keys / run.spans:9.2f} {run.suggested:9} {run.accepted:8}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main_benchmark(sys.argv[1:]))
