@@ -8,12 +8,12 @@ and docs/TEAMS.md.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotator.commands.charts import WIDTH, bar_chart, clip, heading, render, table, unicode_ok
+from annotator.core.display import terminal_json, terminal_safe
 from annotator.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -56,10 +56,10 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("--labels needs label names, e.g. --labels ACTOR,LOCATION.")
     team = read_team(args.stores, by_store=args.by_store)
     for warning in team.warnings:
-        print(f"annotator: {warning}", file=sys.stderr)
+        print(f"annotator: {terminal_safe(warning)}", file=sys.stderr)
     result = compare(team, labels=labels, include_undecided=args.include_undecided)
     for warning in result.warnings:
-        print(f"annotator: {warning}", file=sys.stderr)
+        print(f"annotator: {terminal_safe(warning)}", file=sys.stderr)
     for label in labels or ():
         if not any(counts.per_label.get(label) for counts in result.counts.values()):
             print(f"annotator: --labels {label}: nobody used this label in the paragraphs compared (a typo?).",
@@ -75,10 +75,10 @@ def run(args: argparse.Namespace) -> int:
             "nothing to compare. Give them overlapping work (annotator assign --overlap)."
         )
     if args.json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        print(terminal_json(result.to_json(), indent=2))
         return 0
     ascii_only = not unicode_ok()
-    print(render(report(result, ascii_only=ascii_only), ascii_only=ascii_only))
+    print(terminal_safe(render(report(result, ascii_only=ascii_only), ascii_only=ascii_only)))
     return 0
 
 

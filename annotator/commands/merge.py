@@ -10,6 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from annotator.core.display import terminal_safe
+from annotator.core.errors import InputError
+
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
@@ -24,15 +27,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.core.files import same_file
     from annotator.team.merge import merge_stores
 
+    sources = [store for store in args.stores if same_file(args.out, store)]
+    if sources:
+        raise InputError(f"{args.out}: is one of the stores to merge; merging into it would change what is read. "
+                         "Pass a new file with --out.")
     summary = merge_stores(args.stores, args.out)
     for warning in summary.warnings:
-        print(f"annotator: {warning}", file=sys.stderr)
+        print(f"annotator: {terminal_safe(warning)}", file=sys.stderr)
     duplicates = f" ({summary.duplicates} repeated lines written once)" if summary.duplicates else ""
-    print(
+    print(terminal_safe(
         f"annotator: merged {len(args.stores)} stores into {args.out}: {summary.lines} lines{duplicates}, "
-        f"{summary.paragraphs} paragraphs, annotators {', '.join(summary.annotators) or 'none'}",
+        f"{summary.paragraphs} paragraphs, annotators {', '.join(summary.annotators) or 'none'}"),
         file=sys.stderr,
     )
     return 0

@@ -11,6 +11,7 @@ import os
 import sys
 from pathlib import Path
 
+from annotator.core.display import terminal_safe
 from annotator.core.errors import InputError
 
 
@@ -59,10 +60,10 @@ def run(args: argparse.Namespace) -> int:
     reviewer = annotator_name(args.annotator, config)
     team = read_team(stores, by_store=args.by_store)
     for warning in team.warnings:
-        print(f"annotator: {warning}", file=sys.stderr)
+        print(f"annotator: {terminal_safe(warning)}", file=sys.stderr)
     plan = plan_review(team, include_undecided=args.include_undecided)
     for warning in plan.warnings:
-        print(f"annotator: {warning}", file=sys.stderr)
+        print(f"annotator: {terminal_safe(warning)}", file=sys.stderr)
     what = "records" if args.include_undecided else "decided records"
     with_work = [name for name in team.annotators
                  if any(counts_as_done(record, args.include_undecided) for record in team.latest[name].values())]
@@ -84,14 +85,14 @@ def run(args: argparse.Namespace) -> int:
     store = Store(args.out)
     try:
         for warning in store.warnings:
-            print(f"annotator: {warning}", file=sys.stderr)
+            print(f"annotator: {terminal_safe(warning)}", file=sys.stderr)
         review = GoldReview(plan, store, reviewer, schema.ref)
-        print(f"annotator: reviewing {len(plan.items)} paragraphs into {args.out}", file=sys.stderr)
+        print(terminal_safe(f"annotator: reviewing {len(plan.items)} paragraphs into {args.out}"), file=sys.stderr)
         from annotator.tui.app import ReviewApp
 
         ReviewApp(review, schema, gold_path=str(args.out), keymap=config.keys).run()
         done = review.done_count()
     finally:
         store.close()
-    print(f"annotator: {done} of {len(plan.items)} paragraphs in gold; saved in {args.out}", file=sys.stderr)
+    print(terminal_safe(f"annotator: {done} of {len(plan.items)} paragraphs in gold; saved in {args.out}"), file=sys.stderr)
     return 0

@@ -7,12 +7,12 @@ annotators' machines. Definitions (pace, breaks) are in `annotator/team/stats.py
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotator.commands.charts import WIDTH, bar_chart, clip, heading, render, table, unicode_ok
+from annotator.core.display import terminal_json, terminal_safe
 from annotator.core.errors import InputError
 
 if TYPE_CHECKING:
@@ -65,12 +65,12 @@ def run(args: argparse.Namespace) -> int:
     team = read_team(args.stores, by_store=args.by_store)
     stats = team_stats(team, break_seconds=args.break_minutes * 60, assigned=assigned)
     for warning in stats.warnings:
-        print(f"annotator: {warning}", file=sys.stderr)
+        print(f"annotator: {terminal_safe(warning)}", file=sys.stderr)
     if args.json:
-        print(json.dumps(stats.to_json(), ensure_ascii=False, indent=2))
+        print(terminal_json(stats.to_json(), indent=2))
         return 0
     ascii_only = not unicode_ok()
-    print(render(report(stats, break_minutes=args.break_minutes, ascii_only=ascii_only), ascii_only=ascii_only))
+    print(terminal_safe(render(report(stats, break_minutes=args.break_minutes, ascii_only=ascii_only), ascii_only=ascii_only)))
     return 0
 
 

@@ -128,3 +128,34 @@ def test_error_messages_hold_no_raw_control_from_the_inputs(tmp_path: Path,
     assert main(["import", str(folder / f"missing{HOSTILE}.jsonl"), "--format", "jsonl",
                  "--out", str(folder / "s.jsonl"), "--annotator", "t"]) == 2
     assert _raw_free(capsys.readouterr().err)
+
+
+def test_team_commands_print_no_raw_control_from_store_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """stats, agree and merge name the stores they read; a file name holding an escape sequence is shown, not obeyed."""
+    first = make_store(tmp_path / f"al{HOSTILE}.jsonl")
+    second = make_store(tmp_path / "bob.jsonl")
+    shown = terminal_safe(first.name)
+    runs = [
+        ["stats", str(first), str(second)],
+        ["stats", str(first), str(second), "--json"],
+        ["agree", str(first), str(second), "--by-store"],
+        ["agree", str(first), str(second), "--by-store", "--json"],
+        ["merge", str(first), str(second), "--out", str(tmp_path / "merged.jsonl")],
+    ]
+    for argv in runs:
+        assert main(argv) == 0, argv
+        out, err = capsys.readouterr()
+        assert _raw_free(out) and _raw_free(err), argv
+        if "--json" in argv:
+            json.loads(out)
+    assert main(["stats", str(tmp_path / f"missing{HOSTILE}.jsonl")]) == 2
+    assert _raw_free(capsys.readouterr().err)
+    assert shown != first.name
+
+
+def test_merge_refuses_to_write_into_one_of_its_stores(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first, second = make_store(tmp_path / "alice.jsonl"), make_store(tmp_path / "bob.jsonl")
+    before = first.read_bytes()
+    assert main(["merge", str(first), str(second), "--out", str(first)]) == 2
+    assert "is one of the stores to merge" in capsys.readouterr().err
+    assert first.read_bytes() == before
