@@ -78,10 +78,15 @@ class AnnotateScreen(Screen[None]):
     def on_mount(self) -> None:
         self.view.focus()
         self.query_one(SpanList).border_title = "Spans"
-        self.watch(self.app, "theme", lambda _: self.view.theme_changed(), init=False)
+        self.watch(self.app, "theme", lambda _: self.theme_changed(), init=False)
         self.show_paragraph()
         if not self.session.progress().complete:
             self.indexing_timer = self.set_interval(1.0, self.poll_indexing)
+
+    def theme_changed(self) -> None:
+        self.view.theme_changed()
+        self.query_one(SpanList).theme_changed()
+        self.query_one(LabelBar).theme_changed()
 
     def poll_indexing(self) -> None:
         """While a large source is still being indexed, keep the paragraph count in the status line growing."""
