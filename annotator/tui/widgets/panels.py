@@ -29,7 +29,10 @@ from annotator.tui.widgets.sizing import resize_scroll_view
 
 
 class TextLine(Widget):
-    """One line of text (header, status) that repaints itself without re-laying out the screen."""
+    """One line of text (header, status) that repaints itself without re-laying out the screen.
+
+    The line is drawn once per change of its text (or width), not on every repaint.
+    """
 
     DEFAULT_CSS = """
     TextLine {
@@ -40,6 +43,7 @@ class TextLine(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.text = Text()
+        self._drawn: tuple[Text, int, Strip] | None = None  # the text and width the strip was drawn for
 
     def show(self, text: Text) -> None:
         if text == self.text:
@@ -48,7 +52,23 @@ class TextLine(Widget):
         self.refresh()
 
     def render(self) -> Text:
+        """The text shown (`render_line` draws it)."""
         return self.text
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_region.width
+        if y > 0 or width <= 0:
+            return Strip.blank(max(width, 0), self.rich_style)
+        if self._drawn is None or self._drawn[0] is not self.text or self._drawn[1] != width:
+            line = self.text.copy()
+            line.truncate(width, overflow="ellipsis")
+            style = self.rich_style
+            self._drawn = (self.text, width, Strip(Segment.apply_style(list(line.render(self.app.console)), style)))
+        return self._drawn[2]
+
+    def theme_changed(self) -> None:
+        self._drawn = None
+        self.refresh()
 
 
 class LabelBar(Widget):
