@@ -12,8 +12,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-from annotator import __version__
-from annotator.core.display import terminal_safe
 from annotator.core.errors import InputError
 
 COMMAND_MODULES = ("annotate", "schema", "assign", "agree", "stats", "merge", "review", "export", "import_", "serve", "suggest", "train")
@@ -24,28 +22,60 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error exits with status 2 and one plain message (its default too)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(modules: Sequence[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
+    """The command line, with the sub-commands of `modules` (all of them unless told)."""
     parser = _Parser(
         prog="annotator",
         description="Tag spans in news text from the keyboard; saves crash-safe JSONL. "
         "With no command, opens the bundled sample with the default schema.",
     )
-    parser.add_argument("--version", action="version", version=f"annotator {__version__}")
+    parser.add_argument("--version", action=_Version, help="show program's version number and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMAND_MODULES:
+    for name in modules:
         module = importlib.import_module(f"annotator.commands.{name}")
         module.register(subparsers)
     return parser
 
 
+def modules_for(argv: Sequence[str]) -> Sequence[str]:
+    """The command modules a command line needs: the one it names, else all (to list them).
+
+    A command module imports what its options need (formats, team code) when it registers, so
+    `annotator annotate` starts without importing the others; with no arguments (the demo) it
+    is `annotate`'s alone.
+    """
+    if not argv:
+        return ("annotate",)
+    named = [module for module in COMMAND_MODULES if module.rstrip("_") == argv[0]]
+    return named or COMMAND_MODULES
+
+
+class _Version(argparse.Action):
+    """`--version`, reading the installed version only when asked (it costs start-up time)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        import annotator
+
+        print(f"annotator {annotator.__version__}")
+        parser.exit()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(modules_for(argv))
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args(["annotate", "--demo"])
     try:
         return int(args.run(args) or 0)
     except InputError as error:
+        from annotator.core.display import terminal_safe  # only on the error path: start-up stays lean
+
         print(f"annotator: {terminal_safe(str(error))}", file=sys.stderr)  # messages quote paths and lines from files
         return USAGE_ERROR
     except KeyboardInterrupt:

@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     config = load_user_config()
     schema_path = args.schema or default_schema_path()
     schema = load_schema(schema_path, keymap=config.keys)  # a label key must be free on this user's screen
-    with Corpus(sources) as corpus:
+    with Corpus(sources, index_later=True) as corpus:  # the screen starts the index once it is drawn
         return _annotate(corpus, schema, schema_path, store_path, args.annotator, config)
 
 

@@ -18,26 +18,33 @@ A JSONL file under `full_check_bytes` (64 MB by default) is checked record by re
 the corpus opens, so a broken record is refused with its file and line before any work
 starts. A bigger one opens at once: a background thread indexes where its lines begin (bytes
 scanned for newlines in large blocks, no record parsed), `article_count` grows while it runs
-and `indexing_done` turns true at the end; `article(i)` reads and parses only line `i`. A
-broken record in such a file is found when it is first read: it is skipped (the articles
-after it move down by one), counted, and described in `problems`. So is a record reusing an
-id of a checked source; ids repeated inside one large file are not looked for (that would
-mean parsing it all), and `article_index` finds the first. `article_index` is a dict look-up
-in checked sources; in a large one, ids read lately and `<stem>-<line>` ids are found at once,
-and any other waits for the index, then a scan of the file (about 1 s a gigabyte).
+and `indexing_done` turns true at the end; `article(i)` reads and parses only line `i`. With
+`index_later`, the thread waits for `start_indexing()` (the annotate screen calls it once it
+is on screen) or for the first look-up that needs it. A broken record in such a file is found
+when it is first read: it is skipped (the articles after it move down by one), counted, and
+described in `problems`. So is a record reusing an id of a checked source; ids repeated
+inside one large file are not looked for (that would mean parsing it all), and
+`article_index` finds the first.
+
+The index of a large file is compact: an `array` of line offsets (4 bytes a record, plus
+where they pass each 4 GiB), a 32-bit hash of each record's id taken from its line in the
+same pass (4 bytes; the id's JSON text, found without parsing the record), and the line
+numbers only where blank lines make them jump. So a million articles cost about 8 MB, and
+`article_index` is a dict look-up in checked sources and, in a large one, a search of the
+hashes in C followed by reading the record (rarely two) they point to: the file is never
+scanned.
 """
 
 from __future__ import annotations
 
 import bisect
 import json
-import mmap
 import os
 import re
 import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
@@ -48,9 +55,11 @@ from annotator.core.errors import InputError
 FULL_CHECK_BYTES = 64 * 1024 * 1024
 SOURCE_SUFFIXES = (".txt", ".jsonl")
 FIRST_BLOCK_BYTES = 64 * 1024  # the first articles of a large file come after scanning this much
-BLOCK_BYTES = 1024 * 1024  # blocks double up to this: few Python steps, little memory held
+BLOCK_BYTES = 128 * 1024  # blocks double up to this: few Python steps, little memory held or left fragmented
 CACHE_ARTICLES = 128  # parsed articles kept per JSONL source
-RECENT_IDS = 10_000  # ids of articles read lately in a large source, for look-ups without a scan
+_HASH_MASK = 0xFFFFFFFF  # id hashes, and offsets within 4 GiB, are kept in 32 bits
+_ID_AT_START = re.compile(rb'[ \t\r]*\{[ \t\r]*"id"[ \t\r]*:[ \t\r]*("(?:[^"\\]|\\.)*"|-?[0-9]+)')
+_ID_ANYWHERE = re.compile(rb'"id"[ \t\r]*:[ \t\r]*("(?:[^"\\]|\\.)*"|-?[0-9]+)')
 _BOM = b"\xef\xbb\xbf"
 NEWLINE = b"\n"  # bytes literals with a backslash cannot go inside f-string braces before 3.12
 _SNIFF_BYTES = 64 * 1024  # looked at for NUL bytes before a JSONL file is read
@@ -249,8 +258,8 @@ class _TextSource:
     def article(self, local: int) -> Article | None:
         return self.article_value if local == 0 else None
 
-    def local_index(self, article_id: str, *, scan: bool) -> int | None:
-        return 0 if article_id == self.article_value.id and not scan else None
+    def local_index(self, article_id: str, *, wait: bool) -> int | None:
+        return 0 if article_id == self.article_value.id and not wait else None
 
     def wait_until_done(self, timeout: float | None = None) -> bool:
         return True
@@ -271,30 +280,138 @@ def _read_all(descriptor: int, size: int) -> bytes:
     return b"".join(chunks)
 
 
+def _id_key(article_id: str) -> bytes:
+    """How an id is keyed in a large file's id index: its JSON string, as written without escapes."""
+    return json.dumps(article_id, ensure_ascii=False).encode("utf-8")
+
+
+def _key_of_value(value: bytes) -> bytes:
+    """The key of an id as a record's line spells it: a JSON string (escapes resolved) or an integer."""
+    if value[:1] != b'"':
+        return _id_key(str(int(value)))
+    if b"\\" in value:
+        try:
+            return _id_key(json.loads(value))
+        except ValueError:  # not a valid string: the record is refused when read
+            return value
+    return value
+
+
+def _id_hash(key: bytes) -> int:
+    return hash(key) & _HASH_MASK
+
+
+class _Offsets:
+    """Byte offsets of a file's records, in order, 4 bytes each: the low 32 bits in an array,
+    and the records where the offsets pass each 4 GiB (none in a smaller file)."""
+
+    def __init__(self) -> None:
+        self._low = array("I")
+        self._steps: list[int] = []  # the first record at or past (k + 1) * 4 GiB, for each k
+
+    def __len__(self) -> int:
+        return len(self._low)
+
+    def __getitem__(self, index: int) -> int:
+        return (bisect.bisect_right(self._steps, index) << 32) | self._low[index]
+
+    def extend(self, offsets: Sequence[int]) -> None:
+        high = len(self._steps) << 32
+        if offsets and offsets[-1] - high <= _HASH_MASK:  # the common case: within the current 4 GiB
+            self._low.extend(offsets if not high else [offset - high for offset in offsets])
+            return
+        for offset in offsets:
+            while offset >> 32 > len(self._steps):
+                self._steps.append(len(self._low))
+            self._low.append(offset & _HASH_MASK)
+
+    def __delitem__(self, index: int) -> None:
+        del self._low[index]
+        self._steps = [step - 1 if step > index else step for step in self._steps]
+
+    def index(self, offset: int) -> int | None:
+        """The record starting at byte `offset`, if one does."""
+        high = offset >> 32
+        if high > len(self._steps):
+            return None
+        low = self._steps[high - 1] if high else 0
+        up = self._steps[high] if high < len(self._steps) else len(self._low)
+        position = bisect.bisect_left(self._low, offset & _HASH_MASK, low, up)
+        return position if position < up and self._low[position] == offset & _HASH_MASK else None
+
+
+class _LineNumbers:
+    """The line number (from 1) of each record of a file, kept only where it jumps.
+
+    Record `i` is on line `i + 1 + skipped`, where `skipped` (blank lines, and records found
+    broken and dropped) changes only where such lines are: a file without them costs nothing.
+    """
+
+    def __init__(self) -> None:
+        self._starts = array("q")  # the record from which ...
+        self._skipped = array("q")  # ... this many lines are skipped, up to the next start
+
+    def _skipped_at(self, index: int) -> int:
+        at = bisect.bisect_right(self._starts, index) - 1
+        return self._skipped[at] if at >= 0 else 0
+
+    def line(self, index: int) -> int:
+        return index + 1 + self._skipped_at(index)
+
+    def add(self, first: int, lines: Sequence[int]) -> None:
+        """The line numbers of records `first`, `first + 1`, ... (appended after every record so far)."""
+        skipped = self._skipped[-1] if self._skipped else 0
+        if not lines or (lines[0] == first + 1 + skipped and lines[-1] == first + len(lines) + skipped):
+            return  # no blank line among them (line numbers only grow, so none in between either)
+        for offset, line in enumerate(lines):
+            if line - first - offset - 1 != skipped:
+                skipped = line - first - offset - 1
+                self._starts.append(first + offset)
+                self._skipped.append(skipped)
+
+    def index_of(self, line: int) -> int | None:
+        """The record on `line` (if one of those added is), else None."""
+        firsts = [start + 1 + skipped for start, skipped in zip(self._starts, self._skipped)]
+        at = bisect.bisect_right(firsts, line) - 1
+        index = line - 1 - (self._skipped[at] if at >= 0 else 0)
+        below = self._starts[at + 1] if at + 1 < len(self._starts) else None
+        return index if index >= 0 and (below is None or index < below) else None
+
+    def remove(self, index: int) -> None:
+        """Record `index` is dropped: the ones after it move down by one and are one line further past their index."""
+        after = self._skipped_at(index + 1) + 1
+        kept = [(start, skipped) for start, skipped in zip(self._starts, self._skipped) if start < index]
+        moved = [(start - 1, skipped + 1) for start, skipped in zip(self._starts, self._skipped) if start > index + 1]
+        entries = [*kept, (index, after), *moved]
+        self._starts = array("q", (start for start, _ in entries))
+        self._skipped = array("q", (skipped for _, skipped in entries))
+
+
 class _JsonlSource:
     """A `.jsonl` file of articles: an index of where each record's line starts, read on demand.
 
-    The index (`_offsets`, `_lines`) is shared with the background thread and guarded by
-    `_changed`; records are read with `os.pread`, so reading never moves a shared file position.
+    The index (`_offsets`, `_line_numbers`, `_id_hashes`, `_more_ids`) is shared with the
+    background thread and guarded by `_changed`; records are read with `os.pread`, so reading
+    never moves a shared file position.
     """
 
     def __init__(self, path: Path, *, full_check: bool, known_ids: dict[str, tuple[int, str]]) -> None:
         self.path = path
         self.full_check = full_check
         self.problems: list[str] = []
+        self.before_waiting: Callable[[], None] = _nothing  # what starts the index thread, before waiting for it
         self._known_ids = known_ids  # ids of the fully checked sources, for duplicates found late
-        self._offsets = array("q")  # byte offset where each record's line starts
-        self._lines = array("q")  # its line number, from 1
+        self._offsets = _Offsets()  # byte offset where each record's line starts
+        self._line_numbers = _LineNumbers()
+        self._id_hashes = bytearray()  # large files: a 32-bit hash of each record's id (the first its line names)
+        self._more_ids: dict[int, list[int]] = {}  # id hash -> byte offsets of records naming it further on
         self._indexed_end = 0  # every complete line before this byte offset is indexed
         self._done = False
         self._changed = threading.Condition()
         self._cache: OrderedDict[int, Article] = OrderedDict()  # by byte offset, most recent last
-        self._paragraphs = array("l")  # paragraphs of each record once read, 0 before (large files)
-        self._articles_read = 0
+        self._counted: set[int] = set()  # byte offsets of the records whose paragraphs are counted (large files)
         self._paragraphs_of_read = 0
-        self._recent_ids: OrderedDict[str, int] = OrderedDict()  # id -> byte offset, most recent last
         self._paragraphs_of_checked = 0
-        self._mmap: mmap.mmap | None = None
         self._blocks: Iterator[tuple[list[tuple[int, int, bytes]], int]] = iter(())  # what the thread indexes
         self.ids: dict[str, tuple[int, str]] = {}  # article id -> (local index, FILE:LINE); checked files only
         self._descriptor, self.size = _open_file(path)
@@ -318,16 +435,16 @@ class _JsonlSource:
         """Parse every record now, so a broken one is refused before any work starts."""
         paragraphs = 0
         for lines, _ in self._line_blocks():
+            self._line_numbers.add(len(self._offsets), [line_number for _, line_number, _ in lines])
             for offset, line_number, raw in lines:
                 article = _article_from_record(raw, self.path, line_number, offset)
                 where = f"{self.path}:{line_number}"
                 if article.id in self.ids:
                     raise InputError(f"{where}: the id {article.id!r} is already used at {self.ids[article.id][1]}. "
                                      "Give every article its own id.")
-                self.ids[article.id] = (len(self._offsets), where)
-                self._offsets.append(offset)
-                self._lines.append(line_number)
+                self.ids[article.id] = (len(self.ids), where)
                 paragraphs += len(article.paragraphs)
+            self._offsets.extend([offset for offset, _, _ in lines])
         if not self._offsets:
             raise InputError(f"{self.path}: the file has only blank lines: nothing to annotate. "
                              f"Give one JSON object a line, e.g. {_EXAMPLE}")
@@ -353,10 +470,29 @@ class _JsonlSource:
                 self._changed.notify_all()
 
     def _publish(self, lines: list[tuple[int, int, bytes]], indexed_end: int) -> None:
+        """Add a block of lines to the index, with the hash of the id each line names (found without parsing it).
+
+        A line beginning `{"id": ...` names its id first; any other is keyed by every `"id": ...`
+        in it and by the id it gets without one (`<stem>-<line>`): the record, read when looked
+        up, says which is right.
+        """
+        hashes = array("I")
+        more: list[tuple[int, int]] = []
+        for offset, line_number, raw in lines:
+            first = _ID_AT_START.match(raw)
+            if first is not None:
+                hashes.append(_id_hash(_key_of_value(first[1])))
+                continue
+            keys = [_key_of_value(value) for value in _ID_ANYWHERE.findall(raw)]
+            keys.append(_id_key(f"{self.path.stem}-{line_number}"))
+            hashes.append(_id_hash(keys[0]))
+            more += [(_id_hash(key), offset) for key in keys[1:]]
         with self._changed:
-            self._offsets.extend(offset for offset, _, _ in lines)
-            self._lines.extend(line_number for _, line_number, _ in lines)
-            self._paragraphs.frombytes(bytes(len(lines) * self._paragraphs.itemsize))
+            self._line_numbers.add(len(self._offsets), [line_number for _, line_number, _ in lines])
+            self._offsets.extend([offset for offset, _, _ in lines])
+            self._id_hashes += hashes.tobytes()
+            for key_hash, offset in more:
+                self._more_ids.setdefault(key_hash, []).append(offset)
             self._indexed_end = indexed_end
             self._changed.notify_all()
 
@@ -421,9 +557,10 @@ class _JsonlSource:
         if self.full_check:
             return self._paragraphs_of_checked
         with self._changed:
-            return len(self._offsets) - self._articles_read + self._paragraphs_of_read
+            return len(self._offsets) - len(self._counted) + self._paragraphs_of_read
 
     def wait_until_done(self, timeout: float | None = None) -> bool:
+        self.before_waiting()
         with self._changed:
             return self._changed.wait_for(lambda: self._done, timeout)
 
@@ -437,10 +574,12 @@ class _JsonlSource:
         """
         while True:
             with self._changed:
-                self._changed.wait_for(lambda: local < len(self._offsets) or self._done)
+                if local >= len(self._offsets) and not self._done:
+                    self.before_waiting()
+                    self._changed.wait_for(lambda: local < len(self._offsets) or self._done)
                 if local >= len(self._offsets):
                     return None
-                offset, line = self._offsets[local], self._lines[local]
+                offset, line = self._offsets[local], self._line_numbers.line(local)
                 end = self._offsets[local + 1] if local + 1 < len(self._offsets) else self._indexed_end
                 cached = self._cache.get(offset)
                 if cached is not None:
@@ -461,89 +600,60 @@ class _JsonlSource:
                 self._cache[offset] = article
                 if len(self._cache) > CACHE_ARTICLES:
                     self._cache.popitem(last=False)
-                if not self.full_check:
-                    self._remember(local, offset, article)
+                if not self.full_check and offset not in self._counted and self._offsets.index(offset) == local:
+                    self._counted.add(offset)  # a large file's article's paragraphs are counted once read
+                    self._paragraphs_of_read += len(article.paragraphs)
             return article
-
-    def _remember(self, local: int, offset: int, article: Article) -> None:
-        """Count a large file's article's paragraphs the first time it is read; keep its id at hand."""
-        if local < len(self._offsets) and self._offsets[local] == offset and not self._paragraphs[local]:
-            self._paragraphs[local] = len(article.paragraphs)
-            self._articles_read += 1
-            self._paragraphs_of_read += len(article.paragraphs)
-        self._recent_ids[article.id] = offset
-        self._recent_ids.move_to_end(article.id)
-        if len(self._recent_ids) > RECENT_IDS:
-            self._recent_ids.popitem(last=False)
 
     def _drop(self, local: int, offset: int, problem: str) -> None:
         """Skip a broken record for good: the articles after it move down by one."""
         with self._changed:
             if local < len(self._offsets) and self._offsets[local] == offset:
                 del self._offsets[local]
-                del self._lines[local]
-                del self._paragraphs[local]
+                del self._id_hashes[4 * local : 4 * local + 4]
+                self._line_numbers.remove(local)
                 self.problems.append(f"{problem} The record is skipped.")
                 self._changed.notify_all()
 
-    def local_index(self, article_id: str, *, scan: bool) -> int | None:
-        """Where an article id is in this file: the cheap ways, or with `scan` the slow one.
+    def local_index(self, article_id: str, *, wait: bool) -> int | None:
+        """Where an article id is in this file, or None; `wait`: once the whole file is indexed.
 
-        Cheap: a dict in a checked file; in a large one, the ids of the last RECENT_IDS articles
-        read, and `<stem>-<line>` for a record without an id. Slow (large files only): once the
-        index is complete, a scan of the file (`re` over a memory map, about 1 s a gigabyte) for
-        `"id": "<article_id>"`, each hit confirmed by parsing its line.
+        A dict look-up in a checked file. In a large one, the id's hash is searched for among
+        those indexed (in C, over 4 bytes a record), and each record it points to is read to
+        confirm it (two records with the same 32-bit hash are rare).
         """
         if self.full_check:
             found = self.ids.get(article_id)
-            return None if found is None or scan else found[0]
-        if scan:
+            return None if found is None or wait else found[0]
+        if wait:
             self.wait_until_done()
-            return self._scan_for(article_id)
+        wanted = _id_hash(_id_key(article_id))
+        needle = array("I", [wanted]).tobytes()
+        candidates: list[int] = []
         with self._changed:
-            offset = self._recent_ids.get(article_id)
-            local = None if offset is None else self._local_at(offset)
-        if local is not None:
-            return local
-        generated = re.fullmatch(re.escape(self.path.stem) + r"-([1-9][0-9]*)", article_id)
-        if generated is None:
-            return None
-        line = int(generated[1])
-        with self._changed:
-            self._changed.wait_for(lambda: (self._lines and self._lines[-1] >= line) or self._done)
-            local = bisect.bisect_left(self._lines, line)
-            if local >= len(self._lines) or self._lines[local] != line:
-                return None
-        article = self.article(local)
-        return local if article is not None and article.id == article_id else None
-
-    def _local_at(self, offset: int) -> int | None:
-        position = bisect.bisect_left(self._offsets, offset)
-        return position if position < len(self._offsets) and self._offsets[position] == offset else None
-
-    def _scan_for(self, article_id: str) -> int | None:
-        if self._mmap is None:
-            self._mmap = mmap.mmap(self._descriptor, 0, access=mmap.ACCESS_READ)
-        spellings = [re.escape(json.dumps(article_id, ensure_ascii=ascii).encode()) for ascii in (True, False)]
-        if article_id.isdigit() and article_id == str(int(article_id)):
-            spellings.append(re.escape(article_id.encode()) + rb"(?![0-9.eE])")  # an integer id
-        pattern = re.compile(rb'"id"\s*:\s*(?:' + b"|".join(spellings) + rb")")
-        for hit in pattern.finditer(self._mmap):
-            with self._changed:
-                local = self._local_at(self._mmap.rfind(b"\n", 0, hit.start()) + 1)
-            if local is not None:
-                article = self.article(local)
-                if article is not None and article.id == article_id:
-                    return local
+            hashes = self._id_hashes
+            found_at = hashes.find(needle)
+            while found_at >= 0:
+                if found_at % 4 == 0:
+                    candidates.append(found_at // 4)
+                    found_at = hashes.find(needle, found_at + 4)
+                else:  # the bytes of two neighbouring hashes
+                    found_at = hashes.find(needle, found_at + 1)
+            candidates += [local for local in map(self._offsets.index, self._more_ids.get(wanted, ())) if local is not None]
+        for local in sorted(set(candidates)):
+            article = self.article(local)
+            if article is not None and article.id == article_id:
+                return local
         return None
 
     def close(self) -> None:
-        if self._mmap is not None:
-            self._mmap.close()
-            self._mmap = None
         if self._descriptor >= 0:
             os.close(self._descriptor)
             self._descriptor = -1
+
+
+def _nothing() -> None:
+    """The default `before_waiting`: the index thread is already running."""
 
 
 _Source = _TextSource | _JsonlSource
@@ -573,12 +683,17 @@ class Corpus:
     """The articles of one or more sources, in order. Large JSONL sources are indexed lazily.
 
     Thread-safe: one background thread indexes the large sources, in order; any thread may
-    read. Call `close()` (or use `with`) to stop indexing and release the files.
+    read. Call `close()` (or use `with`) to stop indexing and release the files. With
+    `index_later`, the thread starts at `start_indexing()` or when something first waits for
+    the index, so that it does not compete with the start of the program.
     """
 
-    def __init__(self, sources: Sequence[Path | str], *, full_check_bytes: int = FULL_CHECK_BYTES) -> None:
+    def __init__(self, sources: Sequence[Path | str], *, full_check_bytes: int = FULL_CHECK_BYTES,
+                 index_later: bool = False) -> None:
         self._sources: list[_Source] = []
         self._stop = threading.Event()
+        self._indexer: threading.Thread | None = None
+        self._starting = threading.Lock()
         known_ids: dict[str, tuple[int, str]] = {}
         try:
             for given in sources:
@@ -587,10 +702,18 @@ class Corpus:
         except BaseException:
             self.close()
             raise
-        lazy = [source for source in self._sources if isinstance(source, _JsonlSource) and not source.done]
-        self._indexer: threading.Thread | None = None
-        if lazy:
-            self._indexer = threading.Thread(target=self._index, args=(lazy,), name="corpus-index", daemon=True)
+        self._lazy = [source for source in self._sources if isinstance(source, _JsonlSource) and not source.done]
+        for source in self._lazy:
+            source.before_waiting = self.start_indexing
+        if not index_later:
+            self.start_indexing()
+
+    def start_indexing(self) -> None:
+        """Start indexing the large sources in the background, unless it has started (or the corpus is closed)."""
+        with self._starting:
+            if self._indexer is not None or not self._lazy or self._stop.is_set():
+                return
+            self._indexer = threading.Thread(target=self._index, args=(self._lazy,), name="corpus-index", daemon=True)
             self._indexer.start()
 
     @staticmethod
@@ -672,13 +795,13 @@ class Corpus:
     def article_index(self, article_id: str) -> int | None:
         """Where the article with this id is, or None.
 
-        Instant for ids of checked sources and of articles read lately; other ids of a large
-        source are searched for once it is indexed (see `_JsonlSource.local_index`). Where the
-        article comes after a large source, this waits for that source's index.
+        Instant for ids of checked sources and of the part of a large source indexed so far;
+        other ids wait for the whole index (see `_JsonlSource.local_index`), as does an article
+        that comes after a large source.
         """
-        for scan in (False, True):
+        for wait in (False, True):
             for number, source in enumerate(self._sources):
-                local = source.local_index(article_id, scan=scan)
+                local = source.local_index(article_id, wait=wait)
                 if local is not None:
                     return self._first_index_of(number) + local
         return None
@@ -704,10 +827,10 @@ class Corpus:
 
     def close(self) -> None:
         """Stop indexing and close the files; articles already read stay usable."""
-        self._stop.set()
-        indexer = getattr(self, "_indexer", None)
-        if indexer is not None:
-            indexer.join()
+        with self._starting:
+            self._stop.set()
+        if self._indexer is not None:
+            self._indexer.join()
         for source in self._sources:
             source.close()
 

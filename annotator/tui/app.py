@@ -7,6 +7,7 @@ GoldReview and calls `ReviewApp(review, schema, gold_path=...).run()`.
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, ClassVar
@@ -75,6 +76,21 @@ class AnnotatorApp(App[None]):
         self.push_screen(AnnotateScreen(self.session, store_path=self.store_path))
         if self.schema_path is not None:
             self.set_interval(1.0, self.check_schema)
+        self.call_after_refresh(self.after_first_paint)
+
+    def after_first_paint(self) -> None:
+        """The screen is drawn: now the work that would only have delayed it.
+
+        The corpus indexer starts (a large JSONL is indexed in a thread that would otherwise
+        compete with start-up for the interpreter), and every object made so far is moved out
+        of the garbage collector's sight (`gc.freeze`): they live as long as the app, and a
+        full collection walking them all would stall a key press for some 40 ms now and then.
+        """
+        self.session.corpus.start_indexing()
+        gc.freeze()
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # collectable again once the app has gone (tests run many apps in one process)
 
 
 def warn_about_keymap(app: App[None], keymap: dict[str, str], screen: ScreenName,

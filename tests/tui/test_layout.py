@@ -98,13 +98,22 @@ def test_wrapping_again_from_a_change_gives_the_same_lines_as_from_scratch(text:
         return [span_over_tokens(tokens, w.id, min(w.id + 1, words[-1].id), "ACTOR") for w in chosen]
 
     before, after = some_spans(), some_spans()
-    changed = [s.start for s in set(before) ^ set(after)]
+    changed = set(before) ^ set(after)
+    changed_from = min((s.start for s in changed), default=0)
+    changed_to = max((s.end for s in changed), default=0)
     previous = layout_paragraph(text, tokens, before, width)
-    resumed = layout_paragraph(text, tokens, after, width, previous=previous, changed_from=min(changed, default=0))
+    resumed = layout_paragraph(text, tokens, after, width, previous=previous, changed_from=changed_from)
+    carried_on = layout_paragraph(text, tokens, after, width, previous=previous, changed_from=changed_from,
+                                  changed_to=changed_to)
     fresh = layout_paragraph(text, tokens, after, width)
 
     def shape(layout):
         return [[(f.start, f.end, f.tag) for f in line.fragments] for line in layout.lines]
 
-    assert shape(resumed) == shape(fresh)
-    assert resumed.token_lines == fresh.token_lines
+    for layout in (resumed, carried_on):
+        assert shape(layout) == shape(fresh)
+        assert layout.token_lines == fresh.token_lines
+        assert layout.line_starts == fresh.line_starts
+    if carried_on.resumed_at is not None:  # the lines carried over are the previous layout's own, shifted
+        assert carried_on.lines[carried_on.resumed_at:] == previous.lines[carried_on.resumed_at - carried_on.shift:]
+        assert len(carried_on.lines) == len(previous.lines) + carried_on.shift

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -358,3 +359,84 @@ def test_articles_after_a_large_source_come_once_it_is_indexed(tmp_path: Path, o
     corpus = open_corpus(opened, big, after, full_check_bytes=1024)
     assert corpus.article(20_000).id == "after"
     assert corpus.article_index("after") == 20_000 and corpus.article_count == 20_001
+
+
+def test_a_large_file_finds_every_spelling_of_an_id_from_its_index(tmp_path: Path, opened: list[Corpus]) -> None:
+    records = [json.dumps({"id": f"r{n}", "text": f"Record {n}."}) for n in range(5_000)]
+    records[1_000] = '{"text": "Id last.", "id": "last"}'
+    records[2_000] = '{"meta": {"id": "inner"}, "text": "Only a nested id."}'  # its id is big-2001
+    records[3_000] = '{"id": "caf\\u00e9 \\"quoted\\"", "text": "Escapes."}'
+    records[4_000] = '{ "id" : 4000, "text": "An integer id."}'
+    records[4_500] = json.dumps({"id": "دير", "text": "Arabic id."}, ensure_ascii=False)
+    big = write_bytes(tmp_path / "big.jsonl", ("\n".join(records) + "\n").encode())
+    corpus = open_corpus(opened, big, full_check_bytes=1024)
+    assert corpus.wait_until_indexed(timeout=60)
+    found = {wanted: corpus.article_index(wanted) for wanted in
+             ("r4999", "last", "big-2001", 'café "quoted"', "4000", "دير", "inner", "r1000", "nowhere")}
+    assert found == {"r4999": 4_999, "last": 1_000, "big-2001": 2_000, 'café "quoted"': 3_000, "4000": 4_000,
+                     "دير": 4_500, "inner": None, "r1000": None, "nowhere": None}
+    assert [corpus.article(index).id for index in (1_000, 2_000, 3_000, 4_000)] == ["last", "big-2001",
+                                                                                   'café "quoted"', "4000"]
+
+
+def test_ids_made_from_line_numbers_count_blank_lines_and_skipped_records(tmp_path: Path, opened: list[Corpus]) -> None:
+    broken = '{"text": broken'
+    lines: list[str] = []
+    for number in range(3_000):
+        lines.append(json.dumps({"text": f"Record {number}."}) if number != 1_500 else broken)
+        lines += [""] * (number % 7 == 0) + ["  "] * (number % 500 == 0)
+    big = write_bytes(tmp_path / "big.jsonl", ("\n".join(lines) + "\n").encode())
+    expected = [f"big-{line}" for line, text in enumerate(lines, start=1) if text.strip() and text != broken]
+    corpus = open_corpus(opened, big, full_check_bytes=1024)
+    assert [article.id for article in corpus] == expected
+    assert len(corpus.problems) == 1 and corpus.problems[0].startswith(f"{big}:{lines.index(broken) + 1}:")
+    assert [corpus.article_index(wanted) for wanted in (expected[0], expected[1_499], expected[1_500], expected[-1])] \
+        == [0, 1_499, 1_500, len(expected) - 1]
+
+
+def test_with_index_later_nothing_is_indexed_until_asked_for(tmp_path: Path, opened: list[Corpus]) -> None:
+    path = write_records(tmp_path / "big.jsonl", 50_000)
+    corpus = Corpus([path], full_check_bytes=1024, index_later=True)
+    opened.append(corpus)
+    first_block = corpus.article_count
+    assert 0 < first_block < 50_000 and corpus.article(0).id == "r0"
+    assert not corpus.wait_until_indexed(timeout=0) or corpus.article_count == 50_000  # waiting starts it
+    assert corpus.article(49_999).id == "r49999" and corpus.article_count == 50_000
+    later = Corpus([path], full_check_bytes=1024, index_later=True)
+    opened.append(later)
+    later.start_indexing()
+    assert later.wait_until_indexed(timeout=60) and later.article_index("r45000") == 45_000
+
+
+def test_the_index_of_a_large_file_costs_a_few_bytes_an_article(tmp_path: Path, opened: list[Corpus]) -> None:
+    count = 200_000
+    path = write_records(tmp_path / "big.jsonl", count)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        corpus = open_corpus(opened, path, full_check_bytes=1024)
+        assert corpus.wait_until_indexed(timeout=120)
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert corpus.article_count == count
+    assert held / count < 12  # an offset and an id hash, 4 bytes each; nothing else per record
+
+
+def test_offsets_past_4_gib_keep_their_high_bits() -> None:
+    """A large file's offsets are stored in 4 bytes each: files of more than 4 GiB must still be read right."""
+    from annotator.core.corpus import _Offsets
+
+    gib4 = 1 << 32
+    offsets = [0, 7, gib4 - 5, gib4 + 3, gib4 + 90, 2 * gib4 + 1, 3 * gib4 + 2]
+    stored = _Offsets()
+    stored.extend(offsets[:2])
+    stored.extend(offsets[2:5])
+    stored.extend(offsets[5:])
+    assert [stored[i] for i in range(len(stored))] == offsets
+    assert [stored.index(offset) for offset in offsets] == list(range(len(offsets)))
+    assert stored.index(gib4 + 4) is None and stored.index(5 * gib4) is None
+    del stored[3]
+    del offsets[3]
+    assert [stored[i] for i in range(len(stored))] == offsets
+    assert [stored.index(offset) for offset in offsets] == list(range(len(offsets)))

@@ -78,10 +78,17 @@ class AnnotateScreen(Screen[None]):
     def on_mount(self) -> None:
         self.view.focus()
         self.query_one(SpanList).border_title = "Spans"
-        self.watch(self.app, "theme", lambda _: self.view.theme_changed(), init=False)
+        self.watch(self.app, "theme", lambda _: self.theme_changed(), init=False)
         self.show_paragraph()
         if not self.session.progress().complete:
             self.indexing_timer = self.set_interval(1.0, self.poll_indexing)
+
+    def theme_changed(self) -> None:
+        self.view.theme_changed()
+        self.query_one(SpanList).theme_changed()
+        self.query_one(LabelBar).theme_changed()
+        for line in self.query(TextLine):
+            line.theme_changed()
 
     def poll_indexing(self) -> None:
         """While a large source is still being indexed, keep the paragraph count in the status line growing."""
@@ -211,8 +218,12 @@ class AnnotateScreen(Screen[None]):
 
     # --- editing through the session --------------------------------------------------
 
-    def edit(self, change: Callable[[], Annotation], done: str) -> bool:
-        """Apply one edit through the session; show it only once the session has saved it."""
+    def edit(self, change: Callable[[], Annotation], done: str, *, show: bool = True) -> bool:
+        """Apply one edit through the session; show it only once the session has saved it.
+
+        `show=False`: the caller opens another paragraph next and shows that (so the status
+        line, and the progress it counts, is drawn once per key).
+        """
         before = self.session.annotation
         try:
             change()
@@ -230,7 +241,8 @@ class AnnotateScreen(Screen[None]):
         changed = self.session.annotation != before
         self.saved_state = "saved ✓" if changed else self.saved_state
         self.message = done if changed else "no change"
-        self.show_annotation()
+        if show:
+            self.show_annotation()
         return changed
 
     def on_key(self, event: events.Key) -> None:
@@ -353,7 +365,8 @@ class AnnotateScreen(Screen[None]):
                                             self.session.paragraph.text, toggle))
 
     def action_decide(self, answer: Answer) -> None:
-        if self.edit(lambda: self.session.decide(answer), DECISION_BADGES[answer]) or self.session.annotation.answer == answer:
+        if self.edit(lambda: self.session.decide(answer), DECISION_BADGES[answer], show=False) \
+                or self.session.annotation.answer == answer:
             self.go_on()
 
     def go_on(self) -> None:

@@ -1,4 +1,4 @@
-"""Wrapping a paragraph into display lines: computed once per width or annotation change.
+"""Wrapping a paragraph into display lines: computed once per width, then again only where an edit changed it.
 
 Pure (no Textual): the widget renders these lines and keeps a cache of them. A line is a list
 of fragments, each a run of paragraph characters or a label tag drawn after a span's end, so
@@ -59,6 +59,8 @@ class ParagraphLayout:
     token_lines: list[int]  # line index of each token's first character
     line_starts: list[int]
     reused_lines: int = 0  # leading lines taken over unchanged from the previous layout
+    resumed_at: int | None = None  # from this line on, the previous layout's lines (shifted by `shift`)
+    shift: int = 0  # lines added (or, negative, removed) before `resumed_at`
 
     def line_of_offset(self, offset: int) -> int:
         return max(0, bisect_right(self.line_starts, offset) - 1)
@@ -143,12 +145,14 @@ def _resume_point(previous: ParagraphLayout, units: Sequence[Unit], changed_from
 
 def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], width: int,
                      units: Sequence[Unit] | None = None, *, previous: ParagraphLayout | None = None,
-                     changed_from: int = 0) -> ParagraphLayout:
+                     changed_from: int = 0, changed_to: int | None = None) -> ParagraphLayout:
     """Wrap `text` at token boundaries to `width` cells, with a tag after each span's end.
 
     With `previous` (the layout at the same width before an edit) and `changed_from` (the first
     offset whose spans changed), the lines before the change are taken over and only the rest
-    is wrapped again: an edit near the end of a long paragraph costs little.
+    is wrapped again. With `changed_to` too (the end of the last changed span), wrapping stops
+    at the first line past it that starts where a line of `previous` started: from there on the
+    lines are those of `previous`. So an edit costs the few lines it moves, wherever it is.
     """
     width = max(8, width)
     if units is None:
@@ -162,6 +166,19 @@ def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], 
     lines: list[Line] = previous.lines[:kept] if previous is not None else []
     lines.append(Line(units[first_unit].start if units else 0))
     next_tag = bisect_right(tag_positions, units[first_unit].start) if first_unit else 0
+    resume_from = changed_to if previous is not None and changed_to is not None else None
+    resumed_at: int | None = None
+
+    def resumable(start: int) -> int | None:
+        """The index of `previous`'s line to carry on with, when a line starting at `start` would be one of its."""
+        if resume_from is None or start < resume_from or start <= changed_from:
+            return None
+        assert previous is not None
+        index = bisect_left(previous.line_starts, start)
+        if index == len(previous.lines) or previous.line_starts[index] != start:
+            return None
+        line = previous.lines[index]
+        return index if line.fragments and line.fragments[0].tag is None else None
 
     def place(fragment: Fragment, cells: int) -> None:
         line = lines[-1]
@@ -178,9 +195,17 @@ def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], 
 
     line = lines[-1]
     for unit in units[first_unit:]:
+        if not line.fragments and resume_from is not None and line.start == unit.start:
+            resumed_at = resumable(unit.start)  # a line begins here (after a hard break)
+            if resumed_at is not None:
+                break
         if next_tag >= len(tag_positions) or tag_positions[next_tag] > unit.end:
             # The common case, kept lean: a unit with no tag in it, appended to the current run.
             if line.fragments and line.width + unit.cells - unit.hanging > width:
+                if resume_from is not None:
+                    resumed_at = resumable(unit.start)
+                    if resumed_at is not None:
+                        break
                 line = Line(unit.start)
                 lines.append(line)
             if unit.cells - unit.hanging <= width:
@@ -214,6 +239,10 @@ def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], 
             total = sum(cells for _, cells in parts)
         fits_width = total - unit.hanging
         if lines[-1].fragments and lines[-1].width + fits_width > width:
+            if resume_from is not None:
+                resumed_at = resumable(unit.start)
+                if resumed_at is not None:
+                    break
             lines.append(Line(unit.start))
         if fits_width > width:  # a unit longer than a line (a URL, a run of CJK): cut by cell
             for fragment, cells in parts:
@@ -233,8 +262,29 @@ def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], 
         if unit.hard_break:
             lines.append(Line(unit.end))
         line = lines[-1]
+    if resumed_at is not None:
+        assert previous is not None
+        if not lines[-1].fragments:
+            lines.pop()  # the empty line begun for the unit that starts the carried-over lines
+        return _carried_on(text, previous, lines, resumed_at, tokens, kept)
     if len(lines) > 1 and not lines[-1].fragments:
         lines.pop()
     line_starts = [line.start for line in lines]
     token_lines = [max(0, bisect_right(line_starts, t.start) - 1) for t in tokens]
     return ParagraphLayout(text, lines, token_lines, line_starts, kept)
+
+
+def _carried_on(text: str, previous: ParagraphLayout, lines: list[Line], resumed_at: int, tokens: Sequence[Token],
+                kept: int) -> ParagraphLayout:
+    """`lines` (wrapped again) followed by `previous`'s lines from `resumed_at`; token lines recomputed only for the new ones."""
+    shift = len(lines) - resumed_at
+    line_starts = [line.start for line in lines]
+    resumed_offset = previous.line_starts[resumed_at]
+    first_new = bisect_left(tokens, lines[kept].start, key=attrgetter("start")) if kept < len(lines) else len(tokens)
+    first_old = bisect_left(tokens, resumed_offset, key=attrgetter("start"))
+    token_lines = previous.token_lines[:first_new]
+    token_lines += [max(0, bisect_right(line_starts, t.start) - 1) for t in tokens[first_new:first_old]]
+    token_lines += [line + shift for line in previous.token_lines[first_old:]]
+    all_lines = lines + previous.lines[resumed_at:]
+    line_starts += previous.line_starts[resumed_at:]
+    return ParagraphLayout(text, all_lines, token_lines, line_starts, kept, len(lines), shift)

@@ -25,10 +25,14 @@ from textual.widgets import Static
 from annotator.core.display import display_text
 from annotator.core.schema import Schema
 from annotator.core.spans import Relation, Span
+from annotator.tui.widgets.sizing import resize_scroll_view
 
 
 class TextLine(Widget):
-    """One line of text (header, status) that repaints itself without re-laying out the screen."""
+    """One line of text (header, status) that repaints itself without re-laying out the screen.
+
+    The line is drawn once per change of its text (or width), not on every repaint.
+    """
 
     DEFAULT_CSS = """
     TextLine {
@@ -39,6 +43,7 @@ class TextLine(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.text = Text()
+        self._drawn: tuple[Text, int, Strip] | None = None  # the text and width the strip was drawn for
 
     def show(self, text: Text) -> None:
         if text == self.text:
@@ -47,24 +52,52 @@ class TextLine(Widget):
         self.refresh()
 
     def render(self) -> Text:
+        """The text shown (`render_line` draws it)."""
         return self.text
 
+    def render_line(self, y: int) -> Strip:
+        width = self.content_region.width
+        if y > 0 or width <= 0:
+            return Strip.blank(max(width, 0), self.rich_style)
+        if self._drawn is None or self._drawn[0] is not self.text or self._drawn[1] != width:
+            line = self.text.copy()
+            line.truncate(width, overflow="ellipsis")
+            style = self.rich_style
+            self._drawn = (self.text, width, Strip(Segment.apply_style(list(line.render(self.app.console)), style)))
+        return self._drawn[2]
 
-class LabelBar(Static):
-    """Each label's key, colour swatch, name and count in this paragraph."""
+    def theme_changed(self) -> None:
+        self._drawn = None
+        self.refresh()
 
-    shown: tuple[object, ...] = ()
-    shown_width = 0
-    shown_lines = 0
+
+class LabelBar(Widget):
+    """Each label's key, colour swatch, name and count in this paragraph.
+
+    The text is wrapped and drawn once per change of a count, not on every repaint; the screen
+    is re-laid out only when the number of lines changes.
+    """
+
+    DEFAULT_CSS = """
+    LabelBar {
+        height: auto;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.shown: tuple[object, ...] = ()
+        self.text = Text()
+        self._lines: list[Strip] = []
+        self._lines_width = -1
 
     def show_counts(self, schema: Schema, spans: Sequence[Span]) -> None:
         counts = Counter(span.label for span in spans)
         key = (schema.name, tuple(sorted(counts.items())))
-        if key == self.shown:  # an update re-lays out the screen: only when a count changed
+        if key == self.shown:
             return
-        same_schema = bool(self.shown) and self.shown[0] == schema.name
         self.shown = key
-        text = Text(no_wrap=False)
+        text = Text(end="")
         for label in schema.labels:
             if text:
                 text.append("  ")
@@ -73,12 +106,35 @@ class LabelBar(Static):
             text.append(f" {label.key} ", style=f"bold {color.get_contrast_text(1.0).hex} on {color.hex}")
             text.append(f" {label.name}", style="bold")
             text.append(f" {counts.get(label.name, 0)}", style="dim")
+        self.text = text
+        height = len(self._lines)
+        self._wrap(self.content_region.width)
         # Re-laying out the screen costs more than the rest of an edit: only when the bar's height changes.
-        width = self.content_region.width
-        lines = len(text.wrap(self.app.console, width)) if width > 0 else 0
-        self.update(text, layout=not (same_schema and width == self.shown_width and lines == self.shown_lines))
-        self.shown_width, self.shown_lines = width, lines
+        self.refresh(layout=len(self._lines) != height or self._lines_width <= 0)
 
+    def _wrap(self, width: int) -> None:
+        self._lines_width = width
+        if width <= 0:
+            self._lines = []
+            return
+        console, style = self.app.console, self.rich_style
+        self._lines = [Strip(Segment.apply_style(list(line.render(console)), style))
+                       for line in self.text.wrap(console, width)]
+
+    def theme_changed(self) -> None:
+        self._wrap(self.content_region.width)
+        self.refresh()
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        if width != self._lines_width:
+            self._wrap(width)
+        return len(self._lines)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_region.width
+        if width != self._lines_width:
+            self._wrap(width)
+        return self._lines[y] if y < len(self._lines) else Strip.blank(width, self.rich_style)
 
 def short_source(source: str) -> str:
     """A suggestion's source as the narrow span list shows it: `patterns:news-conflict.patterns.jsonl` ->
@@ -93,6 +149,8 @@ class SpanList(ScrollView, can_focus=False):
     """This paragraph's spans in text order, one line each; the one under the cursor is highlighted.
 
     Drawn with the Line API: only the visible rows are rendered, so 500 spans cost what 30 do.
+    An edit repaints only the rows that now show something else, and a row drawn once is kept
+    (by span id) for as long as its span, links and highlight stay the same.
     """
 
     DEFAULT_CSS = """
@@ -115,50 +173,49 @@ class SpanList(ScrollView, can_focus=False):
         self._colors: dict[str, Color] = {}
         self._base_style: Style | None = None
         self._links: dict[str, list[str]] = {}
+        self._drawn: dict[str, tuple[Span, list[str], bool, Strip]] = {}  # span id -> what its row was drawn from
+        self._drawn_width = 0
 
     @property
     def base_style(self) -> Style:
-        """`rich_style` walks the DOM on every call: computed once per repaint of the whole list."""
+        """`rich_style` walks the DOM on every call: computed once per theme."""
         if self._base_style is None:
             self._base_style = self.rich_style
         return self._base_style
 
+    def theme_changed(self) -> None:
+        self._base_style = None
+        self._drawn.clear()
+        self.refresh()
+
     def show_spans(self, spans: Sequence[Span], text: str, colors: dict[str, Color],
                    relations: Sequence[Relation] = ()) -> None:
-        self._base_style = None  # also picks up a theme change
-        self.spans, self._text, self._colors = tuple(spans), text, colors
-        by_id = {span.id: span for span in self.spans}
-        self._links = {}
+        """Show these spans; only the rows whose span or links changed are repainted."""
+        spans = tuple(spans)
+        by_id = {span.id: span for span in spans}
+        links: dict[str, list[str]] = {}
         for relation in relations:
             child = by_id.get(relation.child)
             if child is not None:
-                self._links.setdefault(relation.head, []).append(
+                links.setdefault(relation.head, []).append(
                     f"{relation.label}→{display_text(text[child.start:child.end])}")
+        same_look = text == self._text and colors == self._colors
+        old_spans, old_links = self.spans, self._links
+        self.spans, self._text, self._colors, self._links = spans, text, colors, links
+        if not same_look:
+            self._drawn.clear()
         if self.highlighted is not None and self.highlighted >= len(self.spans):
             self.highlighted = None
-        self._resize_list(Size(self.scrollable_content_region.width, len(self.spans)))
-        self.refresh()
-
-    def _resize_list(self, size: Size) -> None:
-        """Size the list to its spans, re-laying out the screen only when its scrollbar appears or goes.
-
-        Assigning `virtual_size` re-lays out the whole screen, the largest cost of an edit, and a
-        re-layout does not make a ScrollView decide again whether it needs its scrollbar: so the list
-        says so itself when that changes, and otherwise sets its size without a layout (`set_reactive`)
-        and tells the scrollbar its new length.
-        """
-        old, window = self.virtual_size, self.scrollable_content_region.height
-        needs_scrollbar = size.height > window
-        if window <= 0 or size.width != old.width or needs_scrollbar != self.show_vertical_scrollbar:
-            self.virtual_size = size
-            self.show_vertical_scrollbar = needs_scrollbar
-            self.vertical_scrollbar.display = needs_scrollbar
-        elif size != old:
-            self.set_reactive(SpanList.virtual_size, size)
-            if needs_scrollbar:
-                self.vertical_scrollbar.window_virtual_size = size.height
-        if self.scroll_y > self.max_scroll_y:  # fewer spans than the list was scrolled past
-            self.scroll_to(y=self.max_scroll_y, animate=False, immediate=True)
+        resize_scroll_view(self, Size(self.scrollable_content_region.width, len(self.spans)))
+        if not same_look:
+            self.refresh()
+            return
+        top = self.scroll_offset.y
+        for row in range(top, top + self.scrollable_content_region.height):
+            old = old_spans[row] if row < len(old_spans) else None
+            new = spans[row] if row < len(spans) else None
+            if old != new or (new is not None and old_links.get(new.id) != links.get(new.id)):
+                self.refresh_lines(row)
 
     def follow(self, span_id: str | None) -> None:
         """Highlight a span (None: no highlight), scrolling it into view."""
@@ -180,7 +237,20 @@ class SpanList(ScrollView, can_focus=False):
         width = self.scrollable_content_region.width
         if row >= len(self.spans):
             return Strip.blank(width, self.base_style)
+        if width != self._drawn_width:
+            self._drawn.clear()
+            self._drawn_width = width
         span = self.spans[row]
+        links = self._links.get(span.id, [])
+        highlighted = row == self.highlighted
+        drawn = self._drawn.get(span.id)
+        if drawn is not None and drawn[0] == span and drawn[1] == links and drawn[2] == highlighted:
+            return drawn[3]
+        strip = self._render_row(span, links, highlighted, width)
+        self._drawn[span.id] = (span, links, highlighted, strip)
+        return strip
+
+    def _render_row(self, span: Span, links: list[str], highlighted: bool, width: int) -> Strip:
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         color = self._colors.get(span.label)
         line.append("■ ", style=color.rich_color.name if color else "")
@@ -194,10 +264,10 @@ class SpanList(ScrollView, can_focus=False):
             line.append(f"  {display_text(short_source(span.source))}", style="dim italic")
         if span.attributes:
             line.append("  " + ", ".join(f"{key}={value}" for key, value in span.attributes), style="dim")
-        for link in self._links.get(span.id, ()):
+        for link in links:
             line.append(f"  {link}", style="italic")
         line.truncate(width, overflow="ellipsis", pad=True)
-        style = self.base_style + (Style(reverse=True) if row == self.highlighted else Style())
+        style = self.base_style + (Style(reverse=True) if highlighted else Style())
         segments = list(line.render(self.app.console))
         return Strip(Segment.apply_style(segments, style), width).crop(0, width)
 

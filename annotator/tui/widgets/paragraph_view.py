@@ -24,7 +24,8 @@ from textual.strip import Strip
 
 from annotator.core.spans import Span
 from annotator.core.tokens import Token
-from annotator.tui.widgets.layout import ParagraphLayout, Unit, layout_paragraph, paragraph_units, shown, tag_text
+from annotator.tui.widgets.layout import Line, ParagraphLayout, Unit, layout_paragraph, paragraph_units, shown, tag_text
+from annotator.tui.widgets.sizing import resize_scroll_view
 
 
 def readable_on(color: Color, background: Color) -> Color:
@@ -44,6 +45,25 @@ class LabelLook:
     tint: Style  # a span's characters
     suggested: Style  # a pre-annotation not yet accepted
     tag: Style  # the [LABEL] tag after the span
+
+
+def changed_range(old: Sequence[Span], new: Sequence[Span]) -> tuple[int, int] | None:
+    """The offsets from the first to the last character of the spans in one list and not the other (None: the same spans)."""
+    order = attrgetter("start", "end", "label", "id")
+    before, after = sorted(old, key=order), sorted(new, key=order)
+    head = next((i for i, (a, b) in enumerate(zip(before, after)) if a != b), min(len(before), len(after)))
+    tail = 0
+    while tail < min(len(before), len(after)) - head and before[-1 - tail] == after[-1 - tail]:
+        tail += 1
+    changed = before[head:len(before) - tail] + after[head:len(after) - tail]
+    if not changed:
+        return None
+    return min(span.start for span in changed), max(span.end for span in changed)
+
+
+def touches(line: Line, start: int, end: int) -> bool:
+    """Whether any character of `line` is in `start..end`."""
+    return bool(line.fragments) and line.start < end and line.fragments[-1].end > start
 
 
 class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
@@ -110,16 +130,14 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         self._invalidate_layout()
 
     def set_spans(self, spans: Sequence[Span]) -> None:
-        """An edit: wrap again from the first span that changed, keeping the lines before it."""
+        """An edit: wrap again only the lines it moves, and repaint only the lines that look different."""
         spans = tuple(spans)
         if spans == self._spans:
             return
-        order = attrgetter("start", "end", "label", "id")
-        old, new = sorted(self._spans, key=order), sorted(spans, key=order)
-        first = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
-        starts = [group[first].start for group in (old, new) if first < len(group)]
+        changed = changed_range(self._spans, spans)
         self._spans = spans
-        self._invalidate_layout(min(starts) if starts else 0)
+        if changed is not None:
+            self._rewrap(*changed)
 
     def set_cursor(self, cursor: int | None, selection: tuple[int, int] | None) -> None:
         """Move the cursor / selection, repainting only the lines they leave and reach."""
@@ -161,28 +179,50 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
             self._layout = layout_paragraph(self._text, self._tokens, self._spans, width, self._units)
             self._layout_width = width
             self._strips.clear()
-            self.virtual_size = Size(width, len(self._layout.lines))
+            resize_scroll_view(self, Size(width, len(self._layout.lines)))
         return self._layout
 
-    def _invalidate_layout(self, changed_from: int = 0) -> None:
-        """Wrap again (from `changed_from` when the rest is known unchanged) and repaint what moved."""
-        previous = self._layout if changed_from > 0 else None
+    def _invalidate_layout(self) -> None:
+        """Wrap the whole paragraph again and repaint it."""
         self._layout = None
-        if not self.is_mounted:
-            self._strips.clear()
-            return
-        width = max(8, self.scrollable_content_region.width or self.size.width or 80)
-        if previous is None or width != self._layout_width:
-            self._strips.clear()
+        self._strips.clear()
+        if self.is_mounted:
             self._wrapped()  # now, so that virtual_size (the scrollbar) is right
             self.refresh()
+
+    def _rewrap(self, changed_from: int, changed_to: int) -> None:
+        """The spans in `changed_from..changed_to` changed: wrap again the lines that moves, keep the
+        drawn lines that look the same, and size the view without re-laying out the screen."""
+        previous = self._layout
+        width = max(8, self.scrollable_content_region.width or self.size.width or 80)
+        if previous is None or not self.is_mounted or width != self._layout_width:
+            self._invalidate_layout()
             return
-        self._layout = layout_paragraph(self._text, self._tokens, self._spans, width, self._units,
-                                        previous=previous, changed_from=changed_from)
-        kept = self._layout.reused_lines
-        self._strips = {line: strip for line, strip in self._strips.items() if line < kept}
-        self.virtual_size = Size(width, len(self._layout.lines))
-        self.refresh_lines(kept, max(len(self._layout.lines), len(previous.lines)) - kept)
+        layout = layout_paragraph(self._text, self._tokens, self._spans, width, self._units,
+                                  previous=previous, changed_from=changed_from, changed_to=changed_to)
+        self._layout = layout
+        kept = layout.reused_lines
+        carried = layout.resumed_at is not None
+        rewrapped_end = layout.resumed_at if layout.resumed_at is not None else len(layout.lines)
+        shift = layout.shift if carried else len(layout.lines) - len(previous.lines)
+        strips = {line: strip for line, strip in self._strips.items()
+                  if line < kept or (carried and line + shift >= rewrapped_end)}
+        strips = {line + shift if line >= kept else line: strip for line, strip in strips.items()}
+        repaint: list[int] = []
+        for index in range(kept, rewrapped_end):
+            line = layout.lines[index]
+            old = previous.lines[index] if index < len(previous.lines) else None
+            if old is not None and old.fragments == line.fragments and not touches(line, changed_from, changed_to):
+                if index in self._strips:
+                    strips[index] = self._strips[index]  # the same characters in the same style
+            else:
+                repaint.append(index)
+        self._strips = strips
+        resize_scroll_view(self, Size(width, len(layout.lines)))
+        for index in repaint:
+            self.refresh_lines(index)
+        if shift:  # the lines below moved up or down the screen
+            self.refresh_lines(rewrapped_end, max(len(layout.lines), len(previous.lines)) - rewrapped_end)
 
     def on_resize(self, event: events.Resize) -> None:
         self._wrapped()

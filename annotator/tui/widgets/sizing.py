@@ -1,0 +1,54 @@
+"""Sizing a Line-API scroll view without re-laying out the whole screen."""
+
+from __future__ import annotations
+
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
+from textual.widget import Widget
+
+
+def resize_scroll_view(view: ScrollView, size: Size) -> None:
+    """Give `view` (one that never scrolls sideways) a new virtual size, re-laying out the
+    screen only when its vertical scrollbar appears or goes.
+
+    Assigning `virtual_size` re-lays out the whole screen, the largest cost of an edit, and a
+    re-layout does not make a ScrollView decide again whether it needs its scrollbar: so the
+    view says so itself when that changes, and otherwise sets its size without a layout
+    (`set_reactive`) and tells the scrollbar its new length, which repaints only if its thumb
+    looks different.
+    """
+    old, window = view.virtual_size, view.scrollable_content_region.height
+    needs_scrollbar = size.height > window
+    if window <= 0 or needs_scrollbar != view.show_vertical_scrollbar:
+        view.virtual_size = size
+        view.show_vertical_scrollbar = needs_scrollbar
+        view.vertical_scrollbar.display = needs_scrollbar
+    elif size != old:
+        view.set_reactive(Widget.virtual_size, size)
+        if needs_scrollbar:
+            set_scrollbar_length(view.vertical_scrollbar, size.height)
+    if view.scroll_y > view.max_scroll_y:  # shorter than the view was scrolled past
+        view.scroll_to(y=view.max_scroll_y, animate=False, immediate=True)
+
+
+def set_scrollbar_length(bar: ScrollBar, length: int) -> None:
+    """Tell `bar` the length of what it scrolls, repainting it only when its thumb is drawn differently.
+
+    One span or line more in a long list moves the thumb by less than the eighth of a cell
+    it is drawn to, and repainting the bar costs more than the rest of the list's update.
+    """
+    if length == bar.window_virtual_size:
+        return
+    if _drawn(bar, length) == _drawn(bar, bar.window_virtual_size):
+        bar.set_reactive(ScrollBar.window_virtual_size, length)
+    else:
+        bar.window_virtual_size = length
+
+
+def _drawn(bar: ScrollBar, length: int) -> list[object]:
+    """The cells `bar` draws for a scrolled length of `length` (as `ScrollBar.render` asks its renderer)."""
+    window = bar.window_size if bar.window_size < length else 0
+    segments = bar.renderer.render_bar(size=bar.size.height, virtual_size=length, window_size=window,
+                                       position=bar.position, vertical=bar.vertical)
+    return list(segments.segments)
