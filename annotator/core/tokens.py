@@ -13,6 +13,10 @@ U+0020 space after a token is that token's `ws`; any other whitespace (newlines,
 U+00A0, extra spaces, leading whitespace) is a whitespace token of its own, one per run
 (less the first space when a token precedes it), whose own `ws` is always False. The UI and
 span snapping skip those (`token.text.isspace()`).
+
+Tokens are a pure function of the text and `TOKENIZER_VERSION`, which the store records on
+every line it writes (docs/FORMAT.md, "The store"): a line whose tokens are not saved can
+only be tokenized again by the version that wrote it.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
+
+# Bump whenever `tokenize` gives different tokens for any text; a unit test pins the tokens
+# of a fixed set of texts to this version (tests/unit/test_tokens.py).
+TOKENIZER_VERSION = "1"
 
 
 @dataclass(frozen=True, slots=True)
