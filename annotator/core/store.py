@@ -33,6 +33,7 @@ import tempfile
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
@@ -470,6 +471,12 @@ class StoreContents:
         source = self._token_source[index]
         return None if source < 0 else source
 
+    @contextmanager
+    def reading(self, *, with_tokens: bool = True) -> Iterator[Callable[[int], dict[str, Any]]]:
+        """A function giving line `index`'s record, with the file kept open meanwhile (for many reads in any order)."""
+        with open(self.path, "rb") as handle:
+            yield lambda index: self._record(handle, index, with_tokens=with_tokens)
+
     def _read_lines(self, indices: Iterable[int], *, with_tokens: bool = True) -> Iterator[dict[str, Any]]:
         with open(self.path, "rb", buffering=1 << 20) as handle:
             for index in indices:
@@ -522,7 +529,7 @@ class StoreContents:
 
     # --- the history's view of the lines -------------------------------------------------
 
-    def _index_of_seq(self, seq: int, before: int) -> int | None:
+    def index_of_seq(self, seq: int, before: int) -> int | None:
         """The latest line before line `before` whose `_seq` is `seq`."""
         if self._seqs_increasing:
             index = bisect_left(self._seqs, seq, 0, before)
@@ -683,7 +690,7 @@ class History:
             del self._redoable[:]
             return
         reverts = contents._reverts.get(index)
-        target = None if reverts is None else contents._index_of_seq(reverts, index)
+        target = None if reverts is None else contents.index_of_seq(reverts, index)
         source, destination = (_UNDOABLE, _REDOABLE) if action == 1 else (_REDOABLE, _UNDOABLE)
         if target is not None and stack[target] == source:
             stack[target] = destination

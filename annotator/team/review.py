@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from annotator.core.corpus import Paragraph
@@ -33,7 +34,7 @@ from annotator.core.spans import Annotation, Answer, Relation, Span, snap_to_tok
 from annotator.core.store import Store
 from annotator.core.tokens import Token
 from annotator.team.agreement import counts_as_done
-from annotator.team.merge import TeamRecords
+from annotator.team.merge import SavedTokens, TeamRecords
 
 SpanKey = tuple[int, int, str]  # start, end, label: what "the same span" means here (as exact F1)
 AGREED_BY = "agreed_by"
@@ -46,11 +47,19 @@ def span_key(span: Span) -> SpanKey:
 
 @dataclass(frozen=True, slots=True)
 class Version:
-    """One annotator's latest record of a paragraph."""
+    """One annotator's latest record of a paragraph; its tokens are read from its store when asked for."""
 
     annotator: str
-    record: Mapping[str, Any]
+    record: Mapping[str, Any]  # without tokens where `saved_tokens` says where they are
     annotation: Annotation
+    saved_tokens: SavedTokens | None = field(default=None, compare=False)  # where: not what the version is
+
+    @property
+    def tokens(self) -> tuple[Token, ...]:
+        """The saved tokens (the spans' token indices refer to them)."""
+        if self.saved_tokens is None or "tokens" in self.record:
+            return tokens_of(self.record)
+        return _tokens_at(self.saved_tokens)
 
     @property
     def answer(self) -> Answer | None:
@@ -106,7 +115,7 @@ class ReviewItem:
     @property
     def tokens(self) -> tuple[Token, ...]:
         """The saved tokens (the spans' token indices refer to them)."""
-        return tokens_of(self.versions[0].record)
+        return self.versions[0].tokens
 
     @property
     def unanimous(self) -> Answer | None:
@@ -159,19 +168,35 @@ def _candidates(versions: Sequence[Version]) -> tuple[Candidate, ...]:
     )
 
 
+@lru_cache(maxsize=8)
+def _tokens_at(saved: SavedTokens) -> tuple[Token, ...]:
+    """A version's tokens, read once for the few paragraphs on screen, not for every call."""
+    return tokens_of({"tokens": saved.get()})
+
+
 def plan_review(team: TeamRecords, *, include_undecided: bool = False) -> ReviewPlan:
-    """Every paragraph done by two or more annotators, in reading order (source, article, paragraph)."""
-    done_by: dict[str, list[Version]] = {}
-    first_record: dict[str, Mapping[str, Any]] = {}
+    """Every paragraph done by two or more annotators, in reading order (source, article, paragraph).
+
+    Only the records of paragraphs two or more annotators did are read, and without their
+    tokens (each version reads them when they are needed).
+    """
+    done_by: dict[str, list[str]] = {}
     for name in team.annotators:
-        for pid, record in team.latest[name].items():
-            if counts_as_done(record, include_undecided):
-                done_by.setdefault(pid, []).append(Version(name, record, annotation_from_record(record)))
-                first_record.setdefault(pid, record)
+        for pid, facts in team.facts[name].items():
+            if counts_as_done(facts, include_undecided):
+                done_by.setdefault(pid, []).append(name)
+    shared = {pid: names for pid, names in done_by.items() if len(names) >= 2}
+    versions_of: dict[str, list[Version]] = {pid: [] for pid in shared}
+    for name in team.annotators:
+        mine = [pid for pid, names in shared.items() if name in names]
+        for pid, record in zip(mine, team.iter_records(name, mine, with_tokens=False)):
+            versions_of[pid].append(Version(name, record, annotation_from_record(record), team.saved_tokens(name, pid)))
+    done_by_versions = versions_of
+    first_record = {pid: versions[0].record for pid, versions in versions_of.items()}
     plan = ReviewPlan(annotators=[], items=[])
     reviewed: set[str] = set()
-    for pid in sorted(done_by, key=lambda pid: _reading_order(first_record[pid])):
-        versions = done_by[pid]
+    for pid in sorted(done_by_versions, key=lambda pid: _reading_order(first_record[pid])):
+        versions = done_by_versions[pid]
         if len(versions) < 2:
             continue
         if len({version.record["text"] for version in versions}) > 1:
@@ -245,7 +270,7 @@ def gold_record(
     chosen = frozenset(chosen) if answer != "reject" else frozenset()
     base = item.version(preferred) if preferred else None
     record_source = (base or item.versions[0]).record
-    tokens = tokens_of(record_source)
+    tokens = (base or item.versions[0]).tokens
     spans: list[Span] = []
     for number, key in enumerate(sorted(chosen, key=lambda k: (k[0], -k[1], k[2])), start=1):
         span = _representative(item, key, preferred)
