@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from annotator.core.corpus import Paragraph
 from annotator.core.spans import ANSWERS, Annotation, Relation, Span
-from annotator.core.tokens import Token, tokenize
+from annotator.core.tokens import Token, make_token, tokenize
 
 VIEW_ID = "spans_manual"
 IN_PROGRESS = "in_progress"
@@ -212,7 +212,7 @@ def tokens_of(record: Mapping[str, Any]) -> tuple[Token, ...]:
     """A record's saved tokens (its spans' token indices refer to them), else its text tokenized."""
     saved = record.get("tokens")
     if saved:
-        return tuple(Token(t["text"], t["start"], t["end"], t["id"], bool(t.get("ws"))) for t in saved)
+        return tuple([make_token(t["text"], t["start"], t["end"], t["id"], bool(t.get("ws"))) for t in saved])
     return tokenize(str(record["text"]))
 
 

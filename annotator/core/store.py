@@ -73,7 +73,8 @@ Reader = Callable[[int, int], bytes]  # (offset, size) -> bytes of the store fil
 
 
 def _loads(raw: bytes) -> dict[str, Any]:
-    record: dict[str, Any] = json.loads(raw)
+    """A line parsed: UTF-8 (a store's first line may start with a byte-order mark), not json's guess."""
+    record: dict[str, Any] = json.loads((raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).decode("utf-8"))
     return record
 
 
@@ -139,32 +140,69 @@ def _members(fields: Mapping[str, Any], encoded: Mapping[str, str]) -> str:
     return ",".join(parts)
 
 
+def relocated_line(raw: bytes, *, seq: int, reverts: int | None, tokens: bytes | None, extra: bytes) -> bytes | None:
+    """Line `raw` with another `_seq` and `_reverts`, the tokens JSON `tokens` (None: no tokens) and the
+    JSON members `extra` (`"name":value,...`, or nothing) added at its end; the rest of the line is
+    copied as it is, not encoded again.
+
+    None for a line without this format's header (encode it with `encode_line`). For a merge.
+    """
+    match = _HEADER.match(raw)
+    if match is None or not raw.endswith(b"}"):
+        return None
+    body = raw[_tokens_range(raw, match)[1] if match[8] else match.end() : -1]
+    parts = [b'{"id":"', match[1], b'","_seq":', str(seq).encode(), b',"_action":"', match[3], b'"']
+    if reverts is not None:
+        parts += [b',"_reverts":', str(reverts).encode()]
+    if match[5]:
+        parts += [b',"answer":"', match[5], b'"']
+    parts += [match[6] or b"", b',"_tokenizer":"', match[7], b'"']
+    if tokens is not None:
+        parts += [b',"tokens":', tokens]
+    parts.append(body)
+    if extra:
+        parts += [b",", extra]
+    parts.append(b"}")
+    return b"".join(parts)
+
+
+def _tokens_range(raw: bytes, match: re.Match[bytes]) -> tuple[int, int]:
+    """Where the tokens' JSON array is in a line whose header says it holds them."""
+    start = match.end()
+    end = start + 2 if raw.startswith(b"[]", start) else raw.find(_TOKENS_END, start) + 2
+    if end < start + 2:
+        raise json.JSONDecodeError("the tokens do not end", raw.decode("utf-8", "replace"), start)
+    return start, end
+
+
 def _decode(raw: bytes) -> tuple[dict[str, Any], tuple[int, int] | None]:
     """A line's fields, leaving its tokens unparsed where the header says where they are (their byte range)."""
     match = _HEADER.match(raw)
     if match is None or match[8] is None:
         return _loads(raw), None
-    start = match.end()
-    end = start + 2 if raw.startswith(b"[]", start) else raw.find(_TOKENS_END, start) + 2
-    if end < start + 2:
-        raise json.JSONDecodeError("the tokens do not end", raw.decode("utf-8", "replace"), start)
+    start, end = _tokens_range(raw, match)
     return _loads(raw[: match.start(8)] + raw[end:]), (start, end)
 
 
-def _ordered(fields: Mapping[str, Any], tokens: list[Any] | None) -> dict[str, Any]:
-    """A record in `to_record`'s field order (the header's fields back in place), `tokens` after the text."""
-    record = {key: fields[key] for key in ("id", "text") if key in fields}
+def _ordered(fields: dict[str, Any], tokens: list[Any] | None) -> dict[str, Any]:
+    """A line's fields as a record in `to_record`'s order: the header's fields back in place, `tokens` after the text.
+
+    The line's body is already in that order; `answer` and `flagged` go back after
+    `relations` (or `spans`), the history fields to the end. `fields` is used up.
+    """
+    history = [(key, fields.pop(key)) for key in HISTORY_FIELDS if key in fields]
+    decision = [(key, fields.pop(key)) for key in ("answer", "flagged") if key in fields]
+    fields.pop(TOKENIZER_FIELD, None)
+    items = list(fields.items())
     if tokens is not None:
-        record["tokens"] = tokens
-    for key in ("spans", "relations", "answer", "flagged"):
-        if key in fields:
-            record[key] = fields[key]
-    for key, value in fields.items():
-        if key not in record and key not in HISTORY_FIELDS and key != TOKENIZER_FIELD:
-            record[key] = value
-    for key in HISTORY_FIELDS:
-        if key in fields:
-            record[key] = fields[key]
+        items.insert(2 if len(items) > 1 and items[1][0] == "text" else len(items), ("tokens", tokens))
+    if decision:
+        keys = [key for key, _ in items]
+        after = "relations" if "relations" in fields else "spans" if "spans" in fields else keys[-1]
+        at = keys.index(after) + 1
+        items[at:at] = decision
+    record = dict(items)
+    record.update(history)
     return record
 
 
@@ -218,7 +256,8 @@ class StoreContents:
         self._previous = array("i")  # the line of the same id before, or -1
         self._token_source = array("i")  # the line whose tokens this line has, or -1 (none saved)
         self._flags = bytearray()
-        self._reverts: dict[int, int] = {}  # line index -> the _seq an undo or redo line names
+        # The undo and redo lines (indices, ascending) and the _seq each names.
+        self._reverting, self._reverted = array("i"), array("q")
         self._fragments: list[int] = []  # numbers of lines known to be cut off by an earlier crash
         self._decided = 0
         self._seqs_increasing = True
@@ -227,14 +266,17 @@ class StoreContents:
         self._number = 0  # physical lines indexed (for messages naming a line)
         self._open_end = False  # the last indexed line has no line end yet
         self._token_cache: tuple[int, str, list[Any]] | None = None  # (line, text, tokens) last read
+        self._index_current = False  # the index beside the store describes all of it
+        # The stacks of the history as the index saved them (undo, redo, where each line is), if it did.
+        self.saved_history: tuple[array[int], array[int], bytearray] | None = None
 
     # --- reading the file ---------------------------------------------------------------
 
     def load(self, read: Reader, size: int) -> None:
         """Index the store's `size` bytes: from the index beside it where that still matches, then the rest."""
-        if size >= INDEX_MIN_BYTES:
-            self._load_index(read, size)
+        loaded = size >= INDEX_MIN_BYTES and self._load_index(read, size)
         self._scan(read, size)
+        self._index_current = loaded and self._size == size
 
     def _scan(self, read: Reader, end: int) -> None:
         """Index the lines between what is indexed so far and `end`, reading a chunk at a time."""
@@ -346,7 +388,8 @@ class StoreContents:
             self._token_source.append(self._token_source[previous] if previous >= 0 and flags & _TOKENIZER_NAMED else -1)
         self._flags.append(flags | action)
         if reverts is not None:
-            self._reverts[index] = reverts
+            self._reverting.append(index)
+            self._reverted.append(reverts)
         if previous >= 0 and self._flags[previous] & _DECIDED:
             self._decided -= 1
         if flags & _DECIDED:
@@ -445,7 +488,7 @@ class StoreContents:
         previous = self._previous[index]
         return StoreLine(
             seq=self._seqs[index], id=self.id_at(index), action=_ACTIONS[flags & _ACTION_BITS],
-            reverts=self._reverts.get(index), offset=self._offsets[index], length=self._lengths[index],
+            reverts=self.reverts_of(index), offset=self._offsets[index], length=self._lengths[index],
             previous=None if previous < 0 else previous, decided=bool(flags & _DECIDED), flagged=bool(flags & _FLAGGED),
         )
 
@@ -465,6 +508,22 @@ class StoreContents:
     def tokens(self, index: int) -> list[Any]:
         """The tokens of line `index`'s record (held by it, by an earlier line, or computed again)."""
         return list(self.read(index).get("tokens") or [])
+
+    def tokens_json(self, index: int, raw: bytes | None = None) -> bytes:
+        """The JSON of line `index`'s tokens, copied from the line that holds them where it can be.
+
+        `raw`: that line's bytes, when the caller has them already.
+        """
+        source = self._token_source[index]
+        if source >= 0 and self._flags[source] & _TOKENIZER_NAMED:
+            if raw is None:
+                with open(self.path, "rb") as handle:
+                    raw = self._raw(handle, source)
+            match = _HEADER.match(raw)
+            if match is not None and match[8]:
+                start, end = _tokens_range(raw, match)
+                return raw[start:end]
+        return to_json(self.tokens(index)).encode("utf-8")
 
     def token_line(self, index: int) -> int | None:
         """The line whose saved tokens line `index` has (itself when it holds them); None when none does."""
@@ -512,10 +571,18 @@ class StoreContents:
         """The latest record of each of `record_ids` (ids the store holds), in the order given."""
         return self._read_lines(self.latest_line[record_id] for record_id in record_ids)
 
-    def iter_states(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        """Every line's record in file order, without its tokens (`tokens(index)` has them): one pass over the file."""
-        indices = range(len(self._offsets))
-        return zip(indices, self._read_lines(indices, with_tokens=False))
+    def iter_states(self) -> Iterator[tuple[int, dict[str, Any], bytes]]:
+        """Every line in file order, in one pass over the file, for what streams through a store.
+
+        For each: its index, its record without its tokens (`tokens(index)` has them) or the
+        tokenizer's version, the fields in the order the line has them, and the line's bytes.
+        """
+        with open(self.path, "rb", buffering=1 << 20) as handle:
+            for index in range(len(self._offsets)):
+                raw, fields, _ = self._fields(handle, index)
+                fields.pop("tokens", None)
+                fields.pop(TOKENIZER_FIELD, None)
+                yield index, fields, raw
 
     @property
     def latest(self) -> dict[str, dict[str, Any]]:
@@ -528,6 +595,12 @@ class StoreContents:
         return list(self._read_lines(range(len(self._offsets))))
 
     # --- the history's view of the lines -------------------------------------------------
+
+    def reverts_of(self, index: int) -> int | None:
+        """The `_seq` that line `index` undoes or redoes (None for an edit)."""
+        position = bisect_left(self._reverting, index)
+        found = position < len(self._reverting) and self._reverting[position] == index
+        return self._reverted[position] if found else None
 
     def index_of_seq(self, seq: int, before: int) -> int | None:
         """The latest line before line `before` whose `_seq` is `seq`."""
@@ -548,20 +621,26 @@ class StoreContents:
         start = max(0, size - _CHECKED_TAIL)
         return hashlib.blake2b(read(start, size - start), digest_size=16).hexdigest()
 
-    def save_index(self, read: Reader) -> None:
-        """Write the index beside a large store (a cache: a failure to write it changes nothing)."""
-        if self._size < INDEX_MIN_BYTES or self._open_end or self.cut_off_line is not None:
+    def save_index(self, read: Reader, history: History | None = None) -> None:
+        """Write the index beside a large store, with `history`'s stacks (a cache: a failure to write it changes nothing).
+
+        Nothing is written when the index there is still the store's, or when the store ends in
+        a line that a later append will change (one cut off, or without its line end).
+        """
+        if self._size < INDEX_MIN_BYTES or self._open_end or self.cut_off_line is not None or self._index_current:
             return
-        ids = list(self.latest_line)
-        latest = array("i", self.latest_line.values())
-        reverts_at, reverts_seq = array("i", self._reverts), array("q", self._reverts.values())
-        arrays = (self._offsets, self._lengths, self._seqs, self._previous, self._token_source, latest,
-                  reverts_at, reverts_seq)
+        arrays: list[array[int]] = [
+            self._offsets, self._lengths, self._seqs, self._previous, self._token_source,
+            array("i", self.latest_line.values()), self._reverting, self._reverted,
+            array("B", self._flags),
+        ]
+        if history is not None:
+            arrays += [history._undoable, history._redoable, array("B", history._stack)]
         header = {
             "size": self._size, "number": self._number, "check": self._tail_check(read, self._size),
-            "byteorder": sys.byteorder, "itemsizes": [item.itemsize for item in arrays],
-            "lengths": [len(item) for item in arrays], "ids": ids, "fragments": self._fragments,
-            "seqs_increasing": self._seqs_increasing,
+            "byteorder": sys.byteorder, "typecodes": "".join(item.typecode for item in arrays),
+            "itemsizes": [item.itemsize for item in arrays], "lengths": [len(item) for item in arrays],
+            "ids": list(self.latest_line), "fragments": self._fragments, "seqs_increasing": self._seqs_increasing,
         }
         target = _index_path(self.path)
         written = None
@@ -572,7 +651,6 @@ class StoreContents:
                 handle.write(_INDEX_MAGIC + to_json(header).encode("utf-8") + b"\n")
                 for item in arrays:
                     handle.write(item.tobytes())
-                handle.write(self._flags)
             os.replace(written, target)
         except OSError:
             if written is not None:
@@ -581,41 +659,42 @@ class StoreContents:
     def _load_index(self, read: Reader, size: int) -> bool:
         """Take the index beside the store when it describes the store's first bytes; False otherwise."""
         try:
-            blob = _index_path(self.path).read_bytes()
-            if not blob.startswith(_INDEX_MAGIC):
-                return False
-            header_end = blob.index(b"\n", len(_INDEX_MAGIC))
-            header = json.loads(blob[len(_INDEX_MAGIC) : header_end])
-            covered = header["size"]
-            if header["byteorder"] != sys.byteorder or not INDEX_MIN_BYTES <= covered <= size:
-                return False
-            if header["check"] != self._tail_check(read, covered):
-                return False
-            offsets, lengths, seqs, previous, sources = array("q"), array("I"), array("q"), array("i"), array("i")
-            latest, reverts_at, reverts_seq = array("i"), array("i"), array("q")
-            arrays = (offsets, lengths, seqs, previous, sources, latest, reverts_at, reverts_seq)
-            if header["itemsizes"] != [item.itemsize for item in arrays]:
-                return False
-            at = header_end + 1
-            for item, length in zip(arrays, header["lengths"]):
-                item.frombytes(blob[at : at + length * item.itemsize])
-                at += length * item.itemsize
-            flags = bytearray(blob[at:])
+            with open(_index_path(self.path), "rb") as handle:
+                if handle.readline() != _INDEX_MAGIC:
+                    return False
+                header = json.loads(handle.readline())
+                covered = header["size"]
+                if header["byteorder"] != sys.byteorder or not INDEX_MIN_BYTES <= covered <= size:
+                    return False
+                if header["check"] != self._tail_check(read, covered):
+                    return False
+                arrays = [array(code) for code in header["typecodes"]]
+                if [item.itemsize for item in arrays] != header["itemsizes"] or len(arrays) not in (9, 12):
+                    return False
+                for item, length in zip(arrays, header["lengths"]):
+                    item.fromfile(handle, length)
+                if handle.read(1):
+                    return False
+            offsets, lengths, seqs, previous, sources, latest, reverting, reverted, flags = arrays[:9]
             ids = header["ids"]
-            if not (len(flags) == len(offsets) == len(lengths) == len(seqs) == len(previous) == len(sources)
-                    and len(ids) == len(latest) and len(reverts_at) == len(reverts_seq)):
+            count = len(offsets)
+            if not (len(flags) == len(lengths) == len(seqs) == len(previous) == len(sources) == count
+                    and len(ids) == len(latest) and len(reverting) == len(reverted)
+                    and (len(arrays) == 9 or len(arrays[11]) == count)):
                 return False
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, EOFError, ValueError, KeyError, TypeError):
             return False
         self._offsets, self._lengths, self._seqs, self._previous = offsets, lengths, seqs, previous
-        self._token_source, self._flags = sources, flags
+        self._token_source, self._flags = sources, bytearray(flags)
         self.latest_line = dict(zip(ids, latest))
-        self._reverts = dict(zip(reverts_at, reverts_seq))
+        self._reverting, self._reverted = reverting, reverted
         self._decided = sum(1 for index in latest if flags[index] & _DECIDED)
         self._seqs_increasing = bool(header["seqs_increasing"])
         self._fragments = list(header["fragments"])
         self.warnings = [_fragment_warning(self.path, number) for number in self._fragments]
         self._size, self._number = covered, header["number"]
+        if len(arrays) == 12:
+            self.saved_history = (arrays[9], arrays[10], bytearray(arrays[11]))
         return True
 
 
@@ -656,17 +735,25 @@ class History:
     line naming an edit that is not on the stack it comes from changes nothing. `_reverts` is
     found by sequence number in the store's index. Each stack is an array of line indices;
     where a line is (`_stack`, one byte a line) decides whether an entry still counts, so
-    taking an edit off a stack is marking it and entries that no longer count are dropped when
-    they reach the top: a step costs the same however long the history is.
+    taking an edit off a stack is marking it, and entries that no longer count are dropped when
+    they reach the top: a step costs the same however long the history is. The stacks follow
+    the lines alone (what this session passed over is kept apart), so the index beside a large
+    store saves them and opening it replays only the lines after.
     """
 
     def __init__(self, lines: StoreLines) -> None:
-        self._contents = lines.contents
-        self._stack = bytearray(len(lines))
-        self._undoable = array("i")
-        self._redoable = array("i")
-        flags, stack, push = self._contents._flags, self._stack, self._undoable.append
-        for index in range(len(lines)):
+        contents = self._contents = lines.contents
+        saved = contents.saved_history
+        if saved is not None and len(saved[2]) <= len(lines):
+            self._undoable, self._redoable, self._stack = saved
+            contents.saved_history = None
+        else:
+            self._undoable, self._redoable, self._stack = array("i"), array("i"), bytearray()
+        self._passed_over: set[int] = set()  # edits of paragraphs out of reach, in this session
+        start = len(self._stack)
+        self._stack.extend(bytes(len(lines) - start))
+        flags, stack, push = contents._flags, self._stack, self._undoable.append
+        for index in range(start, len(lines)):
             if flags[index] & _ACTION_BITS == 0 and not self._redoable:  # the common case, inlined
                 push(index)
                 stack[index] = _UNDOABLE
@@ -689,7 +776,7 @@ class History:
                     stack[entry] = _OFF
             del self._redoable[:]
             return
-        reverts = contents._reverts.get(index)
+        reverts = contents.reverts_of(index)
         target = None if reverts is None else contents.index_of_seq(reverts, index)
         source, destination = (_UNDOABLE, _REDOABLE) if action == 1 else (_REDOABLE, _UNDOABLE)
         if target is not None and stack[target] == source:
@@ -715,13 +802,17 @@ class History:
         return None if index is None else Step("redo", self._contents.line(index), index)
 
     def _latest(self, entries: array[int], kind: int, reachable: Callable[[str], bool]) -> int | None:
-        while entries:
-            index = entries[-1]
-            if self._stack[index] == kind:
+        position = len(entries) - 1
+        while position >= 0:
+            index = entries[position]
+            if self._stack[index] != kind:  # an entry that no longer counts
+                if position == len(entries) - 1:
+                    entries.pop()
+            elif index not in self._passed_over:
                 if reachable is _anywhere or reachable(self._contents.id_at(index)):
                     return index
-                self._stack[index] = _OFF
-            entries.pop()
+                self._passed_over.add(index)
+            position -= 1
         return None
 
 
@@ -781,7 +872,8 @@ class Store:
         except BaseException:
             self.close()
             raise
-        self._next_seq = max(self.contents._seqs, default=0) + 1
+        seqs = self.contents._seqs
+        self._next_seq = (seqs[-1] if self.contents._seqs_increasing else max(seqs)) + 1 if seqs else 1
         # Built now, not at the first ctrl+z: a key press should not pay for the whole history.
         self.history = History(self.contents.lines)
         self._opened = True
@@ -833,6 +925,7 @@ class Store:
             contents._number += 1  # the marker (the fragment, now ended, was counted when it was read)
             contents.cut_off_line = None
         contents._open_end = False
+        contents._index_current = False
         contents._number += 1
         contents._size = self._size
         flags = (_TOKENIZER_NAMED | (_OWN_TOKENS if written is not None else 0)
@@ -865,7 +958,7 @@ class Store:
     def close(self) -> None:
         if self._fd >= 0:
             if getattr(self, "_opened", False):
-                self.contents.save_index(self._read)
+                self.contents.save_index(self._read, self.history)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = -1

@@ -27,6 +27,7 @@ What is compared (docs/TEAMS.md says the same for users):
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -55,11 +56,24 @@ def mean(values: Iterable[float | None]) -> float | None:
 
 def exact_matches(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> int:
     """Spans equal in paragraph, start, end and label (each counted once)."""
-    return sum((Counter(first) & Counter(second)).values())
+    return sum(_exact(first, second).values())
+
+
+def _exact(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> Counter[SpanKey]:
+    return Counter(first) & Counter(second)
 
 
 def partial_matches(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> int:
     """Same paragraph and label, overlapping characters; matched one to one, best overlap first."""
+    return len(_partial(first, second))
+
+
+def _partial(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> set[int]:
+    """The spans of `first` that `partial_matches` matches (their indices).
+
+    A candidate pair shares paragraph and label, so the matching of each label is the matching
+    of that label's spans alone: the matched spans' labels count the matches per label.
+    """
     second_by_place: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
     for j, (pid, start, end, label) in enumerate(second):
         second_by_place.setdefault((pid, label), []).append((j, start, end))
@@ -78,33 +92,39 @@ def partial_matches(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> int:
         if i not in used_first and j not in used_second:
             used_first.add(i)
             used_second.add(j)
-    return len(used_first)
+    return used_first
 
 
 # --- token categories ---------------------------------------------------------------------
 
 def token_categories(record: Mapping[str, Any], units: Sequence[tuple[int, int]], labels: frozenset[str] | None) -> list[str]:
-    """The category of each unit (token offsets): the shortest span covering it, or `O`."""
+    """The category of each unit (token offsets, in text order): the shortest span covering it, or `O`.
+
+    Each span paints the units it shares a character with, the spans that lose (longest, then
+    latest, then label) first, so the winner paints last.
+    """
     spans = sorted(
         (
             (span["end"] - span["start"], span["start"], span["label"], span["end"])
             for span in record.get("spans") or ()
             if labels is None or span["label"] in labels
         ),
+        reverse=True,
     )
-    categories = []
-    for start, end in units:
-        category = OUTSIDE
-        for _, span_start, label, span_end in spans:
-            if span_start < end and start < span_end:
-                category = label
-                break
-        categories.append(category)
+    starts = [start for start, _ in units]
+    ends = [end for _, end in units]
+    categories = [OUTSIDE] * len(units)
+    for _, span_start, label, span_end in spans:
+        first, last = bisect_right(ends, span_start), bisect_left(starts, span_end)
+        categories[first:last] = [label] * (last - first)
     return categories
 
 
 def units_of(record: Mapping[str, Any]) -> list[tuple[int, int]]:
     """The non-whitespace tokens of a record's text, as (start, end) offsets."""
+    saved = record.get("tokens")
+    if saved:  # the saved tokens as they are, not made into Token objects first
+        return [(t["start"], t["end"]) for t in saved if not t["text"].isspace()]
     return [(t.start, t.end) for t in tokens_of(record) if not t.text.isspace()]
 
 
@@ -133,31 +153,34 @@ def kappa_of_table(table: Mapping[tuple[Category, Category], int]) -> float | No
 
 
 class FleissTally:
-    """Fleiss' kappa built up one unit at a time (every unit rated by the same number, at least two, of raters)."""
+    """Fleiss' kappa built up from units (every unit rated by the same number, at least two, of raters).
+
+    The figure depends on each unit's ratings only, so equal units are counted, not kept.
+    """
 
     def __init__(self) -> None:
-        self.units = 0
-        self.raters: int | None = None
-        self.totals: Counter[str] = Counter()
-        self.agreement = 0.0
+        self.units: Counter[tuple[str, ...]] = Counter()
 
-    def add(self, unit: Sequence[str]) -> None:
-        if self.raters is None:
-            self.raters = len(unit)
-        raters = self.raters
-        if raters < 2 or len(unit) != raters:
-            raise ValueError("Fleiss' kappa needs the same number (>= 2) of ratings per unit")
-        counts = Counter(unit)
-        self.totals.update(counts)
-        self.agreement += (sum(c * c for c in counts.values()) - raters) / (raters * (raters - 1))
-        self.units += 1
+    def add(self, units: Iterable[Sequence[str]]) -> None:
+        self.units.update(map(tuple, units))
 
     def kappa(self) -> float | None:
-        if not self.units or self.raters is None:
+        if not self.units:
             return None
-        observed = self.agreement / self.units
-        ratings = self.units * self.raters
-        expected = sum((c / ratings) ** 2 for c in self.totals.values())
+        raters = len(next(iter(self.units)))
+        if raters < 2 or any(len(unit) != raters for unit in self.units):
+            raise ValueError("Fleiss' kappa needs the same number (>= 2) of ratings per unit")
+        totals: Counter[str] = Counter()
+        agreement = 0.0
+        for unit, times in self.units.items():
+            counts = Counter(unit)
+            for category, count in counts.items():
+                totals[category] += count * times
+            agreement += times * (sum(c * c for c in counts.values()) - raters) / (raters * (raters - 1))
+        units = sum(self.units.values())
+        observed = agreement / units
+        ratings = units * raters
+        expected = sum((c / ratings) ** 2 for c in totals.values())
         if expected >= 1.0:
             return None
         return (observed - expected) / (1 - expected)
@@ -166,40 +189,43 @@ class FleissTally:
 def fleiss_kappa(units: Sequence[Sequence[str]]) -> float | None:
     """Fleiss' kappa: every unit rated by the same number (at least two) of raters."""
     tally = FleissTally()
-    for unit in units:
-        tally.add(unit)
+    tally.add(units)
     return tally.kappa()
 
 
 class AlphaTally:
-    """Krippendorff's alpha (nominal) built up one unit at a time; `None` in a unit is a missing value.
+    """Krippendorff's alpha (nominal) built up from units; `None` in a unit is a missing value.
 
     Units with fewer than two values cannot be paired and are left out. Through the
     coincidence matrix: alpha = 1 - (n - 1) * D_o / D_e, with D_o the off-diagonal
-    coincidences and D_e the sum over pairs of distinct values of n_c * n_k.
+    coincidences and D_e the sum over pairs of distinct values of n_c * n_k. Equal units
+    are counted, not kept.
     """
 
     def __init__(self) -> None:
-        self.coincidences: defaultdict[tuple[str, str], float] = defaultdict(float)
+        self.units: Counter[tuple[str | None, ...]] = Counter()
 
-    def add(self, unit: Sequence[str | None]) -> None:
-        values = [value for value in unit if value is not None]
-        m = len(values)
-        if m < 2:
-            return
-        counts = Counter(values)
-        for c, n_c in counts.items():
-            for k, n_k in counts.items():
-                pairs = n_c * (n_c - 1) if c == k else n_c * n_k
-                if pairs:
-                    self.coincidences[(c, k)] += pairs / (m - 1)
+    def add(self, units: Iterable[Sequence[str | None]]) -> None:
+        self.units.update(map(tuple, units))
 
     def alpha(self) -> float | None:
+        coincidences: defaultdict[tuple[str, str], float] = defaultdict(float)
+        for unit, times in self.units.items():
+            values = [value for value in unit if value is not None]
+            m = len(values)
+            if m < 2:
+                continue
+            counts = Counter(values)
+            for c, n_c in counts.items():
+                for k, n_k in counts.items():
+                    pairs = n_c * (n_c - 1) if c == k else n_c * n_k
+                    if pairs:
+                        coincidences[(c, k)] += times * pairs / (m - 1)
         marginals: defaultdict[str, float] = defaultdict(float)
-        for (c, _), value in self.coincidences.items():
+        for (c, _), value in coincidences.items():
             marginals[c] += value
         n = sum(marginals.values())
-        disagreement = sum(value for (c, k), value in self.coincidences.items() if c != k)
+        disagreement = sum(value for (c, k), value in coincidences.items() if c != k)
         expected = sum(marginals[c] * marginals[k] for c in marginals for k in marginals if c != k)
         if n <= 1 or expected == 0:
             return None
@@ -209,8 +235,7 @@ class AlphaTally:
 def krippendorff_alpha(units: Iterable[Sequence[str | None]]) -> float | None:
     """Krippendorff's alpha, nominal, of `units` (see `AlphaTally`)."""
     tally = AlphaTally()
-    for unit in units:
-        tally.add(unit)
+    tally.add(units)
     return tally.alpha()
 
 
@@ -340,31 +365,41 @@ def counts_as_done(record: Mapping[str, Any] | Latest, include_undecided: bool) 
 
 @dataclass(slots=True)
 class _SpanTally:
-    """Span matches between two annotators, summed paragraph by paragraph (matches never cross paragraphs)."""
+    """Span matches between two annotators per label, summed paragraph by paragraph (matches never cross paragraphs)."""
 
-    exact: int = 0
-    partial: int = 0
-    first: int = 0
-    second: int = 0
+    exact: Counter[str] = field(default_factory=Counter)
+    partial: Counter[str] = field(default_factory=Counter)
+    first: Counter[str] = field(default_factory=Counter)
+    second: Counter[str] = field(default_factory=Counter)
 
     def add(self, first: Sequence[SpanKey], second: Sequence[SpanKey]) -> None:
-        self.exact += exact_matches(first, second)
-        self.partial += partial_matches(first, second)
-        self.first += len(first)
-        self.second += len(second)
+        for key, count in _exact(first, second).items():
+            self.exact[key[3]] += count
+        self.partial.update(first[i][3] for i in _partial(first, second))
+        self.first.update(key[3] for key in first)
+        self.second.update(key[3] for key in second)
 
-    def f1_exact(self) -> float | None:
-        return f1(self.exact, self.first, self.second)
+    def f1_exact(self, label: str | None = None) -> float | None:
+        return self._f1(self.exact, label)
 
-    def f1_partial(self) -> float | None:
-        return f1(self.partial, self.first, self.second)
+    def f1_partial(self, label: str | None = None) -> float | None:
+        return self._f1(self.partial, label)
+
+    def spans(self, label: str | None = None) -> tuple[int, int]:
+        """Spans of the first and of the second annotator (with `label`, or all)."""
+        if label is None:
+            return sum(self.first.values()), sum(self.second.values())
+        return self.first[label], self.second[label]
+
+    def _f1(self, matches: Counter[str], label: str | None) -> float | None:
+        matched = sum(matches.values()) if label is None else matches[label]
+        return f1(matched, *self.spans(label))
 
 
 @dataclass(slots=True)
 class _PairTally:
     paragraphs: int = 0
     spans: _SpanTally = field(default_factory=_SpanTally)
-    per_label: dict[str, _SpanTally] = field(default_factory=dict)
     confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
 
 
@@ -434,21 +469,17 @@ def compare(
             tally = pairs[(first, second)]
             tally.paragraphs += 1
             tally.spans.add(keys[first], keys[second])
-            for label in label_list:
-                tally.per_label.setdefault(label, _SpanTally()).add(
-                    [key for key in keys[first] if key[3] == label], [key for key in keys[second] if key[3] == label])
             tally.confusion.update(zip(categories[first], categories[second]))
+        rows = list(zip(*(categories[name] for name in names)))  # per token, its category by each of `names`
         if len(names) == len(annotators):
             everyone += 1
             if len(annotators) >= 3:
-                for t in range(len(units)):
-                    fleiss.add([categories[name][t] for name in annotators])
-        for t in range(len(units)):
-            alpha.add([categories[name][t] if name in categories else None for name in annotators])
-        if units:
-            disputed = sum(1 for t in range(len(units)) if len({categories[n][t] for n in names}) > 1)
+                fleiss.add(rows)
+        alpha.add(rows)  # an annotator without the paragraph is a missing value: left out of the unit
+        if rows:
+            disputed = sum(1 for row in rows if row.count(row[0]) != len(row))
             if disputed:
-                disagreements.append((pid, disputed / len(units)))
+                disagreements.append((pid, disputed / len(rows)))
     disagreements.sort(key=lambda item: -item[1])
 
     figures = []
@@ -458,12 +489,12 @@ def compare(
         tokens = sum(tally.confusion.values())
         per_label = {}
         for label in label_list:
-            spans = tally.per_label.get(label, _SpanTally())
+            spans_first, spans_second = tally.spans.spans(label)
             per_label[label] = LabelFigures(
-                span_f1_exact=spans.f1_exact(),
-                span_f1_partial=spans.f1_partial(),
+                span_f1_exact=tally.spans.f1_exact(label),
+                span_f1_partial=tally.spans.f1_partial(label),
                 token_kappa=_label_kappa(tally.confusion, label) if tokens else None,
-                spans={first: spans.first, second: spans.second},
+                spans={first: spans_first, second: spans_second},
             )
         figures.append(PairFigures(
             first=first,

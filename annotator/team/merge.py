@@ -25,33 +25,35 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import json
 import os
 import tempfile
 from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from annotator.core.errors import InputError
-from annotator.core.records import stable_hash, to_json
-from annotator.core.store import StoreContents, encode_line, read_store
+from annotator.core.records import to_json
+from annotator.core.store import StoreContents, encode_line, read_store, relocated_line
 
 MERGED_FROM = "_merged_from"
 _PLACE_FIELDS = ("_seq", "_reverts", MERGED_FROM)
 
 
-@dataclass(frozen=True, slots=True)
-class Latest:
+class Latest(NamedTuple):
     """What is known of an annotator's latest line of a paragraph without reading it again."""
 
     store: int  # number of the store in `TeamRecords.stores`
     line: int  # index of the line in that store
+    stamp: float  # its `_timestamp` (0 when it has none)
     answer: str | None
     flagged: bool
     note: str
-    text_hash: int  # `stable_hash` of the text: equal texts, equal hashes
+    text_hash: int  # `hash` of the text (this process only): equal texts, equal hashes
     labels: tuple[str, ...]  # the labels of its spans, in order
 
 
@@ -171,17 +173,7 @@ def annotator_of(record: Mapping[str, Any], fallback: str) -> str:
     return name if isinstance(name, str) and name else fallback
 
 
-def _latest_of(store: int, line: int, record: Mapping[str, Any]) -> Latest:
-    text = record.get("text")
-    return Latest(
-        store=store,
-        line=line,
-        answer=record.get("answer"),
-        flagged=bool(record.get("flagged")),
-        note=str(record.get("note") or ""),
-        text_hash=stable_hash(text) if isinstance(text, str) else 0,
-        labels=tuple(str(span.get("label")) for span in record.get("spans") or ()),
-    )
+_label = itemgetter("label")
 
 
 def read_team(paths: Sequence[Path], *, by_store: bool = False) -> TeamRecords:
@@ -195,22 +187,25 @@ def read_team(paths: Sequence[Path], *, by_store: bool = False) -> TeamRecords:
     if not paths:
         raise InputError("give at least one STORE (.jsonl written by `annotator annotate`).")
     team = TeamRecords(stores=[Path(p) for p in paths])
-    stamps: dict[tuple[str, str], float] = {}  # (annotator, id) -> _timestamp of the latest
     for number, (path, stem) in enumerate(zip(team.stores, _unique_stems(team.stores))):
         contents = read_store(path)
         team.contents.append(contents)
         team.warnings.extend(contents.warnings)
-        for line, record in contents.iter_states():
+        for line, record, _ in contents.iter_states():
             annotator = stem if by_store else annotator_of(record, stem)
-            team.history.setdefault(annotator, AnnotatorHistory()).take(record)
-            mine = team.facts.setdefault(annotator, {})
-            key = (annotator, record["id"])
+            history = team.history.get(annotator)
+            if history is None:
+                history = team.history[annotator] = AnnotatorHistory()
+                team.facts[annotator] = {}
+            history.take(record)
+            mine = team.facts[annotator]
             current = mine.get(record["id"])
             stamp = _timestamp(record)
-            if current is not None and current.store != number and stamp < stamps[key]:
+            if current is not None and current.store != number and stamp < current.stamp:
                 continue
-            mine[record["id"]] = _latest_of(number, line, record)
-            stamps[key] = stamp
+            mine[record["id"]] = Latest(
+                number, line, stamp, record.get("answer"), bool(record.get("flagged")), str(record.get("note") or ""),
+                hash(record.get("text")), tuple(map(_label, record.get("spans") or ())))
     return team
 
 
@@ -233,16 +228,17 @@ def _version(record: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in record.items() if key not in _PLACE_FIELDS}
 
 
-def _merged_lines(inputs: Sequence[StoreContents]) -> Iterator[tuple[int, int, dict[str, Any]]]:
-    """(input number, line index, record without tokens) of every line, interleaved by `_timestamp`, each input's order kept."""
+def _merged_lines(inputs: Sequence[StoreContents]) -> Iterator[tuple[int, int, dict[str, Any], bytes]]:
+    """(input number, line index, record without tokens, bytes) of every line, interleaved by `_timestamp`,
+    each input's order kept."""
 
-    def lines_of(number: int, contents: StoreContents) -> Iterator[tuple[float, int, int, dict[str, Any]]]:
-        for line, record in contents.iter_states():
-            yield _timestamp(record), number, line, record
+    def lines_of(number: int, contents: StoreContents) -> Iterator[tuple[float, int, int, dict[str, Any], bytes]]:
+        for line, record, raw in contents.iter_states():
+            yield _timestamp(record), number, line, record, raw
 
     streams = [lines_of(number, contents) for number, contents in enumerate(inputs)]
-    for _, number, line, record in heapq.merge(*streams, key=lambda item: (item[0], item[1])):
-        yield number, line, record
+    for _, number, line, record, raw in heapq.merge(*streams, key=lambda item: (item[0], item[1])):
+        yield number, line, record, raw
 
 
 class _TokensWriter:
@@ -258,22 +254,22 @@ class _TokensWriter:
         self._digests: dict[tuple[int, int], bytes] = {}  # (input, line holding tokens) -> digest of them
         self._written: dict[str, tuple[int, bytes]] = {}  # id -> (hash of text, digest) of its last merged token line
 
-    def tokens_to_write(self, number: int, line: int, record: Mapping[str, Any]) -> list[Any] | None:
-        """The tokens line `line` of input `number` must hold in the merged store, or None (left out)."""
+    def tokens_to_write(self, number: int, line: int, record: Mapping[str, Any], raw: bytes) -> bytes | None:
+        """The JSON of the tokens line `line` (bytes `raw`) of input `number` must hold in the merged store, or None."""
         contents = self._inputs[number]
         source = contents.token_line(line)
         digest = None if source is None else self._digests.get((number, source))
-        tokens = None
+        encoded = None
         if digest is None:
-            tokens = contents.tokens(line)
-            digest = hashlib.blake2b(to_json(tokens).encode("utf-8"), digest_size=16).digest()
+            encoded = contents.tokens_json(line, raw if source == line else None)
+            digest = hashlib.blake2b(encoded, digest_size=16).digest()
             if source is not None:
                 self._digests[(number, source)] = digest
         written = (hash(record.get("text")), digest)
         if self._written.get(record["id"]) == written:
             return None
         self._written[record["id"]] = written
-        return tokens if tokens is not None else contents.tokens(line)
+        return encoded if encoded is not None else contents.tokens_json(line)
 
 
 def merge_stores(paths: Sequence[Path], out: Path) -> MergeSummary:
@@ -299,32 +295,39 @@ def merge_stores(paths: Sequence[Path], out: Path) -> MergeSummary:
 
     def lines() -> Iterator[bytes]:
         tokens = _TokensWriter(inputs)
-        same_second: list[tuple[int, dict[str, Any], int]] = []  # (input, version, merged _seq) at this _timestamp
+        same_second: list[tuple[int, dict[str, Any], int]] = []  # (input, record, merged _seq) at this _timestamp
         second: float | None = None
-        for number, line, record in _merged_lines(inputs):
+        origin_of = [to_json(path.name) for path in paths]
+        for number, line, record, raw in _merged_lines(inputs):
             stamp = _timestamp(record)
             if stamp != second:
                 second, same_second = stamp, []
-            version = _version(record)
-            twin = next((seq for other, seen, seq in same_second if other != number and seen == version), None)
+            twin = next((seq for other, seen, seq in same_second
+                         if other != number and _version(seen) == _version(record)), None)
             if twin is not None:
                 merged_seq[number][line] = twin
                 counts["duplicates"] += 1
                 continue
             seq = counts["lines"] = counts["lines"] + 1
             merged_seq[number][line] = seq
-            same_second.append((number, version, seq))
+            same_second.append((number, record, seq))
             reverts = record.get("_reverts")
             if isinstance(reverts, int):
                 target = inputs[number].index_of_seq(reverts, line)
                 reverts = merged_seq[number][target] if target is not None else reverts
-            merged = {key: value for key, value in record.items() if key not in _PLACE_FIELDS}
-            merged[MERGED_FROM] = record.get(MERGED_FROM) or {"store": paths[number].name, "seq": record.get("_seq")}
             annotators.add(annotator_of(record, stems[paths[number]]))
             paragraphs.add(record["id"])
-            action = record.get("_action", "edit")
-            yield encode_line(merged, seq=seq, action=action, reverts=reverts if isinstance(reverts, int) else None,
-                              tokens=tokens.tokens_to_write(number, line, record)) + b"\n"
+            reverts = reverts if isinstance(reverts, int) else None
+            tokens_json = tokens.tokens_to_write(number, line, record, raw)
+            origin = "" if MERGED_FROM in record else (
+                f'"{MERGED_FROM}":{{"store":{origin_of[number]},"seq":{to_json(record.get("_seq"))}}}')
+            moved = relocated_line(raw, seq=seq, reverts=reverts, tokens=tokens_json, extra=origin.encode("utf-8"))
+            if moved is None:  # a line of the older format: encoded again
+                merged = {key: value for key, value in record.items() if key not in _PLACE_FIELDS}
+                merged[MERGED_FROM] = record.get(MERGED_FROM) or {"store": paths[number].name, "seq": record.get("_seq")}
+                moved = encode_line(merged, seq=seq, action=record.get("_action", "edit"), reverts=reverts,
+                                    tokens=None if tokens_json is None else json.loads(tokens_json))
+            yield moved + b"\n"
 
     write_atomically(out, lines())
     return MergeSummary(counts["lines"], counts["duplicates"], tuple(sorted(annotators)), len(paragraphs),
