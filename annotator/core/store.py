@@ -64,11 +64,13 @@ _HEADER = re.compile(
     rb'(?:,"answer":"(accept|reject|ignore)")?(,"flagged":true)?,"_tokenizer":' + _JSON_STRING + rb'(,"tokens":)?'
 )
 _TOKENS_END = b'}],"'  # a token is a flat object, so its array ends where this first appears
+_TOKEN_OFFSETS = re.compile(rb'","start":(\d+),"end":(\d+),"id":')
 _MARKER_START = b'{"' + FRAGMENT_MARKER.encode() + b'"'
 _CHUNK = 8 << 20
 _INDEX_MAGIC = b"annotator store index 1\n"
 _CHECKED_TAIL = 1 << 20  # bytes before the end of what an index covers that must still be the same
 
+_DECODER = json.JSONDecoder()
 Reader = Callable[[int, int], bytes]  # (offset, size) -> bytes of the store file
 
 
@@ -525,6 +527,27 @@ class StoreContents:
                 return raw[start:end]
         return to_json(self.tokens(index)).encode("utf-8")
 
+    def token_offsets(self, index: int, text: str) -> list[tuple[int, int]]:
+        """(start, end) of each of line `index`'s tokens, in order, read without making the token dicts.
+
+        `text` is that line's text. Tokens as this store writes them (`text`, `start`, `end`,
+        `id` in that order: each object of the array found so), in a line holding the same
+        text, are read by a pattern; any others are found as `tokens` finds them.
+        """
+        source = self._token_source[index]
+        if source >= 0 and self._flags[source] & _TOKENIZER_NAMED:
+            with open(self.path, "rb") as handle:
+                raw = self._raw(handle, source)
+            match = _HEADER.match(raw)
+            if match is not None and match[8]:
+                start, end = _tokens_range(raw, match)
+                text_at = end + len(b',"text":')
+                if raw.startswith(b',"text":"', end) and _DECODER.raw_decode(raw[text_at:].decode("utf-8"))[0] == text:
+                    found = _TOKEN_OFFSETS.findall(raw, start, end)
+                    if len(found) == raw.count(b'{"text":', start, end):
+                        return [(int(first), int(last)) for first, last in found]
+        return [(token["start"], token["end"]) for token in self.tokens(index)]
+
     def token_line(self, index: int) -> int | None:
         """The line whose saved tokens line `index` has (itself when it holds them); None when none does."""
         source = self._token_source[index]
@@ -537,7 +560,7 @@ class StoreContents:
             yield lambda index: self._record(handle, index, with_tokens=with_tokens)
 
     def _read_lines(self, indices: Iterable[int], *, with_tokens: bool = True) -> Iterator[dict[str, Any]]:
-        with open(self.path, "rb", buffering=1 << 20) as handle:
+        with open(self.path, "rb", buffering=1 << 16) as handle:  # lines in any order: a small buffer
             for index in indices:
                 yield self._record(handle, index, with_tokens=with_tokens)
 

@@ -32,10 +32,10 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from operator import itemgetter
 from typing import Any, TypeVar
 
-from annotator.core.records import tokens_of
-from annotator.team.merge import Latest, TeamRecords
+from annotator.team.merge import Latest, TeamRecords, without_cycle_collection
 
 OUTSIDE = "O"
 Category = TypeVar("Category", bound=Hashable)
@@ -111,21 +111,12 @@ def token_categories(record: Mapping[str, Any], units: Sequence[tuple[int, int]]
         ),
         reverse=True,
     )
-    starts = [start for start, _ in units]
-    ends = [end for _, end in units]
+    starts, ends = list(map(itemgetter(0), units)), list(map(itemgetter(1), units))
     categories = [OUTSIDE] * len(units)
     for _, span_start, label, span_end in spans:
         first, last = bisect_right(ends, span_start), bisect_left(starts, span_end)
         categories[first:last] = [label] * (last - first)
     return categories
-
-
-def units_of(record: Mapping[str, Any]) -> list[tuple[int, int]]:
-    """The non-whitespace tokens of a record's text, as (start, end) offsets."""
-    saved = record.get("tokens")
-    if saved:  # the saved tokens as they are, not made into Token objects first
-        return [(t["start"], t["end"]) for t in saved if not t["text"].isspace()]
-    return [(t.start, t.end) for t in tokens_of(record) if not t.text.isspace()]
 
 
 # --- chance-corrected coefficients -------------------------------------------------------
@@ -161,8 +152,9 @@ class FleissTally:
     def __init__(self) -> None:
         self.units: Counter[tuple[str, ...]] = Counter()
 
-    def add(self, units: Iterable[Sequence[str]]) -> None:
-        self.units.update(map(tuple, units))
+    def add(self, units: Mapping[tuple[str, ...], int]) -> None:
+        """Take in units, counted (unit -> how many times)."""
+        self.units.update(units)
 
     def kappa(self) -> float | None:
         if not self.units:
@@ -189,7 +181,7 @@ class FleissTally:
 def fleiss_kappa(units: Sequence[Sequence[str]]) -> float | None:
     """Fleiss' kappa: every unit rated by the same number (at least two) of raters."""
     tally = FleissTally()
-    tally.add(units)
+    tally.add(Counter(map(tuple, units)))
     return tally.kappa()
 
 
@@ -205,8 +197,9 @@ class AlphaTally:
     def __init__(self) -> None:
         self.units: Counter[tuple[str | None, ...]] = Counter()
 
-    def add(self, units: Iterable[Sequence[str | None]]) -> None:
-        self.units.update(map(tuple, units))
+    def add(self, units: Mapping[tuple[str | None, ...], int]) -> None:
+        """Take in units, counted (unit -> how many times)."""
+        self.units.update(units)
 
     def alpha(self) -> float | None:
         coincidences: defaultdict[tuple[str, str], float] = defaultdict(float)
@@ -235,7 +228,7 @@ class AlphaTally:
 def krippendorff_alpha(units: Iterable[Sequence[str | None]]) -> float | None:
     """Krippendorff's alpha, nominal, of `units` (see `AlphaTally`)."""
     tally = AlphaTally()
-    tally.add(units)
+    tally.add(Counter(map(tuple, units)))
     return tally.alpha()
 
 
@@ -456,30 +449,35 @@ def compare(
     everyone = 0
     disagreements = []
     keys_of: dict[str, list[SpanKey]] = {name: [] for name in annotators}
-    readers = {name: team.iter_records(name, [pid for pid, names in shared.items() if name in names])
+    readers = {name: team.iter_records(name, [pid for pid, names in shared.items() if name in names],
+                                       with_tokens=False)
                for name in annotators}
-    for pid, names in shared.items():
-        records = {name: next(readers[name]) for name in names}
-        units = units_of(records[names[0]])
-        categories = {name: token_categories(records[name], units, label_filter) for name in names}
-        keys = {name: _span_keys(pid, records[name], label_filter) for name in names}
-        for name in names:
-            keys_of[name].extend(keys[name])
-        for first, second in combinations(names, 2):  # names are in annotator order, as the pairs
-            tally = pairs[(first, second)]
-            tally.paragraphs += 1
-            tally.spans.add(keys[first], keys[second])
-            tally.confusion.update(zip(categories[first], categories[second]))
-        rows = list(zip(*(categories[name] for name in names)))  # per token, its category by each of `names`
-        if len(names) == len(annotators):
-            everyone += 1
-            if len(annotators) >= 3:
-                fleiss.add(rows)
-        alpha.add(rows)  # an annotator without the paragraph is a missing value: left out of the unit
-        if rows:
-            disputed = sum(1 for row in rows if row.count(row[0]) != len(row))
-            if disputed:
-                disagreements.append((pid, disputed / len(rows)))
+    with without_cycle_collection():
+        for pid, names in shared.items():
+            records = {name: next(readers[name]) for name in names}
+            text = records[names[0]]["text"]  # the same for every name (checked above)
+            units = [(start, end) for start, end in team.token_offsets(names[0], pid, text)
+                     if not text[start:end].isspace()]  # the words: whitespace tokens are no unit
+            categories = {name: token_categories(records[name], units, label_filter) for name in names}
+            keys = {name: _span_keys(pid, records[name], label_filter) for name in names}
+            for name in names:
+                keys_of[name].extend(keys[name])
+            for first, second in combinations(names, 2):  # names are in annotator order, as the pairs
+                tally = pairs[(first, second)]
+                tally.paragraphs += 1
+                tally.spans.add(keys[first], keys[second])
+                tally.confusion.update(zip(categories[first], categories[second]))
+            # Per token, its category by each of `names`, counted: the figures depend on these only.
+            rows = Counter(zip(*(categories[name] for name in names)))
+            if len(names) == len(annotators):
+                everyone += 1
+                if len(annotators) >= 3:
+                    fleiss.add(rows)
+            alpha.add(rows)  # an annotator without the paragraph is a missing value: left out of the unit
+            if units:
+                disputed = sum(count for row, count in rows.items() if row.count(row[0]) != len(row))
+                if disputed:
+                    disagreements.append((pid, disputed / len(units)))
     disagreements.sort(key=lambda item: -item[1])
 
     figures = []
