@@ -13,7 +13,8 @@ runs as a whole process (`python -m annotator ...`), timed from start to exit (t
 `--repeat` runs below 1M lines), its peak RSS from `/usr/bin/time`: reading the file's bytes
 and `json.loads` of each line are the baselines. Opening
 is measured twice: the first open builds the index beside the store, the next ones (resume)
-read it. A store in the older format (tokens in every line) of the middle size is measured too.
+read it. `review` opens a screen, so what is timed is what it does before: reading the stores
+and planning the review. A store in the older format (tokens in every line) of the middle size is measured too.
 Nothing here is asserted: the figures go to docs/PERFORMANCE.md.
 """
 
@@ -174,6 +175,8 @@ def run(command: list[str]) -> tuple[float, float]:
 
 READ_BYTES = "import sys\nwith open(sys.argv[1], 'rb') as f:\n    while f.read(1 << 23): pass"
 JSON_LOADS = "import json, sys\nwith open(sys.argv[1], 'rb') as f:\n    for line in f: json.loads(line)"
+REVIEW = ("import sys\nfrom annotator.team.merge import read_team\nfrom annotator.team.review import plan_review\n"
+          "plan = plan_review(read_team([sys.argv[1]]))\nplan.items[0].tokens")
 RESUME = ("import sys\nfrom annotator.core.store import Store\nstore = Store(sys.argv[1])\n"
           "contents = store.contents\nlast = next(reversed(contents.latest_line))\n"
           "contents.get(last); contents.decided_count(); store.history.undo()\nstore.close()")
@@ -209,6 +212,7 @@ def stores(folder: Path, sizes: list[int], repeat: int) -> None:
             ("export jsonl (all paragraphs)", [*annotator, "export", str(path), "--format", "jsonl",
                                                "--include", "unfinished,rejected,ignored", "--out", str(out)]),
             ("merge", [*annotator, "merge", str(path), "--out", str(merged)]),
+            ("review: reading and planning, before the screen", [python, "-c", REVIEW, str(path)]),
         ]
         figures: dict[str, tuple[float, float]] = {}
         for what, command in commands:  # the fastest of a few runs (the machine is shared), with that run's RSS

@@ -866,6 +866,7 @@ def read_store(path: Path) -> StoreContents:
             contents.load(lambda offset, size: os.pread(descriptor, size, offset), os.fstat(descriptor).st_size)
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror}).") from None
+    contents.saved_history = None  # only a writer undoes
     return contents
 
 
