@@ -157,20 +157,21 @@ def generate(path: Path, lines: int, *, old_format: bool = False) -> int:
     return paragraphs
 
 
-def run(command: list[str]) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of one whole process.
+def run(command: list[str]) -> tuple[float, float, float]:
+    """Seconds, CPU seconds (user + system) and peak RSS (MB) of one whole process.
 
-    The RSS comes from `/usr/bin/time`, whose child is forked from that small program: a child
-    forked from this (large) process would count this process's pages until it execs.
+    CPU time and RSS come from `/usr/bin/time`, whose child is forked from that small program
+    (a child forked from this large process would count this process's pages until it execs).
+    CPU time varies less than elapsed time when other work shares the machine.
     """
     started = time.perf_counter()
-    done = subprocess.run(["/usr/bin/time", "-f", "maxrss %M", *command], stdout=subprocess.DEVNULL,
+    done = subprocess.run(["/usr/bin/time", "-f", "usage %M %U %S", *command], stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True, check=False)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
-    kilobytes = int(done.stderr.strip().splitlines()[-1].split()[-1])
-    return elapsed, kilobytes / 1024
+    _, kilobytes, user, system = done.stderr.strip().splitlines()[-1].split()
+    return elapsed, float(user) + float(system), int(kilobytes) / 1024
 
 
 READ_BYTES = "import sys\nwith open(sys.argv[1], 'rb') as f:\n    while f.read(1 << 23): pass"
@@ -184,8 +185,8 @@ RESUME = ("import sys\nfrom annotator.core.store import Store\nstore = Store(sys
 
 def stores(folder: Path, sizes: list[int], repeat: int) -> None:
     python = sys.executable
-    start_up = min(run([python, "-c", "import annotator.cli"])[0] for _ in range(3))
-    print(f"python start-up with `import annotator.cli`: {start_up:.2f} s (included in every command below)")
+    start_up = min(run([python, "-m", "annotator", "--version"])[0] for _ in range(3))
+    print(f"start-up of `python -m annotator --version`: {start_up:.2f} s (part of every command below)")
     cases = [(size, False) for size in sizes]
     if len(sizes) > 1:
         cases.insert(2 if len(sizes) > 2 else 1, (sizes[1], True))
@@ -214,7 +215,7 @@ def stores(folder: Path, sizes: list[int], repeat: int) -> None:
             ("merge", [*annotator, "merge", str(path), "--out", str(merged)]),
             ("review: reading and planning, before the screen", [python, "-c", REVIEW, str(path)]),
         ]
-        figures: dict[str, tuple[float, float]] = {}
+        figures: dict[str, tuple[float, float, float]] = {}
         for what, command in commands:  # the fastest of a few runs (the machine is shared), with that run's RSS
             runs = []
             for _ in range(repeats):
@@ -224,11 +225,12 @@ def stores(folder: Path, sizes: list[int], repeat: int) -> None:
                 out.unlink(missing_ok=True)
                 merged.unlink(missing_ok=True)
             figures[what] = min(runs)
-        read_bytes, loads = figures["read the bytes"][0], figures["json.loads every line"][0]
-        print("| what | time | x read | x json.loads | peak RSS |")
-        print("|---|---|---|---|---|")
-        for what, (seconds, rss) in figures.items():
-            print(f"| {what} | {seconds:.2f} s | x{seconds / read_bytes:.2f} | x{seconds / loads:.2f} | {rss:,.0f} MB |")
+        read_bytes, (loads, loads_cpu, _) = figures["read the bytes"][0], figures["json.loads every line"]
+        print("| what | time | x read the bytes | x json.loads | CPU time | CPU x json.loads | peak RSS |")
+        print("|---|---|---|---|---|---|---|")
+        for what, (seconds, cpu, rss) in figures.items():
+            print(f"| {what} | {seconds:.2f} s | x{seconds / read_bytes:.2f} | x{seconds / loads:.2f} | {cpu:.2f} s | "
+                  f"x{cpu / loads_cpu:.2f} | {rss:,.0f} MB |")
         path.unlink()
         Path(path.parent, f".{path.name}.index").unlink(missing_ok=True)
 

@@ -186,6 +186,13 @@ def _decode(raw: bytes) -> tuple[dict[str, Any], tuple[int, int] | None]:
     return _loads(raw[: match.start(8)] + raw[end:]), (start, end)
 
 
+def _without_tokens(fields: dict[str, Any]) -> dict[str, Any]:
+    """A line's fields without its tokens or the tokenizer's version, in the line's order (`fields` changed)."""
+    fields.pop("tokens", None)
+    fields.pop(TOKENIZER_FIELD, None)
+    return fields
+
+
 def _ordered(fields: dict[str, Any], tokens: list[Any] | None) -> dict[str, Any]:
     """A line's fields as a record in `to_record`'s order: the header's fields back in place, `tokens` after the text.
 
@@ -413,15 +420,15 @@ class StoreContents:
                              "(the store was changed by hand since it was opened?). Restore it from a copy.") from None
 
     def _record(self, handle: BinaryIO, index: int, *, with_tokens: bool = True) -> dict[str, Any]:
-        """Line `index`'s record: as written for a line of the older format, else in `to_record`'s order."""
+        """Line `index`'s record: as written for a line of the older format, else in `to_record`'s order.
+
+        Without tokens, the fields are as `iter_states` gives them (in the line's order).
+        """
         raw, fields, own = self._fields(handle, index)
-        if not self._flags[index] & _TOKENIZER_NAMED:
-            if not with_tokens:
-                fields.pop("tokens", None)
-            return fields
         if not with_tokens:
-            fields.pop("tokens", None)
-            return _ordered(fields, None)
+            return _without_tokens(fields)
+        if not self._flags[index] & _TOKENIZER_NAMED:
+            return fields
         if own is not None:
             tokens: list[Any] = json.loads(raw[own[0] : own[1]])
             self._token_cache = (index, str(fields.get("text")), tokens)
@@ -603,9 +610,7 @@ class StoreContents:
         with open(self.path, "rb", buffering=1 << 20) as handle:
             for index in range(len(self._offsets)):
                 raw, fields, _ = self._fields(handle, index)
-                fields.pop("tokens", None)
-                fields.pop(TOKENIZER_FIELD, None)
-                yield index, fields, raw
+                yield index, _without_tokens(fields), raw
 
     @property
     def latest(self) -> dict[str, dict[str, Any]]:

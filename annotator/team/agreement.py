@@ -448,7 +448,7 @@ def compare(
     fleiss, alpha = FleissTally(), AlphaTally()
     everyone = 0
     disagreements = []
-    keys_of: dict[str, list[SpanKey]] = {name: [] for name in annotators}
+    labels_of: dict[str, Counter[str]] = {name: Counter() for name in annotators}  # spans per label, compared
     readers = {name: team.iter_records(name, [pid for pid, names in shared.items() if name in names],
                                        with_tokens=False)
                for name in annotators}
@@ -461,7 +461,7 @@ def compare(
             categories = {name: token_categories(records[name], units, label_filter) for name in names}
             keys = {name: _span_keys(pid, records[name], label_filter) for name in names}
             for name in names:
-                keys_of[name].extend(keys[name])
+                labels_of[name].update(key[3] for key in keys[name])
             for first, second in combinations(names, 2):  # names are in annotator order, as the pairs
                 tally = pairs[(first, second)]
                 tally.paragraphs += 1
@@ -512,9 +512,9 @@ def compare(
         counts[name] = AnnotatorCounts(
             done=len(done[name]),
             paragraphs=len(mine),
-            spans=len(keys_of[name]),
+            spans=sum(labels_of[name].values()),
             answers=dict(Counter(str(facts.answer or "undecided") for facts in mine)),
-            per_label={label: sum(1 for key in keys_of[name] if key[3] == label) for label in label_list},
+            per_label={label: labels_of[name][label] for label in label_list},
         )
 
     return Agreement(

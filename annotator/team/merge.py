@@ -130,7 +130,7 @@ class TeamRecords:
     ) -> Iterator[dict[str, Any]]:
         """The latest records of `annotator` for `record_ids` (ids they have), in the order given.
 
-        Without tokens when `with_tokens` is False (`saved_tokens` finds them later).
+        Without tokens when `with_tokens` is False (`saved_line` finds them later).
         """
         facts = self.facts[annotator]
         with ExitStack() as stack:
@@ -147,19 +147,23 @@ class TeamRecords:
         where = self.facts[annotator][record_id]
         return self.contents[where.store].token_offsets(where.line, text)
 
-    def saved_tokens(self, annotator: str, record_id: str) -> SavedTokens:
+    def saved_line(self, annotator: str, record_id: str) -> SavedLine:
+        """Where `annotator`'s latest record of `record_id` is."""
         where = self.facts[annotator][record_id]
-        return SavedTokens(self.contents[where.store], where.line)
+        return SavedLine(self.contents[where.store], where.line)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class SavedTokens:
-    """Where a record's tokens are, to be read when they are needed rather than kept in memory."""
+class SavedLine:
+    """Where a record is, to read it (or its tokens) when needed rather than keep it in memory."""
 
     contents: StoreContents
     line: int
 
-    def get(self) -> list[dict[str, Any]]:
+    def record(self) -> dict[str, Any]:
+        return self.contents.read(self.line)
+
+    def tokens(self) -> list[dict[str, Any]]:
         return self.contents.tokens(self.line)
 
 
