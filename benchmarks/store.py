@@ -1,34 +1,47 @@
-"""What one saved keystroke costs, and what reopening a big store costs.
+"""What a saved edit, reopening a store and the team commands cost, against what the disk and json.loads cost.
 
-Run: python benchmarks/store.py [--appends 300] [--records 100000]
+Run: python benchmarks/store.py [--appends 200] [--sizes 10000,100000,1000000] [--only save|stores] [--repeat 3]
 
-Prints the median and 95th percentile of one `Session.tag_tokens` (build the record, check it,
-append, fsync) on a 1,000-word paragraph with 200 spans, against `json.dumps` of the same
-record alone (the baseline, in the same process), and the time to open a store of N records.
+Saving: one `Session.tag_tokens` (build the record, check it, append, fsync) on a 1,000-word
+paragraph with 200 spans and a 5,000-word one with 500, against `os.write` + `os.fsync` of the
+very bytes that edit appended (read back from the store, written to another file in the same
+folder), timed alternately in the same process; and the bytes an edit appends as the spans grow.
+
+Stores: for each size, a store of that many lines is generated in a temporary folder (two
+annotators, ten lines a paragraph: each annotator five, one of them an undo), and every command
+runs as a whole process (`python -m annotator ...`), timed from start to exit (the fastest of
+`--repeat` runs below 1M lines), its peak RSS from `/usr/bin/time`: reading the file's bytes
+and `json.loads` of each line are the baselines. Opening
+is measured twice: the first open builds the index beside the store, the next ones (resume)
+read it. `review` opens a screen, so what is timed is what it does before: reading the stores
+and planning the review. A store in the older format (tokens in every line) of the middle size is measured too.
+Nothing here is asserted: the figures go to docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from annotator.core.corpus import Corpus
-from annotator.core.records import to_record
+from annotator.core.corpus import Corpus, Paragraph
+from annotator.core.records import RecordBuilder, to_json, token_dicts
 from annotator.core.schema import default_schema_path, load_schema
 from annotator.core.session import Session
-from annotator.core.store import Store, read_store
+from annotator.core.spans import EMPTY, Annotation, add_span, decide, span_over_tokens
+from annotator.core.store import Store, encode_line
+from annotator.core.tokens import Token, tokenize
 
-WORDS = ["Militia", "fighters", "attacked", "the", "base", "near", "Deir", "el-Zour", ",",
-         "killing", "at", "least", "18", "people", ",", "officials", "said", "."]
+WORDS = ["Militia", "fighters", "attacked", "the", "base", "near", "Deir", "el-Zour", ",", "killing", "at", "least",
+         "18", "people", ",", "officials", "said", "."]
 LABELS = ("ACTOR", "LOCATION", "CASUALTY", "ATTRIBUTION")
-
-
-def paragraph(words: int) -> str:
-    return " ".join(WORDS[i % len(WORDS)] for i in range(words))
+SAMPLES = Path(__file__).resolve().parents[1] / "annotator" / "data" / "samples"
+SCHEMA_REF = {"name": "news-conflict", "version": "1"}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -36,62 +49,207 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def keystrokes(folder: Path, appends: int) -> None:
-    source = folder / "long.txt"
-    source.write_text(paragraph(1000) + "\n", encoding="utf-8")
-    with Corpus([source]) as corpus, Store(folder / "keys.jsonl") as store:
+# --- saving an edit -----------------------------------------------------------------------
+
+
+def saving(folder: Path, words: int, spans: int, appends: int) -> None:
+    source = folder / f"long-{words}.txt"
+    source.write_text(" ".join(WORDS[i % len(WORDS)] for i in range(words)) + "\n", encoding="utf-8")
+    floor_path = folder / f"floor-{words}.bin"
+    with Corpus([source]) as corpus, Store(folder / f"keys-{words}.jsonl") as store:
         session = Session(corpus, load_schema(default_schema_path()), store, "bench")
-        words = [t.id for t in session.tokens if not t.text.isspace()]
-        for n in range(200):
-            session.tag_tokens(words[n * 4], words[n * 4 + 1], LABELS[n % 4])
-        saved, dumped = [], []
-        for n in range(appends):
-            word = words[800 + (n * 7) % 200]  # free of the 200 spans on words 0..799
-            started = time.perf_counter()
-            session.tag_tokens(word, word, LABELS[n % 4])
-            saved.append(time.perf_counter() - started)
-            session.undo()
-            record = to_record(session.paragraph, session.tokens, session.annotation,
-                               schema_ref=session.schema.ref, annotator="bench")
-            started = time.perf_counter()
-            json.dumps(record, ensure_ascii=False)
-            dumped.append(time.perf_counter() - started)
-        size = len(json.dumps(record, ensure_ascii=False).encode())
+        free = [t.id for t in session.tokens if not t.text.isspace()]
+        sizes_by_spans = {}
+        for n in range(spans):
+            before = store._size
+            session.tag_tokens(free[n * 4], free[n * 4 + 1], LABELS[n % 4])
+            if n in (0, 1, 50, spans - 1):
+                sizes_by_spans[n + 1] = store._size - before
+        saved, floor, sizes = [], [], []
+        descriptor = os.open(floor_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        try:
+            for n in range(appends):
+                word = free[spans * 4 + (n * 7) % (len(free) - spans * 4)]  # words clear of the spans
+                before = store._size
+                started = time.perf_counter()
+                session.tag_tokens(word, word, LABELS[n % 4])
+                saved.append(time.perf_counter() - started)
+                data = os.pread(store._fd, store._size - before, before)
+                sizes.append(len(data))
+                started = time.perf_counter()
+                os.write(descriptor, data)
+                os.fsync(descriptor)
+                floor.append(time.perf_counter() - started)
+                session.undo()  # back to the same 200 spans: every timed edit is on the full paragraph
+        finally:
+            os.close(descriptor)
+        old_line = len(to_json(token_dicts(session.tokens))) + statistics.median(sizes)
     median, p95 = statistics.median(saved) * 1000, percentile(saved, 0.95) * 1000
-    base = statistics.median(dumped) * 1000
-    print(f"save one edit, 1,000 words / 200 spans ({size / 1024:.0f} KiB a line): "
-          f"median {median:.2f} ms, p95 {p95:.2f} ms; json.dumps alone {base:.2f} ms (x{median / base:.1f})")
+    base, base_p95 = statistics.median(floor) * 1000, percentile(floor, 0.95) * 1000
+    print(f"save an edit, {words:,} words / {spans} spans: median {median:.2f} ms, p95 {p95:.2f} ms; "
+          f"os.write+fsync of the same {statistics.median(sizes) / 1024:.1f} KiB: median {base:.2f} ms, "
+          f"p95 {base_p95:.2f} ms; x{median / base:.2f}")
+    print("  bytes appended per edit by spans on the paragraph: "
+          + ", ".join(f"{count} span{'s' if count > 1 else ''}: {size / 1024:.1f} KiB" for count, size in sizes_by_spans.items())
+          + f" (the first line of a paragraph holds its tokens); with the tokens in every line (the older format) "
+          f"an edit was {old_line / 1024:.1f} KiB")
 
 
-def reopen(folder: Path, records: int) -> None:
-    path = folder / "big.jsonl"
-    line = {"id": "", "text": "Iraq said so.", "tokens": [{"text": "Iraq", "start": 0, "end": 4, "id": 0, "ws": True}],
-            "spans": [{"start": 0, "end": 4, "token_start": 0, "token_end": 0, "label": "LOCATION", "text": "Iraq"}],
-            "answer": "accept"}
-    with open(path, "w", encoding="utf-8") as handle:
-        for n in range(records):
-            line["id"] = f"a{n // 10}#{n % 10}"
-            handle.write(json.dumps(line) + "\n")
+# --- generated stores ---------------------------------------------------------------------
+
+
+def base_texts(count: int = 40, words: int = 60) -> list[str]:
+    """Paragraph texts of about `words` words cut from the bundled samples."""
+    pool = " ".join(path.read_text(encoding="utf-8") for path in sorted(SAMPLES.glob("*.txt"))).split()
+    return [" ".join(pool[(n * 37 + i) % len(pool)] for i in range(words)) for n in range(count)]
+
+
+def candidate_spans(tokens: tuple[Token, ...], salt: int) -> list[tuple[int, int, str]]:
+    words = [t.id for t in tokens if not t.text.isspace()]
+    step = max(1, len(words) // 7)
+    return [(words[(i * step + salt) % len(words)], words[(i * step + salt) % len(words)], LABELS[(i + salt) % 4])
+            for i in range(6)]
+
+
+def generate(path: Path, lines: int, *, old_format: bool = False) -> int:
+    """A store of `lines` lines: per paragraph, alice then bob, five lines each (the fourth an undo); return paragraphs."""
+    texts = base_texts()
+    tokenized = [tokenize(text) for text in texts]
+    paragraphs = lines // 10
+    seq = 0
+    stamp = 1_764_000_000
+    with open(path, "wb", buffering=1 << 22) as handle:
+        for p in range(paragraphs):
+            kind = p % len(texts)
+            tokens = tokenized[kind]
+            paragraph = Paragraph(f"wire-{p // 5:06d}", p % 5, texts[kind], 0, "wire.jsonl")
+            token_list = token_dicts(tokens)
+            for k, annotator in enumerate(("alice", "bob")):
+                builder = RecordBuilder(paragraph, schema_ref=SCHEMA_REF, annotator=annotator)
+                spans = candidate_spans(tokens, k)
+                states: list[Annotation] = []
+                annotation = EMPTY
+                for version in range(5):
+                    seq += 1
+                    stamp += 7
+                    reverts = None
+                    if version == 3:  # undo the last edit: back to the state before it
+                        annotation, reverts = states[1], seq - 1
+                    else:
+                        first, last, label = spans[version if version < 3 else 4]
+                        annotation = add_span(annotation, span_over_tokens(tokens, first, last, label))
+                        if version == 4:
+                            annotation = decide(annotation, "accept")
+                    states.append(annotation)
+                    record, encoded = builder.build(annotation, None, timestamp=stamp)
+                    action = "edit" if reverts is None else "undo"
+                    if old_format:
+                        line = {**record, "tokens": token_list, "_seq": seq, "_action": action}
+                        line = {"id": line["id"], "text": line["text"], "tokens": token_list,
+                                **{key: value for key, value in line.items() if key not in ("id", "text", "tokens")}}
+                        if reverts is not None:
+                            line["_reverts"] = reverts
+                        handle.write(to_json(line).encode("utf-8") + b"\n")
+                    else:
+                        first_line = k == 0 and version == 0
+                        handle.write(encode_line(record, seq=seq, action=action, reverts=reverts,
+                                                 tokens=token_list if first_line else None, encoded=encoded) + b"\n")
+    return paragraphs
+
+
+def run(command: list[str]) -> tuple[float, float, float]:
+    """Seconds, CPU seconds (user + system) and peak RSS (MB) of one whole process.
+
+    CPU time and RSS come from `/usr/bin/time`, whose child is forked from that small program
+    (a child forked from this large process would count this process's pages until it execs).
+    CPU time varies less than elapsed time when other work shares the machine.
+    """
     started = time.perf_counter()
-    with open(path, "rb") as handle:
-        for raw in handle:
-            json.loads(raw)
-    baseline = time.perf_counter() - started
-    started = time.perf_counter()
-    contents = read_store(path)
-    opened = time.perf_counter() - started
-    print(f"open a store of {len(contents.lines):,} records: {opened:.2f} s; "
-          f"json.loads of every line {baseline:.2f} s (x{opened / baseline:.1f})")
+    done = subprocess.run(["/usr/bin/time", "-f", "usage %M %U %S", *command], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
+    _, kilobytes, user, system = done.stderr.strip().splitlines()[-1].split()
+    return elapsed, float(user) + float(system), int(kilobytes) / 1024
+
+
+READ_BYTES = "import sys\nwith open(sys.argv[1], 'rb') as f:\n    while f.read(1 << 23): pass"
+JSON_LOADS = "import json, sys\nwith open(sys.argv[1], 'rb') as f:\n    for line in f: json.loads(line)"
+REVIEW = ("import sys\nfrom annotator.team.merge import read_team\nfrom annotator.team.review import plan_review\n"
+          "plan = plan_review(read_team([sys.argv[1]]))\nplan.items[0].tokens")
+RESUME = ("import sys\nfrom annotator.core.store import Store\nstore = Store(sys.argv[1])\n"
+          "contents = store.contents\nlast = next(reversed(contents.latest_line))\n"
+          "contents.get(last); contents.decided_count(); store.history.undo()\nstore.close()")
+
+
+def stores(folder: Path, sizes: list[int], repeat: int) -> None:
+    python = sys.executable
+    start_up = min(run([python, "-m", "annotator", "--version"])[0] for _ in range(3))
+    print(f"start-up of `python -m annotator --version`: {start_up:.2f} s (part of every command below)")
+    cases = [(size, False) for size in sizes]
+    if len(sizes) > 1:
+        cases.insert(2 if len(sizes) > 2 else 1, (sizes[1], True))
+    for size, old in cases:
+        path = folder / f"store-{size}{'-old' if old else ''}.jsonl"
+        started = time.perf_counter()
+        paragraphs = generate(path, size, old_format=old)
+        made = time.perf_counter() - started
+        megabytes = path.stat().st_size / 1e6
+        name = "older format, tokens in every line" if old else "this format"
+        print(f"\n{size:,} lines ({name}), {paragraphs:,} paragraphs x 2 annotators, {megabytes:,.0f} MB "
+              f"(generated in {made:.0f} s)")
+        repeats = repeat if size < 1_000_000 else 1
+        out, merged = folder / "export.jsonl", folder / "merged.jsonl"
+        annotator = [python, "-m", "annotator"]
+        index = Path(path.parent, f".{path.name}.index")
+        commands: list[tuple[str, list[str]]] = [
+            ("read the bytes", [python, "-c", READ_BYTES, str(path)]),
+            ("json.loads every line", [python, "-c", JSON_LOADS, str(path)]),
+            ("first open (scan, index written)", [python, "-c", RESUME, str(path)]),
+            ("resume (index read)", [python, "-c", RESUME, str(path)]),
+            ("stats --json", [*annotator, "stats", "--json", str(path)]),
+            ("agree --json", [*annotator, "agree", "--json", str(path)]),
+            ("export jsonl (all paragraphs)", [*annotator, "export", str(path), "--format", "jsonl",
+                                               "--include", "unfinished,rejected,ignored", "--out", str(out)]),
+            ("merge", [*annotator, "merge", str(path), "--out", str(merged)]),
+            ("review: reading and planning, before the screen", [python, "-c", REVIEW, str(path)]),
+        ]
+        figures: dict[str, tuple[float, float, float]] = {}
+        for what, command in commands:  # the fastest of a few runs (the machine is shared), with that run's RSS
+            runs = []
+            for _ in range(repeats):
+                if what.startswith("first open"):
+                    index.unlink(missing_ok=True)
+                runs.append(run(command))
+                out.unlink(missing_ok=True)
+                merged.unlink(missing_ok=True)
+            figures[what] = min(runs)
+        read_bytes, (loads, loads_cpu, _) = figures["read the bytes"][0], figures["json.loads every line"]
+        print("| what | time | x read the bytes | x json.loads | CPU time | CPU x json.loads | peak RSS |")
+        print("|---|---|---|---|---|---|---|")
+        for what, (seconds, cpu, rss) in figures.items():
+            print(f"| {what} | {seconds:.2f} s | x{seconds / read_bytes:.2f} | x{seconds / loads:.2f} | {cpu:.2f} s | "
+                  f"x{cpu / loads_cpu:.2f} | {rss:,.0f} MB |")
+        path.unlink()
+        Path(path.parent, f".{path.name}.index").unlink(missing_ok=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--appends", type=int, default=300)
-    parser.add_argument("--records", type=int, default=100_000)
+    parser.add_argument("--appends", type=int, default=200)
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="store sizes in lines, comma-separated")
+    parser.add_argument("--only", choices=("save", "stores"))
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each command below 1M lines; the fastest counts")
+    parser.add_argument("--folder", type=Path, help="where to write the stores (default: a temporary folder)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        keystrokes(Path(folder), args.appends)
-        reopen(Path(folder), args.records)
+    with tempfile.TemporaryDirectory(dir=args.folder) as name:
+        folder = Path(name)
+        if args.only != "stores":
+            saving(folder, 1000, 200, args.appends)
+            saving(folder, 5000, 500, args.appends)
+        if args.only != "save":
+            stores(folder, [int(size) for size in args.sizes.split(",")], args.repeat)
 
 
 if __name__ == "__main__":

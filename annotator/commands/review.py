@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"annotator: {terminal_safe(warning)}", file=sys.stderr)
     what = "records" if args.include_undecided else "decided records"
     with_work = [name for name in team.annotators
-                 if any(counts_as_done(record, args.include_undecided) for record in team.latest[name].values())]
+                 if any(counts_as_done(facts, args.include_undecided) for facts in team.facts[name].values())]
     if len(with_work) < 2:
         found = ", ".join(with_work) or "nobody"
         hint = (" Each store's records carry the same _annotator_id; if they are different people, pass --by-store."

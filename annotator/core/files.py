@@ -20,14 +20,15 @@ import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
 from annotator.core.errors import InputError
 
-Content = str | bytes | Callable[[TextIO], object]
-"""What to write: text (UTF-8, line ends as given), bytes, or a function writing to a text handle."""
+Content = str | bytes | Iterable[bytes] | Callable[[TextIO], object]
+"""What to write: text (UTF-8, line ends as given), bytes, chunks of bytes as they come (a merged
+store streams its lines), or a function writing to a text handle."""
 
 FILE_MODE = 0o644
 FOLDER_MODE = 0o755
@@ -200,18 +201,19 @@ def kind_of(mode: int) -> str:
 
 def _write(handle: int, content: Content, *, sync: bool) -> None:
     """Write `content` to the open file descriptor `handle`, flush it, fsync it if `sync`, and close it."""
-    if isinstance(content, bytes):
+    if not isinstance(content, str) and not callable(content):
         with open(handle, "wb") as binary:
-            binary.write(content)
+            for chunk in [content] if isinstance(content, bytes) else content:
+                binary.write(chunk)
             binary.flush()
             if sync:
                 os.fsync(binary.fileno())
         return
     with open(handle, "w", encoding="utf-8", newline="") as text:
-        if isinstance(content, str):
-            text.write(content)
-        else:
+        if callable(content):
             content(text)
+        else:
+            text.write(content)
         text.flush()
         if sync:
             os.fsync(text.fileno())

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from annotator.core.corpus import Paragraph
 from annotator.core.spans import ANSWERS, Annotation, RejectedSpan, Relation, Span
-from annotator.core.tokens import Token, tokenize
+from annotator.core.tokens import Token, make_token, tokenize
 
 VIEW_ID = "spans_manual"
 IN_PROGRESS = "in_progress"
@@ -102,58 +103,139 @@ def _rejected_from_record(record: Mapping[str, Any]) -> tuple[RejectedSpan, ...]
     return tuple(out)
 
 
+def token_dicts(tokens: Sequence[Token]) -> list[dict[str, Any]]:
+    """Tokens as a record holds them."""
+    return [{"text": t.text, "start": t.start, "end": t.end, "id": t.id, "ws": t.ws} for t in tokens]
+
+
+def to_json(value: Any) -> str:
+    """JSON as a store line holds it (one line, no spaces, Unicode as it is)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 def to_record(
     paragraph: Paragraph,
-    tokens: Sequence[Token],
+    tokens: Sequence[Token] | None,
     annotation: Annotation,
     *,
     schema_ref: Mapping[str, str],
     annotator: str,
     timestamp: int | None = None,
 ) -> dict[str, Any]:
-    """The full record for one paragraph in its current state."""
-    text = paragraph.text
-    input_hash = stable_hash(text)
-    by_id = {s.id: s for s in annotation.spans}
-    record: dict[str, Any] = {
-        "id": paragraph.id,
-        "text": text,
-        "tokens": [{"text": t.text, "start": t.start, "end": t.end, "id": t.id, "ws": t.ws} for t in tokens],
-        "spans": [span_to_dict(s, text) for s in annotation.spans],
-        "relations": [_relation_to_dict(r, by_id) for r in annotation.relations],
-    }
-    if annotation.answer is not None:
-        record["answer"] = annotation.answer
-    if annotation.flagged:
-        record["flagged"] = True
-    if annotation.note:
-        record["note"] = annotation.note
-    record["meta"] = {
-        "article_id": paragraph.article_id,
-        "paragraph": paragraph.index,
-        "char_offset": paragraph.char_offset,
-        "source": paragraph.source,
-    }
-    if annotation.rejected:
-        record["meta"]["rejected_spans"] = [_rejected_to_dict(entry, text) for entry in annotation.rejected]
-    record.update({
-        "_input_hash": input_hash,
-        "_task_hash": stable_hash(str(input_hash), paragraph.id),
-        "_view_id": VIEW_ID,
-        "_annotator_id": annotator,
-        "_session_id": annotator,
-        "_timestamp": int(time.time()) if timestamp is None else timestamp,
-        "_schema": dict(schema_ref),
-        "_status": DONE if annotation.answer is not None else IN_PROGRESS,
-    })
-    return record
+    """The full record for one paragraph in its current state.
+
+    `tokens` None leaves them out: for a paragraph whose tokens the store already holds, which
+    `Store.append` then takes from there (docs/FORMAT.md, "The store"), so an edit never
+    builds them again.
+    """
+    builder = RecordBuilder(paragraph, schema_ref=schema_ref, annotator=annotator)
+    return builder.build(annotation, tokens, timestamp=timestamp, encode=False)[0]
+
+
+class RecordBuilder:
+    """The records of one paragraph as it is edited, each costing what the edit changed.
+
+    The text's hashes and JSON are computed once, and each span's dict and JSON once for as
+    long as an equal span stays in the annotation (spans are immutable values), so an edit or an
+    undo re-encodes only the spans it changed. The records it builds share those span dicts,
+    so they are for appending, not for changing. `to_record` is one use of it.
+    """
+
+    def __init__(self, paragraph: Paragraph, *, schema_ref: Mapping[str, str], annotator: str) -> None:
+        self.paragraph = paragraph
+        self._schema_ref = dict(schema_ref)
+        self._annotator = annotator
+        self._input_hash = stable_hash(paragraph.text)
+        self._task_hash = stable_hash(str(self._input_hash), paragraph.id)
+        self._text_json: str | None = None
+        # The spans of the last record built, with their dicts and JSON (None: not encoded yet).
+        self._last_spans: tuple[Span, ...] = ()
+        self._span_dicts: list[dict[str, Any]] = []
+        self._span_jsons: list[str | None] = []
+
+    def build(
+        self, annotation: Annotation, tokens: Sequence[Token] | None, *, timestamp: int | None = None,
+        encode: bool = True,
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        """The record (see `to_record`), and with `encode` the JSON of its text and spans (`Store.append`'s `encoded`)."""
+        paragraph = self.paragraph
+        text = paragraph.text
+        span_dicts, span_jsons = self._span_parts(annotation.spans, encode)
+        by_id = {s.id: s for s in annotation.spans} if annotation.relations else {}
+        record: dict[str, Any] = {"id": paragraph.id, "text": text}
+        if tokens is not None:
+            record["tokens"] = token_dicts(tokens)
+        record["spans"] = span_dicts
+        record["relations"] = [_relation_to_dict(r, by_id) for r in annotation.relations]
+        if annotation.answer is not None:
+            record["answer"] = annotation.answer
+        if annotation.flagged:
+            record["flagged"] = True
+        if annotation.note:
+            record["note"] = annotation.note
+        record["meta"] = {
+            "article_id": paragraph.article_id,
+            "paragraph": paragraph.index,
+            "char_offset": paragraph.char_offset,
+            "source": paragraph.source,
+        }
+        if annotation.rejected:
+            record["meta"]["rejected_spans"] = [_rejected_to_dict(entry, text) for entry in annotation.rejected]
+        record.update({
+            "_input_hash": self._input_hash,
+            "_task_hash": self._task_hash,
+            "_view_id": VIEW_ID,
+            "_annotator_id": self._annotator,
+            "_session_id": self._annotator,
+            "_timestamp": int(time.time()) if timestamp is None else timestamp,
+            "_schema": dict(self._schema_ref),
+            "_status": DONE if annotation.answer is not None else IN_PROGRESS,
+        })
+        if not encode:
+            return record, {}
+        if self._text_json is None:
+            self._text_json = to_json(text)
+        encoded_spans = cast("list[str]", span_jsons)  # every one is made when encoding
+        return record, {"text": self._text_json, "spans": "[" + ",".join(encoded_spans) + "]"}
+
+    def _span_parts(self, spans: tuple[Span, ...], encode: bool) -> tuple[list[dict[str, Any]], list[str | None]]:
+        """Each span's dict (and with `encode` its JSON), reusing those of the spans the last record had.
+
+        An edit keeps the spans before and after the ones it changed as the same objects, so
+        only the stretch between the common start and end is looked at; a stretch of new objects
+        (an undo read back from the store) is matched by value, which costs more than identity.
+        """
+        old = self._last_spans
+        same_start, limit = 0, min(len(spans), len(old))
+        while same_start < limit and spans[same_start] is old[same_start]:
+            same_start += 1
+        same_end = 0
+        while same_end < limit - same_start and spans[-1 - same_end] is old[-1 - same_end]:
+            same_end += 1
+        changed = spans[same_start : len(spans) - same_end]
+        old_changed = range(same_start, len(old) - same_end)
+        equal = {old[i]: i for i in old_changed} if len(changed) > 1 else {}
+        dicts, jsons = [], []
+        for span in changed:
+            found = equal.get(span)
+            if found is None and len(changed) == 1 and len(old_changed) == 1 and old[old_changed[0]] == span:
+                found = old_changed[0]
+            dicts.append(self._span_dicts[found] if found is not None else span_to_dict(span, text=self.paragraph.text))
+            jsons.append(self._span_jsons[found] if found is not None else None)
+        keep_end = len(old) - same_end
+        span_dicts = self._span_dicts[:same_start] + dicts + self._span_dicts[keep_end:]
+        span_jsons = self._span_jsons[:same_start] + jsons + self._span_jsons[keep_end:]
+        if encode and None in span_jsons:
+            span_jsons = [to_json(d) if j is None else j for d, j in zip(span_dicts, span_jsons)]
+        self._last_spans, self._span_dicts, self._span_jsons = spans, span_dicts, span_jsons
+        return span_dicts, span_jsons
 
 
 def tokens_of(record: Mapping[str, Any]) -> tuple[Token, ...]:
     """A record's saved tokens (its spans' token indices refer to them), else its text tokenized."""
     saved = record.get("tokens")
     if saved:
-        return tuple(Token(t["text"], t["start"], t["end"], t["id"], bool(t.get("ws"))) for t in saved)
+        return tuple([make_token(t["text"], t["start"], t["end"], t["id"], bool(t.get("ws"))) for t in saved])
     return tokenize(str(record["text"]))
 
 
@@ -175,27 +257,35 @@ def annotation_from_record(record: Mapping[str, Any]) -> Annotation:
     )
 
 
-def check_record(record: Mapping[str, Any]) -> None:
-    """Refuse a record whose spans do not match its text and tokens (the offsets contract)."""
+def check_record(record: Mapping[str, Any], tokens: Sequence[Mapping[str, Any]] | None = None) -> None:
+    """Refuse a record whose spans do not match its text and tokens (the offsets contract).
+
+    `tokens` are the ones the spans refer to when the record does not hold them (the store's
+    saved tokens of the paragraph, already checked against the same text): only the spans'
+    token indices are checked against them.
+    """
     text = record.get("text")
     if not isinstance(record.get("id"), str) or not isinstance(text, str):
         raise RecordError("a record needs a string 'id' and a string 'text'")
-    tokens = record.get("tokens") or []
-    for token in tokens:
-        if text[token["start"] : token["end"]] != token["text"]:
-            raise RecordError(f"{record['id']}: token {token['id']} {token['text']!r} is not text[{token['start']}:{token['end']}]")
+    if tokens is None:
+        tokens = record.get("tokens") or []
+        for token in tokens:
+            if text[token["start"] : token["end"]] != token["text"]:
+                raise RecordError(f"{record['id']}: token {token['id']} {token['text']!r} is not text[{token['start']}:{token['end']}]")
     answer = record.get("answer")
     if answer is not None and answer not in ANSWERS:
         raise RecordError(f"{record['id']}: answer {answer!r} is not one of {', '.join(ANSWERS)}")
+    length, count = len(text), len(tokens)
     for span in record.get("spans") or ():
-        start, end = span.get("start"), span.get("end")
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-            raise RecordError(f"{record['id']}: span [{start}, {end}) is outside the text (length {len(text)})")
-        if text[start:end] != span.get("text"):
-            raise RecordError(f"{record['id']}: span text {span.get('text')!r} is not text[{start}:{end}] = {text[start:end]!r}")
-        if tokens:
-            first, last = span.get("token_start"), span.get("token_end")
-            if not (isinstance(first, int) and isinstance(last, int) and 0 <= first <= last < len(tokens)):
-                raise RecordError(f"{record['id']}: span [{start}, {end}) has token indices {first}..{last} outside 0..{len(tokens) - 1}")
+        get = span.get
+        start, end = get("start"), get("end")
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= length):
+            raise RecordError(f"{record['id']}: span [{start}, {end}) is outside the text (length {length})")
+        if text[start:end] != get("text"):
+            raise RecordError(f"{record['id']}: span text {get('text')!r} is not text[{start}:{end}] = {text[start:end]!r}")
+        if count:
+            first, last = get("token_start"), get("token_end")
+            if not (isinstance(first, int) and isinstance(last, int) and 0 <= first <= last < count):
+                raise RecordError(f"{record['id']}: span [{start}, {end}) has token indices {first}..{last} outside 0..{count - 1}")
             if tokens[first]["start"] > start or tokens[last]["end"] < end:
                 raise RecordError(f"{record['id']}: span [{start}, {end}) is not within its tokens {first}..{last}")

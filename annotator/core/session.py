@@ -17,7 +17,7 @@ from typing import Any
 
 from annotator.core.casualty import parse_casualty
 from annotator.core.corpus import Article, Corpus, Paragraph
-from annotator.core.records import annotation_from_record, to_record, tokens_of
+from annotator.core.records import RecordBuilder, annotation_from_record, to_record, tokens_of
 from annotator.core.schema import Label, Schema, migrate_span_label
 from annotator.core.spans import (
     EMPTY,
@@ -44,6 +44,8 @@ from annotator.core.spans import (
 )
 from annotator.core.store import Step, Store
 from annotator.core.tokens import Token, tokenize
+
+WRITTEN_KEPT = 256  # lines of the open paragraph whose annotation undo finds without reading the store
 
 
 class EditRefused(Exception):
@@ -110,11 +112,25 @@ class Session:
         self.position = position
         self.article: Article = self.corpus.article(position.article)
         self.paragraph: Paragraph = self.article.paragraphs[position.paragraph]
+        self._builder = RecordBuilder(self.paragraph, schema_ref=self.schema.ref, annotator=self.annotator)
+        self._written: dict[int, Annotation] = {}  # store line -> the annotation this session wrote there
         self._show_record(self.store.contents.get(self.paragraph.id))
 
-    def _show_record(self, record: dict[str, Any] | None) -> None:
-        """The open paragraph's tokens and annotation as `record` (its latest saved one) has them."""
-        self.tokens, self.annotation = self._state_of(self.paragraph, record)
+    def _show_record(self, record: dict[str, Any] | None, *, same_tokens: bool = False) -> None:
+        """The open paragraph's tokens and annotation as `record` (its latest saved one) has them.
+
+        `same_tokens`: the record uses the tokens already open (an undo on this paragraph), which
+        are then kept rather than built again.
+        """
+        if record is not None and record.get("tokens") and record.get("text") == self.paragraph.text:
+            if not same_tokens:
+                self.tokens: tuple[Token, ...] = tokens_of(record)
+            self.annotation: Annotation = self._migrated(annotation_from_record(record))
+            self._tokens_saved = True  # the store holds them: edits need not send them again
+        else:
+            self.tokens = _tokenized(self.paragraph.text)
+            self.annotation = EMPTY
+            self._tokens_saved = False
 
     def _state_of(self, paragraph: Paragraph, record: dict[str, Any] | None) -> tuple[tuple[Token, ...], Annotation]:
         """A paragraph's tokens and annotation as `record` (its latest saved one, or None) has them."""
@@ -230,13 +246,19 @@ class Session:
     def _commit(self, annotation: Annotation) -> Annotation:
         if annotation == self.annotation:
             return annotation
-        record = to_record(
-            self.paragraph, self.tokens, annotation,
-            schema_ref=self.schema.ref, annotator=self.annotator, timestamp=int(self._clock()),
-        )
-        self.store.append(record)
-        self.annotation = annotation
+        record, encoded = self._builder.build(
+            annotation, None if self._tokens_saved else self.tokens, timestamp=int(self._clock()))
+        self.store.append(record, encoded=encoded)
+        self._saved(annotation)
         return annotation
+
+    def _saved(self, annotation: Annotation) -> None:
+        """`annotation` is the open paragraph's latest line: remember it, so that undo need not read it back."""
+        self.annotation = annotation
+        self._tokens_saved = True
+        self._written[self.store.contents.latest_line[self.paragraph.id]] = annotation
+        if len(self._written) > WRITTEN_KEPT:
+            del self._written[next(iter(self._written))]
 
     def _check_overlaps(self, span: Span, among: Sequence[Span] | None = None) -> None:
         """Refuse `span` if the schema forbids its overlap with one of `among` (the open paragraph's spans)."""
@@ -420,12 +442,24 @@ class Session:
         assert position is not None  # the history only offers steps `_in_corpus` accepts
         if position != self.position:
             self.open(position)
-        if step.state is None:  # the paragraph had no record before: back to blank
-            state = to_record(self.paragraph, self.tokens, EMPTY, schema_ref=self.schema.ref, annotator=self.annotator)
-        else:
-            state = self.store.contents.read(step.state)
+        # The state to write back: blank when the paragraph had no record before, what this
+        # session wrote when it did, else the line read from the store.
+        known = EMPTY if step.state is None else self._written.get(step.state)
+        if known is not None:
+            state, encoded = self._builder.build(known, None if self._tokens_saved else self.tokens)
+            self.store.append_step(step, state, annotator=self.annotator, timestamp=int(self._clock()), encoded=encoded)
+            self._saved(known)
+            return True
+        assert step.state is not None
+        contents = self.store.contents
+        state = contents.read(step.state)
+        latest = contents.latest_line.get(self.paragraph.id)
+        same_tokens = (self._tokens_saved and latest is not None
+                       and contents.token_line(step.state) == contents.token_line(latest))
         record = self.store.append_step(step, state, annotator=self.annotator, timestamp=int(self._clock()))
-        self._show_record(record)  # what was just saved: no need to read it back from disk
+        self._show_record(record, same_tokens=same_tokens)  # what was just saved: no need to read it back
+        if self._tokens_saved:
+            self._written[contents.latest_line[self.paragraph.id]] = self.annotation
         return True
 
     def paragraphs_around(self, before: int, after: int) -> tuple[Sequence[Paragraph], Sequence[Paragraph]]:

@@ -1,39 +1,217 @@
-"""The crash-safe JSONL store: append-only, fsynced, one writer; its reading and its undo history.
+"""The crash-safe JSONL store: append-only, fsynced, one writer; its reading, its index and its undo history.
 
-The line format is in docs/FORMAT.md ("The store's history fields"); how an edit reaches it,
-in docs/ARCHITECTURE.md ("A key press, from binding to disk and back"). Each change appends
-the paragraph's full new state; the latest line for an `id` wins. Every line also carries its
-place in the history (`_seq`, `_action`, `_reverts`), so undo and redo survive a restart:
-`History` holds the one set of rules that turns those lines into what undo and redo reach.
+The line format is in docs/FORMAT.md ("The store"); how an edit reaches it, in
+docs/ARCHITECTURE.md ("A key press, from binding to disk and back"). Each change appends the
+paragraph's new state; the latest line for an `id` wins. A line leaves out the paragraph's
+tokens when an earlier line of the same paragraph and text holds them, and names the tokenizer
+version, so a line read alone can be tokenized again. Every line starts with a header in a
+fixed order (`id`, `_seq`, `_action`, `_reverts`, `answer`, `flagged`, `_tokenizer`), so
+opening a store reads each line's header, never the whole line; each line also carries its
+place in the history, so undo and redo survive a restart: `History` holds the one set of
+rules that turns those lines into what undo and redo reach.
+
 A line cut off by a crash is reported and skipped but stays on disk: the next append first
 ends it and writes a marker line naming it, so later reads know it is a known fragment rather
-than corruption.
+than corruption. A writer keeps an index of a large store beside it (`.NAME.index`, a cache
+rebuilt whenever it is missing or does not match the store), so reopening does not read the
+store again.
 
 Everything that reads a store goes through `read_store` (or a `Store`'s `contents`): nothing
-else opens a store file.
+else opens a store file. Records handed out are complete (tokens included) unless a method
+says otherwise.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+import re
+import sys
+import tempfile
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from annotator.core.errors import InputError
-from annotator.core.records import RecordError, check_record
+from annotator.core.records import RecordError, check_record, to_json, token_dicts
+from annotator.core.spans import ANSWERS
+from annotator.core.tokens import TOKENIZER_VERSION, tokenize
 
 Action = Literal["edit", "undo", "redo"]
 StepAction = Literal["undo", "redo"]
 FRAGMENT_MARKER = "_crash_fragment"
+TOKENIZER_FIELD = "_tokenizer"
+HISTORY_FIELDS = ("_seq", "_action", "_reverts")
+INDEX_MIN_BYTES = 4 << 20  # a smaller store is scanned in a few milliseconds: no index beside it
+
+_ACTIONS: tuple[Action, ...] = ("edit", "undo", "redo")
+# One byte of flags a line: the action's number, then one bit each.
+_ACTION_BITS = 0b11
+_OWN_TOKENS = 0b100  # the line holds a "tokens" field
+_TOKENIZER_NAMED = 0b1000  # the line names its tokenizer version (written by this format)
+_DECIDED = 0b10000
+_FLAGGED = 0b100000
+
+_JSON_STRING = rb'"((?:[^"\\]|\\.)*)"'
+_HEADER = re.compile(
+    rb'\{"id":' + _JSON_STRING + rb',"_seq":(\d+),"_action":"(edit|undo|redo)"(?:,"_reverts":(-?\d+))?'
+    rb'(?:,"answer":"(accept|reject|ignore)")?(,"flagged":true)?,"_tokenizer":' + _JSON_STRING + rb'(,"tokens":)?'
+)
+_TOKENS_END = b'}],"'  # a token is a flat object, so its array ends where this first appears
+_TOKEN_OFFSETS = re.compile(rb'","start":(\d+),"end":(\d+),"id":')
+_MARKER_START = b'{"' + FRAGMENT_MARKER.encode() + b'"'
+_CHUNK = 8 << 20
+_INDEX_MAGIC = b"annotator store index 1\n"
+_CHECKED_TAIL = 1 << 20  # bytes before the end of what an index covers that must still be the same
+
+_DECODER = json.JSONDecoder()
+Reader = Callable[[int, int], bytes]  # (offset, size) -> bytes of the store file
 
 
-def _parsed(raw: bytes) -> dict[str, Any]:
-    """A record line already checked by `_scan` (so a JSON object)."""
-    record: dict[str, Any] = json.loads(raw)
+def _loads(raw: bytes) -> dict[str, Any]:
+    """A line parsed: UTF-8 (a store's first line may start with a byte-order mark), not json's guess."""
+    record: dict[str, Any] = json.loads((raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).decode("utf-8"))
+    return record
+
+
+def _string(raw: bytes) -> str:
+    """A JSON string's contents (between the quotes) as text."""
+    if b"\\" not in raw:
+        return raw.decode("utf-8")
+    text: str = json.loads(b'"' + raw + b'"')
+    return text
+
+
+def encode_line(
+    record: Mapping[str, Any], *, seq: int, action: Action, reverts: int | None, tokens: list[Any] | None,
+    encoded: Mapping[str, str] | None = None,
+) -> bytes:
+    """One store line for `record` (without its line end): the header, `tokens` when given, then the rest.
+
+    Everything a store writes goes through here, so every line has the header that opening a
+    store reads. `encoded` holds the JSON of some fields, already made (`RecordBuilder`), and
+    must be what `to_json` gives for them. Tokens that could be mistaken for the end of their
+    array (a token holding a list of objects) make a line in plain record order, which readers
+    parse in full.
+    """
+    head: dict[str, Any] = {"id": record["id"], "_seq": seq, "_action": action}
+    if reverts is not None:
+        head["_reverts"] = reverts
+    if record.get("answer") in ANSWERS:
+        head["answer"] = record["answer"]
+    if record.get("flagged") is True:
+        head["flagged"] = True
+    head[TOKENIZER_FIELD] = TOKENIZER_VERSION
+    body = {key: value for key, value in record.items()
+            if key not in head and key != "tokens" and key not in HISTORY_FIELDS}
+    encoded_tokens = None if tokens is None else to_json(tokens)
+    if encoded_tokens is not None and encoded_tokens != "[]" and (
+        (encoded_tokens + ',"').find(_TOKENS_END.decode()) != len(encoded_tokens) - 2
+    ):
+        plain = {"id": record["id"], **body, "tokens": tokens, **{k: v for k, v in head.items() if k != "id"}}
+        return to_json(plain).encode("utf-8")
+    parts = [to_json(head)[:-1]]
+    if encoded_tokens is not None:
+        parts.append(',"tokens":' + encoded_tokens)
+    if body:
+        parts.append("," + _members(body, encoded or {}))
+    parts.append("}")
+    return "".join(parts).encode("utf-8")
+
+
+def _members(fields: Mapping[str, Any], encoded: Mapping[str, str]) -> str:
+    """The members of a JSON object (no braces), taking the JSON of the fields in `encoded` as it is."""
+    parts: list[str] = []
+    run: dict[str, Any] = {}
+    for key, value in fields.items():
+        if key in encoded:
+            if run:
+                parts.append(to_json(run)[1:-1])
+                run = {}
+            parts.append(to_json(key) + ":" + encoded[key])
+        else:
+            run[key] = value
+    if run:
+        parts.append(to_json(run)[1:-1])
+    return ",".join(parts)
+
+
+def relocated_line(raw: bytes, *, seq: int, reverts: int | None, tokens: bytes | None, extra: bytes) -> bytes | None:
+    """Line `raw` with another `_seq` and `_reverts`, the tokens JSON `tokens` (None: no tokens) and the
+    JSON members `extra` (`"name":value,...`, or nothing) added at its end; the rest of the line is
+    copied as it is, not encoded again.
+
+    None for a line without this format's header (encode it with `encode_line`). For a merge.
+    """
+    match = _HEADER.match(raw)
+    if match is None or not raw.endswith(b"}"):
+        return None
+    body = raw[_tokens_range(raw, match)[1] if match[8] else match.end() : -1]
+    parts = [b'{"id":"', match[1], b'","_seq":', str(seq).encode(), b',"_action":"', match[3], b'"']
+    if reverts is not None:
+        parts += [b',"_reverts":', str(reverts).encode()]
+    if match[5]:
+        parts += [b',"answer":"', match[5], b'"']
+    parts += [match[6] or b"", b',"_tokenizer":"', match[7], b'"']
+    if tokens is not None:
+        parts += [b',"tokens":', tokens]
+    parts.append(body)
+    if extra:
+        parts += [b",", extra]
+    parts.append(b"}")
+    return b"".join(parts)
+
+
+def _tokens_range(raw: bytes, match: re.Match[bytes]) -> tuple[int, int]:
+    """Where the tokens' JSON array is in a line whose header says it holds them."""
+    start = match.end()
+    end = start + 2 if raw.startswith(b"[]", start) else raw.find(_TOKENS_END, start) + 2
+    if end < start + 2:
+        raise json.JSONDecodeError("the tokens do not end", raw.decode("utf-8", "replace"), start)
+    return start, end
+
+
+def _decode(raw: bytes) -> tuple[dict[str, Any], tuple[int, int] | None]:
+    """A line's fields, leaving its tokens unparsed where the header says where they are (their byte range)."""
+    match = _HEADER.match(raw)
+    if match is None or match[8] is None:
+        return _loads(raw), None
+    start, end = _tokens_range(raw, match)
+    return _loads(raw[: match.start(8)] + raw[end:]), (start, end)
+
+
+def _without_tokens(fields: dict[str, Any]) -> dict[str, Any]:
+    """A line's fields without its tokens or the tokenizer's version, in the line's order (`fields` changed)."""
+    fields.pop("tokens", None)
+    fields.pop(TOKENIZER_FIELD, None)
+    return fields
+
+
+def _ordered(fields: dict[str, Any], tokens: list[Any] | None) -> dict[str, Any]:
+    """A line's fields as a record in `to_record`'s order: the header's fields back in place, `tokens` after the text.
+
+    The line's body is already in that order; `answer` and `flagged` go back after
+    `relations` (or `spans`), the history fields to the end. `fields` is used up.
+    """
+    history = [(key, fields.pop(key)) for key in HISTORY_FIELDS if key in fields]
+    decision = [(key, fields.pop(key)) for key in ("answer", "flagged") if key in fields]
+    fields.pop(TOKENIZER_FIELD, None)
+    items = list(fields.items())
+    if tokens is not None:
+        items.insert(2 if len(items) > 1 and items[1][0] == "text" else len(items), ("tokens", tokens))
+    if decision:
+        keys = [key for key, _ in items]
+        after = "relations" if "relations" in fields else "spans" if "spans" in fields else keys[-1]
+        at = keys.index(after) + 1
+        items[at:at] = decision
+    record = dict(items)
+    record.update(history)
     return record
 
 
@@ -52,26 +230,346 @@ class StoreLine:
     flagged: bool = False
 
 
-@dataclass(slots=True)
-class StoreContents:
-    """What a store holds, indexed by byte offsets so that a large store is never all in memory."""
+class StoreLines:
+    """The store's record lines in file order, each made into a `StoreLine` when asked for."""
 
-    path: Path
-    lines: list[StoreLine] = field(default_factory=list)
-    latest_line: dict[str, int] = field(default_factory=dict)  # id -> index in `lines`
-    warnings: list[str] = field(default_factory=list)
-    cut_off_line: int | None = None  # number of a last line cut off by a crash
+    def __init__(self, contents: StoreContents) -> None:
+        self.contents = contents
+
+    def __len__(self) -> int:
+        return len(self.contents._offsets)
+
+    def __getitem__(self, index: int) -> StoreLine:
+        return self.contents.line(index)
+
+    def __iter__(self) -> Iterator[StoreLine]:
+        return (self.contents.line(index) for index in range(len(self)))
+
+
+class StoreContents:
+    """What a store holds, indexed by byte offsets so that a large store is never all in memory.
+
+    Per line it keeps a few numbers in arrays (offset, length, `_seq`, the line it replaced,
+    the line whose tokens it uses, one byte of flags), per paragraph id its latest line: no
+    record stays in memory.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.warnings: list[str] = []
+        self.cut_off_line: int | None = None  # number of a last line cut off by a crash
+        self.latest_line: dict[str, int] = {}  # id -> index of its latest line, in order of first appearance
+        self._offsets = array("q")
+        self._lengths = array("I")
+        self._seqs = array("q")
+        self._previous = array("i")  # the line of the same id before, or -1
+        self._token_source = array("i")  # the line whose tokens this line has, or -1 (none saved)
+        self._flags = bytearray()
+        # The undo and redo lines (indices, ascending) and the _seq each names.
+        self._reverting, self._reverted = array("i"), array("q")
+        self._fragments: list[int] = []  # numbers of lines known to be cut off by an earlier crash
+        self._decided = 0
+        self._seqs_increasing = True
+        self._lines_of_seq: dict[int, list[int]] | None = None  # only for stores whose _seq go back
+        self._size = 0  # bytes indexed
+        self._number = 0  # physical lines indexed (for messages naming a line)
+        self._open_end = False  # the last indexed line has no line end yet
+        self._token_cache: tuple[int, str, list[Any]] | None = None  # (line, text, tokens) last read
+        self._index_current = False  # the index beside the store describes all of it
+        # The stacks of the history as the index saved them (undo, redo, where each line is), if it did.
+        self.saved_history: tuple[array[int], array[int], bytearray] | None = None
+
+    # --- reading the file ---------------------------------------------------------------
+
+    def load(self, read: Reader, size: int) -> None:
+        """Index the store's `size` bytes: from the index beside it where that still matches, then the rest."""
+        loaded = size >= INDEX_MIN_BYTES and self._load_index(read, size)
+        self._scan(read, size)
+        self._index_current = loaded and self._size == size
+
+    def _scan(self, read: Reader, end: int) -> None:
+        """Index the lines between what is indexed so far and `end`, reading a chunk at a time."""
+        pending_bad: tuple[int, str] | None = None  # a bad line that may be named by the next marker
+        start = self._size  # the file offset of data[0]
+        position = start  # the next byte to read
+        data = b""
+        while True:
+            if position < end:
+                chunk = read(position, min(_CHUNK, end - position))
+                position += len(chunk)
+                end = end if chunk else position  # the file got shorter while being read
+                data += chunk
+            finished = position >= end
+            at = 0
+            while True:
+                newline = data.find(b"\n", at)
+                if newline < 0 or (not finished and newline + len(_MARKER_START) >= len(data)):
+                    break  # the line's end, or enough of the next line to see a marker, is in the next chunk
+                before_marker = data.startswith(_MARKER_START, newline + 1)
+                pending_bad = self._take(data[at:newline], start + at, pending_bad, complete=True,
+                                         before_marker=before_marker)
+                at = newline + 1
+            self._size = start + at
+            data, start = data[at:], start + at
+            if finished:
+                break
+        if data:
+            pending_bad = self._take(data, start, pending_bad, complete=False, before_marker=False)
+            if self.cut_off_line is None:  # a record (or blanks) without a line end: the next append ends it
+                self._size = start + len(data)
+                self._open_end = True
+        if pending_bad is not None:
+            raise _malformed(self.path, *pending_bad)
+
+    def _take(
+        self, raw: bytes, offset: int, pending_bad: tuple[int, str] | None, *, complete: bool, before_marker: bool
+    ) -> tuple[int, str] | None:
+        """Index one physical line; return a bad line still waiting for the marker that would excuse it."""
+        self._number += 1
+        number = self._number
+        match = _HEADER.match(raw) if complete and not before_marker and pending_bad is None else None
+        if match is not None and raw.endswith(b"}"):
+            reverts = match[4]
+            self._add(
+                offset, len(raw), int(match[2]), _string(match[1]), _ACTIONS.index(match[3].decode()),
+                None if reverts is None else int(reverts),
+                _TOKENIZER_NAMED | (_OWN_TOKENS if match[8] else 0) | (_DECIDED if match[5] else 0)
+                | (_FLAGGED if match[6] else 0),
+            )
+            return None
+        if not raw.strip():
+            return pending_bad
+        try:
+            record = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            record, why = None, f"not valid JSON ({error.msg if isinstance(error, json.JSONDecodeError) else 'not UTF-8'})"
+        else:
+            why = "not a JSON object" if not isinstance(record, dict) else ""
+        if pending_bad is not None:
+            bad_number, bad_why = pending_bad
+            if not (isinstance(record, dict) and record.get(FRAGMENT_MARKER) == bad_number):
+                raise _malformed(self.path, bad_number, bad_why)
+            self._fragments.append(bad_number)
+            self.warnings.append(_fragment_warning(self.path, bad_number))
+            return None
+        if record is None or why:
+            if not complete:  # the very last bytes, with no line end: a write cut off by a crash
+                self.cut_off_line = number
+                self.warnings.append(
+                    f"{self.path}:{number}: the last line is cut off (a crash while writing?); "
+                    "it is skipped and left in the file."
+                )
+                return None
+            return (number, why)
+        if FRAGMENT_MARKER in record:
+            return None
+        try:
+            check_record(record)
+        except RecordError as error:
+            raise _malformed(self.path, number, str(error)) from None
+        action = record.get("_action", "edit")
+        if action not in _ACTIONS:
+            raise _malformed(self.path, number, f"unknown _action {action!r}")
+        seq = record.get("_seq")
+        reverts = record.get("_reverts")
+        self._add(
+            offset, len(raw), seq if isinstance(seq, int) else len(self._offsets) + 1, record["id"],
+            _ACTIONS.index(action), reverts if isinstance(reverts, int) else None,
+            (_TOKENIZER_NAMED if TOKENIZER_FIELD in record else 0) | (_OWN_TOKENS if "tokens" in record else 0)
+            | (_DECIDED if record.get("answer") is not None else 0) | (_FLAGGED if record.get("flagged") else 0),
+        )
+        return None
+
+    def _add(self, offset: int, length: int, seq: int, record_id: str, action: int, reverts: int | None, flags: int) -> int:
+        """Take one record line into the index; return its index."""
+        index = len(self._offsets)
+        previous = self.latest_line.get(record_id, -1)
+        if self._seqs and seq <= self._seqs[-1]:
+            self._seqs_increasing = False
+            self._lines_of_seq = None
+        self._offsets.append(offset)
+        self._lengths.append(length)
+        self._seqs.append(seq)
+        self._previous.append(previous)
+        if flags & _OWN_TOKENS:
+            self._token_source.append(index)
+        else:
+            self._token_source.append(self._token_source[previous] if previous >= 0 and flags & _TOKENIZER_NAMED else -1)
+        self._flags.append(flags | action)
+        if reverts is not None:
+            self._reverting.append(index)
+            self._reverted.append(reverts)
+        if previous >= 0 and self._flags[previous] & _DECIDED:
+            self._decided -= 1
+        if flags & _DECIDED:
+            self._decided += 1
+        self.latest_line[record_id] = index
+        return index
+
+    def _raw(self, handle: BinaryIO, index: int) -> bytes:
+        handle.seek(self._offsets[index])
+        return handle.read(self._lengths[index])
+
+    def _fields(self, handle: BinaryIO, index: int) -> tuple[bytes, dict[str, Any], tuple[int, int] | None]:
+        """Line `index` as bytes, its fields and where its unparsed tokens are (see `_decode`)."""
+        raw = self._raw(handle, index)
+        try:
+            return (raw, *_decode(raw))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise InputError(f"{self.path}: the line with _seq {self._seqs[index]} is no longer valid JSON "
+                             "(the store was changed by hand since it was opened?). Restore it from a copy.") from None
+
+    def _record(self, handle: BinaryIO, index: int, *, with_tokens: bool = True) -> dict[str, Any]:
+        """Line `index`'s record: as written for a line of the older format, else in `to_record`'s order.
+
+        Without tokens, the fields are as `iter_states` gives them (in the line's order).
+        """
+        raw, fields, own = self._fields(handle, index)
+        if not with_tokens:
+            return _without_tokens(fields)
+        if not self._flags[index] & _TOKENIZER_NAMED:
+            return fields
+        if own is not None:
+            tokens: list[Any] = json.loads(raw[own[0] : own[1]])
+            self._token_cache = (index, str(fields.get("text")), tokens)
+            tokens = list(tokens)
+        elif "tokens" in fields:
+            tokens = fields["tokens"]
+        else:
+            tokens = self._inherited(handle, index, fields)
+        return _ordered(fields, tokens)
+
+    def _inherited(self, handle: BinaryIO, index: int, fields: Mapping[str, Any]) -> list[Any]:
+        """The tokens of a line that holds none: its paragraph's saved ones, else its text tokenized again."""
+        text = fields.get("text")
+        saved = self._saved_at(self._token_source[index], text, handle)
+        if saved is not None:
+            return list(saved)
+        version = fields.get(TOKENIZER_FIELD)
+        if version != TOKENIZER_VERSION or not isinstance(text, str):
+            raise InputError(
+                f"{self.path}: the line with _seq {self._seqs[index]} ({fields.get('id')}) keeps no tokens, the store "
+                f"holds no earlier line of that paragraph with them, and it was tokenized by version {version} "
+                f"(this is {TOKENIZER_VERSION}). Restore the lines cut from the store, or re-annotate the paragraph."
+            )
+        return token_dicts(tokenize(text))
+
+    def _saved_at(self, source: int, text: Any, handle: BinaryIO | None = None) -> list[Any] | None:
+        """The tokens line `source` holds, when its text is `text`; None otherwise (or for no line).
+
+        The last line asked about is remembered, so the edits of one paragraph read its tokens once.
+        """
+        if source < 0:
+            return None
+        cached = self._token_cache
+        if cached is not None and cached[0] == source:
+            return cached[2] if cached[1] == text else None
+        if handle is None:
+            with open(self.path, "rb") as opened:
+                return self._saved_at(source, text, opened)
+        raw, fields, own = self._fields(handle, source)
+        tokens = json.loads(raw[own[0] : own[1]]) if own is not None else fields.get("tokens")
+        if not isinstance(tokens, list):
+            return None
+        self._token_cache = (source, str(fields.get("text")), tokens)
+        return tokens if fields.get("text") == text else None
+
+    def saved_tokens(self, record_id: str, text: str) -> tuple[int, list[Any]] | None:
+        """The line holding the tokens a new line of `record_id` with `text` would leave out, and those tokens.
+
+        None when no line of that paragraph holds tokens for that text: the new line must hold them.
+        """
+        latest = self.latest_line.get(record_id)
+        if latest is None:
+            return None
+        source = self._token_source[latest]
+        tokens = self._saved_at(source, text)
+        return None if tokens is None else (source, tokens)
+
+    # --- what readers ask ---------------------------------------------------------------
+
+    @property
+    def lines(self) -> StoreLines:
+        return StoreLines(self)
+
+    def line(self, index: int) -> StoreLine:
+        flags = self._flags[index]
+        previous = self._previous[index]
+        return StoreLine(
+            seq=self._seqs[index], id=self.id_at(index), action=_ACTIONS[flags & _ACTION_BITS],
+            reverts=self.reverts_of(index), offset=self._offsets[index], length=self._lengths[index],
+            previous=None if previous < 0 else previous, decided=bool(flags & _DECIDED), flagged=bool(flags & _FLAGGED),
+        )
+
+    def id_at(self, index: int) -> str:
+        """The paragraph id of line `index` (read from its header)."""
+        with open(self.path, "rb") as handle:
+            handle.seek(self._offsets[index])
+            raw = handle.read(self._lengths[index])
+        match = _HEADER.match(raw)
+        return _string(match[1]) if match is not None else str(_loads(raw)["id"])
 
     def read(self, index: int) -> dict[str, Any]:
         """The record of line `index`, read from disk."""
-        return next(self._read_lines((index,)))
-
-    def _read_lines(self, indices: Iterable[int]) -> Iterator[dict[str, Any]]:
         with open(self.path, "rb") as handle:
+            return self._record(handle, index)
+
+    def tokens(self, index: int) -> list[Any]:
+        """The tokens of line `index`'s record (held by it, by an earlier line, or computed again)."""
+        return list(self.read(index).get("tokens") or [])
+
+    def tokens_json(self, index: int, raw: bytes | None = None) -> bytes:
+        """The JSON of line `index`'s tokens, copied from the line that holds them where it can be.
+
+        `raw`: that line's bytes, when the caller has them already.
+        """
+        source = self._token_source[index]
+        if source >= 0 and self._flags[source] & _TOKENIZER_NAMED:
+            if raw is None:
+                with open(self.path, "rb") as handle:
+                    raw = self._raw(handle, source)
+            match = _HEADER.match(raw)
+            if match is not None and match[8]:
+                start, end = _tokens_range(raw, match)
+                return raw[start:end]
+        return to_json(self.tokens(index)).encode("utf-8")
+
+    def token_offsets(self, index: int, text: str) -> list[tuple[int, int]]:
+        """(start, end) of each of line `index`'s tokens, in order, read without making the token dicts.
+
+        `text` is that line's text. Tokens as this store writes them (`text`, `start`, `end`,
+        `id` in that order: each object of the array found so), in a line holding the same
+        text, are read by a pattern; any others are found as `tokens` finds them.
+        """
+        source = self._token_source[index]
+        if source >= 0 and self._flags[source] & _TOKENIZER_NAMED:
+            with open(self.path, "rb") as handle:
+                raw = self._raw(handle, source)
+            match = _HEADER.match(raw)
+            if match is not None and match[8]:
+                start, end = _tokens_range(raw, match)
+                text_at = end + len(b',"text":')
+                if raw.startswith(b',"text":"', end) and _DECODER.raw_decode(raw[text_at:].decode("utf-8"))[0] == text:
+                    found = _TOKEN_OFFSETS.findall(raw, start, end)
+                    if len(found) == raw.count(b'{"text":', start, end):
+                        return [(int(first), int(last)) for first, last in found]
+        return [(token["start"], token["end"]) for token in self.tokens(index)]
+
+    def token_line(self, index: int) -> int | None:
+        """The line whose saved tokens line `index` has (itself when it holds them); None when none does."""
+        source = self._token_source[index]
+        return None if source < 0 else source
+
+    @contextmanager
+    def reading(self, *, with_tokens: bool = True) -> Iterator[Callable[[int], dict[str, Any]]]:
+        """A function giving line `index`'s record, with the file kept open meanwhile (for many reads in any order)."""
+        with open(self.path, "rb") as handle:
+            yield lambda index: self._record(handle, index, with_tokens=with_tokens)
+
+    def _read_lines(self, indices: Iterable[int], *, with_tokens: bool = True) -> Iterator[dict[str, Any]]:
+        with open(self.path, "rb", buffering=1 << 16) as handle:  # lines in any order: a small buffer
             for index in indices:
-                line = self.lines[index]
-                handle.seek(line.offset)
-                yield _parsed(handle.read(line.length))
+                yield self._record(handle, index, with_tokens=with_tokens)
 
     def get(self, record_id: str) -> dict[str, Any] | None:
         """The latest record of `record_id`, or None when the store has none."""
@@ -81,15 +579,15 @@ class StoreContents:
     def is_decided(self, record_id: str) -> bool:
         """Whether the latest record of `record_id` has an answer (without reading it from disk)."""
         index = self.latest_line.get(record_id)
-        return index is not None and self.lines[index].decided
+        return index is not None and bool(self._flags[index] & _DECIDED)
 
     def is_flagged(self, record_id: str) -> bool:
         index = self.latest_line.get(record_id)
-        return index is not None and self.lines[index].flagged
+        return index is not None and bool(self._flags[index] & _FLAGGED)
 
     def decided_count(self) -> int:
-        """How many ids have an answer in their latest record."""
-        return sum(1 for index in self.latest_line.values() if self.lines[index].decided)
+        """How many ids have an answer in their latest record (kept up to date line by line)."""
+        return self._decided
 
     def iter_latest(self) -> Iterator[dict[str, Any]]:
         """The latest record per id, one at a time, in order of each id's first appearance."""
@@ -103,6 +601,17 @@ class StoreContents:
         """The latest record of each of `record_ids` (ids the store holds), in the order given."""
         return self._read_lines(self.latest_line[record_id] for record_id in record_ids)
 
+    def iter_states(self) -> Iterator[tuple[int, dict[str, Any], bytes]]:
+        """Every line in file order, in one pass over the file, for what streams through a store.
+
+        For each: its index, its record without its tokens (`tokens(index)` has them) or the
+        tokenizer's version, the fields in the order the line has them, and the line's bytes.
+        """
+        with open(self.path, "rb", buffering=1 << 20) as handle:
+            for index in range(len(self._offsets)):
+                raw, fields, _ = self._fields(handle, index)
+                yield index, _without_tokens(fields), raw
+
     @property
     def latest(self) -> dict[str, dict[str, Any]]:
         """Every id's latest record, parsed: convenient for small stores."""
@@ -110,10 +619,119 @@ class StoreContents:
 
     @property
     def records(self) -> list[dict[str, Any]]:
-        """Every record line in file order (the whole history), parsed."""
-        with open(self.path, "rb") as handle:
-            data = handle.read()
-        return [_parsed(data[line.offset : line.offset + line.length]) for line in self.lines]
+        """Every record line in file order (the whole history), parsed: convenient for small stores."""
+        return list(self._read_lines(range(len(self._offsets))))
+
+    # --- the history's view of the lines -------------------------------------------------
+
+    def reverts_of(self, index: int) -> int | None:
+        """The `_seq` that line `index` undoes or redoes (None for an edit)."""
+        position = bisect_left(self._reverting, index)
+        found = position < len(self._reverting) and self._reverting[position] == index
+        return self._reverted[position] if found else None
+
+    def index_of_seq(self, seq: int, before: int) -> int | None:
+        """The latest line before line `before` whose `_seq` is `seq`."""
+        if self._seqs_increasing:
+            index = bisect_left(self._seqs, seq, 0, before)
+            return index if index < before and self._seqs[index] == seq else None
+        if self._lines_of_seq is None:
+            self._lines_of_seq = {}
+            for index, line_seq in enumerate(self._seqs):
+                self._lines_of_seq.setdefault(line_seq, []).append(index)
+        found = self._lines_of_seq.get(seq, [])
+        position = bisect_left(found, before)
+        return found[position - 1] if position > 0 else None
+
+    # --- the index file ------------------------------------------------------------------
+
+    def _tail_check(self, read: Reader, size: int) -> str:
+        start = max(0, size - _CHECKED_TAIL)
+        return hashlib.blake2b(read(start, size - start), digest_size=16).hexdigest()
+
+    def save_index(self, read: Reader, history: History | None = None) -> None:
+        """Write the index beside a large store, with `history`'s stacks (a cache: a failure to write it changes nothing).
+
+        Nothing is written when the index there is still the store's, or when the store ends in
+        a line that a later append will change (one cut off, or without its line end).
+        """
+        if self._size < INDEX_MIN_BYTES or self._open_end or self.cut_off_line is not None or self._index_current:
+            return
+        arrays: list[array[int]] = [
+            self._offsets, self._lengths, self._seqs, self._previous, self._token_source,
+            array("i", self.latest_line.values()), self._reverting, self._reverted,
+            array("B", self._flags),
+        ]
+        if history is not None:
+            arrays += [history._undoable, history._redoable, array("B", history._stack)]
+        header = {
+            "size": self._size, "number": self._number, "check": self._tail_check(read, self._size),
+            "byteorder": sys.byteorder, "typecodes": "".join(item.typecode for item in arrays),
+            "itemsizes": [item.itemsize for item in arrays], "lengths": [len(item) for item in arrays],
+            "ids": list(self.latest_line), "fragments": self._fragments, "seqs_increasing": self._seqs_increasing,
+        }
+        target = _index_path(self.path)
+        written = None
+        try:
+            with tempfile.NamedTemporaryFile("wb", dir=target.parent, prefix=f"{target.name}.", suffix=".tmp",
+                                             delete=False) as handle:
+                written = handle.name
+                handle.write(_INDEX_MAGIC + to_json(header).encode("utf-8") + b"\n")
+                for item in arrays:
+                    handle.write(item.tobytes())
+            os.replace(written, target)
+        except OSError:
+            if written is not None:
+                Path(written).unlink(missing_ok=True)
+
+    def _load_index(self, read: Reader, size: int) -> bool:
+        """Take the index beside the store when it describes the store's first bytes; False otherwise."""
+        try:
+            with open(_index_path(self.path), "rb") as handle:
+                if handle.readline() != _INDEX_MAGIC:
+                    return False
+                header = json.loads(handle.readline())
+                covered = header["size"]
+                if header["byteorder"] != sys.byteorder or not INDEX_MIN_BYTES <= covered <= size:
+                    return False
+                if header["check"] != self._tail_check(read, covered):
+                    return False
+                arrays = [array(code) for code in header["typecodes"]]
+                if [item.itemsize for item in arrays] != header["itemsizes"] or len(arrays) not in (9, 12):
+                    return False
+                for item, length in zip(arrays, header["lengths"]):
+                    item.fromfile(handle, length)
+                if handle.read(1):
+                    return False
+            offsets, lengths, seqs, previous, sources, latest, reverting, reverted, flags = arrays[:9]
+            ids = header["ids"]
+            count = len(offsets)
+            if not (len(flags) == len(lengths) == len(seqs) == len(previous) == len(sources) == count
+                    and len(ids) == len(latest) and len(reverting) == len(reverted)
+                    and (len(arrays) == 9 or len(arrays[11]) == count)):
+                return False
+        except (OSError, EOFError, ValueError, KeyError, TypeError):
+            return False
+        self._offsets, self._lengths, self._seqs, self._previous = offsets, lengths, seqs, previous
+        self._token_source, self._flags = sources, bytearray(flags)
+        self.latest_line = dict(zip(ids, latest))
+        self._reverting, self._reverted = reverting, reverted
+        self._decided = sum(1 for index in latest if flags[index] & _DECIDED)
+        self._seqs_increasing = bool(header["seqs_increasing"])
+        self._fragments = list(header["fragments"])
+        self.warnings = [_fragment_warning(self.path, number) for number in self._fragments]
+        self._size, self._number = covered, header["number"]
+        if len(arrays) == 12:
+            self.saved_history = (arrays[9], arrays[10], bytearray(arrays[11]))
+        return True
+
+
+def _index_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.index")
+
+
+def _fragment_warning(path: Path, number: int) -> str:
+    return f"{path}:{number}: a line cut off by an earlier crash is skipped (it stays in the file)."
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,37 +752,64 @@ def _anywhere(_record_id: str) -> bool:
     return True
 
 
+_OFF, _UNDOABLE, _REDOABLE = 0, 1, 2
+
+
 class History:
     """What undo and redo reach, from a store's lines: the one set of rules, on opening and on every append.
 
     An `edit` line can be undone and ends what redo could reach; an `undo` line moves the edit
     its `_reverts` names from the undo stack to the redo stack, a `redo` line moves it back; a
-    line naming an edit that is not on the stack it comes from changes nothing. Each stack is a
-    dict of line indices in stack order (a dict keeps insertion order), so a step costs the
-    same however long the history is.
+    line naming an edit that is not on the stack it comes from changes nothing. `_reverts` is
+    found by sequence number in the store's index. Each stack is an array of line indices;
+    where a line is (`_stack`, one byte a line) decides whether an entry still counts, so
+    taking an edit off a stack is marking it, and entries that no longer count are dropped when
+    they reach the top: a step costs the same however long the history is. The stacks follow
+    the lines alone (what this session passed over is kept apart), so the index beside a large
+    store saves them and opening it replays only the lines after.
     """
 
-    def __init__(self, lines: Sequence[StoreLine]) -> None:
-        self._lines = lines
-        self._index_of_seq: dict[int, int] = {}
-        self._undoable: dict[int, None] = {}
-        self._redoable: dict[int, None] = {}
-        for index in range(len(lines)):
-            self.add(index)
+    def __init__(self, lines: StoreLines) -> None:
+        contents = self._contents = lines.contents
+        saved = contents.saved_history
+        if saved is not None and len(saved[2]) <= len(lines):
+            self._undoable, self._redoable, self._stack = saved
+            contents.saved_history = None
+        else:
+            self._undoable, self._redoable, self._stack = array("i"), array("i"), bytearray()
+        self._passed_over: set[int] = set()  # edits of paragraphs out of reach, in this session
+        start = len(self._stack)
+        self._stack.extend(bytes(len(lines) - start))
+        flags, stack, push = contents._flags, self._stack, self._undoable.append
+        for index in range(start, len(lines)):
+            if flags[index] & _ACTION_BITS == 0 and not self._redoable:  # the common case, inlined
+                push(index)
+                stack[index] = _UNDOABLE
+            else:
+                self._take(index)
 
     def add(self, index: int) -> None:
         """Take line `index` into account: `Store.append` calls this for every line it writes."""
-        line = self._lines[index]
-        self._index_of_seq[line.seq] = index
-        if line.action == "edit":
-            self._undoable[index] = None
-            self._redoable.clear()
+        self._stack.append(_OFF)
+        self._take(index)
+
+    def _take(self, index: int) -> None:
+        contents, stack = self._contents, self._stack
+        action = contents._flags[index] & _ACTION_BITS
+        if action == 0:
+            self._undoable.append(index)
+            stack[index] = _UNDOABLE
+            for entry in self._redoable:
+                if stack[entry] == _REDOABLE:
+                    stack[entry] = _OFF
+            del self._redoable[:]
             return
-        target = None if line.reverts is None else self._index_of_seq.get(line.reverts)
-        source, destination = (self._undoable, self._redoable) if line.action == "undo" else (self._redoable, self._undoable)
-        if target is not None and target in source:
-            del source[target]
-            destination[target] = None
+        reverts = contents.reverts_of(index)
+        target = None if reverts is None else contents.index_of_seq(reverts, index)
+        source, destination = (_UNDOABLE, _REDOABLE) if action == 1 else (_REDOABLE, _UNDOABLE)
+        if target is not None and stack[target] == source:
+            stack[target] = destination
+            (self._redoable if destination == _REDOABLE else self._undoable).append(target)
 
     def undo(self, reachable: Callable[[str], bool] = _anywhere) -> Step | None:
         """The latest edit left to undo whose paragraph `reachable(id)` accepts; None when there is none.
@@ -173,23 +818,29 @@ class History:
         and forgotten until the store is opened again. Nothing changes until the step's line
         is appended.
         """
-        index = self._latest(self._undoable, reachable)
+        index = self._latest(self._undoable, _UNDOABLE, reachable)
         if index is None:
             return None
-        edit = self._lines[index]
+        edit = self._contents.line(index)
         return Step("undo", edit, edit.previous)
 
     def redo(self, reachable: Callable[[str], bool] = _anywhere) -> Step | None:
         """The latest undone edit whose paragraph `reachable(id)` accepts (see `undo`); None when there is none."""
-        index = self._latest(self._redoable, reachable)
-        return None if index is None else Step("redo", self._lines[index], index)
+        index = self._latest(self._redoable, _REDOABLE, reachable)
+        return None if index is None else Step("redo", self._contents.line(index), index)
 
-    def _latest(self, stack: dict[int, None], reachable: Callable[[str], bool]) -> int | None:
-        while stack:
-            index = next(reversed(stack))
-            if reachable(self._lines[index].id):
-                return index
-            del stack[index]
+    def _latest(self, entries: array[int], kind: int, reachable: Callable[[str], bool]) -> int | None:
+        position = len(entries) - 1
+        while position >= 0:
+            index = entries[position]
+            if self._stack[index] != kind:  # an entry that no longer counts
+                if position == len(entries) - 1:
+                    entries.pop()
+            elif index not in self._passed_over:
+                if reachable is _anywhere or reachable(self._contents.id_at(index)):
+                    return index
+                self._passed_over.add(index)
+            position -= 1
         return None
 
 
@@ -198,70 +849,6 @@ def _malformed(path: Path, number: int, why: str) -> InputError:
         f"{path}:{number}: {why}. The store is append-only and was left as it is; "
         "repair that line by hand or pass another --out."
     )
-
-
-def _scan(path: Path, data: bytes) -> StoreContents:
-    contents = StoreContents(path)
-    pending_bad: tuple[int, str] | None = None  # a bad line that may be named by the next marker
-    offset = 0
-    number = 0
-    while offset < len(data):
-        newline = data.find(b"\n", offset)
-        end = len(data) if newline < 0 else newline
-        number += 1
-        raw = data[offset:end]
-        line_offset, offset = offset, end + 1
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            record, why = None, f"not valid JSON ({error.msg if isinstance(error, json.JSONDecodeError) else 'not UTF-8'})"
-        else:
-            why = "not a JSON object" if not isinstance(record, dict) else ""
-        if pending_bad is not None:
-            bad_number, bad_why = pending_bad
-            if not (isinstance(record, dict) and record.get(FRAGMENT_MARKER) == bad_number):
-                raise _malformed(path, bad_number, bad_why)
-            pending_bad = None
-            contents.warnings.append(f"{path}:{bad_number}: a line cut off by an earlier crash is skipped (it stays in the file).")
-            continue
-        if record is None or why:
-            if newline < 0:  # the very last bytes, with no line end: a write cut off by a crash
-                contents.cut_off_line = number
-                contents.warnings.append(
-                    f"{path}:{number}: the last line is cut off (a crash while writing?); "
-                    "it is skipped and left in the file."
-                )
-                break
-            pending_bad = (number, why)
-            continue
-        if FRAGMENT_MARKER in record:
-            continue
-        try:
-            check_record(record)
-        except RecordError as error:
-            raise _malformed(path, number, str(error)) from None
-        record_id = record["id"]
-        action = record.get("_action", "edit")
-        if action not in ("edit", "undo", "redo"):
-            raise _malformed(path, number, f"unknown _action {action!r}")
-        seq = record.get("_seq")
-        contents.lines.append(StoreLine(
-            seq=seq if isinstance(seq, int) else len(contents.lines) + 1,
-            id=record_id,
-            action=action,
-            reverts=record.get("_reverts"),
-            offset=line_offset,
-            length=len(raw),
-            previous=contents.latest_line.get(record_id),
-            decided=record.get("answer") is not None,
-            flagged=bool(record.get("flagged")),
-        ))
-        contents.latest_line[record_id] = len(contents.lines) - 1
-    if pending_bad is not None:
-        raise _malformed(path, *pending_bad)
-    return contents
 
 
 def _check_path(path: Path) -> None:
@@ -277,11 +864,15 @@ def read_store(path: Path) -> StoreContents:
     _check_path(path)
     if not path.exists():
         raise InputError(f"{path}: no such store. Check the path (stores are written by `annotator annotate --out`).")
+    contents = StoreContents(path)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            descriptor = handle.fileno()
+            contents.load(lambda offset, size: os.pread(descriptor, size, offset), os.fstat(descriptor).st_size)
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror}).") from None
-    return _scan(path, data)
+    contents.saved_history = None  # only a writer undoes
+    return contents
 
 
 class Store:
@@ -304,57 +895,87 @@ class Store:
                 "Close it first, or pass another --out."
             ) from None
         try:
-            size = os.fstat(self._fd).st_size
-            self.contents = _scan(self.path, os.pread(self._fd, size, 0) if size else b"")
+            self._size = os.fstat(self._fd).st_size
+            self.contents = StoreContents(self.path)
+            self.contents.load(self._read, self._size)
         except BaseException:
             self.close()
             raise
-        self._size = size
-        self._next_seq = max((line.seq for line in self.contents.lines), default=0) + 1
+        seqs = self.contents._seqs
+        self._next_seq = (seqs[-1] if self.contents._seqs_increasing else max(seqs)) + 1 if seqs else 1
         # Built now, not at the first ctrl+z: a key press should not pay for the whole history.
         self.history = History(self.contents.lines)
+        self._opened = True
+
+    def _read(self, offset: int, size: int) -> bytes:
+        return os.pread(self._fd, size, offset)
 
     @property
     def warnings(self) -> list[str]:
         return self.contents.warnings
 
-    def append(self, record: dict[str, Any], *, action: Action = "edit", reverts: int | None = None) -> int:
+    def append(
+        self, record: Mapping[str, Any], *, action: Action = "edit", reverts: int | None = None,
+        encoded: Mapping[str, str] | None = None,
+    ) -> int:
         """Check, append, flush and fsync one record, and take it into the history; return its `_seq`.
 
+        The line holds the record's tokens only when no earlier line of the paragraph holds the
+        same ones for the same text; a record without tokens gets those, or its text tokenized
+        when none are saved (its spans are checked against its text, as a record without tokens
+        always was, not against tokens it did not come with). `encoded`: see `encode_line`.
         Refuses a bad record (`RecordError`) before writing anything.
         """
-        check_record(record)
+        record_id, text = record.get("id"), record.get("text")
+        if not isinstance(record_id, str) or not isinstance(text, str):
+            raise RecordError("a record needs a string 'id' and a string 'text'")
+        contents = self.contents
+        given = record.get("tokens")
+        saved = contents.saved_tokens(record_id, text)
+        check_record(record, saved[1] if saved is not None and given is not None and given == saved[1] else None)
+        if saved is not None and (given is None or given == saved[1]):
+            written, source_tokens = None, saved
+        else:
+            written, source_tokens = list(given) if given is not None else token_dicts(tokenize(text)), None
         seq = self._next_seq
-        line = {key: value for key, value in record.items() if key not in ("_seq", "_action", "_reverts")}
-        line["_seq"] = seq
-        line["_action"] = action
-        if reverts is not None:
-            line["_reverts"] = reverts
-        payload = json.dumps(line, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        prefix = b""
-        if self.contents.cut_off_line is not None:
+        payload = encode_line(record, seq=seq, action=action, reverts=reverts, tokens=written, encoded=encoded)
+        prefix = b"\n" if contents._open_end else b""
+        if contents.cut_off_line is not None:
             # End the cut-off line and name it, so that no record is glued onto it.
-            prefix = b"\n" + json.dumps({FRAGMENT_MARKER: self.contents.cut_off_line}).encode() + b"\n"
+            prefix = b"\n" + json.dumps({FRAGMENT_MARKER: contents.cut_off_line}).encode() + b"\n"
         data = prefix + payload + b"\n"
         self._write_all(data)
         os.fsync(self._fd)
         offset = self._size + len(prefix)
         self._size += len(data)
         self._next_seq += 1
-        self.contents.cut_off_line = None
-        self.contents.lines.append(StoreLine(
-            seq, line["id"], action, reverts, offset, len(payload), self.contents.latest_line.get(line["id"]),
-            decided=line.get("answer") is not None, flagged=bool(line.get("flagged")),
-        ))
-        self.contents.latest_line[line["id"]] = len(self.contents.lines) - 1
-        self.history.add(len(self.contents.lines) - 1)
+        if contents.cut_off_line is not None:
+            contents._fragments.append(contents.cut_off_line)
+            contents._number += 1  # the marker (the fragment, now ended, was counted when it was read)
+            contents.cut_off_line = None
+        contents._open_end = False
+        contents._index_current = False
+        contents._number += 1
+        contents._size = self._size
+        flags = (_TOKENIZER_NAMED | (_OWN_TOKENS if written is not None else 0)
+                 | (_DECIDED if record.get("answer") is not None else 0)
+                 | (_FLAGGED if record.get("flagged") is True else 0))
+        index = contents._add(offset, len(payload), seq, record_id, _ACTIONS.index(action), reverts, flags)
+        if written is not None:
+            contents._token_cache = (index, text, written)
+        elif source_tokens is not None:
+            contents._token_cache = (source_tokens[0], text, source_tokens[1])
+        self.history.add(index)
         return seq
 
-    def append_step(self, step: Step, state: dict[str, Any], *, annotator: str, timestamp: int) -> dict[str, Any]:
+    def append_step(
+        self, step: Step, state: Mapping[str, Any], *, annotator: str, timestamp: int,
+        encoded: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
         """Append the line that carries out an undo or redo: `state` (the record the step leaves,
         `contents.read(step.state)` or a blank one), stamped with who and when; return that record."""
         record = {**state, "_timestamp": timestamp, "_annotator_id": annotator}
-        self.append(record, action=step.action, reverts=step.edit.seq)
+        self.append(record, action=step.action, reverts=step.edit.seq, encoded=encoded)
         return record
 
     def _write_all(self, data: bytes) -> None:
@@ -365,6 +986,8 @@ class Store:
 
     def close(self) -> None:
         if self._fd >= 0:
+            if getattr(self, "_opened", False):
+                self.contents.save_index(self._read, self.history)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = -1

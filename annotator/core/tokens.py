@@ -13,6 +13,10 @@ U+0020 space after a token is that token's `ws`; any other whitespace (newlines,
 U+00A0, extra spaces, leading whitespace) is a whitespace token of its own, one per run
 (less the first space when a token precedes it), whose own `ws` is always False. The UI and
 span snapping skip those (`token.text.isspace()`).
+
+Tokens are a pure function of the text and `TOKENIZER_VERSION`, which the store records on
+every line it writes (docs/FORMAT.md, "The store"): a line whose tokens are not saved can
+only be tokenized again by the version that wrote it.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
+
+# Bump whenever `tokenize` gives different tokens for any text; a unit test pins the tokens
+# of a fixed set of texts to this version (tests/unit/test_tokens.py).
+TOKENIZER_VERSION = "1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,14 +46,16 @@ class Token:
 
 # A frozen dataclass's generated __init__ goes through `object.__setattr__` five times, which
 # is half the cost of tokenizing; setting the slots directly builds the same frozen Token in
-# half the time. Only this module constructs tokens in bulk.
+# half the time. `make_token` is that, for whatever builds tokens in bulk (here, and reading
+# saved tokens back).
 _new_object = object.__new__
 _set_text, _set_start, _set_end, _set_id, _set_ws = (
     Token.__dict__[name].__set__ for name in ("text", "start", "end", "id", "ws")
 )
 
 
-def _token(text: str, start: int, end: int, index: int, ws: bool) -> Token:
+def make_token(text: str, start: int, end: int, index: int, ws: bool) -> Token:
+    """`Token(text, start, end, index, ws)`, in half the time."""
     token = _new_object(Token)
     _set_text(token, text)
     _set_start(token, start)
@@ -158,7 +168,7 @@ def _tokenize(text: str, splitter: re.Pattern[str]) -> tuple[Token, ...]:
             if start > 0 and text[start] == " ":
                 start += 1  # the first space after a token is that token's `ws`
             if start < end:
-                append(_token(text[start:end], start, end, len(tokens), False))
+                append(make_token(text[start:end], start, end, len(tokens), False))
         elif kind == "chunk":
             for piece in _TOKEN.finditer(text, start):
                 piece_start, piece_end = piece.span()
@@ -166,11 +176,11 @@ def _tokenize(text: str, splitter: re.Pattern[str]) -> tuple[Token, ...]:
                 # ...); whitespace is never inside a token, so it stops where the chunk does.
                 piece_end = min(piece_end, end)
                 ws = piece_end < length and text[piece_end] == " "
-                append(_token(text[piece_start:piece_end], piece_start, piece_end, len(tokens), ws))
+                append(make_token(text[piece_start:piece_end], piece_start, piece_end, len(tokens), ws))
                 if piece_end == end:
                     break
         else:
-            append(_token(match.group(), start, end, len(tokens), end < length and text[end] == " "))
+            append(make_token(match.group(), start, end, len(tokens), end < length and text[end] == " "))
     return tuple(tokens)
 
 

@@ -121,15 +121,16 @@ def write_output(out: Path, content: Content) -> None:
     """Write a one-file export: to standard output for `-`, else whole or not at all (`core.files`)."""
     if out != STDOUT:
         write_atomically(out, content)
-    elif isinstance(content, bytes):
-        sys.stdout.buffer.write(content)
-        sys.stdout.buffer.flush()
+    elif callable(content):
+        content(sys.stdout)
+        sys.stdout.flush()
     elif isinstance(content, str):
         sys.stdout.write(content)
         sys.stdout.flush()
     else:
-        content(sys.stdout)
-        sys.stdout.flush()
+        for chunk in [content] if isinstance(content, bytes) else content:
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
 
 
 def check_out(out: Path, store: Path, format: Format) -> None:

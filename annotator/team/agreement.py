@@ -27,16 +27,18 @@ What is compared (docs/TEAMS.md says the same for users):
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Any
+from operator import itemgetter
+from typing import Any, TypeVar
 
-from annotator.core.records import tokens_of
-from annotator.team.merge import TeamRecords
+from annotator.team.merge import Latest, TeamRecords, without_cycle_collection
 
 OUTSIDE = "O"
+Category = TypeVar("Category", bound=Hashable)
 SpanKey = tuple[str, int, int, str]  # paragraph id, start, end, label
 
 
@@ -54,11 +56,24 @@ def mean(values: Iterable[float | None]) -> float | None:
 
 def exact_matches(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> int:
     """Spans equal in paragraph, start, end and label (each counted once)."""
-    return sum((Counter(first) & Counter(second)).values())
+    return sum(_exact(first, second).values())
+
+
+def _exact(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> Counter[SpanKey]:
+    return Counter(first) & Counter(second)
 
 
 def partial_matches(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> int:
     """Same paragraph and label, overlapping characters; matched one to one, best overlap first."""
+    return len(_partial(first, second))
+
+
+def _partial(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> set[int]:
+    """The spans of `first` that `partial_matches` matches (their indices).
+
+    A candidate pair shares paragraph and label, so the matching of each label is the matching
+    of that label's spans alone: the matched spans' labels count the matches per label.
+    """
     second_by_place: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
     for j, (pid, start, end, label) in enumerate(second):
         second_by_place.setdefault((pid, label), []).append((j, start, end))
@@ -77,100 +92,144 @@ def partial_matches(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> int:
         if i not in used_first and j not in used_second:
             used_first.add(i)
             used_second.add(j)
-    return len(used_first)
+    return used_first
 
 
 # --- token categories ---------------------------------------------------------------------
 
 def token_categories(record: Mapping[str, Any], units: Sequence[tuple[int, int]], labels: frozenset[str] | None) -> list[str]:
-    """The category of each unit (token offsets): the shortest span covering it, or `O`."""
+    """The category of each unit (token offsets, in text order): the shortest span covering it, or `O`.
+
+    Each span paints the units it shares a character with, the spans that lose (longest, then
+    latest, then label) first, so the winner paints last.
+    """
     spans = sorted(
         (
             (span["end"] - span["start"], span["start"], span["label"], span["end"])
             for span in record.get("spans") or ()
             if labels is None or span["label"] in labels
         ),
+        reverse=True,
     )
-    categories = []
-    for start, end in units:
-        category = OUTSIDE
-        for _, span_start, label, span_end in spans:
-            if span_start < end and start < span_end:
-                category = label
-                break
-        categories.append(category)
+    starts, ends = list(map(itemgetter(0), units)), list(map(itemgetter(1), units))
+    categories = [OUTSIDE] * len(units)
+    for _, span_start, label, span_end in spans:
+        first, last = bisect_right(ends, span_start), bisect_left(starts, span_end)
+        categories[first:last] = [label] * (last - first)
     return categories
-
-
-def units_of(record: Mapping[str, Any]) -> list[tuple[int, int]]:
-    """The non-whitespace tokens of a record's text, as (start, end) offsets."""
-    return [(t.start, t.end) for t in tokens_of(record) if not t.text.isspace()]
 
 
 # --- chance-corrected coefficients -------------------------------------------------------
 
 def cohen_kappa(first: Sequence[Hashable], second: Sequence[Hashable]) -> float | None:
     """Cohen's kappa of two aligned label sequences; None when chance agreement is 1 (or no data)."""
-    n = len(first)
+    return kappa_of_table(Counter(zip(first, second)))
+
+
+def kappa_of_table(table: Mapping[tuple[Category, Category], int]) -> float | None:
+    """Cohen's kappa from a table of (first's label, second's label) -> count of items; None as `cohen_kappa`."""
+    n = sum(table.values())
     if n == 0:
         return None
-    observed = sum(1 for a, b in zip(first, second) if a == b) / n
-    count_a, count_b = Counter(first), Counter(second)
+    observed = sum(count for (a, b), count in table.items() if a == b) / n
+    count_a: Counter[Category] = Counter()
+    count_b: Counter[Category] = Counter()
+    for (a, b), count in table.items():
+        count_a[a] += count
+        count_b[b] += count
     expected = sum(count_a[c] * count_b[c] for c in count_a) / (n * n)
     if expected >= 1.0:
         return None
     return (observed - expected) / (1 - expected)
 
 
+class FleissTally:
+    """Fleiss' kappa built up from units (every unit rated by the same number, at least two, of raters).
+
+    The figure depends on each unit's ratings only, so equal units are counted, not kept.
+    """
+
+    def __init__(self) -> None:
+        self.units: Counter[tuple[str, ...]] = Counter()
+
+    def add(self, units: Mapping[tuple[str, ...], int]) -> None:
+        """Take in units, counted (unit -> how many times)."""
+        self.units.update(units)
+
+    def kappa(self) -> float | None:
+        if not self.units:
+            return None
+        raters = len(next(iter(self.units)))
+        if raters < 2 or any(len(unit) != raters for unit in self.units):
+            raise ValueError("Fleiss' kappa needs the same number (>= 2) of ratings per unit")
+        totals: Counter[str] = Counter()
+        agreement = 0.0
+        for unit, times in self.units.items():
+            counts = Counter(unit)
+            for category, count in counts.items():
+                totals[category] += count * times
+            agreement += times * (sum(c * c for c in counts.values()) - raters) / (raters * (raters - 1))
+        units = sum(self.units.values())
+        observed = agreement / units
+        ratings = units * raters
+        expected = sum((c / ratings) ** 2 for c in totals.values())
+        if expected >= 1.0:
+            return None
+        return (observed - expected) / (1 - expected)
+
+
 def fleiss_kappa(units: Sequence[Sequence[str]]) -> float | None:
     """Fleiss' kappa: every unit rated by the same number (at least two) of raters."""
-    if not units:
-        return None
-    raters = len(units[0])
-    if raters < 2 or any(len(unit) != raters for unit in units):
-        raise ValueError("Fleiss' kappa needs the same number (>= 2) of ratings per unit")
-    totals: Counter[str] = Counter()
-    agreement = 0.0
-    for unit in units:
-        counts = Counter(unit)
-        totals.update(counts)
-        agreement += (sum(c * c for c in counts.values()) - raters) / (raters * (raters - 1))
-    observed = agreement / len(units)
-    ratings = len(units) * raters
-    expected = sum((c / ratings) ** 2 for c in totals.values())
-    if expected >= 1.0:
-        return None
-    return (observed - expected) / (1 - expected)
+    tally = FleissTally()
+    tally.add(Counter(map(tuple, units)))
+    return tally.kappa()
 
 
-def krippendorff_alpha(units: Iterable[Sequence[str | None]]) -> float | None:
-    """Krippendorff's alpha, nominal; `None` in a unit is a missing value.
+class AlphaTally:
+    """Krippendorff's alpha (nominal) built up from units; `None` in a unit is a missing value.
 
     Units with fewer than two values cannot be paired and are left out. Through the
     coincidence matrix: alpha = 1 - (n - 1) * D_o / D_e, with D_o the off-diagonal
-    coincidences and D_e the sum over pairs of distinct values of n_c * n_k.
+    coincidences and D_e the sum over pairs of distinct values of n_c * n_k. Equal units
+    are counted, not kept.
     """
-    coincidences: defaultdict[tuple[str, str], float] = defaultdict(float)
-    for unit in units:
-        values = [value for value in unit if value is not None]
-        m = len(values)
-        if m < 2:
-            continue
-        counts = Counter(values)
-        for c, n_c in counts.items():
-            for k, n_k in counts.items():
-                pairs = n_c * (n_c - 1) if c == k else n_c * n_k
-                if pairs:
-                    coincidences[(c, k)] += pairs / (m - 1)
-    marginals: defaultdict[str, float] = defaultdict(float)
-    for (c, _), value in coincidences.items():
-        marginals[c] += value
-    n = sum(marginals.values())
-    disagreement = sum(value for (c, k), value in coincidences.items() if c != k)
-    expected = sum(marginals[c] * marginals[k] for c in marginals for k in marginals if c != k)
-    if n <= 1 or expected == 0:
-        return None
-    return 1 - (n - 1) * disagreement / expected
+
+    def __init__(self) -> None:
+        self.units: Counter[tuple[str | None, ...]] = Counter()
+
+    def add(self, units: Mapping[tuple[str | None, ...], int]) -> None:
+        """Take in units, counted (unit -> how many times)."""
+        self.units.update(units)
+
+    def alpha(self) -> float | None:
+        coincidences: defaultdict[tuple[str, str], float] = defaultdict(float)
+        for unit, times in self.units.items():
+            values = [value for value in unit if value is not None]
+            m = len(values)
+            if m < 2:
+                continue
+            counts = Counter(values)
+            for c, n_c in counts.items():
+                for k, n_k in counts.items():
+                    pairs = n_c * (n_c - 1) if c == k else n_c * n_k
+                    if pairs:
+                        coincidences[(c, k)] += times * pairs / (m - 1)
+        marginals: defaultdict[str, float] = defaultdict(float)
+        for (c, _), value in coincidences.items():
+            marginals[c] += value
+        n = sum(marginals.values())
+        disagreement = sum(value for (c, k), value in coincidences.items() if c != k)
+        expected = sum(marginals[c] * marginals[k] for c in marginals for k in marginals if c != k)
+        if n <= 1 or expected == 0:
+            return None
+        return 1 - (n - 1) * disagreement / expected
+
+
+def krippendorff_alpha(units: Iterable[Sequence[str | None]]) -> float | None:
+    """Krippendorff's alpha, nominal, of `units` (see `AlphaTally`)."""
+    tally = AlphaTally()
+    tally.add(Counter(map(tuple, units)))
+    return tally.alpha()
 
 
 # --- the whole comparison -----------------------------------------------------------------
@@ -289,12 +348,60 @@ class Agreement:
         }
 
 
-def counts_as_done(record: Mapping[str, Any], include_undecided: bool) -> bool:
+def counts_as_done(record: Mapping[str, Any] | Latest, include_undecided: bool) -> bool:
     """Accept and reject count; ignore is a skip; work in progress only if asked (also what review compares)."""
-    answer = record.get("answer")
+    answer = record.answer if isinstance(record, Latest) else record.get("answer")
     if answer == "ignore":
         return False
     return answer is not None or include_undecided
+
+
+@dataclass(slots=True)
+class _SpanTally:
+    """Span matches between two annotators per label, summed paragraph by paragraph (matches never cross paragraphs)."""
+
+    exact: Counter[str] = field(default_factory=Counter)
+    partial: Counter[str] = field(default_factory=Counter)
+    first: Counter[str] = field(default_factory=Counter)
+    second: Counter[str] = field(default_factory=Counter)
+
+    def add(self, first: Sequence[SpanKey], second: Sequence[SpanKey]) -> None:
+        for key, count in _exact(first, second).items():
+            self.exact[key[3]] += count
+        self.partial.update(first[i][3] for i in _partial(first, second))
+        self.first.update(key[3] for key in first)
+        self.second.update(key[3] for key in second)
+
+    def f1_exact(self, label: str | None = None) -> float | None:
+        return self._f1(self.exact, label)
+
+    def f1_partial(self, label: str | None = None) -> float | None:
+        return self._f1(self.partial, label)
+
+    def spans(self, label: str | None = None) -> tuple[int, int]:
+        """Spans of the first and of the second annotator (with `label`, or all)."""
+        if label is None:
+            return sum(self.first.values()), sum(self.second.values())
+        return self.first[label], self.second[label]
+
+    def _f1(self, matches: Counter[str], label: str | None) -> float | None:
+        matched = sum(matches.values()) if label is None else matches[label]
+        return f1(matched, *self.spans(label))
+
+
+@dataclass(slots=True)
+class _PairTally:
+    paragraphs: int = 0
+    spans: _SpanTally = field(default_factory=_SpanTally)
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+
+def _label_kappa(confusion: Mapping[tuple[str, str], int], label: str) -> float | None:
+    """Kappa of one label against everything else, from the pair's token confusion."""
+    table: Counter[tuple[bool, bool]] = Counter()
+    for (a, b), count in confusion.items():
+        table[(a == label, b == label)] += count
+    return kappa_of_table(table)
 
 
 def compare(
@@ -303,13 +410,18 @@ def compare(
     labels: Sequence[str] | None = None,
     include_undecided: bool = False,
 ) -> Agreement:
-    """Every figure for the annotators in `team` on the paragraphs they share."""
+    """Every figure for the annotators in `team` on the paragraphs they share.
+
+    Which paragraphs are done and shared comes from what `read_team` kept of each latest line;
+    the shared paragraphs' records are then read one paragraph at a time and every figure is
+    tallied as it goes, so memory follows the number of paragraphs, not of their tokens.
+    """
     label_filter = frozenset(labels) if labels else None
-    done: dict[str, dict[str, Mapping[str, Any]]] = {
-        name: {pid: r for pid, r in records.items() if counts_as_done(r, include_undecided)}
-        for name, records in sorted(team.latest.items())
+    done: dict[str, dict[str, Latest]] = {
+        name: {pid: facts for pid, facts in team.facts[name].items() if counts_as_done(facts, include_undecided)}
+        for name in team.annotators
     }
-    annotators = sorted(name for name, records in done.items() if records)
+    annotators = [name for name, records in done.items() if records]
     warnings = [
         f"{name} has no {'records' if include_undecided else 'decided records'}; left out."
         for name, records in done.items() if not records
@@ -324,102 +436,104 @@ def compare(
     for pid, names in done_by.items():
         if len(names) < 2:
             continue
-        if len({done[name][pid]["text"] for name in names}) > 1:
+        if len({done[name][pid].text_hash for name in names}) > 1:
             warnings.append(f"{pid}: the text differs between {', '.join(names)} (the source changed?); left out.")
             continue
         shared[pid] = names
 
-    spans_seen = sorted({
-        span["label"] for name in annotators for pid in shared if name in shared[pid]
-        for span in done[name][pid].get("spans") or ()
-    })
+    spans_seen = sorted({label for pid, names in shared.items() for name in names for label in done[name][pid].labels})
     label_list = list(labels) if labels else spans_seen
 
-    units = {pid: units_of(done[names[0]][pid]) for pid, names in shared.items()}
-    categories = {
-        (name, pid): token_categories(done[name][pid], units[pid], label_filter)
-        for pid, names in shared.items() for name in names
-    }
+    pairs = {pair: _PairTally() for pair in combinations(annotators, 2)}
+    fleiss, alpha = FleissTally(), AlphaTally()
+    everyone = 0
+    disagreements = []
+    labels_of: dict[str, Counter[str]] = {name: Counter() for name in annotators}  # spans per label, compared
+    readers = {name: team.iter_records(name, [pid for pid, names in shared.items() if name in names],
+                                       with_tokens=False)
+               for name in annotators}
+    with without_cycle_collection():
+        for pid, names in shared.items():
+            records = {name: next(readers[name]) for name in names}
+            text = records[names[0]]["text"]  # the same for every name (checked above)
+            units = [(start, end) for start, end in team.token_offsets(names[0], pid, text)
+                     if not text[start:end].isspace()]  # the words: whitespace tokens are no unit
+            categories = {name: token_categories(records[name], units, label_filter) for name in names}
+            keys = {name: _span_keys(pid, records[name], label_filter) for name in names}
+            for name in names:
+                labels_of[name].update(key[3] for key in keys[name])
+            for first, second in combinations(names, 2):  # names are in annotator order, as the pairs
+                tally = pairs[(first, second)]
+                tally.paragraphs += 1
+                tally.spans.add(keys[first], keys[second])
+                tally.confusion.update(zip(categories[first], categories[second]))
+            # Per token, its category by each of `names`, counted: the figures depend on these only.
+            rows = Counter(zip(*(categories[name] for name in names)))
+            if len(names) == len(annotators):
+                everyone += 1
+                if len(annotators) >= 3:
+                    fleiss.add(rows)
+            alpha.add(rows)  # an annotator without the paragraph is a missing value: left out of the unit
+            if units:
+                disputed = sum(count for row, count in rows.items() if row.count(row[0]) != len(row))
+                if disputed:
+                    disagreements.append((pid, disputed / len(units)))
+    disagreements.sort(key=lambda item: -item[1])
 
-    def span_keys(name: str, pids: Iterable[str], label: str | None = None) -> list[SpanKey]:
-        return [
-            (pid, s["start"], s["end"], s["label"])
-            for pid in pids for s in done[name][pid].get("spans") or ()
-            if (label_filter is None or s["label"] in label_filter) and (label is None or s["label"] == label)
-        ]
-
-    pairs = []
-    for first, second in combinations(annotators, 2):
-        pids = [pid for pid, names in shared.items() if first in names and second in names]
-        if not pids:
+    figures = []
+    for (first, second), tally in pairs.items():
+        if not tally.paragraphs:
             continue
-        cats_a = [c for pid in pids for c in categories[(first, pid)]]
-        cats_b = [c for pid in pids for c in categories[(second, pid)]]
-        spans_a, spans_b = span_keys(first, pids), span_keys(second, pids)
+        tokens = sum(tally.confusion.values())
         per_label = {}
         for label in label_list:
-            a = [key for key in spans_a if key[3] == label]
-            b = [key for key in spans_b if key[3] == label]
+            spans_first, spans_second = tally.spans.spans(label)
             per_label[label] = LabelFigures(
-                span_f1_exact=f1(exact_matches(a, b), len(a), len(b)),
-                span_f1_partial=f1(partial_matches(a, b), len(a), len(b)),
-                token_kappa=cohen_kappa([c == label for c in cats_a], [c == label for c in cats_b])
-                if cats_a else None,
-                spans={first: len(a), second: len(b)},
+                span_f1_exact=tally.spans.f1_exact(label),
+                span_f1_partial=tally.spans.f1_partial(label),
+                token_kappa=_label_kappa(tally.confusion, label) if tokens else None,
+                spans={first: spans_first, second: spans_second},
             )
-        pairs.append(PairFigures(
+        figures.append(PairFigures(
             first=first,
             second=second,
-            paragraphs=len(pids),
-            tokens=len(cats_a),
-            span_f1_exact=f1(exact_matches(spans_a, spans_b), len(spans_a), len(spans_b)),
-            span_f1_partial=f1(partial_matches(spans_a, spans_b), len(spans_a), len(spans_b)),
-            token_kappa=cohen_kappa(cats_a, cats_b),
+            paragraphs=tally.paragraphs,
+            tokens=tokens,
+            span_f1_exact=tally.spans.f1_exact(),
+            span_f1_partial=tally.spans.f1_partial(),
+            token_kappa=kappa_of_table(tally.confusion),
             per_label=per_label,
-            confusion=Counter(zip(cats_a, cats_b)),
+            confusion=tally.confusion,
         ))
-
-    everyone = [pid for pid, names in shared.items() if len(names) == len(annotators)]
-    fleiss = None
-    if len(annotators) >= 3 and everyone:
-        fleiss = fleiss_kappa([
-            [categories[(name, pid)][t] for name in annotators]
-            for pid in everyone for t in range(len(units[pid]))
-        ])
-    alpha = krippendorff_alpha(
-        [categories[(name, pid)][t] if name in names else None for name in annotators]
-        for pid, names in shared.items() for t in range(len(units[pid]))
-    )
-
-    disagreements = []
-    for pid, names in shared.items():
-        if units[pid]:
-            disputed = sum(1 for t in range(len(units[pid])) if len({categories[(n, pid)][t] for n in names}) > 1)
-            if disputed:
-                disagreements.append((pid, disputed / len(units[pid])))
-    disagreements.sort(key=lambda item: -item[1])
 
     counts = {}
     for name in annotators:
-        records = [done[name][pid] for pid in shared if name in shared[pid]]
-        keys = span_keys(name, [pid for pid in shared if name in shared[pid]])
+        mine = [done[name][pid] for pid, names in shared.items() if name in names]
         counts[name] = AnnotatorCounts(
             done=len(done[name]),
-            paragraphs=len(records),
-            spans=len(keys),
-            answers=dict(Counter(str(r.get("answer") or "undecided") for r in records)),
-            per_label={label: sum(1 for key in keys if key[3] == label) for label in label_list},
+            paragraphs=len(mine),
+            spans=sum(labels_of[name].values()),
+            answers=dict(Counter(str(facts.answer or "undecided") for facts in mine)),
+            per_label={label: labels_of[name][label] for label in label_list},
         )
 
     return Agreement(
         annotators=annotators,
         labels=label_list,
         shared_paragraphs=len(shared),
-        all_paragraphs=len(everyone),
-        pairs=pairs,
-        fleiss_kappa=fleiss,
-        alpha=alpha,
+        all_paragraphs=everyone,
+        pairs=figures,
+        fleiss_kappa=fleiss.kappa() if len(annotators) >= 3 and everyone else None,
+        alpha=alpha.alpha(),
         counts=counts,
         disagreements=disagreements,
         warnings=warnings,
     )
+
+
+def _span_keys(pid: str, record: Mapping[str, Any], label_filter: frozenset[str] | None) -> list[SpanKey]:
+    return [
+        (pid, s["start"], s["end"], s["label"])
+        for s in record.get("spans") or ()
+        if label_filter is None or s["label"] in label_filter
+    ]

@@ -6,28 +6,103 @@ annotator is the record's `_annotator_id` (the store's file name where a record 
 the same paragraph done by alice and by bob are two records, both kept. `agree`, `stats` and
 `review` read stores this way, one store per annotator or merged ones alike.
 
+Reading streams each store once and keeps, per `(annotator, id)`, a few facts of the latest
+line and where it is (`Latest`), and per annotator what pace needs (`AnnotatorHistory`): the
+records themselves are read again only for what a command compares, so memory follows the
+number of paragraphs, not the length of the history.
+
 A merged store keeps every line of every input (the whole history, so no version is lost),
 interleaved by `_timestamp` while keeping each input's own order. Its `_seq` numbers are
 renumbered and `_reverts` follows them, so the undo history of each input stays meaningful;
-`_merged_from` names the input file and the line's original `_seq`. Lines that are already
-present (merging a merged store with one of its inputs again) are written once.
+`_merged_from` names the input file and the line's original `_seq`. A line of one input that
+another input already holds (merging a merged store with one of its inputs again) is written
+once; such lines always share their `_timestamp`, so only lines of the same second are
+compared. Tokens are written as a store writes them: on a paragraph's first line, and again
+only where a line's tokens differ from the ones its paragraph's last line with tokens holds.
 """
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import heapq
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import sys
+from array import array
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from annotator.core.errors import InputError
 from annotator.core.files import write_atomically
-from annotator.core.store import read_store
+from annotator.core.records import to_json
+from annotator.core.store import StoreContents, encode_line, read_store, relocated_line
 
 MERGED_FROM = "_merged_from"
 _PLACE_FIELDS = ("_seq", "_reverts", MERGED_FROM)
+
+
+class Latest(NamedTuple):
+    """What is known of an annotator's latest line of a paragraph without reading it again."""
+
+    store: int  # number of the store in `TeamRecords.stores`
+    line: int  # index of the line in that store
+    stamp: float  # its `_timestamp` (0 when it has none)
+    answer: str | None
+    flagged: bool
+    note: str
+    text_hash: int  # `hash` of the text (this process only): equal texts, equal hashes
+    labels: tuple[str, ...]  # the labels of its spans, in order
+
+
+@dataclass(slots=True)
+class AnnotatorHistory:
+    """What the team commands need from one annotator's lines, gathered as the lines stream past."""
+
+    lines: int = 0
+    first_timestamp: float | None = None
+    last_timestamp: float | None = None
+    first_decisions: dict[str, float] = field(default_factory=dict)  # id -> when first decided, in file order
+
+    def __len__(self) -> int:
+        return self.lines
+
+    def take(self, record: Mapping[str, Any]) -> None:
+        self.lines += 1
+        stamp = record.get("_timestamp")
+        if not isinstance(stamp, (int, float)):
+            return
+        self.first_timestamp = stamp if self.first_timestamp is None else min(self.first_timestamp, stamp)
+        self.last_timestamp = stamp if self.last_timestamp is None else max(self.last_timestamp, stamp)
+        if record.get("answer") is not None and record["id"] not in self.first_decisions:
+            self.first_decisions[record["id"]] = float(stamp)
+
+
+class LatestRecords(Mapping[str, dict[str, Any]]):
+    """One annotator's latest record per paragraph id, complete (tokens included), read from its store when asked for."""
+
+    def __init__(self, team: TeamRecords, annotator: str) -> None:
+        self._team = team
+        self._annotator = annotator
+        self._facts = team.facts[annotator]
+
+    def __getitem__(self, record_id: str) -> dict[str, Any]:
+        return next(self._team.iter_records(self._annotator, [record_id]))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._facts)
+
+    def __len__(self) -> int:
+        return len(self._facts)
+
+    def items(self) -> Iterator[tuple[str, dict[str, Any]]]:  # type: ignore[override]
+        """Every (id, record), reading each store once in a row rather than once a record."""
+        return zip(self._facts, self._team.iter_records(self._annotator, self._facts))
+
+    def values(self) -> Iterator[dict[str, Any]]:  # type: ignore[override]
+        return self._team.iter_records(self._annotator, self._facts)
 
 
 @dataclass(slots=True)
@@ -35,13 +110,60 @@ class TeamRecords:
     """The records of one or more stores keyed by annotator, then paragraph id."""
 
     stores: list[Path]
-    latest: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # annotator -> id -> record
-    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # annotator -> every line, in order
+    contents: list[StoreContents] = field(default_factory=list)
+    facts: dict[str, dict[str, Latest]] = field(default_factory=dict)  # annotator -> id -> its latest line
+    history: dict[str, AnnotatorHistory] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
     @property
     def annotators(self) -> list[str]:
-        return sorted(self.latest)
+        return sorted(self.facts)
+
+    @property
+    def latest(self) -> dict[str, LatestRecords]:
+        """annotator -> id -> latest record (read when asked for)."""
+        return {name: LatestRecords(self, name) for name in self.facts}
+
+    def iter_records(
+        self, annotator: str, record_ids: Iterable[str], *, with_tokens: bool = True
+    ) -> Iterator[dict[str, Any]]:
+        """The latest records of `annotator` for `record_ids` (ids they have), in the order given.
+
+        Without tokens when `with_tokens` is False (`saved_line` finds them later).
+        """
+        facts = self.facts[annotator]
+        with ExitStack() as stack:
+            readers: dict[int, Any] = {}
+            for record_id in record_ids:
+                where = facts[record_id]
+                if where.store not in readers:
+                    readers[where.store] = stack.enter_context(
+                        self.contents[where.store].reading(with_tokens=with_tokens))
+                yield readers[where.store](where.line)
+
+    def token_offsets(self, annotator: str, record_id: str, text: str) -> list[tuple[int, int]]:
+        """(start, end) of the tokens of `annotator`'s latest record of `record_id`, whose text is `text`."""
+        where = self.facts[annotator][record_id]
+        return self.contents[where.store].token_offsets(where.line, text)
+
+    def saved_line(self, annotator: str, record_id: str) -> SavedLine:
+        """Where `annotator`'s latest record of `record_id` is."""
+        where = self.facts[annotator][record_id]
+        return SavedLine(self.contents[where.store], where.line)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SavedLine:
+    """Where a record is, to read it (or its tokens) when needed rather than keep it in memory."""
+
+    contents: StoreContents
+    line: int
+
+    def record(self) -> dict[str, Any]:
+        return self.contents.read(self.line)
+
+    def tokens(self) -> list[dict[str, Any]]:
+        return self.contents.tokens(self.line)
 
 
 def _unique_stems(paths: Sequence[Path]) -> list[str]:
@@ -55,13 +177,30 @@ def _unique_stems(paths: Sequence[Path]) -> list[str]:
     return names
 
 
-def annotator_of(record: dict[str, Any], fallback: str) -> str:
+def annotator_of(record: Mapping[str, Any], fallback: str) -> str:
     name = record.get("_annotator_id")
     return name if isinstance(name, str) and name else fallback
 
 
+@contextmanager
+def without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector for a pass over whole stores.
+
+    Such a pass makes millions of short-lived dicts and keeps a fact per paragraph, none of
+    them in a reference cycle; the collector would only walk what is kept, again and again
+    (about a sixth of the time on a million lines). Reference counting frees the rest as usual.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def read_team(paths: Sequence[Path], *, by_store: bool = False) -> TeamRecords:
-    """Read stores and key their records by `(annotator, id)`.
+    """Read stores and key their records by `(annotator, id)`, each line once.
 
     The annotator is each record's `_annotator_id`, or with `by_store` the store's file stem
     (for stores whose records all carry the same login name). Within one store the later line
@@ -71,31 +210,44 @@ def read_team(paths: Sequence[Path], *, by_store: bool = False) -> TeamRecords:
     if not paths:
         raise InputError("give at least one STORE (.jsonl written by `annotator annotate`).")
     team = TeamRecords(stores=[Path(p) for p in paths])
-    came_from: dict[tuple[str, str], int] = {}  # (annotator, id) -> number of the store of the latest
-    for number, (path, stem) in enumerate(zip(team.stores, _unique_stems(team.stores))):
-        contents = read_store(path)
-        team.warnings.extend(contents.warnings)
-        for record in contents.records:
-            annotator = stem if by_store else annotator_of(record, stem)
-            team.history.setdefault(annotator, []).append(record)
-            mine = team.latest.setdefault(annotator, {})
-            key = (annotator, record["id"])
-            current = mine.get(record["id"])
-            if current is not None and came_from[key] != number and _timestamp(record) < _timestamp(current):
-                continue
-            mine[record["id"]] = record
-            came_from[key] = number
+    with without_cycle_collection():
+        for number, (path, stem) in enumerate(zip(team.stores, _unique_stems(team.stores))):
+            _read_into(team, number, path, stem, by_store)
     return team
 
 
-def _timestamp(record: dict[str, Any]) -> float:
+def _read_into(team: TeamRecords, number: int, path: Path, stem: str, by_store: bool) -> None:
+    """Stream store `number` into `team` (see `read_team`).
+
+    Ids, labels and answers repeat on every line; each is kept once (`sys.intern`), not once a
+    line, so what is kept per paragraph stays small.
+    """
+    contents = read_store(path)
+    team.contents.append(contents)
+    team.warnings.extend(contents.warnings)
+    for line, record, _ in contents.iter_states():
+        annotator = stem if by_store else annotator_of(record, stem)
+        history = team.history.get(annotator)
+        if history is None:
+            history = team.history[annotator] = AnnotatorHistory()
+            team.facts[annotator] = {}
+        record_id = record["id"] = sys.intern(record["id"])
+        history.take(record)
+        mine = team.facts[annotator]
+        current = mine.get(record_id)
+        stamp = _timestamp(record)
+        if current is not None and current.store != number and stamp < current.stamp:
+            continue
+        answer = record.get("answer")
+        mine[record_id] = Latest(
+            number, line, stamp, sys.intern(answer) if isinstance(answer, str) else answer,
+            bool(record.get("flagged")), str(record.get("note") or ""), hash(record.get("text")),
+            tuple([sys.intern(str(span["label"])) for span in record.get("spans") or ()]))
+
+
+def _timestamp(record: Mapping[str, Any]) -> float:
     value = record.get("_timestamp")
     return float(value) if isinstance(value, (int, float)) else 0.0
-
-
-def _identity(record: dict[str, Any]) -> str:
-    """What makes two lines the same version, whatever file and place they sit in."""
-    return json.dumps({k: v for k, v in record.items() if k not in _PLACE_FIELDS}, sort_keys=True, ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,17 +259,53 @@ class MergeSummary:
     warnings: tuple[str, ...]
 
 
-def _merged_lines(paths: Sequence[Path], warnings: list[str]) -> Iterator[tuple[int, Path, dict[str, Any]]]:
-    """Every line of every store, interleaved by `_timestamp`, each store's order kept."""
+def _version(record: Mapping[str, Any]) -> dict[str, Any]:
+    """What makes two lines the same version, whatever file and place they sit in."""
+    return {key: value for key, value in record.items() if key not in _PLACE_FIELDS}
 
-    def lines_of(number: int, path: Path) -> Iterable[tuple[float, int, Path, dict[str, Any]]]:
-        contents = read_store(path)
-        warnings.extend(contents.warnings)
-        return [(_timestamp(record), number, path, record) for record in contents.records]
 
-    streams = [lines_of(number, path) for number, path in enumerate(paths)]
-    for _, number, path, record in heapq.merge(*streams, key=lambda item: (item[0], item[1])):
-        yield number, path, record
+def _merged_lines(inputs: Sequence[StoreContents]) -> Iterator[tuple[int, int, dict[str, Any], bytes]]:
+    """(input number, line index, record without tokens, bytes) of every line, interleaved by `_timestamp`,
+    each input's order kept."""
+
+    def lines_of(number: int, contents: StoreContents) -> Iterator[tuple[float, int, int, dict[str, Any], bytes]]:
+        for line, record, raw in contents.iter_states():
+            yield _timestamp(record), number, line, record, raw
+
+    streams = [lines_of(number, contents) for number, contents in enumerate(inputs)]
+    for _, number, line, record, raw in heapq.merge(*streams, key=lambda item: (item[0], item[1])):
+        yield number, line, record, raw
+
+
+class _TokensWriter:
+    """Which merged lines hold their tokens: a store's rule, across inputs.
+
+    The tokens of an input line are known by a digest of their JSON, made once per input line
+    that holds them; a merged line leaves its tokens out when the merged store's last line with
+    tokens for the paragraph had the same text and the same digest.
+    """
+
+    def __init__(self, inputs: Sequence[StoreContents]) -> None:
+        self._inputs = inputs
+        self._digests: dict[tuple[int, int], bytes] = {}  # (input, line holding tokens) -> digest of them
+        self._written: dict[str, tuple[int, bytes]] = {}  # id -> (hash of text, digest) of its last merged token line
+
+    def tokens_to_write(self, number: int, line: int, record: Mapping[str, Any], raw: bytes) -> bytes | None:
+        """The JSON of the tokens line `line` (bytes `raw`) of input `number` must hold in the merged store, or None."""
+        contents = self._inputs[number]
+        source = contents.token_line(line)
+        digest = None if source is None else self._digests.get((number, source))
+        encoded = None
+        if digest is None:
+            encoded = contents.tokens_json(line, raw if source == line else None)
+            digest = hashlib.blake2b(encoded, digest_size=16).digest()
+            if source is not None:
+                self._digests[(number, source)] = digest
+        written = (hash(record.get("text")), digest)
+        if self._written.get(record["id"]) == written:
+            return None
+        self._written[record["id"]] = written
+        return encoded if encoded is not None else contents.tokens_json(line)
 
 
 def merge_stores(paths: Sequence[Path], out: Path) -> MergeSummary:
@@ -133,30 +321,52 @@ def merge_stores(paths: Sequence[Path], out: Path) -> MergeSummary:
         raise InputError(f"{out}: is also one of the stores to merge. Write the merge to a new file.")
     if out.exists() and (out.is_dir() or out.stat().st_size > 0):
         raise InputError(f"{out}: already exists and is not empty. Merge into a new file; nothing was written.")
-    warnings: list[str] = []
-    new_seq: dict[tuple[int, Any], int] = {}  # (input number, original _seq) -> merged _seq
-    written: dict[str, int] = {}  # identity -> merged _seq
-    lines: list[str] = []
+    inputs = [read_store(path) for path in paths]
+    warnings = [warning for contents in inputs for warning in contents.warnings]
+    stems = dict(zip(paths, _unique_stems(paths)))
+    merged_seq = [array("q", bytes(8 * len(contents.lines))) for contents in inputs]  # input line -> merged _seq
     annotators: set[str] = set()
     paragraphs: set[str] = set()
-    duplicates = 0
-    stems = dict(zip(paths, _unique_stems(paths)))
-    for number, path, record in _merged_lines(paths, warnings):
-        identity = _identity(record)
-        if identity in written:
-            new_seq[(number, record.get("_seq"))] = written[identity]
-            duplicates += 1
-            continue
-        seq = len(lines) + 1
-        new_seq[(number, record.get("_seq"))] = seq
-        written[identity] = seq
-        line = {k: v for k, v in record.items() if k not in _PLACE_FIELDS}
-        line["_seq"] = seq
-        if record.get("_reverts") is not None:
-            line["_reverts"] = new_seq.get((number, record["_reverts"]), record["_reverts"])
-        line[MERGED_FROM] = record.get(MERGED_FROM) or {"store": path.name, "seq": record.get("_seq")}
-        annotators.add(annotator_of(record, stems[path]))
-        paragraphs.add(record["id"])
-        lines.append(json.dumps(line, ensure_ascii=False, separators=(",", ":")))
-    write_atomically(out, "".join(line + "\n" for line in lines))
-    return MergeSummary(len(lines), duplicates, tuple(sorted(annotators)), len(paragraphs), tuple(warnings))
+    counts = {"lines": 0, "duplicates": 0}
+
+    def lines() -> Iterator[bytes]:
+        tokens = _TokensWriter(inputs)
+        same_second: list[tuple[int, dict[str, Any], int]] = []  # (input, record, merged _seq) at this _timestamp
+        second: float | None = None
+        origin_of = [to_json(path.name) for path in paths]
+        for number, line, record, raw in _merged_lines(inputs):
+            stamp = _timestamp(record)
+            if stamp != second:
+                second, same_second = stamp, []
+            twin = next((seq for other, seen, seq in same_second
+                         if other != number and _version(seen) == _version(record)), None)
+            if twin is not None:
+                merged_seq[number][line] = twin
+                counts["duplicates"] += 1
+                continue
+            seq = counts["lines"] = counts["lines"] + 1
+            merged_seq[number][line] = seq
+            same_second.append((number, record, seq))
+            reverts = record.get("_reverts")
+            if isinstance(reverts, int):
+                target = inputs[number].index_of_seq(reverts, line)
+                reverts = merged_seq[number][target] if target is not None else reverts
+            annotators.add(annotator_of(record, stems[paths[number]]))
+            paragraphs.add(record["id"])
+            reverts = reverts if isinstance(reverts, int) else None
+            tokens_json = tokens.tokens_to_write(number, line, record, raw)
+            origin = "" if MERGED_FROM in record else (
+                f'"{MERGED_FROM}":{{"store":{origin_of[number]},"seq":{to_json(record.get("_seq"))}}}')
+            moved = relocated_line(raw, seq=seq, reverts=reverts, tokens=tokens_json, extra=origin.encode("utf-8"))
+            if moved is None:  # a line of the older format: encoded again
+                merged = {key: value for key, value in record.items() if key not in _PLACE_FIELDS}
+                merged[MERGED_FROM] = record.get(MERGED_FROM) or {"store": paths[number].name, "seq": record.get("_seq")}
+                moved = encode_line(merged, seq=seq, action=record.get("_action", "edit"), reverts=reverts,
+                                    tokens=None if tokens_json is None else json.loads(tokens_json))
+            yield moved + b"\n"
+
+    with without_cycle_collection():
+        write_atomically(out, lines())
+    return MergeSummary(counts["lines"], counts["duplicates"], tuple(sorted(annotators)), len(paragraphs),
+                        tuple(warnings))
+

@@ -19,6 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from annotator.core.corpus import Paragraph
@@ -33,7 +34,7 @@ from annotator.core.spans import Annotation, Answer, Relation, Span, snap_to_tok
 from annotator.core.store import Store
 from annotator.core.tokens import Token
 from annotator.team.agreement import counts_as_done
-from annotator.team.merge import TeamRecords
+from annotator.team.merge import SavedLine, TeamRecords
 
 SpanKey = tuple[int, int, str]  # start, end, label: what "the same span" means here (as exact F1)
 AGREED_BY = "agreed_by"
@@ -46,11 +47,26 @@ def span_key(span: Span) -> SpanKey:
 
 @dataclass(frozen=True, slots=True)
 class Version:
-    """One annotator's latest record of a paragraph."""
+    """One annotator's latest version of a paragraph: its annotation, and where its record is.
+
+    The record (and its tokens) are read from the store when asked for: a review holds a
+    version per annotator of every paragraph it covers, so it keeps only what it shows.
+    """
 
     annotator: str
-    record: Mapping[str, Any]
     annotation: Annotation
+    stamp: int | float | None  # which line was reviewed: its `_seq` in its store, else its `_timestamp`
+    line: SavedLine = field(compare=False)  # where it is, not what it is
+
+    @property
+    def record(self) -> dict[str, Any]:
+        """The whole record, read from its store."""
+        return self.line.record()
+
+    @property
+    def tokens(self) -> tuple[Token, ...]:
+        """The saved tokens (the spans' token indices refer to them)."""
+        return _tokens_at(self.line)
 
     @property
     def answer(self) -> Answer | None:
@@ -60,11 +76,6 @@ class Version:
     def keys(self) -> frozenset[SpanKey]:
         return frozenset(span_key(span) for span in self.annotation.spans)
 
-    @property
-    def stamp(self) -> int | float | None:
-        """Which line was reviewed: its `_seq` in its store, else its `_timestamp`."""
-        seq = self.record.get("_seq")
-        return seq if isinstance(seq, int) else self.record.get("_timestamp")
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +117,7 @@ class ReviewItem:
     @property
     def tokens(self) -> tuple[Token, ...]:
         """The saved tokens (the spans' token indices refer to them)."""
-        return tokens_of(self.versions[0].record)
+        return self.versions[0].tokens
 
     @property
     def unanimous(self) -> Answer | None:
@@ -159,26 +170,45 @@ def _candidates(versions: Sequence[Version]) -> tuple[Candidate, ...]:
     )
 
 
+@lru_cache(maxsize=8)
+def _tokens_at(line: SavedLine) -> tuple[Token, ...]:
+    """A version's tokens, read once for the few paragraphs on screen, not for every call."""
+    return tokens_of({"tokens": line.tokens()})
+
+
 def plan_review(team: TeamRecords, *, include_undecided: bool = False) -> ReviewPlan:
-    """Every paragraph done by two or more annotators, in reading order (source, article, paragraph)."""
-    done_by: dict[str, list[Version]] = {}
-    first_record: dict[str, Mapping[str, Any]] = {}
+    """Every paragraph done by two or more annotators, in reading order (source, article, paragraph).
+
+    Only the records of paragraphs two or more annotators did are read, and without their
+    tokens (each version reads them when they are needed).
+    """
+    done_by: dict[str, list[str]] = {}
     for name in team.annotators:
-        for pid, record in team.latest[name].items():
-            if counts_as_done(record, include_undecided):
-                done_by.setdefault(pid, []).append(Version(name, record, annotation_from_record(record)))
-                first_record.setdefault(pid, record)
+        for pid, facts in team.facts[name].items():
+            if counts_as_done(facts, include_undecided):
+                done_by.setdefault(pid, []).append(name)
+    shared = {pid: names for pid, names in done_by.items() if len(names) >= 2}
+    versions_of: dict[str, list[Version]] = {pid: [] for pid in shared}
+    order: dict[str, tuple[str, str, int, str]] = {}  # pid -> its place in reading order
+    texts: dict[str, set[str]] = {pid: set() for pid in shared}
+    for name in team.annotators:
+        mine = [pid for pid, names in shared.items() if name in names]
+        for pid, record in zip(mine, team.iter_records(name, mine, with_tokens=False)):
+            seq = record.get("_seq")
+            versions_of[pid].append(Version(name, annotation_from_record(record),
+                                            seq if isinstance(seq, int) else record.get("_timestamp"),
+                                            team.saved_line(name, pid)))
+            order.setdefault(pid, _reading_order(record))
+            texts[pid].add(str(record["text"]))
     plan = ReviewPlan(annotators=[], items=[])
     reviewed: set[str] = set()
-    for pid in sorted(done_by, key=lambda pid: _reading_order(first_record[pid])):
-        versions = done_by[pid]
-        if len(versions) < 2:
-            continue
-        if len({version.record["text"] for version in versions}) > 1:
+    for pid in sorted(versions_of, key=order.__getitem__):
+        versions = versions_of[pid]
+        if len(texts[pid]) > 1:
             names = ", ".join(version.annotator for version in versions)
             plan.warnings.append(f"{pid}: the text differs between {names} (the source changed?); left out.")
             continue
-        plan.items.append(ReviewItem(pid, str(versions[0].record["text"]), tuple(versions), _candidates(versions)))
+        plan.items.append(ReviewItem(pid, texts[pid].pop(), tuple(versions), _candidates(versions)))
         reviewed.update(version.annotator for version in versions)
     plan.annotators = sorted(reviewed)
     return plan
@@ -245,7 +275,7 @@ def gold_record(
     chosen = frozenset(chosen) if answer != "reject" else frozenset()
     base = item.version(preferred) if preferred else None
     record_source = (base or item.versions[0]).record
-    tokens = tokens_of(record_source)
+    tokens = (base or item.versions[0]).tokens
     spans: list[Span] = []
     for number, key in enumerate(sorted(chosen, key=lambda k: (k[0], -k[1], k[2])), start=1):
         span = _representative(item, key, preferred)

@@ -1,7 +1,8 @@
 """Progress and pace of a team, from their stores alone (no sources needed).
 
 - Progress counts paragraphs seen (with any record), decided (an answer) and in progress
-  (a record but no answer yet), per annotator, from each `(annotator, id)`'s latest record.
+  (a record but no answer yet), per annotator, from each `(annotator, id)`'s latest record
+  (what `merge.read_team` kept of it: no record is held in memory).
 - Spans per label and flagged paragraphs come from the latest records too.
 - Pace: for each paragraph, the moment an annotator first decided it (the `_timestamp` of the
   first line of their history with an answer). Sorted, consecutive moments give the time spent
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from annotator.team.merge import TeamRecords
+from annotator.team.merge import AnnotatorHistory, TeamRecords
 
 BREAK_SECONDS = 30 * 60
 
@@ -121,40 +122,35 @@ def pace(decision_times: list[float], break_seconds: float = BREAK_SECONDS) -> P
     )
 
 
-def _first_decisions(history: list[dict[str, Any]]) -> list[float]:
-    """When each paragraph was first decided, from an annotator's lines in file order."""
-    first: dict[str, float] = {}
-    for record in history:
-        stamp = record.get("_timestamp")
-        if record.get("answer") is not None and isinstance(stamp, (int, float)) and record["id"] not in first:
-            first[record["id"]] = float(stamp)
-    return list(first.values())
-
-
 def team_stats(
     team: TeamRecords, *, break_seconds: float = BREAK_SECONDS, assigned: dict[str, int] | None = None
 ) -> TeamStats:
-    """Figures per annotator; `assigned` (name -> queue length) adds those who have not started."""
+    """Figures per annotator; `assigned` (name -> queue length) adds those who have not started.
+
+    Counts come from what `read_team` kept of each latest line; only flagged paragraphs are
+    read again (for their text).
+    """
     assigned = assigned or {}
     annotators: dict[str, AnnotatorStats] = {}
     flagged: list[Flagged] = []
     decided_ids: set[str] = set()
     all_ids: set[str] = set()
     for name in sorted(set(team.annotators) | set(assigned)):
-        latest = team.latest.get(name, {})
+        latest = team.facts.get(name, {})
         answers: Counter[str] = Counter()
         spans: Counter[str] = Counter()
-        for pid, record in latest.items():
+        flagged_ids = []
+        for pid, facts in latest.items():
             all_ids.add(pid)
-            if record.get("answer") is not None:
-                answers[str(record["answer"])] += 1
+            if facts.answer is not None:
+                answers[str(facts.answer)] += 1
                 decided_ids.add(pid)
-            for span in record.get("spans") or ():
-                spans[str(span["label"])] += 1
-            if record.get("flagged"):
-                flagged.append(Flagged(pid, name, str(record.get("note") or ""), record["text"]))
-        history = team.history.get(name, [])
-        stamps = [r["_timestamp"] for r in history if isinstance(r.get("_timestamp"), (int, float))]
+            spans.update(facts.labels)
+            if facts.flagged:
+                flagged_ids.append(pid)
+        for pid, record in zip(flagged_ids, team.iter_records(name, flagged_ids)):
+            flagged.append(Flagged(pid, name, latest[pid].note, record["text"]))
+        history = team.history.get(name, AnnotatorHistory())
         decided = sum(answers.values())
         annotators[name] = AnnotatorStats(
             seen=len(latest),
@@ -162,9 +158,9 @@ def team_stats(
             in_progress=len(latest) - decided,
             answers=dict(sorted(answers.items())),
             spans=dict(sorted(spans.items())),
-            pace=pace(_first_decisions(history), break_seconds),
+            pace=pace(list(history.first_decisions.values()), break_seconds),
             assigned=assigned.get(name),
-            first_timestamp=int(min(stamps)) if stamps else None,
-            last_timestamp=int(max(stamps)) if stamps else None,
+            first_timestamp=None if history.first_timestamp is None else int(history.first_timestamp),
+            last_timestamp=None if history.last_timestamp is None else int(history.last_timestamp),
         )
     return TeamStats(annotators, len(all_ids), len(decided_ids), flagged, list(team.warnings))

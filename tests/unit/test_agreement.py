@@ -294,3 +294,25 @@ def test_disputed_paragraphs_are_listed_worst_first(tmp_path: Path) -> None:
     ])
     result = compare(read_team([a, b]))
     assert result.disagreements == [("x#2", pytest.approx(0.4)), ("x#1", pytest.approx(0.2))]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(1, 12), st.sampled_from(["ACTOR", "LOCATION", "DATE"])),
+                max_size=8),
+       st.lists(st.integers(1, 5), min_size=1, max_size=12))
+def test_each_token_takes_the_shortest_covering_span_then_the_earliest_then_the_label(
+    spans: list[tuple[int, int, str]], widths: list[int]
+) -> None:
+    from annotator.team.agreement import token_categories
+
+    units, position = [], 0
+    for width in widths:  # tokens in text order with a one-character gap, as words between spaces
+        units.append((position, position + width))
+        position += width + 1
+    record = {"spans": [{"start": start, "end": start + length, "label": label} for start, length, label in spans]}
+    by_rule = []
+    for start, end in units:
+        covering = sorted((s["end"] - s["start"], s["start"], s["label"]) for s in record["spans"]
+                          if s["start"] < end and start < s["end"])
+        by_rule.append(covering[0][2] if covering else OUTSIDE)
+    assert token_categories(record, units, None) == by_rule

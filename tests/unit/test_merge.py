@@ -117,3 +117,35 @@ def test_the_same_annotator_in_two_stores_keeps_the_later_version(tmp_path: Path
     team = read_team([laptop, desktop])
     assert team.latest["alice"]["a#0"]["spans"][0]["label"] == "ACTOR"
     assert len(team.history["alice"]) == 2
+
+
+def test_each_version_keeps_its_own_tokens_and_the_merged_store_holds_them_once_each(tmp_path: Path) -> None:
+    from annotator.core.records import token_dicts
+    from annotator.core.tokens import tokenize
+
+    alice, bob = tmp_path / "alice.jsonl", tmp_path / "bob.jsonl"
+    whole = token_dicts(tokenize(TEXT))  # bob's tokens: the text tokenized; alice's: one token (an older tokenizer)
+    with Store(alice) as s:
+        for t in (0, 20, 40):
+            s.append(record("a#0", "alice", t))
+    with Store(bob) as s:
+        for t in (10, 30, 50):
+            s.append({**record("a#0", "bob", t), "tokens": whole})
+    out = tmp_path / "merged.jsonl"
+    merge_stores([alice, bob], out)
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert all(line["_merged_from"]["store"] in ("alice.jsonl", "bob.jsonl") for line in lines)
+    assert ["tokens" in line for line in lines] == [True] * 6  # the tokens switch at every line
+    team = read_team([out])
+    assert team.latest["alice"]["a#0"]["tokens"] == record("a#0", "alice", 0)["tokens"]
+    assert team.latest["bob"]["a#0"]["tokens"] == whole
+    one = record("a#0", "alice", 0)["tokens"]
+    assert [r["tokens"] for r in read_store(out).records] == [one, whole, one, whole, one, whole]
+
+
+def test_tokens_the_inputs_share_are_written_once_per_paragraph(stores: list[Path], tmp_path: Path) -> None:
+    out = tmp_path / "merged.jsonl"
+    merge_stores(stores, out)
+    lines = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(line["id"] for line in lines if "tokens" in line) == ["a#0", "a#1", "a#2"]
+    assert all(r["tokens"] == record("a#0", "alice", 0)["tokens"] for r in read_store(out).records)

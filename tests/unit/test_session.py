@@ -195,3 +195,37 @@ def test_other_labels_get_only_schema_defaults(article: Path, tmp_path: Path) ->
     session.tag_tokens(token_index(session, "Jordan"), token_index(session, "Jordan"), "LOCATION")
     assert "count" not in saved(store_path)["strikes#0"]["spans"][0].get("attributes", {})
     session.store.close()
+
+
+def test_undo_of_what_this_session_wrote_needs_no_reading_back(article: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    store_path = tmp_path / "s.jsonl"
+    session = open_session(article, store_path)
+    session.tag_tokens(token_index(session, "US"), token_index(session, "officials"), "ACTOR")
+    session.tag_tokens(token_index(session, "Jordan"), token_index(session, "Jordan"), "LOCATION")
+    before, tokens = session.annotation, session.tokens
+
+    def no_reading(index: int) -> dict:
+        raise AssertionError(f"line {index} was read back")
+
+    monkeypatch.setattr(session.store.contents, "read", no_reading)
+    assert session.undo() and [s.label for s in session.annotation.spans] == ["ACTOR"]
+    assert session.redo() and session.annotation == before
+    assert session.tokens is tokens  # the paragraph's tokens are kept, not rebuilt
+    session.store.close()
+    first, second, undone, redone = read_store(store_path).records
+    assert (undone["_action"], undone["spans"]) == ("undo", first["spans"])  # the state written back is the one before
+    assert (redone["_action"], redone["spans"]) == ("redo", second["spans"])
+
+
+def test_progress_counts_decisions_as_they_are_made(article: Path, tmp_path: Path) -> None:
+    session = open_session(article, tmp_path / "s.jsonl")
+    assert session.progress().done == 0
+    session.decide("accept")
+    session.next_paragraph()
+    session.decide("reject")
+    assert session.progress().done == 2
+    session.decide(None)  # type: ignore[arg-type]
+    assert session.progress().done == 1
+    assert session.undo() and session.progress().done == 2
+    session.store.close()

@@ -243,3 +243,138 @@ def test_a_long_history_of_undos_is_rebuilt_to_the_right_stacks(tmp_path: Path) 
     step, redo = history.undo(), history.redo()
     assert step is not None and step.edit.seq == 1
     assert redo is not None and redo.edit.seq == 2
+
+
+# --- the index beside a large store -------------------------------------------------------------
+
+
+def index_of(path: Path) -> Path:
+    return path.with_name(f".{path.name}.index")
+
+
+@pytest.fixture
+def small_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep an index beside stores of any size (the threshold only saves the file for tiny stores)."""
+    from annotator.core import store as store_module
+
+    monkeypatch.setattr(store_module, "INDEX_MIN_BYTES", 1)
+
+
+def with_history(path: Path) -> None:
+    with Store(path) as store:
+        for n in range(30):
+            seq = store.append(record(f"a#{n % 7}", answer="accept" if n % 3 else None))
+            if n % 5 == 4:
+                store.append(record(f"a#{n % 7}", "LOCATION"), action="undo", reverts=seq)
+            if n % 10 == 9:
+                store.append(record(f"a#{n % 7}"), action="redo", reverts=seq)
+        store.append(record("cut#0"), action="undo", reverts=2)
+
+
+def view(store: Store) -> tuple:
+    """Everything opening gives, to compare two openings."""
+    contents = store.contents
+    return (list(contents.lines), dict(contents.latest_line), contents.warnings, contents.decided_count(),
+            [contents.is_flagged(i) for i in contents.ids()], store.history.undo(), store.history.redo(),
+            contents.records)
+
+
+def test_a_large_store_keeps_an_index_that_reopening_reads_instead_of_the_lines(
+    tmp_path: Path, small_index: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.jsonl"
+    with_history(path)
+    assert index_of(path).exists()
+    index_of(path).rename(tmp_path / "kept")
+    with Store(path) as store:
+        scanned = view(store)
+    (tmp_path / "kept").rename(index_of(path))
+    before = index_of(path).read_bytes()
+
+    from annotator.core.store import StoreContents
+
+    def no_scanning(*_: object, **__: object) -> None:
+        raise AssertionError("a line was read although the index covers the store")
+
+    monkeypatch.setattr(StoreContents, "_take", no_scanning)
+    with Store(path) as store:
+        assert view(store) == scanned
+    assert index_of(path).read_bytes() == before  # still the store's: not written again
+
+
+def test_lines_appended_after_the_index_are_read_and_the_index_brought_up_to_date(tmp_path: Path, small_index: None) -> None:
+    path = tmp_path / "s.jsonl"
+    with_history(path)
+    with open(path, "a", encoding="utf-8") as handle:  # written by another version, or before a crash
+        handle.write(json.dumps({**record("late#0", answer="accept"), "_seq": 999, "_action": "edit"}) + "\n")
+    with Store(path) as store:
+        assert store.contents.get("late#0")["answer"] == "accept" and store.contents.is_decided("late#0")
+        assert store.append(record("later#0")) == 1000
+        indexed = view(store)
+    index_of(path).unlink()
+    with Store(path) as store:
+        assert view(store) == indexed
+
+
+@pytest.mark.parametrize("change", ["rewritten", "shorter", "garbage index", "index of another store"])
+def test_an_index_that_does_not_describe_the_store_is_not_used(tmp_path: Path, small_index: None, change: str) -> None:
+    path = tmp_path / "s.jsonl"
+    with_history(path)
+    if change == "rewritten":
+        path.write_text(path.read_text(encoding="utf-8").replace('"ACTOR"', '"PLACE"') + "\n", encoding="utf-8")
+    elif change == "shorter":
+        path.write_bytes(b"".join(path.read_bytes().splitlines(keepends=True)[:5]))
+    elif change == "garbage index":
+        index_of(path).write_bytes(b"annotator store index 1\n{not json")
+    else:
+        other = tmp_path / "other.jsonl"
+        with Store(other) as store:
+            store.append(record("z#0"))
+        index_of(other).rename(index_of(path))
+    with Store(path) as store:
+        opened = view(store)
+    index_of(path).unlink()
+    with Store(path) as store:
+        assert view(store) == opened
+
+
+def test_reading_a_store_never_writes_an_index(tmp_path: Path, small_index: None) -> None:
+    path = tmp_path / "s.jsonl"
+    with_history(path)
+    index_of(path).unlink()
+    contents = read_store(path)
+    assert contents.records and not index_of(path).exists()
+
+
+def test_the_history_kept_in_the_index_undoes_as_the_lines_do(tmp_path: Path, small_index: None) -> None:
+    """Undo every edit from the index's history and from the lines' alone: the same lines each time."""
+    path = tmp_path / "s.jsonl"
+    with_history(path)
+    copy = tmp_path / "copy.jsonl"
+    copy.write_bytes(path.read_bytes())
+
+    def undo_all(store_path: Path) -> list[tuple[int, int | None]]:
+        steps = []
+        with Store(store_path) as store:
+            while (step := store.history.undo(lambda record_id: record_id != "a#3")) is not None:
+                state = store.contents.read(step.state) if step.state is not None else record(step.edit.id)
+                store.append_step(step, state, annotator="t", timestamp=1)
+                steps.append((step.edit.seq, step.state))
+        return steps
+
+    assert index_of(path).exists() and not index_of(copy).exists()
+    assert undo_all(path) == undo_all(copy)
+    assert len(undo_all(path)) == 0  # nothing left: the passed-over a#3 edits come back only with a new session
+    # ... and they do come back, from the index as from the lines.
+    with Store(path) as store, Store(copy) as twin:
+        assert store.history.undo() == twin.history.undo() is not None
+
+
+def test_the_decided_count_follows_every_append(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    answers = [None, "accept", None, "reject", "ignore", None, "accept"]
+    with Store(path) as store:
+        for n, answer in enumerate(answers * 3):
+            store.append(record(f"a#{n % 4}", answer=answer))
+            recount = sum(1 for record_id in store.contents.ids() if store.contents.get(record_id).get("answer"))
+            assert store.contents.decided_count() == recount
