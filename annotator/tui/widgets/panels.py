@@ -122,7 +122,7 @@ class LabelBar(Widget):
                        for line in self.text.wrap(console, width)]
 
     def theme_changed(self) -> None:
-        self._wrap(self.content_region.width)
+        self._lines_width = -1  # drawn again with the new theme's colours, when next painted
         self.refresh()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
