@@ -7,14 +7,16 @@ spans on it (made through `Session`, as the screen would), then starts
 `annotator annotate FILE --out STORE` in a 120x40 pseudo-terminal (`TERM=xterm-256color`, no
 `COLORTERM`; see `terminal.py`) and, alongside it in another, the floor: `floor_app.py`, a
 minimal Textual app showing the same text that repaints one line per key. The two are
-driven alternately, one block of keys each, so both meet the same load on a shared machine.
+driven alternately, key by key, so both meet the same load on a shared machine.
 
 A key is timed from writing its bytes to the last byte of the frame it draws (the frame is
 over once nothing has come for 40 ms; that wait is not counted). Moves: right, shift+right,
-left, tab, shift+tab, end and home. Edits never touch the set-up: each cycle steps to a
-token no span covers, tags it with a label key, relabels it with another, deletes it, tags
-it again and undoes that last tag (ctrl+z), so the paragraph keeps its SPANS spans and every
-key changes it. At the end the store is read back to check that it still holds them.
+left, tab, shift+tab, end and home, and the steps right between edits (all but the last
+three of each run of steps are sent at once, untimed). Edits never touch the set-up: each
+cycle steps to a token no span covers, spread over the paragraph, tags it with a label key,
+relabels it with another, deletes it, tags it again and undoes that last tag (ctrl+z), so
+the paragraph keeps its SPANS spans and every key changes it. At the end the store is read
+back to check that it still holds them.
 """
 
 from __future__ import annotations

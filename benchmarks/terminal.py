@@ -24,7 +24,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-QUIET = 0.02  # seconds without output that end a frame (Textual writes a frame in one go)
+QUIET = 0.04  # seconds without output that end a key's frame (and any second frame it brings)
+FIRST_PAINT_QUIET = 0.02  # Textual writes a frame in one go; its footer comes back some 40 ms later
 KEYS = {  # what an xterm sends for each key
     "right": b"\x1b[C", "left": b"\x1b[D", "shift+right": b"\x1b[1;2C", "shift+left": b"\x1b[1;2D",
     "home": b"\x1b[H", "end": b"\x1b[F", "tab": b"\t", "shift+tab": b"\x1b[Z", "ctrl+z": b"\x1a",
@@ -119,7 +120,7 @@ class Terminal:
             if time.perf_counter() > deadline:
                 raise TimeoutError(f"still drawing after {timeout} s")
 
-    def first_paint(self, until: bytes, *, quiet: float = QUIET, when_drawn: Callable[[], object] | None = None) -> Frame:
+    def first_paint(self, until: bytes, *, quiet: float = FIRST_PAINT_QUIET, when_drawn: Callable[[], object] | None = None) -> Frame:
         """The start-up: from starting the process to the last byte of the first screen showing `until`.
 
         Textual goes on refining what it drew (its footer composes its keys once the bindings
