@@ -9,8 +9,8 @@ records of the same shape, then prints for each:
 - the time and peak Python memory (tracemalloc) to open the corpus and fetch the first article:
   the wait a user has before the first paragraph is on screen;
 - for the big one, the time and peak memory until the background index is complete, the time
-  to fetch the last article, and the time to look an id up deep in the file (a scan the first
-  time, then among the ids read lately);
+  to fetch the last article, and the time to look an id up deep in the file (its hash found
+  among the index's, then its record read), twice;
 
 and the big/small ratios. Timings are the best of a few runs; memory is measured in a separate
 run under tracemalloc (which slows allocation down), so it does not distort the timings. The
@@ -152,8 +152,8 @@ def main() -> None:
     print(f"full index of the big file: {index_time:.2f} s, peak {index_peak / 1024**2:,.1f} MB "
           f"({index_peak / count:.1f} bytes an article)")
     print(f"last article after indexing: {last_time * 1000:.2f} ms")
-    print(f"article_index of an id 90% into the file: {scan_time * 1000:.0f} ms (a scan), "
-          f"{recent_time * 1000:.3f} ms once read")
+    print(f"article_index of an id 90% into the file: {scan_time * 1000:.1f} ms, "
+          f"{recent_time * 1000:.1f} ms again")
 
 
 def _indexed(path: Path) -> Corpus:

@@ -58,6 +58,7 @@ FIRST_BLOCK_BYTES = 64 * 1024  # the first articles of a large file come after s
 BLOCK_BYTES = 128 * 1024  # blocks double up to this: few Python steps, little memory held or left fragmented
 CACHE_ARTICLES = 128  # parsed articles kept per JSONL source
 _HASH_MASK = 0xFFFFFFFF  # id hashes, and offsets within 4 GiB, are kept in 32 bits
+_PLAIN_ID_AT_START = re.compile(rb'[ \t\r]*\{[ \t\r]*"id"[ \t\r]*:[ \t\r]*("[^"\\]*")')
 _ID_AT_START = re.compile(rb'[ \t\r]*\{[ \t\r]*"id"[ \t\r]*:[ \t\r]*("(?:[^"\\]|\\.)*"|-?[0-9]+)')
 _ID_ANYWHERE = re.compile(rb'"id"[ \t\r]*:[ \t\r]*("(?:[^"\\]|\\.)*"|-?[0-9]+)')
 _BOM = b"\xef\xbb\xbf"
@@ -476,17 +477,20 @@ class _JsonlSource:
         in it and by the id it gets without one (`<stem>-<line>`): the record, read when looked
         up, says which is right.
         """
-        hashes = array("I")
+        plain = _PLAIN_ID_AT_START.match  # the common case, in one comprehension: `{"id": "..."` without escapes
+        keys = [found[1] if (found := plain(raw)) is not None else None for _, _, raw in lines]
+        hashes = array("I", [hash(key) & _HASH_MASK if key is not None else 0 for key in keys])
         more: list[tuple[int, int]] = []
-        for offset, line_number, raw in lines:
+        for position in [position for position, key in enumerate(keys) if key is None]:
+            offset, line_number, raw = lines[position]
             first = _ID_AT_START.match(raw)
             if first is not None:
-                hashes.append(_id_hash(_key_of_value(first[1])))
+                hashes[position] = _id_hash(_key_of_value(first[1]))
                 continue
-            keys = [_key_of_value(value) for value in _ID_ANYWHERE.findall(raw)]
-            keys.append(_id_key(f"{self.path.stem}-{line_number}"))
-            hashes.append(_id_hash(keys[0]))
-            more += [(_id_hash(key), offset) for key in keys[1:]]
+            named = [_key_of_value(value) for value in _ID_ANYWHERE.findall(raw)]
+            named.append(_id_key(f"{self.path.stem}-{line_number}"))
+            hashes[position] = _id_hash(named[0])
+            more += [(_id_hash(key), offset) for key in named[1:]]
         with self._changed:
             self._line_numbers.add(len(self._offsets), [line_number for _, line_number, _ in lines])
             self._offsets.extend([offset for offset, _, _ in lines])

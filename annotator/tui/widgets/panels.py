@@ -19,6 +19,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -60,10 +61,8 @@ class TextLine(Widget):
         if y > 0 or width <= 0:
             return Strip.blank(max(width, 0), self.rich_style)
         if self._drawn is None or self._drawn[0] is not self.text or self._drawn[1] != width:
-            line = self.text.copy()
-            line.truncate(width, overflow="ellipsis")
-            style = self.rich_style
-            self._drawn = (self.text, width, Strip(Segment.apply_style(list(line.render(self.app.console)), style)))
+            strips = Visual.to_strips(self, visualize(self, self.text, markup=False), width, 1, self.visual_style)
+            self._drawn = (self.text, width, strips[0])
         return self._drawn[2]
 
     def theme_changed(self) -> None:
@@ -113,16 +112,13 @@ class LabelBar(Widget):
         self.refresh(layout=len(self._lines) != height or self._lines_width <= 0)
 
     def _wrap(self, width: int) -> None:
+        """Wrap and draw the text at `width` as Textual draws a widget's text (trailing spaces dropped)."""
         self._lines_width = width
-        if width <= 0:
-            self._lines = []
-            return
-        console, style = self.app.console, self.rich_style
-        self._lines = [Strip(Segment.apply_style(list(line.render(console)), style))
-                       for line in self.text.wrap(console, width)]
+        self._lines = [] if width <= 0 else Visual.to_strips(self, visualize(self, self.text, markup=False),
+                                                             width, None, self.visual_style)
 
     def theme_changed(self) -> None:
-        self._wrap(self.content_region.width)
+        self._lines_width = -1  # drawn again with the new theme's colours, when next painted
         self.refresh()
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:

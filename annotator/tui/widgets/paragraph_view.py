@@ -173,13 +173,23 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         return self._wrapped()
 
     def _wrapped(self) -> ParagraphLayout:
-        """The layout at the current width, wrapping the paragraph again (and sizing the scrollbar) when it changed."""
+        """The layout at the current width, wrapping the paragraph again (and sizing the scrollbar) when it changed.
+
+        While the scrollbar shows, the paragraph is also tried at the width it would have without
+        it: if it fits that way, the scrollbar goes (else a paragraph that fits would keep a
+        scrollbar it only needs at the narrower width, depending on what happened before).
+        """
         width = max(8, self.scrollable_content_region.width or self.size.width or 80)
         if self._layout is None or width != self._layout_width:
-            self._layout = layout_paragraph(self._text, self._tokens, self._spans, width, self._units)
-            self._layout_width = width
+            layout = layout_paragraph(self._text, self._tokens, self._spans, width, self._units)
+            if self.show_vertical_scrollbar and len(layout.lines) > self.scrollable_content_region.height > 0:
+                wider = width + self.styles.scrollbar_size_vertical
+                unscrolled = layout_paragraph(self._text, self._tokens, self._spans, wider, self._units)
+                if len(unscrolled.lines) <= self.scrollable_content_region.height:
+                    layout, width = unscrolled, wider
+            self._layout, self._layout_width = layout, width
             self._strips.clear()
-            resize_scroll_view(self, Size(width, len(self._layout.lines)))
+            resize_scroll_view(self, Size(width, len(layout.lines)))
         return self._layout
 
     def _invalidate_layout(self) -> None:

@@ -1,0 +1,135 @@
+"""An edit repaints only what changed: the screen it leaves is the screen drawn afresh.
+
+The paragraph is wrapped again only where an edit moves its lines, the drawn lines and span
+list rows that look the same are kept, and the label bar and status line are redrawn only
+when their text changes. Each test edits through the keys, then compares the screen with the
+one drawn from nothing (a change of theme and back draws every part again) and the wrapped
+lines with those wrapping from nothing gives, and reads the store back.
+"""
+
+from __future__ import annotations
+
+from annotator.core.spans import Annotation, add_span, span_over_tokens
+from annotator.tui.app import AnnotatorApp
+from annotator.tui.widgets.layout import layout_paragraph
+from annotator.tui.widgets.paragraph_view import ParagraphView
+
+SIZE = (100, 32)
+WORDS = ("the", "militia", "said", "at", "least", "18", "people", "were", "killed", "in", "Deir", "el-Zour",
+         "Islamic", "Revolutionary", "Guard", "Corps", "16,000", "fled", "according", "to", "officials")
+
+
+def paragraph(words: int) -> str:
+    return " ".join(WORDS[(5 * index) % len(WORDS)] + ("." if index % 13 == 12 else "") for index in range(words))
+
+
+def with_spans(space, every: int) -> int:
+    """A span on every `every`-th word of the open paragraph, some nested; how many."""
+    session = space.session
+    words = [token.id for token in session.tokens if not token.text.isspace()]
+    annotation = Annotation()
+    for number, first in enumerate(words[::every]):
+        if first + 1 >= len(session.tokens):
+            break
+        if number % 5 == 0:
+            annotation = add_span(annotation, span_over_tokens(session.tokens, first, first + 2, "ATTRIBUTION"))
+        annotation = add_span(annotation, span_over_tokens(session.tokens, first, first, "ACTOR"))
+    session.replace(annotation)
+    return len(annotation.spans)
+
+
+async def drawn_afresh(app: AnnotatorApp, pilot) -> str:
+    """The screen as drawing every part again gives it: a change of theme and back drops every drawn line."""
+    theme = app.theme
+    app.theme = "textual-light" if theme != "textual-light" else "textual-dark"
+    await pilot.pause()
+    app.theme = theme
+    await pilot.pause()
+    return app.export_screenshot()
+
+
+def assert_wrapped_as_from_scratch(app: AnnotatorApp) -> None:
+    """The lines an edit left are those wrapping the paragraph from nothing gives."""
+    screen = app.screen
+    view = screen.query_one(ParagraphView)
+    session = screen.session
+    fresh = layout_paragraph(session.paragraph.text, session.tokens, session.annotation.spans,
+                             view.scrollable_content_region.width)
+    assert [line.fragments for line in view.layout_lines.lines] == [line.fragments for line in fresh.lines]
+
+
+def free_words(space) -> tuple[list[int], list[int]]:
+    """The movable tokens no span covers, and all movable tokens, in order."""
+    session = space.session
+    covered = {index for span in session.annotation.spans for index in range(span.token_start, span.token_end + 1)}
+    movable = [token.id for token in session.tokens if not token.text.isspace()]
+    return [index for index in movable if index not in covered], movable
+
+
+async def edit_and_compare(app: AnnotatorApp, pilot, steps: list[list[str]]) -> None:
+    for keys in steps:
+        await pilot.press(*keys)
+        await pilot.pause()
+        assert_wrapped_as_from_scratch(app)
+        drawn = app.export_screenshot()
+        assert drawn == await drawn_afresh(app, pilot), f"after {keys[:3]} the screen differs from a fresh drawing"
+
+
+# Tag a word no span covers, relabel it, delete it, tag it again and undo that: each step changes the
+# wrapping after the word (a tag is inserted, gets longer or shorter, goes), the span list and the counts.
+CYCLE = [["2"], ["3"], ["backspace"], ["4"], ["ctrl+z"]]
+
+
+async def test_edits_anywhere_in_a_paragraph_leave_the_screen_a_fresh_drawing_shows(workspace) -> None:
+    space = workspace({"long": [paragraph(140)]})
+    spans = with_spans(space, 4)
+    free, movable = free_words(space)
+    app = AnnotatorApp(space.session, store_path="annotations.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ParagraphView)
+        assert len(view.layout_lines.lines) > 15 and view.max_scroll_y == 0  # many lines, all in view
+        steps: list[list[str]] = []
+        for word in (free[0], free[len(free) // 3], free[2 * len(free) // 3], free[-1]):  # top, middle, end
+            steps += [["home"], ["right"] * movable.index(word), *CYCLE]
+        steps += [["tab"], ["2"], ["ctrl+z"], ["ctrl+y"], ["ctrl+z"]]  # relabel a span, undo, redo, undo
+        # An attribution over a dozen words and the actors in them: it tints lines that hold no tag of it.
+        steps += [["home"], ["right"] * 5, ["shift+right"] * 12, ["4"], ["ctrl+z"]]
+        await edit_and_compare(app, pilot, steps)
+    saved = space.saved()["long#0"]
+    assert len(saved["spans"]) == spans  # every step was taken back by the one after it
+    assert all(saved["text"][span["start"]:span["end"]] == span["text"] for span in saved["spans"])
+
+
+async def test_edits_in_a_scrolled_paragraph_and_a_scrolled_span_list(workspace) -> None:
+    space = workspace({"long": [paragraph(700)]})
+    spans = with_spans(space, 3)
+    free, movable = free_words(space)
+    app = AnnotatorApp(space.session, store_path="annotations.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("end", *["left"] * (len(movable) - 1 - movable.index(free[-3])))
+        await pilot.pause()
+        assert app.screen.query_one(ParagraphView).scroll_offset.y > 0
+        await edit_and_compare(app, pilot, CYCLE)
+    assert len(space.saved()["long#0"]["spans"]) == spans
+
+
+async def test_a_paragraph_that_fits_has_no_scrollbar_after_the_terminal_narrows_and_widens(workspace) -> None:
+    space = workspace({"long": [paragraph(140)]})
+    with_spans(space, 4)
+    free, movable = free_words(space)
+    app = AnnotatorApp(space.session, store_path="annotations.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("home", *["right"] * movable.index(free[len(free) // 3]), "2")
+        await pilot.pause()
+        view = app.screen.query_one(ParagraphView)
+        assert not view.show_vertical_scrollbar
+        await pilot.resize_terminal(SIZE[0] - 7, SIZE[1])
+        await pilot.pause()
+        assert view.show_vertical_scrollbar  # narrower, it needs more lines than there are rows
+        await pilot.resize_terminal(*SIZE)
+        await pilot.pause()
+        assert not view.show_vertical_scrollbar
+        assert len(view.layout_lines.lines) <= view.scrollable_content_region.height
+        assert_wrapped_as_from_scratch(app)
