@@ -24,8 +24,13 @@ def paragraph(words: int) -> str:
 
 
 def with_spans(space, every: int) -> int:
-    """A span on every `every`-th word of the open paragraph, some nested; how many."""
+    """A span on every `every`-th word of the open paragraph, some nested; how many.
+
+    Tagging here must change only the spans it makes, so occurrence suggestions (which a tag
+    adds at the text's other places, tested in test_suggestions_screen.py) are off.
+    """
     session = space.session
+    session.suggests_occurrences = False
     words = [token.id for token in session.tokens if not token.text.isspace()]
     annotation = Annotation()
     for number, first in enumerate(words[::every]):
