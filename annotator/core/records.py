@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
@@ -48,16 +49,17 @@ def span_to_dict(span: Span, text: str) -> dict[str, Any]:
 
 
 def span_from_dict(data: Mapping[str, Any]) -> Span:
+    """The span a record's dict describes; its label, id and source kept once in memory however many spans share them."""
     attributes = data.get("attributes") or {}
     return Span(
         start=int(data["start"]),
         end=int(data["end"]),
-        label=str(data["label"]),
+        label=sys.intern(str(data["label"])),
         token_start=int(data["token_start"]),
         token_end=int(data["token_end"]),
-        id=str(data.get("id") or ""),
+        id=sys.intern(str(data.get("id") or "")),
         attributes=tuple(sorted(attributes.items())),
-        source=str(data.get("source") or "manual"),
+        source=sys.intern(str(data.get("source") or "manual")),
         score=data.get("score"),
         suggested=bool(data.get("suggested", False)),
     )

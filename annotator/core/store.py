@@ -541,10 +541,13 @@ class StoreContents:
         `id` in that order: each object of the array found so), in a line holding the same
         text, are read by a pattern; any others are found as `tokens` finds them.
         """
+        with open(self.path, "rb") as handle:
+            return self._token_offsets(handle, index, text)
+
+    def _token_offsets(self, handle: BinaryIO, index: int, text: str) -> list[tuple[int, int]]:
         source = self._token_source[index]
         if source >= 0 and self._flags[source] & _TOKENIZER_NAMED:
-            with open(self.path, "rb") as handle:
-                raw = self._raw(handle, source)
+            raw = self._raw(handle, source)
             match = _HEADER.match(raw)
             if match is not None and match[8]:
                 start, end = _tokens_range(raw, match)
@@ -553,7 +556,7 @@ class StoreContents:
                     found = _TOKEN_OFFSETS.findall(raw, start, end)
                     if len(found) == raw.count(b'{"text":', start, end):
                         return [(int(first), int(last)) for first, last in found]
-        return [(token["start"], token["end"]) for token in self.tokens(index)]
+        return [(token["start"], token["end"]) for token in self._record(handle, index).get("tokens") or []]
 
     def token_line(self, index: int) -> int | None:
         """The line whose saved tokens line `index` has (itself when it holds them); None when none does."""
@@ -561,10 +564,10 @@ class StoreContents:
         return None if source < 0 else source
 
     @contextmanager
-    def reading(self, *, with_tokens: bool = True) -> Iterator[Callable[[int], dict[str, Any]]]:
-        """A function giving line `index`'s record, with the file kept open meanwhile (for many reads in any order)."""
+    def reading(self, *, with_tokens: bool = True) -> Iterator[LineReader]:
+        """A reader of lines in any order, with the file kept open meanwhile (for many reads)."""
         with open(self.path, "rb") as handle:
-            yield lambda index: self._record(handle, index, with_tokens=with_tokens)
+            yield LineReader(self, handle, with_tokens)
 
     def _read_lines(self, indices: Iterable[int], *, with_tokens: bool = True) -> Iterator[dict[str, Any]]:
         with open(self.path, "rb", buffering=1 << 16) as handle:  # lines in any order: a small buffer
@@ -724,6 +727,21 @@ class StoreContents:
         if len(arrays) == 12:
             self.saved_history = (arrays[9], arrays[10], bytearray(arrays[11]))
         return True
+
+
+class LineReader:
+    """`StoreContents.reading`'s reader: records and token offsets of lines, from one open file."""
+
+    def __init__(self, contents: StoreContents, handle: BinaryIO, with_tokens: bool) -> None:
+        self._contents, self._handle, self._with_tokens = contents, handle, with_tokens
+
+    def record(self, index: int) -> dict[str, Any]:
+        """Line `index`'s record (without tokens if the reader was opened so)."""
+        return self._contents._record(self._handle, index, with_tokens=self._with_tokens)
+
+    def token_offsets(self, index: int, text: str) -> list[tuple[int, int]]:
+        """As `StoreContents.token_offsets`."""
+        return self._contents._token_offsets(self._handle, index, text)
 
 
 def _index_path(path: Path) -> Path:

@@ -449,14 +449,11 @@ def compare(
     everyone = 0
     disagreements = []
     labels_of: dict[str, Counter[str]] = {name: Counter() for name in annotators}  # spans per label, compared
-    readers = {name: team.iter_records(name, [pid for pid, names in shared.items() if name in names],
-                                       with_tokens=False)
-               for name in annotators}
-    with without_cycle_collection():
+    with without_cycle_collection(), team.reading(with_tokens=False) as read:
         for pid, names in shared.items():
-            records = {name: next(readers[name]) for name in names}
+            records = {name: read.record(name, pid) for name in names}
             text = records[names[0]]["text"]  # the same for every name (checked above)
-            units = [(start, end) for start, end in team.token_offsets(names[0], pid, text)
+            units = [(start, end) for start, end in read.token_offsets(names[0], pid, text)
                      if not text[start:end].isspace()]  # the words: whitespace tokens are no unit
             categories = {name: token_categories(records[name], units, label_filter) for name in names}
             keys = {name: _span_keys(pid, records[name], label_filter) for name in names}

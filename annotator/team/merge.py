@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 from annotator.core.errors import InputError
 from annotator.core.files import write_atomically
 from annotator.core.records import to_json
-from annotator.core.store import StoreContents, encode_line, read_store, relocated_line
+from annotator.core.store import LineReader, StoreContents, encode_line, read_store, relocated_line
 
 MERGED_FROM = "_merged_from"
 _PLACE_FIELDS = ("_seq", "_reverts", MERGED_FROM)
@@ -131,25 +131,46 @@ class TeamRecords:
 
         Without tokens when `with_tokens` is False (`saved_line` finds them later).
         """
-        facts = self.facts[annotator]
-        with ExitStack() as stack:
-            readers: dict[int, Any] = {}
+        with self.reading(with_tokens=with_tokens) as reader:
             for record_id in record_ids:
-                where = facts[record_id]
-                if where.store not in readers:
-                    readers[where.store] = stack.enter_context(
-                        self.contents[where.store].reading(with_tokens=with_tokens))
-                yield readers[where.store](where.line)
+                yield reader.record(annotator, record_id)
 
-    def token_offsets(self, annotator: str, record_id: str, text: str) -> list[tuple[int, int]]:
-        """(start, end) of the tokens of `annotator`'s latest record of `record_id`, whose text is `text`."""
-        where = self.facts[annotator][record_id]
-        return self.contents[where.store].token_offsets(where.line, text)
+    @contextmanager
+    def reading(self, *, with_tokens: bool = True) -> Iterator[TeamReader]:
+        """A reader of latest records and their token offsets, the stores kept open meanwhile."""
+        with ExitStack() as stack:
+            yield TeamReader(self, stack, with_tokens)
 
     def saved_line(self, annotator: str, record_id: str) -> SavedLine:
         """Where `annotator`'s latest record of `record_id` is."""
         where = self.facts[annotator][record_id]
         return SavedLine(self.contents[where.store], where.line)
+
+
+class TeamReader:
+    """`TeamRecords.reading`'s reader: each store opened once, when first read."""
+
+    def __init__(self, team: TeamRecords, stack: ExitStack, with_tokens: bool) -> None:
+        self._team, self._stack, self._with_tokens = team, stack, with_tokens
+        self._readers: dict[int, LineReader] = {}
+
+    def _at(self, annotator: str, record_id: str) -> tuple[LineReader, int]:
+        where = self._team.facts[annotator][record_id]
+        reader = self._readers.get(where.store)
+        if reader is None:
+            reader = self._readers[where.store] = self._stack.enter_context(
+                self._team.contents[where.store].reading(with_tokens=self._with_tokens))
+        return reader, where.line
+
+    def record(self, annotator: str, record_id: str) -> dict[str, Any]:
+        """`annotator`'s latest record of `record_id`."""
+        reader, line = self._at(annotator, record_id)
+        return reader.record(line)
+
+    def token_offsets(self, annotator: str, record_id: str, text: str) -> list[tuple[int, int]]:
+        """(start, end) of the tokens of that record, whose text is `text` (`StoreContents.token_offsets`)."""
+        reader, line = self._at(annotator, record_id)
+        return reader.token_offsets(line, text)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
