@@ -200,6 +200,8 @@ class SpanList(ScrollView, can_focus=False):
         self.spans, self._text, self._colors, self._links = spans, text, colors, links
         if not same_look:
             self._drawn.clear()
+        elif len(self._drawn) > len(spans):  # rows of spans that are gone
+            self._drawn = {span_id: drawn for span_id, drawn in self._drawn.items() if span_id in by_id}
         if self.highlighted is not None and self.highlighted >= len(self.spans):
             self.highlighted = None
         resize_scroll_view(self, Size(self.scrollable_content_region.width, len(self.spans)))

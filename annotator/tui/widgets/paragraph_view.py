@@ -201,7 +201,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
             self.refresh()
 
     def _rewrap(self, changed_from: int, changed_to: int) -> None:
-        """The spans in `changed_from..changed_to` changed: wrap again the lines that moves, keep the
+        """The spans in `changed_from..changed_to` changed: wrap again the lines the change moves, keep the
         drawn lines that look the same, and size the view without re-laying out the screen."""
         previous = self._layout
         width = max(8, self.scrollable_content_region.width or self.size.width or 80)
