@@ -9,12 +9,14 @@ folder), timed alternately in the same process; and the bytes an edit appends as
 
 Stores: for each size, a store of that many lines is generated in a temporary folder (two
 annotators, ten lines a paragraph: each annotator five, one of them an undo), and every command
-runs as a whole process (`python -m annotator ...`), timed from start to exit (the fastest of
-`--repeat` runs below 1M lines), its peak RSS from `/usr/bin/time`: reading the file's bytes
-and `json.loads` of each line are the baselines. Opening
-is measured twice: the first open builds the index beside the store, the next ones (resume)
-read it. `review` opens a screen, so what is timed is what it does before: reading the stores
-and planning the review. A store in the older format (tokens in every line) of the middle size is measured too.
+runs as a whole process (`python -m annotator ...`), timed from start to exit, right after a
+run of `json.loads` of every line of the same file (its baseline: the two run under the same
+load of a shared machine); the fastest of `--repeat` such pairs counts below 1M lines, one at
+1M. CPU time and peak RSS come from `/usr/bin/time`; reading the file's bytes is the other
+baseline. Opening is measured twice: the first open builds the index beside the store, the
+next ones (resume) read it. `review` opens a screen, so what is timed is what it does before:
+reading the stores and planning the review. A store in the older format (tokens in every
+line) of the middle size is measured too.
 Nothing here is asserted: the figures go to docs/PERFORMANCE.md.
 """
 
@@ -204,8 +206,6 @@ def stores(folder: Path, sizes: list[int], repeat: int) -> None:
         annotator = [python, "-m", "annotator"]
         index = Path(path.parent, f".{path.name}.index")
         commands: list[tuple[str, list[str]]] = [
-            ("read the bytes", [python, "-c", READ_BYTES, str(path)]),
-            ("json.loads every line", [python, "-c", JSON_LOADS, str(path)]),
             ("first open (scan, index written)", [python, "-c", RESUME, str(path)]),
             ("resume (index read)", [python, "-c", RESUME, str(path)]),
             ("stats --json", [*annotator, "stats", "--json", str(path)]),
@@ -215,22 +215,27 @@ def stores(folder: Path, sizes: list[int], repeat: int) -> None:
             ("merge", [*annotator, "merge", str(path), "--out", str(merged)]),
             ("review: reading and planning, before the screen", [python, "-c", REVIEW, str(path)]),
         ]
-        figures: dict[str, tuple[float, float, float]] = {}
-        for what, command in commands:  # the fastest of a few runs (the machine is shared), with that run's RSS
+        baseline = [python, "-c", JSON_LOADS, str(path)]
+        read_bytes = min(run([python, "-c", READ_BYTES, str(path)]) for _ in range(repeats))[0]
+        print("| what | time | x read the bytes | json.loads just before | x json.loads | CPU time | CPU x json.loads "
+              "| peak RSS |")
+        print("|---|---|---|---|---|---|---|---|")
+        loads_rss = 0.0
+        for what, command in commands:
+            # The fastest of a few runs (the machine is shared), each just after json.loads of the same
+            # file, so that a ratio compares two runs made under the same load.
             runs = []
             for _ in range(repeats):
                 if what.startswith("first open"):
                     index.unlink(missing_ok=True)
-                runs.append(run(command))
+                loads = run(baseline)
+                runs.append((run(command), loads))
                 out.unlink(missing_ok=True)
                 merged.unlink(missing_ok=True)
-            figures[what] = min(runs)
-        read_bytes, (loads, loads_cpu, _) = figures["read the bytes"][0], figures["json.loads every line"]
-        print("| what | time | x read the bytes | x json.loads | CPU time | CPU x json.loads | peak RSS |")
-        print("|---|---|---|---|---|---|---|")
-        for what, (seconds, cpu, rss) in figures.items():
-            print(f"| {what} | {seconds:.2f} s | x{seconds / read_bytes:.2f} | x{seconds / loads:.2f} | {cpu:.2f} s | "
-                  f"x{cpu / loads_cpu:.2f} | {rss:,.0f} MB |")
+            (seconds, cpu, rss), (loads_seconds, loads_cpu, loads_rss) = min(runs)
+            print(f"| {what} | {seconds:.2f} s | x{seconds / read_bytes:.2f} | {loads_seconds:.2f} s | "
+                  f"x{seconds / loads_seconds:.2f} | {cpu:.2f} s | x{cpu / loads_cpu:.2f} | {rss:,.0f} MB |")
+        print(f"(reading the bytes: {read_bytes:.2f} s; json.loads of every line: {loads_rss:,.0f} MB peak RSS)")
         path.unlink()
         Path(path.parent, f".{path.name}.index").unlink(missing_ok=True)
 

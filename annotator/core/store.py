@@ -6,9 +6,9 @@ paragraph's new state; the latest line for an `id` wins. A line leaves out the p
 tokens when an earlier line of the same paragraph and text holds them, and names the tokenizer
 version, so a line read alone can be tokenized again. Every line starts with a header in a
 fixed order (`id`, `_seq`, `_action`, `_reverts`, `answer`, `flagged`, `_tokenizer`), so
-opening a store reads each line's header, never the whole line; each line also carries its
-place in the history, so undo and redo survive a restart: `History` holds the one set of
-rules that turns those lines into what undo and redo reach.
+indexing a store reads each line's header, never the whole line; the header also gives the
+line's place in the history, so undo and redo survive a restart: `History` holds the one set
+of rules that turns those lines into what undo and redo reach.
 
 A line cut off by a crash is reported and skipped but stays on disk: the next append first
 ends it and writes a marker line naming it, so later reads know it is a known fragment rather
