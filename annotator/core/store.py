@@ -10,11 +10,15 @@ indexing a store reads each line's header, never the whole line; the header also
 line's place in the history, so undo and redo survive a restart: `History` holds the one set
 of rules that turns those lines into what undo and redo reach.
 
-A line cut off by a crash is reported and skipped but stays on disk: the next append first
-ends it and writes a marker line naming it, so later reads know it is a known fragment rather
-than corruption. A writer keeps an index of a large store beside it (`.NAME.index`, a cache
-rebuilt whenever it is missing or does not match the store), so reopening does not read the
-store again.
+A line cut off by a crash or by a write that failed part-way (disk full, I/O error) is
+reported and skipped but stays on disk: the next append first ends it and writes a marker line
+naming it, so later reads know it is a known fragment rather than corruption; a last line
+without its line end that is a whole record is kept as one, and the next append ends it. The
+writer learns how the file ends when it opens it and from the outcome of each of its writes
+(after a failure, by indexing again what the write left), so a clean append costs nothing more.
+
+A writer keeps an index of a large store beside it (`.NAME.index`, a cache rebuilt whenever it
+is missing or does not match the store), so reopening does not read the store again.
 
 Everything that reads a store goes through `read_store` (or a `Store`'s `contents`): nothing
 else opens a store file. Records handed out are complete (tokens included) unless a method
@@ -33,7 +37,7 @@ import tempfile
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
@@ -215,6 +219,15 @@ def _ordered(fields: dict[str, Any], tokens: list[Any] | None) -> dict[str, Any]
     return record
 
 
+@dataclass(slots=True)
+class _Broken:
+    """Bad lines in a row, which only the marker naming the first of them excuses (or the store's end)."""
+
+    numbers: list[int]  # the lines' numbers, from 1
+    offset: int  # where the first starts in the file
+    why: str  # what is wrong with the first
+
+
 @dataclass(frozen=True, slots=True)
 class StoreLine:
     """Where one record sits in the file and what it did; `previous` indexes the line it replaced."""
@@ -257,7 +270,9 @@ class StoreContents:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.warnings: list[str] = []
-        self.cut_off_line: int | None = None  # number of a last line cut off by a crash
+        self.cut_off_line: int | None = None  # number of the first of the last lines, cut off by a crash
+        self._broken: _Broken | None = None  # those lines (no marker names them yet)
+        self._tail_warning: str | None = None  # what the warnings say about the store's last line
         self.latest_line: dict[str, int] = {}  # id -> index of its latest line, in order of first appearance
         self._offsets = array("q")
         self._lengths = array("I")
@@ -273,7 +288,7 @@ class StoreContents:
         self._lines_of_seq: dict[int, list[int]] | None = None  # only for stores whose _seq go back
         self._size = 0  # bytes indexed
         self._number = 0  # physical lines indexed (for messages naming a line)
-        self._open_end = False  # the last indexed line has no line end yet
+        self._open_end = False  # the store's last line has no line end yet
         self._token_cache: tuple[int, str, list[Any]] | None = None  # (line, text, tokens) last read
         self._index_current = False  # the index beside the store describes all of it
         # The stacks of the history as the index saved them (undo, redo, where each line is), if it did.
@@ -289,7 +304,7 @@ class StoreContents:
 
     def _scan(self, read: Reader, end: int) -> None:
         """Index the lines between what is indexed so far and `end`, reading a chunk at a time."""
-        pending_bad: tuple[int, str] | None = None  # a bad line that may be named by the next marker
+        broken: _Broken | None = None  # bad lines that may be named by the next marker
         start = self._size  # the file offset of data[0]
         position = start  # the next byte to read
         data = b""
@@ -306,28 +321,51 @@ class StoreContents:
                 if newline < 0 or (not finished and newline + len(_MARKER_START) >= len(data)):
                     break  # the line's end, or enough of the next line to see a marker, is in the next chunk
                 before_marker = data.startswith(_MARKER_START, newline + 1)
-                pending_bad = self._take(data[at:newline], start + at, pending_bad, complete=True,
-                                         before_marker=before_marker)
+                broken = self._take(data[at:newline], start + at, broken, complete=True, before_marker=before_marker)
                 at = newline + 1
             self._size = start + at
             data, start = data[at:], start + at
             if finished:
                 break
+        self._open_end = bool(data)
         if data:
-            pending_bad = self._take(data, start, pending_bad, complete=False, before_marker=False)
-            if self.cut_off_line is None:  # a record (or blanks) without a line end: the next append ends it
-                self._size = start + len(data)
-                self._open_end = True
-        if pending_bad is not None:
-            raise _malformed(self.path, *pending_bad)
+            broken = self._take(data, start, broken, complete=False, before_marker=False)
+            self._size = start + len(data)
+            if broken is None and data.strip():
+                self._tail_warning = (f"{self.path}:{self._number}: the last line has no line end; it is read as a "
+                                      "record and kept, and the next change starts a line of its own after it.")
+                self.warnings.append(self._tail_warning)
+        if broken is not None:  # the store ends in bad lines no marker names: cut off by a crash or a failed write
+            self._broken, self.cut_off_line, self._size = broken, broken.numbers[0], broken.offset
+            count = len(broken.numbers)
+            what = "the last line is cut off" if count == 1 else f"the last {count} lines are cut off"
+            self._tail_warning = (f"{self.path}:{broken.numbers[0]}: {what} (a crash, or a write that failed?); "
+                                  f"{'it is' if count == 1 else 'they are'} skipped and left in the file.")
+            self.warnings.append(self._tail_warning)
+
+    def reindex_tail(self, read: Reader, end: int) -> None:
+        """Index again, from the last line known whole, the store's bytes up to `end`: for a writer whose
+        append failed part-way, so that what it knows is what any reader of the file now finds."""
+        if self._tail_warning is not None:
+            self.warnings.remove(self._tail_warning)
+            self._tail_warning = None
+        if self._broken is not None:
+            self._number = self._broken.numbers[0] - 1
+            self._broken = self.cut_off_line = None
+        elif self._open_end and read(self._size, 1) == b"\n":
+            self._size += 1  # the line without an end got one: it was counted already
+        self._open_end = False
+        self._index_current = False
+        self._scan(read, end)
 
     def _take(
-        self, raw: bytes, offset: int, pending_bad: tuple[int, str] | None, *, complete: bool, before_marker: bool
-    ) -> tuple[int, str] | None:
-        """Index one physical line; return a bad line still waiting for the marker that would excuse it."""
+        self, raw: bytes, offset: int, broken: _Broken | None, *, complete: bool, before_marker: bool
+    ) -> _Broken | None:
+        """Index one physical line; return the bad lines (this one among them) still waiting for the marker
+        that would excuse them."""
         self._number += 1
         number = self._number
-        match = _HEADER.match(raw) if complete and not before_marker and pending_bad is None else None
+        match = _HEADER.match(raw) if complete and not before_marker and broken is None else None
         if match is not None and raw.endswith(b"}"):
             reverts = match[4]
             self._add(
@@ -338,29 +376,24 @@ class StoreContents:
             )
             return None
         if not raw.strip():
-            return pending_bad
+            return broken
         try:
             record = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             record, why = None, f"not valid JSON ({error.msg if isinstance(error, json.JSONDecodeError) else 'not UTF-8'})"
         else:
             why = "not a JSON object" if not isinstance(record, dict) else ""
-        if pending_bad is not None:
-            bad_number, bad_why = pending_bad
-            if not (isinstance(record, dict) and record.get(FRAGMENT_MARKER) == bad_number):
-                raise _malformed(self.path, bad_number, bad_why)
-            self._fragments.append(bad_number)
-            self.warnings.append(_fragment_warning(self.path, bad_number))
-            return None
         if record is None or why:
-            if not complete:  # the very last bytes, with no line end: a write cut off by a crash
-                self.cut_off_line = number
-                self.warnings.append(
-                    f"{self.path}:{number}: the last line is cut off (a crash while writing?); "
-                    "it is skipped and left in the file."
-                )
-                return None
-            return (number, why)
+            if broken is None:
+                return _Broken([number], offset, why)
+            broken.numbers.append(number)  # a write that failed while ending the line before
+            return broken
+        if broken is not None:
+            if record.get(FRAGMENT_MARKER) != broken.numbers[0]:
+                raise _malformed(self.path, broken.numbers[0], broken.why)
+            self._fragments.extend(broken.numbers)
+            self.warnings.extend(_fragment_warning(self.path, bad) for bad in broken.numbers)
+            return None
         if FRAGMENT_MARKER in record:
             return None
         try:
@@ -923,6 +956,7 @@ class Store:
         self._next_seq = (seqs[-1] if self.contents._seqs_increasing else max(seqs)) + 1 if seqs else 1
         # Built now, not at the first ctrl+z: a key press should not pay for the whole history.
         self.history = History(self.contents.lines)
+        self._end_known = True  # what the file ends with is what `contents` says (false after a failed write)
         self._opened = True
 
     def _read(self, offset: int, size: int) -> bytes:
@@ -942,11 +976,15 @@ class Store:
         same ones for the same text; a record without tokens gets those, or its text tokenized
         when none are saved (its spans are checked against its text, as a record without tokens
         always was, not against tokens it did not come with). `encoded`: see `encode_line`.
-        Refuses a bad record (`RecordError`) before writing anything.
+        Refuses a bad record (`RecordError`) before writing anything. A write or fsync that fails
+        raises its OSError; whatever part of the line it left is ended by the next append, which
+        never writes onto it.
         """
         record_id, text = record.get("id"), record.get("text")
         if not isinstance(record_id, str) or not isinstance(text, str):
             raise RecordError("a record needs a string 'id' and a string 'text'")
+        if not self._end_known:
+            self._learn_end()
         contents = self.contents
         given = record.get("tokens")
         saved = contents.saved_tokens(record_id, text)
@@ -955,22 +993,29 @@ class Store:
             written, source_tokens = None, saved
         else:
             written, source_tokens = list(given) if given is not None else token_dicts(tokenize(text)), None
-        seq = self._next_seq
-        payload = encode_line(record, seq=seq, action=action, reverts=reverts, tokens=written, encoded=encoded)
+        payload = encode_line(record, seq=self._next_seq, action=action, reverts=reverts, tokens=written,
+                              encoded=encoded)
+        # End a last line that has no line end, and name cut-off lines, so that no record is glued onto them.
         prefix = b"\n" if contents._open_end else b""
-        if contents.cut_off_line is not None:
-            # End the cut-off line and name it, so that no record is glued onto it.
-            prefix = b"\n" + json.dumps({FRAGMENT_MARKER: contents.cut_off_line}).encode() + b"\n"
+        if contents._broken is not None:
+            prefix += json.dumps({FRAGMENT_MARKER: contents._broken.numbers[0]}).encode() + b"\n"
         data = prefix + payload + b"\n"
-        self._write_all(data)
-        os.fsync(self._fd)
+        try:
+            self._write_all(data)
+            os.fsync(self._fd)
+        except OSError:
+            self._end_known = False
+            with suppress(OSError):
+                self._learn_end()  # else at the next append
+            raise
         offset = self._size + len(prefix)
         self._size += len(data)
+        seq = self._next_seq
         self._next_seq += 1
-        if contents.cut_off_line is not None:
-            contents._fragments.append(contents.cut_off_line)
-            contents._number += 1  # the marker (the fragment, now ended, was counted when it was read)
-            contents.cut_off_line = None
+        if contents._broken is not None:
+            contents._fragments.extend(contents._broken.numbers)
+            contents._number += 1  # the marker (the lines it names, now ended, were counted when they were read)
+            contents._broken = contents.cut_off_line = None
         contents._open_end = False
         contents._index_current = False
         contents._number += 1
@@ -996,6 +1041,20 @@ class Store:
         self.append(record, action=step.action, reverts=step.edit.seq, encoded=encoded)
         return record
 
+    def _learn_end(self) -> None:
+        """After a failed write: index what it left at the end of the file (nothing, part of a line, or the
+        whole line), so that the next append ends it as a reader of the file would find it."""
+        size = os.fstat(self._fd).st_size
+        contents = self.contents
+        known = len(contents._offsets)
+        if size != self._size:
+            contents.reindex_tail(self._read, size)
+            self._size = size
+            for index in range(known, len(contents._offsets)):  # a line the write finished before it failed
+                self.history.add(index)
+                self._next_seq = max(self._next_seq, contents._seqs[index] + 1)
+        self._end_known = True
+
     def _write_all(self, data: bytes) -> None:
         view = memoryview(data)
         while view:
@@ -1004,7 +1063,7 @@ class Store:
 
     def close(self) -> None:
         if self._fd >= 0:
-            if getattr(self, "_opened", False):
+            if getattr(self, "_opened", False) and self._end_known:
                 self.contents.save_index(self._read, self.history)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)

@@ -1,0 +1,176 @@
+"""The store survives its own failures: a write cut short (disk full, I/O error) and a last line without
+its line end are ended, never glued onto and never rewritten, and every command still reads the store."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from annotator.cli import main
+from annotator.core.errors import InputError
+from annotator.core.store import FRAGMENT_MARKER, Store, read_store
+
+TEXT = "Iraq said so."
+
+
+def record(record_id: str, label: str = "ACTOR", answer: str | None = "accept") -> dict:
+    rec = {
+        "id": record_id,
+        "text": TEXT,
+        "spans": [{"start": 0, "end": 4, "token_start": 0, "token_end": 0, "label": label, "text": "Iraq"}],
+        "_annotator_id": "alice",
+        "_timestamp": 1_700_000_000,
+    }
+    if answer:
+        rec["answer"] = answer
+    return rec
+
+
+@contextmanager
+def writes_failing(monkeypatch: pytest.MonkeyPatch, written: int, code: int = errno.ENOSPC) -> Iterator[list[bytes]]:
+    """Every os.write meanwhile writes only its first `written` bytes, then fails with `code`; yields what was tried."""
+    real = os.write
+    tried: list[bytes] = []
+
+    def write(fd: int, data: bytes) -> int:
+        tried.append(bytes(data))
+        if written:
+            real(fd, bytes(data)[:written])
+        raise OSError(code, os.strerror(code))
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "write", write)
+        yield tried
+
+
+def every_command_reads(path: Path, capsys: pytest.CaptureFixture[str]) -> str:
+    """Run stats, export, agree and merge on the store; all succeed. Returns what they said on stderr."""
+    said = []
+    for argv in (["stats", str(path)], ["export", str(path), "--format", "jsonl", "--out", str(path.with_name("x.jsonl"))],
+                 ["agree", str(path), str(path), "--by-store"], ["merge", str(path), "--out", str(path.with_name("m.jsonl"))]):
+        assert main(argv) == 0, argv
+        said.append(capsys.readouterr().err)
+    return "".join(said)
+
+
+def ids(path: Path) -> list[str]:
+    return [line.id for line in read_store(path).lines]
+
+
+@pytest.mark.parametrize("written", [0, 1, 7, 40])
+def test_a_write_cut_short_is_ended_by_the_next_append_never_glued(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], written: int
+) -> None:
+    path = tmp_path / "s.jsonl"
+    with Store(path) as store:
+        store.append(record("a#0"))
+        before = path.read_bytes()
+        with writes_failing(monkeypatch, written) as tried, pytest.raises(OSError, match="No space left"):
+            store.append(record("a#1"))
+        assert path.read_bytes() == before + tried[0][:written]
+        if written:  # readable while the broken line is the last: reported, not fatal
+            assert "a#1" not in read_store(path).latest_line and "cut off" in read_store(path).warnings[0]
+        store.append(record("a#2"))
+    data = path.read_bytes()
+    assert data.startswith(before)  # nothing rewritten
+    assert ids(path) == ["a#0", "a#2"]
+    assert [line.seq for line in read_store(path).lines] == [1, 2]
+    if written:
+        assert data[len(before):].startswith(tried[0][:written] + f'\n{{"{FRAGMENT_MARKER}": 2}}\n'.encode())
+        assert "earlier crash" in every_command_reads(path, capsys)
+    else:
+        every_command_reads(path, capsys)
+    with Store(path) as store:  # and it reopens for annotating
+        store.append(record("a#3"))
+    assert ids(path) == ["a#0", "a#2", "a#3"]
+
+
+def test_failures_in_a_row_cut_anywhere_leave_a_store_every_reader_takes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two failed appends in a row, each cut at any point of what it tried (the ending of the line before
+    included), then one that succeeds: the earlier bytes stay as they were, and the store reads."""
+    for first in (1, 2, 10, 25):
+        for second in (0, 1, 2, 5, 20, 30):
+            path = tmp_path / f"s-{first}-{second}.jsonl"
+            with Store(path) as store:
+                store.append(record("a#0"))
+                with writes_failing(monkeypatch, first), pytest.raises(OSError):
+                    store.append(record("a#1"))
+                with writes_failing(monkeypatch, second), pytest.raises(OSError):
+                    store.append(record("a#2"))
+                kept = path.read_bytes()
+                store.append(record("a#3"))
+                assert store.contents.latest_line.keys() == {"a#0", "a#3"}
+            assert path.read_bytes().startswith(kept)
+            contents = read_store(path)
+            assert [line.id for line in contents.lines] == ["a#0", "a#3"], (first, second)
+            assert contents.get("a#3") is not None
+            with Store(path) as store:
+                assert [line.id for line in store.contents.lines] == ["a#0", "a#3"]
+
+
+def test_a_line_written_whole_before_fsync_failed_is_read_as_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.jsonl"
+    with Store(path) as store:
+        store.append(record("a#0"))
+
+        def failing_fsync(_fd: int) -> None:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+        with monkeypatch.context() as patch:
+            patch.setattr(os, "fsync", failing_fsync)
+            with pytest.raises(OSError, match="Input/output"):
+                store.append(record("a#1"))
+        assert store.contents.latest_line.keys() == {"a#0", "a#1"}  # as any reader of the file finds it
+        assert store.append(record("a#2")) == 3
+    assert [line.seq for line in read_store(path).lines] == [1, 2, 3]
+
+
+def test_a_last_line_of_valid_json_without_its_line_end_is_kept_reported_and_not_glued(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.jsonl"
+    with Store(path) as store:
+        store.append(record("a#0"))
+    with open(path, "ab") as handle:
+        handle.write(json.dumps(record("a#1")).encode())  # by hand, or another tool: no line end
+    contents = read_store(path)
+    assert list(contents.latest_line) == ["a#0", "a#1"]
+    assert any(":2: the last line has no line end" in warning for warning in contents.warnings)
+    assert "no line end" in every_command_reads(path, capsys)
+    with Store(path) as store:
+        store.append(record("a#2"))
+    assert path.read_bytes().count(b"\n") == 3
+    assert [line.id for line in read_store(path).lines] == ["a#0", "a#1", "a#2"]
+
+
+def test_a_broken_last_line_that_has_its_line_end_is_reported_and_ended_with_the_marker(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "s.jsonl"
+    with Store(path) as store:
+        store.append(record("a#0"))
+    with open(path, "ab") as handle:
+        handle.write(b'{"id": "a#1", "text": "Ira\n')  # a crash while the line after it was being ended
+    assert "cut off" in every_command_reads(path, capsys)
+    with Store(path) as store:
+        store.append(record("a#2"))
+    assert b'"Ira\n{"' + FRAGMENT_MARKER.encode() + b'": 2}\n{"id":"a#2"' in path.read_bytes()
+    assert [line.id for line in read_store(path).lines] == ["a#0", "a#2"]
+
+
+def test_a_bad_line_in_the_middle_is_still_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    good = json.dumps(record("a#0"))
+    path.write_text(f"{good}\nnot json\nalso not\n{good}\n", encoding="utf-8")
+    with pytest.raises(InputError, match=rf"{path}:2: not valid JSON"):
+        read_store(path)
