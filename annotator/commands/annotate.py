@@ -12,6 +12,7 @@ from pathlib import Path
 
 from annotator.core.config import UserConfig, load_user_config
 from annotator.core.corpus import Corpus
+from annotator.core.display import terminal_safe
 from annotator.core.errors import InputError
 from annotator.core.identity import annotator_name
 from annotator.core.schema import Schema, default_schema_path, load_schema
@@ -70,7 +71,22 @@ def _annotate(corpus: Corpus, schema: Schema, schema_path: Path, store_path: Pat
 
         AnnotatorApp(session, store_path=str(store_path), keymap=config.keys, schema_path=schema_path).run()
         progress = session.progress()
+        lost = _unwritten(session)
     finally:
         store.close()
-    print(f"annotator: {progress.done} of {progress.total} paragraphs decided; saved in {store_path}", file=sys.stderr)
+    where = terminal_safe(str(store_path))
+    if lost:
+        print(f"annotator: {len(session.unsaved)} change(s) could not be written to {where} ({lost}) and are lost; "
+              f"{progress.done} of {progress.total} paragraphs decided and saved", file=sys.stderr)
+        return 1
+    print(f"annotator: {progress.done} of {progress.total} paragraphs decided; saved in {where}", file=sys.stderr)
     return 0
+
+
+def _unwritten(session: Session) -> str:
+    """Why the changes still waiting when the screen closed cannot be written (one last try); "" when none are left."""
+    try:
+        session.save_unsaved()
+    except OSError as error:
+        return error.strerror or str(error)
+    return ""

@@ -4,13 +4,18 @@ Every edit is appended to the store (flushed and fsynced) before the method retu
 the screen shows as done is on disk (docs/ARCHITECTURE.md, "A key press, from binding to disk
 and back"). Undo and redo follow the store's own `History`, so they reach back across
 paragraphs and across restarts.
+
+An edit the store cannot write (disk full, I/O error) raises the OSError but is not dropped:
+it waits in `unsaved`, later edits build on it, and every change waiting is written first, in
+order, at the next edit or `save_unsaved()`. `annotation` stays what the store holds.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -46,6 +51,17 @@ from annotator.core.store import Step, Store
 from annotator.core.tokens import Token, tokenize
 
 WRITTEN_KEPT = 256  # lines of the open paragraph whose annotation undo finds without reading the store
+
+
+@dataclass(frozen=True, slots=True)
+class Unsaved:
+    """A change the store could not write yet: the record to append and the state it gives its paragraph."""
+
+    paragraph_id: str
+    record: dict[str, Any]
+    encoded: Mapping[str, str] | None
+    tokens: tuple[Token, ...]
+    annotation: Annotation
 
 
 class EditRefused(Exception):
@@ -103,6 +119,9 @@ class Session:
         self.occurrences_suggested = 0
         #: whether tagging suggests the label at the text's other occurrences (off: benchmarks/keys_per_span.py's baseline)
         self.suggests_occurrences = True
+        #: changes the store could not write yet, oldest first (see the module's docstring)
+        self.unsaved: list[Unsaved] = []
+        self._save_error: OSError | None = None  # why the first of them could not be written
         self.open(self._first_unfinished_from(Position(0, 0)) or Position(0, 0))
 
     # --- what is open -----------------------------------------------------------------
@@ -244,13 +263,58 @@ class Session:
     # --- editing the open paragraph ---------------------------------------------------
 
     def _commit(self, annotation: Annotation) -> Annotation:
-        if annotation == self.annotation:
-            return annotation
-        record, encoded = self._builder.build(
-            annotation, None if self._tokens_saved else self.tokens, timestamp=int(self._clock()))
-        self.store.append(record, encoded=encoded)
-        self._saved(annotation)
+        """Save `annotation` as the open paragraph's new state (after any change still waiting); return it.
+
+        Raises the OSError of a change that could not be written (this one, or one before it).
+        """
+        if annotation != self._current():
+            record, encoded = self._builder.build(
+                annotation, None if self._tokens_saved else self.tokens, timestamp=int(self._clock()))
+            self._write(Unsaved(self.paragraph.id, record, encoded, self.tokens, annotation))
+        elif self.unsaved:
+            self._try_saving()
+        self._raise_if_unsaved()
         return annotation
+
+    def _current(self) -> Annotation:
+        """The open paragraph's state an edit builds on: its latest change waiting, else what the store holds."""
+        waiting = self._waiting(self.paragraph.id)
+        return self.annotation if waiting is None else waiting.annotation
+
+    def _waiting(self, paragraph_id: str) -> Unsaved | None:
+        """The latest change of a paragraph still waiting to be written, if any (none, almost always)."""
+        return next((change for change in reversed(self.unsaved) if change.paragraph_id == paragraph_id), None)
+
+    def _write(self, change: Unsaved) -> None:
+        """Queue `change` behind those waiting and write all it can; a write that fails keeps the rest waiting."""
+        self.unsaved.append(change)
+        self._try_saving()
+
+    def _try_saving(self) -> None:
+        """`save_unsaved`, its error kept in `_save_error`: the edit raises it once it has queued all it changes."""
+        with suppress(OSError):
+            self.save_unsaved()
+
+    def save_unsaved(self) -> None:
+        """Write the changes waiting, oldest first; raise the OSError of the first that still cannot be."""
+        while self.unsaved:
+            change = self.unsaved[0]
+            try:
+                self.store.append(change.record, encoded=change.encoded)
+            except OSError as error:
+                self._save_error = error
+                raise
+            except BaseException:
+                self.unsaved.pop(0)  # a record the store refuses is a bug, not a full disk: never retried
+                raise
+            self.unsaved.pop(0)
+            if change.paragraph_id == self.paragraph.id:
+                self._saved(change.annotation)
+        self._save_error = None
+
+    def _raise_if_unsaved(self) -> None:
+        if self.unsaved and self._save_error is not None:
+            raise self._save_error
 
     def _saved(self, annotation: Annotation) -> None:
         """`annotation` is the open paragraph's latest line: remember it, so that undo need not read it back."""
@@ -263,7 +327,7 @@ class Session:
     def _check_overlaps(self, span: Span, among: Sequence[Span] | None = None) -> None:
         """Refuse `span` if the schema forbids its overlap with one of `among` (the open paragraph's spans)."""
         label = self.schema.label(span.label)
-        for other in self.annotation.spans if among is None else among:
+        for other in self._current().spans if among is None else among:
             if other.start >= span.end or span.start >= other.end:
                 continue
             other_label = self.schema.label(other.label)
@@ -288,7 +352,7 @@ class Session:
 
     def tag_tokens(self, first: int, last: int, label: str) -> Annotation:
         """Tag tokens `first..last` (inclusive, either order) with `label`, and suggest it at the text's
-        other occurrences in the article (`suggest_occurrences`; `occurrences_suggested` says how many).
+        other occurrences in the article (`_suggest_occurrences`; `occurrences_suggested` says how many).
 
         The other paragraphs are written first and the open one last, in one line with its own
         occurrences, so that `ctrl+z` takes back the tag (and this paragraph's suggestions) first.
@@ -299,15 +363,16 @@ class Session:
             raise EditRefused(str(error)) from None
         if self.schema.label(label) is None:
             raise EditRefused(f"{label} is not a label of schema {self.schema.name}.")
-        self._check_overlaps(span)
-        if any((s.start, s.end, s.label) == (span.start, span.end, label) for s in self.annotation.spans):
+        current = self._current()
+        self._check_overlaps(span, current.spans)
+        if any((s.start, s.end, s.label) == (span.start, span.end, label) for s in current.spans):
             self.occurrences_suggested = 0
-            return self.annotation
-        tagged = self._add_unsaved(self.annotation, span, self.paragraph.text)
+            return self._commit(current)
+        tagged = self._add_unsaved(current, span, self.paragraph.text)
         if not self.suggests_occurrences:
             self.occurrences_suggested = 0
             return self._commit(tagged)
-        elsewhere = self.suggest_occurrences(span)
+        elsewhere = self._suggest_occurrences(span)
         here = self._with_occurrences(tagged, self.paragraph.text, self.tokens, span)
         self.occurrences_suggested = elsewhere + len(here.spans) - len(tagged.spans)
         return self._commit(here)
@@ -336,7 +401,7 @@ class Session:
             annotation = self._add_unsaved(annotation, candidate, text)
         return annotation
 
-    def suggest_occurrences(self, tagged: Span) -> int:
+    def _suggest_occurrences(self, tagged: Span) -> int:
         """Suggest `tagged`'s label at every exact, whole-token occurrence of its text in the other
         undecided paragraphs of the open article, saving each changed paragraph at once (one line
         each). Returns how many suggestions were made."""
@@ -345,26 +410,34 @@ class Session:
         for paragraph in self.article.paragraphs:
             if paragraph.id == self.paragraph.id or phrase not in paragraph.text or self.is_decided(paragraph.id):
                 continue
-            tokens, annotation = self._state_of(paragraph, self.store.contents.get(paragraph.id))
+            tokens, annotation = self._latest_state(paragraph)
             suggested = self._with_occurrences(annotation, paragraph.text, tokens, tagged)
             if suggested != annotation:
                 self._save_other(paragraph, tokens, suggested)
                 made += len(suggested.spans) - len(annotation.spans)
         return made
 
+    def _latest_state(self, paragraph: Paragraph) -> tuple[tuple[Token, ...], Annotation]:
+        """Another paragraph's tokens and state: its latest change waiting, else its latest saved record."""
+        waiting = self._waiting(paragraph.id)
+        if waiting is not None:
+            return waiting.tokens, waiting.annotation
+        return self._state_of(paragraph, self.store.contents.get(paragraph.id))
+
     def _save_other(self, paragraph: Paragraph, tokens: Sequence[Token], annotation: Annotation) -> None:
-        """Append a state of a paragraph that is not the open one."""
-        self.store.append(to_record(paragraph, tokens, annotation, schema_ref=self.schema.ref,
-                                    annotator=self.annotator, timestamp=int(self._clock())))
+        """Append a state of a paragraph that is not the open one (queued behind any change waiting)."""
+        record = to_record(paragraph, tokens, annotation, schema_ref=self.schema.ref, annotator=self.annotator,
+                           timestamp=int(self._clock()))
+        self._write(Unsaved(paragraph.id, record, None, tuple(tokens), annotation))
 
     def accept_all_suggestions(self) -> Annotation:
         """Make every suggestion of the open paragraph the annotator's own, in one line."""
-        return self._commit(accept_suggestions(self.annotation))
+        return self._commit(accept_suggestions(self._current()))
 
     def reject_suggestion(self, span_id: str) -> Annotation:
         """Take a suggestion out and keep it as rejected (`meta.rejected_spans`), so that its source
         never suggests it again; a span that is not a suggestion is left alone."""
-        return self._commit(reject_suggestion(self.annotation, span_id))
+        return self._commit(reject_suggestion(self._current(), span_id))
 
     def accept_occurrences(self) -> int:
         """Accept every occurrence suggestion (`source` "occurrence") in the open article's undecided
@@ -374,49 +447,52 @@ class Session:
         for paragraph in self.article.paragraphs:
             if paragraph.id == self.paragraph.id or self.is_decided(paragraph.id):
                 continue
-            tokens, annotation = self._state_of(paragraph, self.store.contents.get(paragraph.id))
+            tokens, annotation = self._latest_state(paragraph)
             done = _accepted_occurrences(annotation)
             if done != annotation:
                 self._save_other(paragraph, tokens, done)
                 accepted += _occurrence_count(annotation)
-        if self.annotation.answer is None:
-            accepted += _occurrence_count(self.annotation)
-            self._commit(_accepted_occurrences(self.annotation))
+        current = self._current()
+        if current.answer is None:
+            accepted += _occurrence_count(current)
+            current = _accepted_occurrences(current)
+        self._commit(current)
         return accepted
 
     def relabel(self, span_id: str, label: str) -> Annotation:
-        span = self.annotation.span(span_id)
+        current = self._current()
+        span = current.span(span_id)
         if span is None or span.label == label:
-            return self.annotation
+            return self._commit(current)
         if self.schema.label(label) is None:
             raise EditRefused(f"{label} is not a label of schema {self.schema.name}.")
-        return self._commit(relabel_span(self.annotation, span_id, label))
+        return self._commit(relabel_span(current, span_id, label))
 
     def remove(self, span_id: str) -> Annotation:
-        return self._commit(remove_span(self.annotation, span_id))
+        return self._commit(remove_span(self._current(), span_id))
 
     def accept_suggestion(self, span_id: str) -> Annotation:
         """Make a pre-annotated span the annotator's own (it keeps its `source`)."""
-        return self._commit(update_span(self.annotation, span_id, suggested=False))
+        return self._commit(update_span(self._current(), span_id, suggested=False))
 
     def set_attribute(self, span_id: str, name: str, value: Any) -> Annotation:
-        return self._commit(set_attribute(self.annotation, span_id, name, value))
+        return self._commit(set_attribute(self._current(), span_id, name, value))
 
     def relate(self, relation: Relation) -> Annotation:
-        return self._commit(add_relation(self.annotation, relation))
+        return self._commit(add_relation(self._current(), relation))
 
     def unrelate(self, relation: Relation) -> Annotation:
-        return self._commit(remove_relation(self.annotation, relation))
+        return self._commit(remove_relation(self._current(), relation))
 
     def replace(self, annotation: Annotation) -> Annotation:
         """Save a whole new state for the open paragraph (e.g. from a pure edit function)."""
         return self._commit(annotation)
 
     def decide(self, answer: Answer) -> Annotation:
-        return self._commit(decide(self.annotation, answer))
+        return self._commit(decide(self._current(), answer))
 
     def flag(self, flagged: bool, note: str = "") -> Annotation:
-        return self._commit(set_flag(self.annotation, flagged, note))
+        return self._commit(set_flag(self._current(), flagged, note))
 
     # --- history ----------------------------------------------------------------------
 
@@ -426,12 +502,15 @@ class Session:
     def undo(self) -> bool:
         """Undo the latest edit anywhere in the store, opening its paragraph. False when none is left.
 
-        Edits of paragraphs no longer in this corpus are out of reach and passed over.
+        Edits of paragraphs no longer in this corpus are out of reach and passed over. The
+        changes waiting are written first (the OSError when they cannot be: nothing is undone).
         """
+        self.save_unsaved()
         return self._carry_out(self.store.history.undo(self._in_corpus))
 
     def redo(self) -> bool:
-        """Redo the latest undone edit, opening its paragraph. False when none is left."""
+        """Redo the latest undone edit, opening its paragraph (as `undo`, after the changes waiting). False when none is left."""
+        self.save_unsaved()
         return self._carry_out(self.store.history.redo(self._in_corpus))
 
     def _carry_out(self, step: Step | None) -> bool:

@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 
 from annotator.cli import main
+from annotator.core.corpus import Corpus
 from annotator.core.errors import InputError
+from annotator.core.schema import default_schema_path, load_schema
+from annotator.core.session import Session
 from annotator.core.store import FRAGMENT_MARKER, Store, read_store
 
 TEXT = "Iraq said so."
@@ -174,3 +177,66 @@ def test_a_bad_line_in_the_middle_is_still_an_error(tmp_path: Path) -> None:
     path.write_text(f"{good}\nnot json\nalso not\n{good}\n", encoding="utf-8")
     with pytest.raises(InputError, match=rf"{path}:2: not valid JSON"):
         read_store(path)
+
+
+# --- the session: a change the store could not write waits, and is written first -------------------
+
+ARTICLE = "US officials said three soldiers were killed in Jordan.\n\nIran denied any involvement.\n"
+
+
+def open_session(tmp_path: Path) -> Session:
+    source = tmp_path / "strikes.txt"
+    source.write_text(ARTICLE, encoding="utf-8")
+    return Session(Corpus([source]), load_schema(default_schema_path()), Store(tmp_path / "s.jsonl"), "alice")
+
+
+def tag(session: Session, word: str, label: str) -> None:
+    index = next(token.id for token in session.tokens if token.text == word)
+    session.tag_tokens(index, index, label)
+
+
+def test_changes_the_store_refused_wait_build_on_each_other_and_are_written_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = open_session(tmp_path)
+    tag(session, "US", "ACTOR")
+    with writes_failing(monkeypatch, 12):
+        with pytest.raises(OSError):
+            tag(session, "Jordan", "LOCATION")
+        with pytest.raises(OSError):
+            session.decide("accept")
+        with pytest.raises(OSError):
+            session.undo()  # the history waits for the changes before it
+        with pytest.raises(OSError):
+            session.save_unsaved()
+        assert len(session.unsaved) == 2
+        assert [span.label for span in session.annotation.spans] == ["ACTOR"]  # what the store holds
+        assert not session.is_decided("strikes#0")
+    session.next_paragraph()  # moving on meanwhile: the changes wait for any paragraph
+    session.save_unsaved()
+    assert session.unsaved == []
+    contents = read_store(tmp_path / "s.jsonl")
+    states = [(len(record["spans"]), record.get("answer")) for record in contents.records]
+    assert states == [(1, None), (2, None), (2, "accept")]
+    assert any("cut off" in warning for warning in contents.warnings)
+    session.previous_paragraph()
+    assert session.annotation.answer == "accept"
+    assert session.undo() and session.annotation.answer is None  # the history holds them, in order
+    session.store.close()
+
+
+def test_with_nothing_waiting_an_edit_costs_no_more_than_its_append(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    session = open_session(tmp_path)
+    appends: list[str] = []
+    real = session.store.append
+
+    def counted(record: dict, **options: object) -> int:
+        appends.append(record["id"])
+        return real(record, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(session.store, "append", counted)
+    tag(session, "US", "ACTOR")
+    session.decide("accept")
+    session.decide("accept")  # no change: nothing written
+    assert appends == ["strikes#0", "strikes#0"]
+    session.store.close()

@@ -2,7 +2,10 @@
 
 The screen keeps only UI state (cursor token, selection anchor, filter, last search); every
 data edit goes through a `Session` method, which persists it before returning, and only then
-does the screen show it as done ("saved ✓").
+does the screen show it as done ("saved ✓"). An edit the store cannot write waits in the
+session: the status says NOT SAVED until every change waiting is written, which the session
+tries first at the next edit and the screen every few seconds; quitting with changes waiting
+asks for a second `q`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from textual.binding import BindingType
 from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer
 
 from annotator.core.corpus import Paragraph
@@ -36,6 +40,7 @@ from annotator.tui.widgets.paragraph_view import ParagraphView
 Filter = Literal["all", "unfinished", "flagged"]
 FILTERS: tuple[Filter, ...] = ("all", "unfinished", "flagged")
 DECISION_BADGES = {"accept": "✓ accepted", "reject": "✗ rejected", "ignore": "– ignored"}
+RETRY_SECONDS = 2.0  # how often changes the store could not write are tried again
 
 
 class AnnotateScreen(Screen[None]):
@@ -55,6 +60,8 @@ class AnnotateScreen(Screen[None]):
         self.saved_state = ""
         self.message = ""
         self.paragraph_id = ""
+        self.retry_timer: Timer | None = None  # runs while changes wait to be written
+        self.quit_warned = False  # `q` said that changes are not saved: the next `q` quits
         self.label_keys = {label.key: label.name for label in session.schema.labels if label.key}
 
     # --- layout -----------------------------------------------------------------------
@@ -233,17 +240,47 @@ class AnnotateScreen(Screen[None]):
             self.say(str(error))
             return False
         except OSError as error:
-            self.app.bell()
-            self.saved_state = f"NOT SAVED: {error.strerror or error}"
-            self.say("the store could not be written; nothing was changed")
-            self.notify(f"Could not write {self.store_path}: {error}", severity="error", timeout=10)
+            self.not_saved(error)
+            if show:
+                self.show_annotation()  # what the store holds: changes written before the one that failed
             return False
         changed = self.session.annotation != before
-        self.saved_state = "saved ✓" if changed else self.saved_state
+        self.saved_state = "saved ✓" if changed or self.retry_timer is not None else self.saved_state
+        self.stop_retrying()
         self.message = done if changed else "no change"
         if show:
             self.show_annotation()
         return changed
+
+    def not_saved(self, error: OSError) -> None:
+        """A write failed: say so until every change waiting is written, and try again every few seconds."""
+        self.app.bell()
+        self.saved_state = f"NOT SAVED: {error.strerror or error}"
+        waiting = len(self.session.unsaved)
+        self.say(f"{waiting} change(s) waiting, shown once written: tried again at the next key and every "
+                 f"{RETRY_SECONDS:g} s" if waiting else "the store could not be written; nothing was changed")
+        self.notify(f"Could not write {display_text(self.store_path)}: {display_text(str(error))}",
+                    severity="error", timeout=10, markup=False)
+        if waiting and self.retry_timer is None:
+            self.retry_timer = self.set_interval(RETRY_SECONDS, self.retry_saving)
+
+    def retry_saving(self) -> None:
+        """The timer's try at writing the changes waiting; once they are written, show them."""
+        waiting = len(self.session.unsaved)
+        try:
+            self.session.save_unsaved()
+        except OSError:
+            return  # still NOT SAVED: the status says so already
+        self.stop_retrying()
+        self.saved_state = "saved ✓"
+        self.message = f"{waiting} waiting change(s) written"
+        self.show_annotation()
+
+    def stop_retrying(self) -> None:
+        if self.retry_timer is not None and not self.session.unsaved:
+            self.retry_timer.stop()
+            self.retry_timer = None
+            self.quit_warned = False
 
     def on_key(self, event: events.Key) -> None:
         """A label's key tags, unless a binding has the key (a user's remapping takes it from the label).
@@ -315,12 +352,12 @@ class AnnotateScreen(Screen[None]):
         try:
             accepted = self.session.accept_occurrences()
         except OSError as error:
-            self.app.bell()
-            self.saved_state = f"NOT SAVED: {error.strerror or error}"
-            self.say("the store could not be written")
+            self.not_saved(error)
+            self.show_annotation()
             return
-        if accepted:
+        if accepted or self.retry_timer is not None:
             self.saved_state = "saved ✓"
+        self.stop_retrying()
         self.message = f"accepted {accepted} occurrence suggestion(s) in this article" if accepted else \
             "no occurrence suggestions in this article"
         self.show_annotation()
@@ -399,14 +436,13 @@ class AnnotateScreen(Screen[None]):
         try:
             moved = step()
         except OSError as error:
-            self.saved_state = f"NOT SAVED: {error.strerror or error}"
-            self.say("the store could not be written")
+            self.not_saved(error)
+            self.show_annotation()
             return
-        if moved:
+        if moved or self.retry_timer is not None:
             self.saved_state = "saved ✓"
-            self.message = f"{done} ({self.session.paragraph.id})"
-        else:
-            self.message = nothing
+        self.stop_retrying()
+        self.message = f"{done} ({self.session.paragraph.id})" if moved else nothing
         if self.session.paragraph.id == self.paragraph_id:  # same text and tokens: wrapping it again costs most of an undo
             self.show_annotation()
             self.show_cursor()
@@ -619,6 +655,17 @@ class AnnotateScreen(Screen[None]):
         self.app.push_screen(HelpScreen(self.key_list(), self.session.schema))
 
     def action_quit(self) -> None:
+        """Quit; with changes the store could not write, try once more, then ask for a second `q`."""
+        if self.session.unsaved and not self.quit_warned:
+            try:
+                self.session.save_unsaved()
+            except OSError as error:
+                self.quit_warned = True
+                self.app.bell()
+                self.saved_state = f"NOT SAVED: {error.strerror or error}"
+                self.say(f"{len(self.session.unsaved)} change(s) could not be written: q again quits and loses "
+                         "them; free space on the disk and they are written")
+                return
         self.app.exit()
 
     def on_paragraph_view_pointed(self, event: ParagraphView.Pointed) -> None:
