@@ -69,7 +69,7 @@ _HEADER = re.compile(
 )
 _TOKENS_END = b'}],"'  # a token is a flat object, so its array ends where this first appears
 _TOKEN_OFFSETS = re.compile(rb'","start":(\d+),"end":(\d+),"id":')
-_MARKER_START = b'{"' + FRAGMENT_MARKER.encode() + b'"'
+_LINE_START = b'{"id":'  # how every line this format writes begins
 _CHUNK = 8 << 20
 _INDEX_MAGIC = b"annotator store index 1\n"
 _CHECKED_TAIL = 1 << 20  # bytes before the end of what an index covers that must still be the same
@@ -318,10 +318,12 @@ class StoreContents:
             at = 0
             while True:
                 newline = data.find(b"\n", at)
-                if newline < 0 or (not finished and newline + len(_MARKER_START) >= len(data)):
-                    break  # the line's end, or enough of the next line to see a marker, is in the next chunk
-                before_marker = data.startswith(_MARKER_START, newline + 1)
-                broken = self._take(data[at:newline], start + at, broken, complete=True, before_marker=before_marker)
+                if newline < 0 or (not finished and newline + len(_LINE_START) >= len(data)):
+                    break  # the line's end, or enough of the next line to see how it begins, is in the next chunk
+                # A line followed by anything but a line of this format (a marker, the end, a line cut off)
+                # may be a fragment that only looks whole (cut right after a "}"): it is parsed in full.
+                in_full = not data.startswith(_LINE_START, newline + 1)
+                broken = self._take(data[at:newline], start + at, broken, complete=True, in_full=in_full)
                 at = newline + 1
             self._size = start + at
             data, start = data[at:], start + at
@@ -329,7 +331,7 @@ class StoreContents:
                 break
         self._open_end = bool(data)
         if data:
-            broken = self._take(data, start, broken, complete=False, before_marker=False)
+            broken = self._take(data, start, broken, complete=False, in_full=True)
             self._size = start + len(data)
             if broken is None and data.strip():
                 self._tail_warning = (f"{self.path}:{self._number}: the last line has no line end; it is read as a "
@@ -359,13 +361,13 @@ class StoreContents:
         self._scan(read, end)
 
     def _take(
-        self, raw: bytes, offset: int, broken: _Broken | None, *, complete: bool, before_marker: bool
+        self, raw: bytes, offset: int, broken: _Broken | None, *, complete: bool, in_full: bool
     ) -> _Broken | None:
         """Index one physical line; return the bad lines (this one among them) still waiting for the marker
         that would excuse them."""
         self._number += 1
         number = self._number
-        match = _HEADER.match(raw) if complete and not before_marker and broken is None else None
+        match = _HEADER.match(raw) if complete and not in_full and broken is None else None
         if match is not None and raw.endswith(b"}"):
             reverts = match[4]
             self._add(

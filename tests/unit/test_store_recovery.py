@@ -240,3 +240,36 @@ def test_with_nothing_waiting_an_edit_costs_no_more_than_its_append(tmp_path: Pa
     session.decide("accept")  # no change: nothing written
     assert appends == ["strikes#0", "strikes#0"]
     session.store.close()
+
+
+def test_a_cut_off_line_that_looks_whole_is_not_taken_for_a_record(tmp_path: Path) -> None:
+    """A write cut right after a "}" (a token's end) leaves a line that starts like a record and ends like one;
+    ended by a failed attempt to end it, it is still known for a fragment, not indexed as a record."""
+    path = tmp_path / "s.jsonl"
+    with Store(path) as store:
+        store.append({**record("a#0"), "tokens": [{"text": "Iraq", "start": 0, "end": 4, "id": 0, "ws": True}]})
+    line = path.read_bytes().splitlines()[0]
+    looks_whole = line[: line.index(b"}") + 1]  # up to the end of the first token
+    with open(path, "ab") as handle:
+        handle.write(looks_whole.replace(b'"a#0","_seq":1', b'"a#1","_seq":2') + b"\n" + b'{"_crash_fr')
+    contents = read_store(path)
+    assert list(contents.latest_line) == ["a#0"] and "the last 2 lines are cut off" in contents.warnings[0]
+    with Store(path) as store:
+        store.append(record("a#2"))
+    contents = read_store(path)
+    assert [record["id"] for record in contents.records] == ["a#0", "a#2"]
+    assert sum("earlier crash" in warning for warning in contents.warnings) == 2
+
+
+def test_a_write_that_fails_after_a_last_line_without_its_end_keeps_that_line_a_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.jsonl"
+    path.write_bytes(json.dumps(record("a#0")).encode())  # no line end
+    with Store(path) as store:
+        for written in (1, 9):
+            with writes_failing(monkeypatch, written), pytest.raises(OSError):
+                store.append(record("a#1"))
+        store.append(record("a#2"))
+    assert [line.id for line in read_store(path).lines] == ["a#0", "a#2"]
+    assert path.read_bytes().startswith(json.dumps(record("a#0")).encode() + b"\n")
