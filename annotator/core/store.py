@@ -270,8 +270,7 @@ class StoreContents:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.warnings: list[str] = []
-        self.cut_off_line: int | None = None  # number of the first of the last lines, cut off by a crash
-        self._broken: _Broken | None = None  # those lines (no marker names them yet)
+        self._broken: _Broken | None = None  # the store's last lines, cut off by a crash (no marker names them yet)
         self._tail_warning: str | None = None  # what the warnings say about the store's last line
         self.latest_line: dict[str, int] = {}  # id -> index of its latest line, in order of first appearance
         self._offsets = array("q")
@@ -338,7 +337,7 @@ class StoreContents:
                                       "record and kept, and the next change starts a line of its own after it.")
                 self.warnings.append(self._tail_warning)
         if broken is not None:  # the store ends in bad lines no marker names: cut off by a crash or a failed write
-            self._broken, self.cut_off_line, self._size = broken, broken.numbers[0], broken.offset
+            self._broken, self._size = broken, broken.offset
             count = len(broken.numbers)
             what = "the last line is cut off" if count == 1 else f"the last {count} lines are cut off"
             self._tail_warning = (f"{self.path}:{broken.numbers[0]}: {what} (a crash, or a write that failed?); "
@@ -353,7 +352,7 @@ class StoreContents:
             self._tail_warning = None
         if self._broken is not None:
             self._number = self._broken.numbers[0] - 1
-            self._broken = self.cut_off_line = None
+            self._broken = None
         elif self._open_end and read(self._size, 1) == b"\n":
             self._size += 1  # the line without an end got one: it was counted already
         self._open_end = False
@@ -693,7 +692,7 @@ class StoreContents:
         Nothing is written when the index there is still the store's, or when the store ends in
         a line that a later append will change (one cut off, or without its line end).
         """
-        if self._size < INDEX_MIN_BYTES or self._open_end or self.cut_off_line is not None or self._index_current:
+        if self._size < INDEX_MIN_BYTES or self._open_end or self._broken is not None or self._index_current:
             return
         arrays: list[array[int]] = [
             self._offsets, self._lengths, self._seqs, self._previous, self._token_source,
@@ -1017,7 +1016,7 @@ class Store:
         if contents._broken is not None:
             contents._fragments.extend(contents._broken.numbers)
             contents._number += 1  # the marker (the lines it names, now ended, were counted when they were read)
-            contents._broken = contents.cut_off_line = None
+            contents._broken = None
         contents._open_end = False
         contents._index_current = False
         contents._number += 1
