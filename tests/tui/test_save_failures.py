@@ -124,3 +124,22 @@ async def test_quitting_with_changes_waiting_asks_for_a_second_q(workspace, monk
             await pilot.press("q")
     assert not app.is_running
     assert read_store(space.store_path).latest == {}  # the cut-off line is reported, not a record
+
+
+async def test_an_undo_the_disk_refuses_shows_the_paragraph_it_opened_and_undoes_nothing(
+    workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    space = workspace()
+    app = AnnotatorApp(space.session, store_path="annotations.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await press_to(pilot, app, "Syria")
+        await pilot.press("2", "pagedown")
+        with disk_full(monkeypatch, space):
+            await pilot.press("ctrl+z")
+            screen = app.screen
+            assert isinstance(screen, AnnotateScreen) and "NOT SAVED" in status(app)
+            assert screen.paragraph_id == space.session.paragraph.id == "a-strikes#0"  # drawn as the session has it
+            assert [span.label for span in screen.query_one(ParagraphView)._spans] == ["LOCATION"]
+        await pilot.press("ctrl+z")
+        assert "saved ✓" in status(app) and screen.query_one(ParagraphView)._spans == ()
+    assert spans_of_lines(space, "a-strikes#0") == [[("LOCATION", "Syria")], []]

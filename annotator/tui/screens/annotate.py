@@ -436,13 +436,12 @@ class AnnotateScreen(Screen[None]):
         try:
             moved = step()
         except OSError as error:
-            self.not_saved(error)
-            self.show_annotation()
-            return
-        if moved or self.retry_timer is not None:
-            self.saved_state = "saved ✓"
-        self.stop_retrying()
-        self.message = f"{done} ({self.session.paragraph.id})" if moved else nothing
+            self.not_saved(error)  # the step may have opened its paragraph before its line failed: shown below
+        else:
+            if moved or self.retry_timer is not None:
+                self.saved_state = "saved ✓"
+            self.stop_retrying()
+            self.message = f"{done} ({self.session.paragraph.id})" if moved else nothing
         if self.session.paragraph.id == self.paragraph_id:  # same text and tokens: wrapping it again costs most of an undo
             self.show_annotation()
             self.show_cursor()
