@@ -11,13 +11,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from annotator.cli import main
 from annotator.core.corpus import Corpus
 from annotator.core.errors import InputError
 from annotator.core.schema import default_schema_path, load_schema
 from annotator.core.session import Session
-from annotator.core.store import FRAGMENT_MARKER, Store, read_store
+from annotator.core.store import FRAGMENT_MARKER, Store, StoreContents, read_store
 
 TEXT = "Iraq said so."
 
@@ -273,3 +275,61 @@ def test_a_write_that_fails_after_a_last_line_without_its_end_keeps_that_line_a_
         store.append(record("a#2"))
     assert [line.id for line in read_store(path).lines] == ["a#0", "a#2"]
     assert path.read_bytes().startswith(json.dumps(record("a#0")).encode() + b"\n")
+
+
+# --- any sequence of failed and successful writes --------------------------------------------------
+
+Outcome = tuple[str, float]  # ("ok" | "write" | "fsync", where a failed write stops, as a share of its bytes)
+outcomes = st.lists(st.tuples(st.sampled_from(["ok", "write", "write", "fsync"]), st.floats(0, 0.999)), max_size=12)
+
+
+def index_facts(contents: StoreContents) -> tuple:
+    """What a writer and a reader must agree on: the lines, where they are, the line count, the fragments."""
+    lines = [(line.seq, line.id, line.offset, line.length, line.action) for line in contents.lines]
+    return lines, contents._number, contents._fragments, contents._open_end, contents._broken
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(outcomes)
+def test_any_run_of_failed_writes_leaves_a_store_a_reader_sees_as_its_writer_does(
+    tmp_path_factory: pytest.TempPathFactory, run: list[Outcome]
+) -> None:
+    path = tmp_path_factory.mktemp("run") / "s.jsonl"
+    real_write = os.write
+    in_file: list[str] = []  # ids a reader must find: appends that returned, and lines written whole before fsync failed
+    with Store(path) as store:
+        for number, (outcome, share) in enumerate(run):
+            before = path.read_bytes()
+
+            whole: list[bool] = []  # whether the failed write put the whole record down, all but its line end
+
+            def write(fd: int, data: bytes, share: float = share, whole: list[bool] = whole) -> int:
+                written = int(share * len(data))
+                real_write(fd, bytes(data)[:written])
+                whole.append(written >= len(data) - 1)
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+            def fsync(_fd: int) -> None:
+                raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+            with pytest.MonkeyPatch.context() as patch:
+                if outcome == "write":
+                    patch.setattr(os, "write", write)
+                elif outcome == "fsync":
+                    patch.setattr(os, "fsync", fsync)
+                try:
+                    store.append(record(f"a#{number}", answer=None))
+                except OSError:
+                    assert outcome != "ok"
+                else:
+                    assert outcome == "ok"
+            if outcome in ("ok", "fsync") or whole == [True]:
+                in_file.append(f"a#{number}")
+            assert path.read_bytes().startswith(before)  # never a byte rewritten
+            reader = read_store(path)
+            assert [line.id for line in reader.lines] == in_file
+            assert index_facts(reader) == index_facts(store.contents)
+    with Store(path) as store:
+        store.append(record("last", answer=None))
+    assert [line.id for line in read_store(path).lines] == [*in_file, "last"]
+
