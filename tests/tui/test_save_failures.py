@@ -5,7 +5,8 @@ from __future__ import annotations
 import errno
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -33,10 +34,10 @@ async def press_to(pilot, app: AnnotatorApp, word: str) -> None:
 
 
 @contextmanager
-def disk_full(monkeypatch: pytest.MonkeyPatch, space, written: int = 30) -> Iterator[None]:
+def disk_full(monkeypatch: pytest.MonkeyPatch, store: Path, written: int = 30) -> Iterator[None]:
     """Writes to the store meanwhile put their first `written` bytes on disk, then fail as a full disk does."""
     real = os.write
-    store_file = os.stat(space.store_path).st_ino
+    store_file = os.stat(store).st_ino
 
     def write(fd: int, data: bytes) -> int:
         if os.fstat(fd).st_ino != store_file:
@@ -64,7 +65,7 @@ async def test_changes_the_disk_refused_wait_and_are_written_in_order_at_the_nex
     async with app.run_test(size=SIZE) as pilot:
         await press_to(pilot, app, "Syria")
         await pilot.press("2")  # saved: the paragraph's first line, with its tokens
-        with disk_full(monkeypatch, space):
+        with disk_full(monkeypatch, space.store_path):
             await press_to(pilot, app, "Guard")
             await pilot.press("1")
             assert "NOT SAVED" in status(app) and "1 change(s) waiting" in status(app)
@@ -98,7 +99,7 @@ async def test_the_timer_writes_the_changes_waiting_once_the_disk_takes_them(
     space = workspace()
     app = AnnotatorApp(space.session, store_path="annotations.jsonl")
     async with app.run_test(size=SIZE) as pilot:
-        with disk_full(monkeypatch, space, written=0):
+        with disk_full(monkeypatch, space.store_path, written=0):
             await press_to(pilot, app, "Syria")
             await pilot.press("2")
             screen = app.screen
@@ -116,7 +117,7 @@ async def test_quitting_with_changes_waiting_asks_for_a_second_q(workspace, monk
     space = workspace()
     app = AnnotatorApp(space.session, store_path="annotations.jsonl")
     async with app.run_test(size=SIZE) as pilot:
-        with disk_full(monkeypatch, space):
+        with disk_full(monkeypatch, space.store_path):
             await press_to(pilot, app, "Syria")
             await pilot.press("2")
             await pilot.press("q")
@@ -134,7 +135,7 @@ async def test_an_undo_the_disk_refuses_shows_the_paragraph_it_opened_and_undoes
     async with app.run_test(size=SIZE) as pilot:
         await press_to(pilot, app, "Syria")
         await pilot.press("2", "pagedown")
-        with disk_full(monkeypatch, space):
+        with disk_full(monkeypatch, space.store_path):
             await pilot.press("ctrl+z")
             screen = app.screen
             assert isinstance(screen, AnnotateScreen) and "NOT SAVED" in status(app)
@@ -143,3 +144,25 @@ async def test_an_undo_the_disk_refuses_shows_the_paragraph_it_opened_and_undoes
         await pilot.press("ctrl+z")
         assert "saved ✓" in status(app) and screen.query_one(ParagraphView)._spans == ()
     assert spans_of_lines(space, "a-strikes#0") == [[("LOCATION", "Syria")], []]
+
+
+def test_annotate_exits_1_naming_the_changes_it_could_not_write(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "strikes.txt"
+    source.write_text("Iraq said so.\n", encoding="utf-8")
+    store_path = tmp_path / "out.jsonl"
+
+    full = ExitStack()  # the disk stays full until annotate has returned
+
+    def run_with_a_full_disk(app: AnnotatorApp) -> None:  # the screen closes with a change still waiting
+        full.enter_context(disk_full(monkeypatch, store_path, written=0))
+        with pytest.raises(OSError):
+            app.session.tag_tokens(0, 0, "LOCATION")
+
+    monkeypatch.setattr(AnnotatorApp, "run", run_with_a_full_disk)
+    with full:
+        status = main(["annotate", str(source), "--out", str(store_path), "--annotator", "alice"])
+    err = capsys.readouterr().err
+    assert status == 1 and "1 change(s) could not be written" in err and "No space left on device" in err
+    assert read_store(store_path).latest == {}
