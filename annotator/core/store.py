@@ -330,9 +330,10 @@ class StoreContents:
                 break
         self._open_end = bool(data)
         if data:
+            records = len(self._offsets)
             broken = self._take(data, start, broken, complete=False, in_full=True)
             self._size = start + len(data)
-            if broken is None and data.strip():
+            if len(self._offsets) > records:  # a whole record (not blanks, not a marker) without its line end
                 self._tail_warning = (f"{self.path}:{self._number}: the last line has no line end; it is read as a "
                                       "record and kept, and the next change starts a line of its own after it.")
                 self.warnings.append(self._tail_warning)
