@@ -60,6 +60,7 @@ def saving(folder: Path, words: int, spans: int, appends: int) -> None:
     floor_path = folder / f"floor-{words}.bin"
     with Corpus([source]) as corpus, Store(folder / f"keys-{words}.jsonl") as store:
         session = Session(corpus, load_schema(default_schema_path()), store, "bench")
+        session.suggests_occurrences = False  # the text repeats its words: occurrences would overlap the next tags
         free = [t.id for t in session.tokens if not t.text.isspace()]
         sizes_by_spans = {}
         for n in range(spans):
