@@ -265,6 +265,9 @@ class _TextSource:
     def wait_until_done(self, timeout: float | None = None) -> bool:
         return True
 
+    def may_hold(self, local: int, folded: str) -> bool:
+        return True  # read already: the search looks at the text itself
+
     def close(self) -> None:
         """Nothing is held open."""
 
@@ -584,7 +587,7 @@ class _JsonlSource:
                 if local >= len(self._offsets):
                     return None
                 offset, line = self._offsets[local], self._line_numbers.line(local)
-                end = self._offsets[local + 1] if local + 1 < len(self._offsets) else self._indexed_end
+                end = self._end_of(local)
                 cached = self._cache.get(offset)
                 if cached is not None:
                     self._cache.move_to_end(offset)
@@ -608,6 +611,23 @@ class _JsonlSource:
                     self._counted.add(offset)  # a large file's article's paragraphs are counted once read
                     self._paragraphs_of_read += len(article.paragraphs)
             return article
+
+    def _end_of(self, local: int) -> int:
+        """Where record `local`'s line can end at the latest (call with `_changed` held)."""
+        return self._offsets[local + 1] if local + 1 < len(self._offsets) else self._indexed_end
+
+    def may_hold(self, local: int, folded: str) -> bool:
+        """False only when article `local`'s text certainly lacks `folded` (casefolded text): its line,
+        read but not parsed, is ASCII without escapes (so the text is those very characters) and
+        does not hold it. A search skips such records at the cost of a read and a byte search."""
+        with self._changed:
+            if local >= len(self._offsets) or self._offsets[local] in self._cache:
+                return True
+            offset, end = self._offsets[local], self._end_of(local)
+        raw = os.pread(self._descriptor, max(end - offset, 0), offset).split(NEWLINE, 1)[0]
+        if not raw.isascii() or b"\\" in raw:
+            return True
+        return folded.isascii() and folded.encode("ascii") in raw.lower()
 
     def _drop(self, local: int, offset: int, problem: str) -> None:
         """Skip a broken record for good: the articles after it move down by one."""
@@ -795,6 +815,18 @@ class Corpus:
                 return article
             local -= source.count
         raise IndexError(f"article {index} is past the end of the corpus ({self.article_count} articles)")
+
+    def may_hold(self, index: int, folded: str) -> bool:
+        """False only when article `index`'s text certainly lacks `folded` (casefolded), known without
+        parsing its record (see `_JsonlSource.may_hold`); True where only reading it can tell."""
+        local = index
+        for source in self._sources:
+            if local < source.count:
+                return source.may_hold(local, folded)
+            if not source.done:
+                return True
+            local -= source.count
+        return True
 
     def article_index(self, article_id: str) -> int | None:
         """Where the article with this id is, or None.

@@ -67,7 +67,8 @@ KEY_BINDINGS: tuple[KeyBinding, ...] = (
               "Grow the selection to the name or number phrase under the cursor"),
     _annotate("jump_to_word", "f", "jump", "Jump to word",
               "Type the start of a word; the cursor jumps to the next word starting so"),
-    _annotate("clear_selection", "escape", "clear_selection", "Clear selection", "Drop the selection"),
+    _annotate("clear_selection", "escape", "clear_selection", "Clear selection",
+              "Drop the selection; while a search or a look-up runs, stop it"),
     _annotate("delete_span", "backspace", "delete_span", "Delete span",
               "Delete the selected span, or the innermost under the cursor (a suggestion: never made again by "
               "its source)", show=True, key_display="⌫"),

@@ -18,15 +18,18 @@ from textual.color import Color
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.worker import Worker
 
 from annotator.core.corpus import Paragraph
 from annotator.core.display import display_text
 from annotator.core.phrases import phrase_around
+from annotator.core.search import TextSearch
 from annotator.core.session import EditRefused, Position, Session
 from annotator.core.spans import Annotation, Answer, Relation, Span
 from annotator.core.tokens import Token
 from annotator.tui.bindings import KeyRow, bound_keys, textual_bindings
 from annotator.tui.screens.attributes import AttributeScreen
+from annotator.tui.screens.background import Background, lookup_job, search_job
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.prompt import PromptScreen
 from annotator.tui.screens.relations import RelationScreen
@@ -36,6 +39,7 @@ from annotator.tui.widgets.paragraph_view import ParagraphView
 Filter = Literal["all", "unfinished", "flagged"]
 FILTERS: tuple[Filter, ...] = ("all", "unfinished", "flagged")
 DECISION_BADGES = {"accept": "✓ accepted", "reject": "✗ rejected", "ignore": "– ignored"}
+SEARCH_AT_ONCE = 64  # articles a search reads before handing the rest to a thread
 
 
 class AnnotateScreen(Screen[None]):
@@ -56,6 +60,7 @@ class AnnotateScreen(Screen[None]):
         self.message = ""
         self.paragraph_id = ""
         self.label_keys = {label.key: label.name for label in session.schema.labels if label.key}
+        self.background = Background(self, self.say)
 
     # --- layout -----------------------------------------------------------------------
 
@@ -442,6 +447,10 @@ class AnnotateScreen(Screen[None]):
         self.show_cursor()
 
     def action_clear_selection(self) -> None:
+        stopped = self.background.stop()
+        if stopped is not None:
+            self.say(f"{stopped} stopped")
+            return
         self.anchor_token = None
         self.show_cursor()
 
@@ -549,19 +558,27 @@ class AnnotateScreen(Screen[None]):
                 article = int(article_part) - 1
                 in_corpus = 0 <= article < session.corpus.article_count
                 position = self.numbered(article, int(paragraph_part or 1)) if in_corpus else None
+            elif not session.corpus.indexing_done:  # an id may be where the index has not reached
+                self.background.start(lookup_job(session.corpus, lambda: session.find(value), value,
+                                                 lambda found: self.arrive(found, value)))
+                return
             else:
                 position = session.find(value)
-            if position is None:
-                self.app.bell()
-                self.say(f"no paragraph or article {value!r}")
-                return
-            session.open(position)
-            self.message = ""
-            self.show_paragraph()
+            self.arrive(position, value)
 
         self.app.push_screen(PromptScreen("Go to: a paragraph number in this article (12), article and paragraph "
                                           "numbers (3:12, or 3: for its first), a paragraph id or an article id",
                                           placeholder="12 · 3:12 · 3: · strikes-0202#3 · strikes-0202"), go)
+
+    def arrive(self, position: Position | None, value: str) -> None:
+        """Open what `g` found, or say that nothing is called `value`."""
+        if position is None:
+            self.app.bell()
+            self.say(f"no paragraph or article {display_text(value)!r}")
+            return
+        self.session.open(position)
+        self.message = ""
+        self.show_paragraph()
 
     def numbered(self, article: int, number: int) -> Position | None:
         """Paragraph `number` (from 1) of article index `article`, if there is one."""
@@ -577,33 +594,39 @@ class AnnotateScreen(Screen[None]):
         self.app.push_screen(PromptScreen("Search the corpus for text (n: next match)", value=self.last_search), search)
 
     def action_next_match(self) -> None:
-        query = self.last_search.casefold()
-        if not query:
+        """The next match after the cursor: the first articles at once, the rest in a thread (escape stops it)."""
+        if not self.last_search:
             self.say("no search yet: press / to search")
             return
         session = self.session
-        text = session.paragraph.text.casefold()
         after = session.tokens[self.cursor].end if self.cursor is not None and session.tokens else 0
-        found = text.find(query, after)
-        if found < 0:
-            start = session.position
-            if not session.next_matching(lambda p: query in p.text.casefold()):
-                session.open(Position(0, 0))
-                if query not in session.paragraph.text.casefold() and not session.next_matching(
-                        lambda p: query in p.text.casefold()):
-                    session.open(start)
-                    self.app.bell()
-                    self.say(f"{self.last_search!r} is nowhere in the corpus")
-                    return
+        search = TextSearch(session.corpus, self.last_search, session.position, after)
+        if search.run(SEARCH_AT_ONCE, known_only=True):
+            self.show_match(search)
+        else:
+            self.background.start(search_job(search, self.show_match))
+
+    def show_match(self, search: TextSearch) -> None:
+        """Open the paragraph of a finished search's match and select it, or say there is none."""
+        query = display_text(search.query)
+        found = search.found
+        if found is None:
+            self.app.bell()
+            self.say(f"{query!r} is nowhere in the corpus")
+            return
+        session = self.session
+        if found.position != session.position:
+            session.open(found.position)
             self.show_paragraph()
-            found = session.paragraph.text.casefold().find(query)
-        tokens = session.tokens
-        words = [t for t in tokens if not t.text.isspace()]
-        first = next((t.id for t in words if t.end > found), None)
-        last = next((t.id for t in reversed(words) if t.start < found + len(query)), first)
+        words = [t for t in session.tokens if not t.text.isspace()]
+        first = next((t.id for t in words if t.end > found.start), None)
+        last = next((t.id for t in reversed(words) if t.start < found.end), first)
         if first is not None and last is not None:
             self.select_tokens(first, max(first, last))
-        self.say(f"match for {self.last_search!r} in {session.paragraph.id}")
+        self.say(f"match for {query!r} in {session.paragraph.id}")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.background.state_changed(event)
 
     # --- help, mouse, span list -------------------------------------------------------
 
