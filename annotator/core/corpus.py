@@ -62,6 +62,7 @@ _PLAIN_ID_AT_START = re.compile(rb'[ \t\r]*\{[ \t\r]*"id"[ \t\r]*:[ \t\r]*("[^"\
 _ID_AT_START = re.compile(rb'[ \t\r]*\{[ \t\r]*"id"[ \t\r]*:[ \t\r]*("(?:[^"\\]|\\.)*"|-?[0-9]+)')
 _ID_ANYWHERE = re.compile(rb'"id"[ \t\r]*:[ \t\r]*("(?:[^"\\]|\\.)*"|-?[0-9]+)')
 _BOM = b"\xef\xbb\xbf"
+_JSON_ESCAPED = frozenset('"\\/\b\f\n\r\t')  # what a JSON string may spell with a backslash and a letter
 NEWLINE = b"\n"  # bytes literals with a backslash cannot go inside f-string braces before 3.12
 _SNIFF_BYTES = 64 * 1024  # looked at for NUL bytes before a JSONL file is read
 _BLANK_STARTS = frozenset({b"", b" ", b"\t", b"\r", b"\x0b", b"\x0c"})
@@ -617,17 +618,23 @@ class _JsonlSource:
         return self._offsets[local + 1] if local + 1 < len(self._offsets) else self._indexed_end
 
     def may_hold(self, local: int, folded: str) -> bool:
-        """False only when article `local`'s text certainly lacks `folded` (casefolded text): its line,
-        read but not parsed, is ASCII without escapes (so the text is those very characters) and
-        does not hold it. A search skips such records at the cost of a read and a byte search."""
+        """False only when article `local`'s text certainly lacks `folded` (casefolded text), seen from its
+        line without parsing it: a search skips such records at the cost of a read and a byte search.
+
+        An ASCII line without `\\u` escapes spells every character of its text as itself except the
+        eight that JSON escapes with a backslash (`"`, `\\`, `/`, and five controls): text without
+        those occurs in the line exactly as it occurs in the text.
+        """
+        if _JSON_ESCAPED.intersection(folded):
+            return True
         with self._changed:
             if local >= len(self._offsets) or self._offsets[local] in self._cache:
                 return True
             offset, end = self._offsets[local], self._end_of(local)
         raw = os.pread(self._descriptor, max(end - offset, 0), offset).split(NEWLINE, 1)[0]
-        if not raw.isascii() or b"\\" in raw:
+        if not raw.isascii() or b"\\u" in raw:
             return True
-        return folded.isascii() and folded.encode("ascii") in raw.lower()
+        return folded.isascii() and folded.encode("ascii") in raw.lower()  # an ASCII text folds to ASCII
 
     def _drop(self, local: int, offset: int, problem: str) -> None:
         """Skip a broken record for good: the articles after it move down by one."""

@@ -64,3 +64,11 @@ def test_records_that_cannot_hold_the_text_are_skipped_unparsed_and_escaped_ones
     assert search.run() and search.found is not None and search.found.position == Position(1, 0)
     search = TextSearch(corpus, "ünal", Position(0, 0), 0)
     assert search.run() and search.found is not None and search.found.position == Position(3, 0)
+
+
+def test_lines_with_escapes_are_skipped_unless_the_text_needs_one(tmp_path: Path) -> None:
+    corpus = Corpus([write_jsonl(tmp_path / "c.jsonl", ["one\n\ntwo said", 'he said "no"', "a/b"])])
+    assert not corpus.may_hold(0, "needle") and corpus.may_hold(0, "two said")  # "\n" spelt with a backslash
+    assert corpus.may_hold(1, '"no"') and corpus.may_hold(2, "a/b")  # text JSON may escape: only parsing tells
+    search = TextSearch(corpus, 'said "NO"', Position(0, 0), 0)
+    assert search.run() and search.found is not None and search.found.position == Position(1, 0)
