@@ -22,6 +22,7 @@ from annotator.core.schema import Label, Schema, migrate_span_label
 from annotator.core.spans import (
     EMPTY,
     OCCURRENCE,
+    SPAN_NOTE,
     Annotation,
     Answer,
     Relation,
@@ -36,6 +37,7 @@ from annotator.core.spans import (
     remove_span,
     set_attribute,
     set_flag,
+    set_note,
     span_over_chars,
     span_over_tokens,
     update_span,
@@ -417,6 +419,21 @@ class Session:
 
     def flag(self, flagged: bool, note: str = "") -> Annotation:
         return self._commit(set_flag(self.annotation, flagged, note))
+
+    def note(self, note: str, span_id: str | None = None) -> Annotation:
+        """Leave (or with "" clear) a note on the paragraph, or on one of its spans (its `note` attribute),
+        without flagging anything."""
+        if span_id is None:
+            return self._commit(set_note(self.annotation, note))
+        span = self.annotation.span(span_id)
+        if span is None:
+            return self.annotation
+        label = self.schema.label(span.label)
+        spec = label.attribute(SPAN_NOTE) if label is not None else None
+        if label is not None and spec is not None and spec.type != "text":
+            raise EditRefused(f"{label.name} has a {spec.type} attribute called {SPAN_NOTE} in this schema: "
+                              "a span of it takes no free note (set the attribute with v).")
+        return self._commit(set_attribute(self.annotation, span_id, SPAN_NOTE, note or None))
 
     # --- history ----------------------------------------------------------------------
 

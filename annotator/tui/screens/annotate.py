@@ -25,12 +25,13 @@ from annotator.core.display import display_text
 from annotator.core.phrases import phrase_around
 from annotator.core.search import TextSearch
 from annotator.core.session import EditRefused, Position, Session
-from annotator.core.spans import Annotation, Answer, Relation, Span
+from annotator.core.spans import SPAN_NOTE, Annotation, Answer, Relation, Span
 from annotator.core.tokens import Token
 from annotator.tui.bindings import KeyRow, bound_keys, textual_bindings
 from annotator.tui.screens.attributes import AttributeScreen
 from annotator.tui.screens.background import Background, lookup_job, search_job
 from annotator.tui.screens.help import HelpScreen
+from annotator.tui.screens.note import FlagPrompt
 from annotator.tui.screens.prompt import PromptScreen
 from annotator.tui.screens.relations import RelationScreen
 from annotator.tui.widgets.panels import Context, LabelBar, SpanList, TextLine
@@ -198,6 +199,8 @@ class AnnotateScreen(Screen[None]):
         badge = DECISION_BADGES.get(annotation.answer or "", "undecided")
         if annotation.flagged:
             badge += "  ⚑ flagged" + (f": {display_text(annotation.note)}" if annotation.note else "")
+        elif annotation.note:
+            badge += f"  ✎ {display_text(annotation.note)}"
         if view.border_subtitle != badge:
             view.border_subtitle = badge
         view.set_class(annotation.answer is not None, "-decided")
@@ -382,9 +385,17 @@ class AnnotateScreen(Screen[None]):
         self.show_paragraph()
 
     def action_flag(self) -> None:
+        """Flag with a note; on a flagged paragraph, its note to read and edit (the flag kept) or the flag to remove."""
         annotation = self.session.annotation
         if annotation.flagged:
-            self.edit(lambda: self.session.flag(False), "flag removed")
+            def keep_flag(note: str | None) -> None:
+                if note is not None:
+                    self.edit(lambda: self.session.flag(True, note.strip()), "flag kept, note saved")
+
+            def remove_flag() -> None:
+                self.edit(lambda: self.session.flag(False, self.session.annotation.note), "flag removed (the note stays)")
+
+            self.app.push_screen(FlagPrompt(annotation.note, remove_flag), keep_flag)
             return
 
         def flag_with(note: str | None) -> None:
@@ -393,6 +404,28 @@ class AnnotateScreen(Screen[None]):
 
         self.app.push_screen(PromptScreen("Flag for review: a note for the reviewer (optional), enter to flag",
                                           placeholder="what is unclear?", value=annotation.note), flag_with)
+
+    def action_note(self) -> None:
+        """A note on the selected span (or the one under the cursor), else on the paragraph; nothing is flagged."""
+        span = self.focus_span()
+        if span is None:
+            current, where, span_id = self.session.annotation.note, "the paragraph", None
+        else:
+            current, where, span_id = str(span.attrs.get(SPAN_NOTE) or ""), f"{span.label} {self.span_text(span)}", span.id
+
+        def save(note: str | None) -> None:
+            if note is not None:
+                note = note.strip()
+                self.edit(lambda: self.session.note(note, span_id),
+                          f"note on {where} saved" if note else f"note on {where} cleared")
+
+        self.app.push_screen(PromptScreen(f"A note on {where} (not a flag; empty clears it), enter saves",
+                                          placeholder="a note for yourself or the reviewer", value=current,
+                                          select=False), save)
+
+    def span_text(self, span: Span) -> str:
+        """A span's text as the status line and prompts quote it."""
+        return repr(display_text(self.session.paragraph.text[span.start:span.end]))
 
     def action_undo(self) -> None:
         self.history(self.session.undo, "undone", "nothing to undo")
