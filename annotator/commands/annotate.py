@@ -10,7 +10,7 @@ import os
 import sys
 from pathlib import Path
 
-from annotator.core.config import UserConfig, load_user_config
+from annotator.core.config import UserConfig, config_path, load_user_config
 from annotator.core.corpus import Corpus
 from annotator.core.errors import InputError
 from annotator.core.identity import annotator_name
@@ -68,7 +68,8 @@ def _annotate(corpus: Corpus, schema: Schema, schema_path: Path, store_path: Pat
         print(f"annotator: writing to {store_path}", file=sys.stderr)
         from annotator.tui.app import AnnotatorApp
 
-        AnnotatorApp(session, store_path=str(store_path), keymap=config.keys, schema_path=schema_path).run()
+        AnnotatorApp(session, store_path=str(store_path), keymap=config.keys, schema_path=schema_path,
+                     theme=config.theme, config_file=config.path or config_path()).run()
         progress = session.progress()
     finally:
         store.close()

@@ -20,6 +20,7 @@ from annotator.core.schema import load_schema
 from annotator.core.session import Session
 from annotator.tui.palette import AnnotatorCommands
 from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.themes import keep_theme
 
 if TYPE_CHECKING:
     from annotator.core.schema import Schema
@@ -34,13 +35,15 @@ class AnnotatorApp(App[None]):
     COMMANDS = App.COMMANDS | {AnnotatorCommands}
 
     def __init__(self, session: Session, *, store_path: str, keymap: dict[str, str] | None = None,
-                 schema_path: Path | None = None) -> None:
+                 schema_path: Path | None = None, theme: str | None = None, config_file: Path | None = None) -> None:
         super().__init__()
         self.session = session
         self.store_path = store_path
         self.user_keymap = dict(keymap or {})
         self.schema_path = schema_path
         self.schema_stamp = self.stamp_of(schema_path)
+        self.saved_theme = theme  # from the config file; a theme chosen is saved in `config_file` (None: never)
+        self.config_file = config_file
 
     @staticmethod
     def stamp_of(path: Path | None) -> tuple[int, int] | None:
@@ -69,6 +72,7 @@ class AnnotatorApp(App[None]):
                     title="Schema reloaded", markup=False)
 
     def on_mount(self) -> None:
+        keep_theme(self, self.saved_theme, self.config_file)
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
             label_keys = {label.key: f"the {label.name} label" for label in self.session.schema.labels if label.key}
@@ -110,14 +114,18 @@ class ReviewApp(App[None]):
     COMMANDS = App.COMMANDS | {AnnotatorCommands}
 
     def __init__(self, review: GoldReview, schema: Schema, *, gold_path: str,
-                 keymap: dict[str, str] | None = None) -> None:
+                 keymap: dict[str, str] | None = None, theme: str | None = None,
+                 config_file: Path | None = None) -> None:
         super().__init__()
         self.review = review
         self.schema = schema
         self.gold_path = gold_path
         self.user_keymap = dict(keymap or {})
+        self.saved_theme = theme
+        self.config_file = config_file
 
     def on_mount(self) -> None:
+        keep_theme(self, self.saved_theme, self.config_file)
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
             warn_about_keymap(self, self.user_keymap, "review")

@@ -188,7 +188,7 @@ class AnnotateScreen(Screen[None]):
         annotation = session.annotation
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(display_text(article.title), style="bold")
-        title.append(f"   paragraph {session.position.paragraph + 1} of {len(article.paragraphs)}")
+        title.append(f"   {self.place()}")
         title.append(f"   article {session.position.article + 1} of {session.corpus.article_count}", style="dim")
         if self.filter != "all":
             title.append(f"   filter: only {self.filter}", style="bold italic")
@@ -205,6 +205,13 @@ class AnnotateScreen(Screen[None]):
             view.border_subtitle = badge
         view.set_class(annotation.answer is not None, "-decided")
         view.set_class(annotation.flagged, "-flagged")
+
+    def place(self) -> str:
+        """Where the open paragraph is, told one way everywhere: its number as people count and `g` takes it
+        (from 1), and its id, whose number counts from 0 ("paragraph 3 of 11 (id strikes#2)")."""
+        session = self.session
+        return (f"paragraph {session.position.paragraph + 1} of {len(session.article.paragraphs)} "
+                f"(id {display_text(session.paragraph.id)})")
 
     def show_status(self) -> None:
         progress = self.session.progress()
@@ -442,7 +449,7 @@ class AnnotateScreen(Screen[None]):
             return
         if moved:
             self.saved_state = "saved ✓"
-            self.message = f"{done} ({self.session.paragraph.id})"
+            self.message = f"{done} in {self.place()}"
         else:
             self.message = nothing
         if self.session.paragraph.id == self.paragraph_id:  # same text and tokens: wrapping it again costs most of an undo
@@ -585,6 +592,8 @@ class AnnotateScreen(Screen[None]):
             session = self.session
             position: Position | None
             article_part, colon, paragraph_part = value.partition(":")
+            if value.startswith("#") and value[1:].isdigit():  # an id's number in this article, from 0
+                value = f"{session.paragraph.article_id}{value}"
             if value.isdigit():
                 position = self.numbered(session.position.article, int(value))
             elif colon and article_part.isdigit() and (paragraph_part.isdigit() or not paragraph_part):
@@ -599,9 +608,11 @@ class AnnotateScreen(Screen[None]):
                 position = session.find(value)
             self.arrive(position, value)
 
-        self.app.push_screen(PromptScreen("Go to: a paragraph number in this article (12), article and paragraph "
-                                          "numbers (3:12, or 3: for its first), a paragraph id or an article id",
-                                          placeholder="12 · 3:12 · 3: · strikes-0202#3 · strikes-0202"), go)
+        self.app.push_screen(PromptScreen("Go to: a paragraph number in this article as the header counts (12), "
+                                          "article and paragraph numbers (3:12, or 3: for its first), an id's "
+                                          "number in this article (#11: ids count from 0), a paragraph id or an "
+                                          "article id",
+                                          placeholder="12 · 3:12 · 3: · #11 · strikes-0202#3 · strikes-0202"), go)
 
     def arrive(self, position: Position | None, value: str) -> None:
         """Open what `g` found, or say that nothing is called `value`."""
@@ -610,7 +621,7 @@ class AnnotateScreen(Screen[None]):
             self.say(f"no paragraph or article {display_text(value)!r}")
             return
         self.session.open(position)
-        self.message = ""
+        self.message = self.place()
         self.show_paragraph()
 
     def numbered(self, article: int, number: int) -> Position | None:
@@ -656,7 +667,7 @@ class AnnotateScreen(Screen[None]):
         last = next((t.id for t in reversed(words) if t.start < found.end), first)
         if first is not None and last is not None:
             self.select_tokens(first, max(first, last))
-        self.say(f"match for {query!r} in {session.paragraph.id}")
+        self.say(f"match for {query!r} in {self.place()}")
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         self.background.state_changed(event)
