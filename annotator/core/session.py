@@ -306,13 +306,21 @@ class Session:
             self.occurrences_suggested = 0
             return self.annotation
         tagged = self._add_unsaved(self.annotation, span, self.paragraph.text)
-        if not self.suggests_occurrences:
+        return self._commit(self._suggested_elsewhere(tagged, (span,)))
+
+    def _suggested_elsewhere(self, annotation: Annotation, made: Sequence[Span]) -> Annotation:
+        """`annotation` with the label of each span just `made` (tagged or accepted) suggested at the other
+        occurrences of its text: the article's other paragraphs are saved now, this one's are returned to
+        be saved with the edit. `occurrences_suggested` says how many in all."""
+        if not self.suggests_occurrences or not made:
             self.occurrences_suggested = 0
-            return self._commit(tagged)
-        elsewhere = self.suggest_occurrences(span)
-        here = self._with_occurrences(tagged, self.paragraph.text, self.tokens, span)
-        self.occurrences_suggested = elsewhere + len(here.spans) - len(tagged.spans)
-        return self._commit(here)
+            return annotation
+        elsewhere = self.suggest_occurrences(*made)
+        here = annotation
+        for span in made:
+            here = self._with_occurrences(here, self.paragraph.text, self.tokens, span)
+        self.occurrences_suggested = elsewhere + len(here.spans) - len(annotation.spans)
+        return here
 
     def _add_unsaved(self, annotation: Annotation, span: Span, text: str) -> Annotation:
         """`annotation` with `span` added, its attributes pre-filled from `text` (its paragraph's)."""
@@ -338,17 +346,20 @@ class Session:
             annotation = self._add_unsaved(annotation, candidate, text)
         return annotation
 
-    def suggest_occurrences(self, tagged: Span) -> int:
-        """Suggest `tagged`'s label at every exact, whole-token occurrence of its text in the other
-        undecided paragraphs of the open article, saving each changed paragraph at once (one line
-        each). Returns how many suggestions were made."""
-        phrase = self.paragraph.text[tagged.start : tagged.end]
+    def suggest_occurrences(self, *tagged: Span) -> int:
+        """Suggest each `tagged` span's label at every exact, whole-token occurrence of its text in the
+        other undecided paragraphs of the open article, saving each changed paragraph at once (one
+        line each). Returns how many suggestions were made."""
+        phrases = [(span, self.paragraph.text[span.start : span.end]) for span in tagged]
         made = 0
         for paragraph in self.article.paragraphs:
-            if paragraph.id == self.paragraph.id or phrase not in paragraph.text or self.is_decided(paragraph.id):
+            found = [span for span, phrase in phrases if phrase in paragraph.text]
+            if paragraph.id == self.paragraph.id or not found or self.is_decided(paragraph.id):
                 continue
             tokens, annotation = self._state_of(paragraph, self.store.contents.get(paragraph.id))
-            suggested = self._with_occurrences(annotation, paragraph.text, tokens, tagged)
+            suggested = annotation
+            for span in found:
+                suggested = self._with_occurrences(suggested, paragraph.text, tokens, span)
             if suggested != annotation:
                 self._save_other(paragraph, tokens, suggested)
                 made += len(suggested.spans) - len(annotation.spans)
@@ -360,8 +371,10 @@ class Session:
                                     annotator=self.annotator, timestamp=int(self._clock())))
 
     def accept_all_suggestions(self) -> Annotation:
-        """Make every suggestion of the open paragraph the annotator's own, in one line."""
-        return self._commit(accept_suggestions(self.annotation))
+        """Make every suggestion of the open paragraph the annotator's own, in one line, and suggest each
+        at its text's other occurrences as tagging does (`occurrences_suggested`)."""
+        made = [span for span in self.annotation.spans if span.suggested]
+        return self._commit(self._suggested_elsewhere(accept_suggestions(self.annotation), made))
 
     def reject_suggestion(self, span_id: str) -> Annotation:
         """Take a suggestion out and keep it as rejected (`meta.rejected_spans`), so that its source
@@ -398,8 +411,11 @@ class Session:
         return self._commit(remove_span(self.annotation, span_id))
 
     def accept_suggestion(self, span_id: str) -> Annotation:
-        """Make a pre-annotated span the annotator's own (it keeps its `source`)."""
-        return self._commit(update_span(self.annotation, span_id, suggested=False))
+        """Make a pre-annotated span the annotator's own (it keeps its `source`), and suggest it at its
+        text's other occurrences as tagging does (`occurrences_suggested`)."""
+        span = self.annotation.span(span_id)
+        made = (span,) if span is not None and span.suggested else ()
+        return self._commit(self._suggested_elsewhere(update_span(self.annotation, span_id, suggested=False), made))
 
     def set_attribute(self, span_id: str, name: str, value: Any) -> Annotation:
         return self._commit(set_attribute(self.annotation, span_id, name, value))

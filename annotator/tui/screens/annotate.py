@@ -280,7 +280,7 @@ class AnnotateScreen(Screen[None]):
         if span is not None:
             if span.label == label:
                 if span.suggested:
-                    self.edit(lambda: self.session.accept_suggestion(span.id), f"accepted {label}")
+                    self.accept(span)
                 else:
                     self.say(f"already {label}")
                 return
@@ -290,9 +290,17 @@ class AnnotateScreen(Screen[None]):
         if self.edit(lambda: self.session.tag_tokens(first, last, label), f"tagged {label}"):
             self.anchor_token = None
             self.show_cursor()
-            if self.session.occurrences_suggested:
-                self.say(f"tagged {label} · suggested at {self.session.occurrences_suggested} other occurrence(s): "
-                         f"O tags them all")
+            self.say_occurrences(f"tagged {label}")
+
+    def say_occurrences(self, done: str) -> None:
+        """After a tag or an accept: how many other occurrences of the text were suggested, and the key for them."""
+        if self.session.occurrences_suggested:
+            self.say(f"{done} · suggested at {self.session.occurrences_suggested} other occurrence(s): O tags them all")
+
+    def accept(self, span: Span) -> None:
+        """Make one suggestion the annotator's own; its text is then suggested where it recurs, as a tag's is."""
+        if self.edit(lambda: self.session.accept_suggestion(span.id), f"accepted {span.label}"):
+            self.say_occurrences(f"accepted {span.label}")
 
     def action_delete_span(self) -> None:
         span = self.focus_span()
@@ -315,15 +323,15 @@ class AnnotateScreen(Screen[None]):
         if not suggested:
             self.say("no suggestion here")
             return
-        span = suggested[0]
-        self.edit(lambda: self.session.accept_suggestion(span.id), f"accepted {span.label}")
+        self.accept(suggested[0])
 
     def action_accept_all_suggestions(self) -> None:
         count = sum(1 for span in self.session.annotation.spans if span.suggested)
         if not count:
             self.say("no suggestions in this paragraph")
             return
-        self.edit(self.session.accept_all_suggestions, f"accepted {count} suggestion(s)")
+        if self.edit(self.session.accept_all_suggestions, f"accepted {count} suggestion(s)"):
+            self.say_occurrences(f"accepted {count} suggestion(s)")
 
     def action_accept_occurrences(self) -> None:
         """Accept the occurrence suggestions of the whole article (other paragraphs are saved too)."""
