@@ -8,7 +8,7 @@ does the screen show it as done ("saved ✓").
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.text import Text
 from textual import events
@@ -37,6 +37,9 @@ from annotator.tui.screens.relations import RelationScreen
 from annotator.tui.widgets.panels import Context, LabelBar, SpanList, TextLine
 from annotator.tui.widgets.paragraph_view import ParagraphView
 
+if TYPE_CHECKING:
+    from annotator.suggest.uncertainty import UncertainOrder
+
 Filter = Literal["all", "unfinished", "flagged"]
 FILTERS: tuple[Filter, ...] = ("all", "unfinished", "flagged")
 DECISION_BADGES = {"accept": "✓ accepted", "reject": "✗ rejected", "ignore": "– ignored"}
@@ -48,10 +51,11 @@ class AnnotateScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = textual_bindings("annotate")
 
-    def __init__(self, session: Session, *, store_path: str) -> None:
+    def __init__(self, session: Session, *, store_path: str, order: UncertainOrder | None = None) -> None:
         super().__init__()
         self.session = session
         self.store_path = store_path
+        self.order = order  # `--order uncertain`: decisions go on to the paragraph the model is least sure of
         self.label_colors = {label.name: Color.parse(label.color) for label in session.schema.labels}
         self.cursor: int | None = None
         self.anchor_token: int | None = None
@@ -394,10 +398,24 @@ class AnnotateScreen(Screen[None]):
 
     def go_on(self) -> None:
         """After a decision: the next paragraph still to do (within the filter)."""
-        moved = self.session.next_matching(self.wanted) if self.filter == "flagged" else self.session.next_unfinished()
+        flagged = self.filter == "flagged"
+        moved = self.session.next_matching(self.wanted) if flagged else self.open_least_sure() or self.session.next_unfinished()
         if not moved:
             self.message = "every paragraph is decided 🎉" if self.filter != "flagged" else "no more flagged paragraphs"
         self.show_paragraph()
+
+    def open_least_sure(self) -> bool:
+        """With `--order uncertain`: open the undecided paragraph the model is least sure of, of those scored yet."""
+        if self.order is None:
+            return False
+        session = self.session
+        position = self.order.next_position(session.is_decided, session.paragraph.id)
+        if position is None:
+            return False
+        session.open(position)
+        least_sure = f"next: where {display_text(self.order.source)} is least sure"
+        self.message = f"{self.message} · {least_sure}" if self.message else least_sure
+        return True
 
     def action_flag(self) -> None:
         """Flag with a note; on a flagged paragraph, its note to read and edit (the flag kept) or the flag to remove."""

@@ -51,7 +51,7 @@ class Background:
     def start(self, job: Job[Result]) -> None:
         self.stop()
         self.job = job
-        self.worker = self.screen.run_worker(lambda: job.work(_cancelled_flag()), thread=True, group=GROUP,
+        self.worker = self.screen.run_worker(lambda: job.work(cancelled_flag()), thread=True, group=GROUP,
                                              exit_on_error=False)
         self.timer = self.screen.set_interval(PROGRESS_EVERY, self.show_progress)
         self.show_progress()
@@ -88,7 +88,7 @@ class Background:
             self.say(f"{job.name} failed: {event.worker.error}")
 
 
-def _cancelled_flag() -> Callable[[], bool]:
+def cancelled_flag() -> Callable[[], bool]:
     """In a worker's thread: whether that worker has been cancelled."""
     worker = get_current_worker()
     return lambda: worker.is_cancelled
