@@ -113,7 +113,7 @@ async def test_a_long_search_jumps_to_its_match_when_done(session: Callable[...,
         screen = screen_of(app)
         assert work.paragraph.id == f"art-{NEEDLE_AT}#0" and not screen.background.running
         assert screen.cursor is not None and screen.tokens[screen.cursor].text == "needle"
-        assert f"match for 'NEEDLE' in art-{NEEDLE_AT}#0" in status(app)
+        assert f"match for 'NEEDLE' in paragraph 1 of 1 (id art-{NEEDLE_AT}#0)" in status(app)
         await pilot.press("2")
     assert [span["text"] for span in work.store.contents.get(f"art-{NEEDLE_AT}#0")["spans"]] == ["needle"]
 
