@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotator.core.config import UserConfig, config_path, load_user_config
+from annotator.core.config import UserConfig, load_user_config, theme_file
 from annotator.core.corpus import Corpus
 from annotator.core.errors import InputError
 from annotator.core.identity import annotator_name
@@ -102,7 +102,7 @@ def _annotate(corpus: Corpus, schema: Schema, schema_path: Path, store_path: Pat
         from annotator.tui.app import AnnotatorApp
 
         AnnotatorApp(session, store_path=str(store_path), keymap=config.keys, schema_path=schema_path,
-                     theme=config.theme, config_file=config.path or config_path(), order=order).run()
+                     theme=config.theme, config_file=theme_file(config), order=order).run()
         progress = session.progress()
     finally:
         store.close()

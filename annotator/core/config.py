@@ -24,6 +24,8 @@ from pathlib import Path
 from annotator.core.errors import InputError
 from annotator.core.files import write_atomically
 
+#: set by `annotator serve` for the apps it runs: their config file is the host's, shared by every browser
+SHARED_CONFIG_ENV = "ANNOTATOR_SHARED_CONFIG"
 _THEME_LINE = re.compile(r"^[ \t]*theme[ \t]*=.*$", re.MULTILINE)
 _FIRST_TABLE = re.compile(r"^[ \t]*\[", re.MULTILINE)
 
@@ -65,6 +67,11 @@ def load_user_config(path: Path | None = None) -> UserConfig:
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
         raise InputError(f"{path}: [keys] maps binding ids to keys, e.g. \"annotator.undo\" = \"ctrl+u\".")
     return UserConfig(annotator=name, keys=dict(keys), theme=theme, path=path)
+
+
+def theme_file(config: UserConfig) -> Path | None:
+    """Where a theme chosen on screen is saved: the config file, unless it is shared (`serve`: never)."""
+    return None if os.environ.get(SHARED_CONFIG_ENV) else config.path or config_path()
 
 
 def save_theme(theme: str, path: Path | None = None) -> None:

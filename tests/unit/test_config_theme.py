@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.config import load_user_config, save_theme
+from annotator.core.config import SHARED_CONFIG_ENV, load_user_config, save_theme, theme_file
 from annotator.core.errors import InputError
 
 WRITTEN = '''# my settings
@@ -43,3 +43,11 @@ def test_a_broken_file_is_left_alone_and_a_wrong_theme_named(tmp_path: Path) -> 
     path.write_text("theme = 3\n", encoding="utf-8")
     with pytest.raises(InputError, match="'theme' must be a string"):
         load_user_config(path)
+
+
+def test_a_shared_config_file_never_gets_a_theme(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_user_config(tmp_path / "none.toml")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    assert theme_file(config) == tmp_path / "annotator" / "config.toml"
+    monkeypatch.setenv(SHARED_CONFIG_ENV, "1")  # as `annotator serve` runs the screens
+    assert theme_file(config) is None
