@@ -158,6 +158,7 @@ async def test_flag_with_a_note_then_flag_again_to_remove_it(workspace):
         assert record["flagged"] is True and record["note"] == "is IRGC an ACTOR here?"
         await pilot.press("!")  # on a flagged paragraph: its note, to read and edit; the flag stays
         assert app.screen.query_one(Input).value == "is IRGC an ACTOR here?"
+        assert "^r removes the flag (the note stays)" in str(app.screen.query_one("#prompt-question").render())
         await pilot.press(*" (Corps?)", "enter")
         record = space.saved()["a-strikes#0"]
         assert record["flagged"] is True and record["note"] == "is IRGC an ACTOR here? (Corps?)"
