@@ -114,3 +114,19 @@ def test_order_and_model_go_together_and_without_spacy_it_says_how_to_install(
                                "--model", str(tmp_path))
     assert status == 2 and "pip install 'annotator[spacy]'" in err
     assert not out.exists()  # nothing opened, nothing written
+
+
+def test_annotate_opens_on_the_least_sure_paragraph_and_hands_the_order_to_the_screen(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.tui.app import AnnotatorApp
+
+    opened: list[tuple[str, UncertainOrder | None]] = []
+    monkeypatch.setattr(AnnotatorApp, "run", lambda app: opened.append((app.session.paragraph.id, app.order)))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    articles, model = write_corpus(tmp_path / "articles"), scoring_model(tmp_path / "m")
+    status, _ = run_annotate(capsys, str(articles), "--out", str(tmp_path / "out.jsonl"), "--order", "uncertain",
+                             "--model", str(model))
+    assert status == 0
+    [(first, order)] = opened
+    assert first == "b#0"  # Aleppo (0.55), the least sure of the first batch, the whole corpus here
+    assert order is not None and order.scored == 5 and order.source == "model:m"
