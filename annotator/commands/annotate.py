@@ -9,8 +9,9 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from annotator.core.config import UserConfig, load_user_config
+from annotator.core.config import UserConfig, load_user_config, theme_file
 from annotator.core.corpus import Corpus
 from annotator.core.display import terminal_safe
 from annotator.core.errors import InputError
@@ -18,6 +19,9 @@ from annotator.core.identity import annotator_name
 from annotator.core.schema import Schema, default_schema_path, load_schema
 from annotator.core.session import Session
 from annotator.core.store import Store
+
+if TYPE_CHECKING:
+    from annotator.suggest.pipelines import Pipeline
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data" / "samples"
 DEFAULT_STORE = "annotations.jsonl"
@@ -40,6 +44,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--schema", type=Path, help="label schema (YAML); default: the bundled news-conflict schema")
     parser.add_argument("--out", type=Path, help=f"the store (JSONL) to write; default: ./{DEFAULT_STORE}")
     parser.add_argument("--annotator", help="your name on every record; default: the config file, else your login")
+    parser.add_argument("--order", choices=("corpus", "uncertain"), default="corpus",
+                        help="which paragraph comes next after a decision: the next in the corpus (default), or "
+                        "the one the --model is least sure of (needs the spacy extra; see docs/SUGGEST.md)")
+    parser.add_argument("--model", metavar="MODEL_DIR", help="for --order uncertain: a spaCy pipeline folder "
+                        "(as `annotator train` writes) or an installed pipeline's name")
     parser.add_argument("--demo", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(run=run)
 
@@ -54,22 +63,47 @@ def run(args: argparse.Namespace) -> int:
     config = load_user_config()
     schema_path = args.schema or default_schema_path()
     schema = load_schema(schema_path, keymap=config.keys)  # a label key must be free on this user's screen
+    model = _uncertainty_model(args.order, args.model)
     with Corpus(sources, index_later=True) as corpus:  # the screen starts the index once it is drawn
-        return _annotate(corpus, schema, schema_path, store_path, args.annotator, config)
+        return _annotate(corpus, schema, schema_path, store_path, args.annotator, config, model)
+
+
+def _uncertainty_model(order: str, model: str | None) -> Pipeline | None:
+    """The pipeline `--order uncertain` ranks paragraphs with, loaded before anything is opened."""
+    if order == "corpus":
+        if model is not None:
+            raise InputError("--model is for --order uncertain: give both, or neither.")
+        return None
+    if model is None:
+        raise InputError("--order uncertain needs --model MODEL_DIR: a spaCy pipeline folder (e.g. one "
+                         "`annotator train` wrote) or an installed pipeline's name.")
+    from annotator.suggest.pipelines import model_pipeline
+
+    return model_pipeline(model)
 
 
 def _annotate(corpus: Corpus, schema: Schema, schema_path: Path, store_path: Path, explicit_name: str | None,
-              config: UserConfig) -> int:
+              config: UserConfig, model: Pipeline | None = None) -> int:
     name = annotator_name(explicit_name, config)
     store = Store(store_path)
     try:
         for warning in store.warnings:
             print(f"annotator: {warning}", file=sys.stderr)
         session = Session(corpus, schema, store, name)
+        order = None
+        if model is not None:
+            from annotator.suggest.uncertainty import BATCH_SIZE, UncertainOrder
+
+            order = UncertainOrder(corpus, model, skip=session.is_decided)
+            order.scan(BATCH_SIZE)  # one batch now, for the first paragraph; the rest behind the screen
+            first = order.next_position(session.is_decided)
+            if first is not None:
+                session.open(first)
         print(f"annotator: writing to {store_path}", file=sys.stderr)
         from annotator.tui.app import AnnotatorApp
 
-        AnnotatorApp(session, store_path=str(store_path), keymap=config.keys, schema_path=schema_path).run()
+        AnnotatorApp(session, store_path=str(store_path), keymap=config.keys, schema_path=schema_path,
+                     theme=config.theme, config_file=theme_file(config), order=order).run()
         progress = session.progress()
         lost = _unwritten(session)
     finally:

@@ -45,7 +45,7 @@ def check_out(out: Path, stores: list[Path]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from annotator.core.config import load_user_config
+    from annotator.core.config import load_user_config, theme_file
     from annotator.core.identity import annotator_name
     from annotator.core.schema import default_schema_path, load_schema
     from annotator.core.store import Store
@@ -90,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
         print(terminal_safe(f"annotator: reviewing {len(plan.items)} paragraphs into {args.out}"), file=sys.stderr)
         from annotator.tui.app import ReviewApp
 
-        ReviewApp(review, schema, gold_path=str(args.out), keymap=config.keys).run()
+        ReviewApp(review, schema, gold_path=str(args.out), keymap=config.keys, theme=config.theme,
+                  config_file=theme_file(config)).run()
         done = review.done_count()
     finally:
         store.close()

@@ -62,6 +62,7 @@ _PLAIN_ID_AT_START = re.compile(rb'[ \t\r]*\{[ \t\r]*"id"[ \t\r]*:[ \t\r]*("[^"\
 _ID_AT_START = re.compile(rb'[ \t\r]*\{[ \t\r]*"id"[ \t\r]*:[ \t\r]*("(?:[^"\\]|\\.)*"|-?[0-9]+)')
 _ID_ANYWHERE = re.compile(rb'"id"[ \t\r]*:[ \t\r]*("(?:[^"\\]|\\.)*"|-?[0-9]+)')
 _BOM = b"\xef\xbb\xbf"
+_JSON_ESCAPED = frozenset('"\\/\b\f\n\r\t')  # what a JSON string may spell with a backslash and a letter
 NEWLINE = b"\n"  # bytes literals with a backslash cannot go inside f-string braces before 3.12
 _SNIFF_BYTES = 64 * 1024  # looked at for NUL bytes before a JSONL file is read
 _BLANK_STARTS = frozenset({b"", b" ", b"\t", b"\r", b"\x0b", b"\x0c"})
@@ -264,6 +265,9 @@ class _TextSource:
 
     def wait_until_done(self, timeout: float | None = None) -> bool:
         return True
+
+    def may_hold(self, local: int, folded: str) -> bool:
+        return True  # read already: the search looks at the text itself
 
     def close(self) -> None:
         """Nothing is held open."""
@@ -584,7 +588,7 @@ class _JsonlSource:
                 if local >= len(self._offsets):
                     return None
                 offset, line = self._offsets[local], self._line_numbers.line(local)
-                end = self._offsets[local + 1] if local + 1 < len(self._offsets) else self._indexed_end
+                end = self._end_of(local)
                 cached = self._cache.get(offset)
                 if cached is not None:
                     self._cache.move_to_end(offset)
@@ -608,6 +612,29 @@ class _JsonlSource:
                     self._counted.add(offset)  # a large file's article's paragraphs are counted once read
                     self._paragraphs_of_read += len(article.paragraphs)
             return article
+
+    def _end_of(self, local: int) -> int:
+        """Where record `local`'s line can end at the latest (call with `_changed` held)."""
+        return self._offsets[local + 1] if local + 1 < len(self._offsets) else self._indexed_end
+
+    def may_hold(self, local: int, folded: str) -> bool:
+        """False only when article `local`'s text certainly lacks `folded` (casefolded text), seen from its
+        line without parsing it: a search skips such records at the cost of a read and a byte search.
+
+        An ASCII line without `\\u` escapes spells every character of its text as itself except the
+        eight that JSON escapes with a backslash (`"`, `\\`, `/`, and five controls): text without
+        those occurs in the line exactly as it occurs in the text.
+        """
+        if _JSON_ESCAPED.intersection(folded):
+            return True
+        with self._changed:
+            if local >= len(self._offsets) or self._offsets[local] in self._cache:
+                return True
+            offset, end = self._offsets[local], self._end_of(local)
+        raw = os.pread(self._descriptor, max(end - offset, 0), offset).split(NEWLINE, 1)[0]
+        if not raw.isascii() or b"\\u" in raw:
+            return True
+        return folded.isascii() and folded.encode("ascii") in raw.lower()  # an ASCII text folds to ASCII
 
     def _drop(self, local: int, offset: int, problem: str) -> None:
         """Skip a broken record for good: the articles after it move down by one."""
@@ -795,6 +822,18 @@ class Corpus:
                 return article
             local -= source.count
         raise IndexError(f"article {index} is past the end of the corpus ({self.article_count} articles)")
+
+    def may_hold(self, index: int, folded: str) -> bool:
+        """False only when article `index`'s text certainly lacks `folded` (casefolded), known without
+        parsing its record (see `_JsonlSource.may_hold`); True where only reading it can tell."""
+        local = index
+        for source in self._sources:
+            if local < source.count:
+                return source.may_hold(local, folded)
+            if not source.done:
+                return True
+            local -= source.count
+        return True
 
     def article_index(self, article_id: str) -> int | None:
         """Where the article with this id is, or None.

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-ScreenName = Literal["annotate", "review", "help", "prompt"]
+ScreenName = Literal["annotate", "review", "help", "prompt", "flag"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +67,8 @@ KEY_BINDINGS: tuple[KeyBinding, ...] = (
               "Grow the selection to the name or number phrase under the cursor"),
     _annotate("jump_to_word", "f", "jump", "Jump to word",
               "Type the start of a word; the cursor jumps to the next word starting so"),
-    _annotate("clear_selection", "escape", "clear_selection", "Clear selection", "Drop the selection"),
+    _annotate("clear_selection", "escape", "clear_selection", "Clear selection",
+              "Drop the selection; while a search or a look-up runs, stop it"),
     _annotate("delete_span", "backspace", "delete_span", "Delete span",
               "Delete the selected span, or the innermost under the cursor (a suggestion: never made again by "
               "its source)", show=True, key_display="⌫"),
@@ -90,7 +91,11 @@ KEY_BINDINGS: tuple[KeyBinding, ...] = (
               show=True),
     _annotate("ignore", "i", "decide('ignore')", "Ignore", "Skip the paragraph as ignored and go on", show=True),
     _annotate("flag", "exclamation_mark", "flag", "Flag",
-              "Flag the paragraph for review with a note (again: remove the flag)", show=True, key_display="!"),
+              "Flag the paragraph for review with a note (again: read and edit the note, or remove the flag)",
+              show=True, key_display="!"),
+    _annotate("note", "N", "note", "Note",
+              "Leave a note on the selected span (or the span under the cursor), else on the paragraph, without "
+              "flagging it", key_display="N"),
     _annotate("next_paragraph", "pagedown", "paragraph(1)", "Next paragraph", "Next paragraph, nothing decided"),
     _annotate("previous_paragraph", "pageup", "paragraph(-1)", "Previous paragraph", "Previous paragraph, nothing decided"),
     _annotate("goto", "g", "goto", "Go to", "Go to a paragraph number, a paragraph id or an article id"),
@@ -127,6 +132,8 @@ KEY_BINDINGS: tuple[KeyBinding, ...] = (
 
     KeyBinding("help.close", ("escape", "question_mark", "q"), "close", "Close", "Back to annotating", "help", show=True),
     KeyBinding("prompt.cancel", ("escape",), "cancel", "Cancel", "Close without doing anything", "prompt", show=True),
+    KeyBinding("flag.remove", ("ctrl+r",), "remove_flag", "Remove flag",
+               "Remove the paragraph's flag; its note stays", "flag", show=True),
 )
 
 

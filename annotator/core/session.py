@@ -27,6 +27,7 @@ from annotator.core.schema import Label, Schema, migrate_span_label
 from annotator.core.spans import (
     EMPTY,
     OCCURRENCE,
+    SPAN_NOTE,
     Annotation,
     Answer,
     Relation,
@@ -41,6 +42,7 @@ from annotator.core.spans import (
     remove_span,
     set_attribute,
     set_flag,
+    set_note,
     span_over_chars,
     span_over_tokens,
     update_span,
@@ -369,13 +371,21 @@ class Session:
             self.occurrences_suggested = 0
             return self._commit(current)
         tagged = self._add_unsaved(current, span, self.paragraph.text)
-        if not self.suggests_occurrences:
+        return self._commit(self._suggested_elsewhere(tagged, (span,)))
+
+    def _suggested_elsewhere(self, annotation: Annotation, made: Sequence[Span]) -> Annotation:
+        """`annotation` with the label of each span just `made` (tagged or accepted) suggested at the other
+        occurrences of its text: the article's other paragraphs are saved now, this one's are returned to
+        be saved with the edit. `occurrences_suggested` says how many in all."""
+        if not self.suggests_occurrences or not made:
             self.occurrences_suggested = 0
-            return self._commit(tagged)
-        elsewhere = self._suggest_occurrences(span)
-        here = self._with_occurrences(tagged, self.paragraph.text, self.tokens, span)
-        self.occurrences_suggested = elsewhere + len(here.spans) - len(tagged.spans)
-        return self._commit(here)
+            return annotation
+        elsewhere = self._suggest_occurrences(*made)
+        here = annotation
+        for span in made:
+            here = self._with_occurrences(here, self.paragraph.text, self.tokens, span)
+        self.occurrences_suggested = elsewhere + len(here.spans) - len(annotation.spans)
+        return here
 
     def _add_unsaved(self, annotation: Annotation, span: Span, text: str) -> Annotation:
         """`annotation` with `span` added, its attributes pre-filled from `text` (its paragraph's)."""
@@ -401,17 +411,20 @@ class Session:
             annotation = self._add_unsaved(annotation, candidate, text)
         return annotation
 
-    def _suggest_occurrences(self, tagged: Span) -> int:
-        """Suggest `tagged`'s label at every exact, whole-token occurrence of its text in the other
-        undecided paragraphs of the open article, saving each changed paragraph at once (one line
-        each). Returns how many suggestions were made."""
-        phrase = self.paragraph.text[tagged.start : tagged.end]
+    def _suggest_occurrences(self, *tagged: Span) -> int:
+        """Suggest each `tagged` span's label at every exact, whole-token occurrence of its text in the
+        other undecided paragraphs of the open article, saving each changed paragraph at once (one
+        line each). Returns how many suggestions were made."""
+        phrases = [(span, self.paragraph.text[span.start : span.end]) for span in tagged]
         made = 0
         for paragraph in self.article.paragraphs:
-            if paragraph.id == self.paragraph.id or phrase not in paragraph.text or self.is_decided(paragraph.id):
+            found = [span for span, phrase in phrases if phrase in paragraph.text]
+            if paragraph.id == self.paragraph.id or not found or self.is_decided(paragraph.id):
                 continue
             tokens, annotation = self._latest_state(paragraph)
-            suggested = self._with_occurrences(annotation, paragraph.text, tokens, tagged)
+            suggested = annotation
+            for span in found:
+                suggested = self._with_occurrences(suggested, paragraph.text, tokens, span)
             if suggested != annotation:
                 self._save_other(paragraph, tokens, suggested)
                 made += len(suggested.spans) - len(annotation.spans)
@@ -431,8 +444,10 @@ class Session:
         self._write(Unsaved(paragraph.id, record, None, tuple(tokens), annotation))
 
     def accept_all_suggestions(self) -> Annotation:
-        """Make every suggestion of the open paragraph the annotator's own, in one line."""
-        return self._commit(accept_suggestions(self._current()))
+        """Make every suggestion of the open paragraph the annotator's own, in one line, and suggest each
+        at its text's other occurrences as tagging does (`occurrences_suggested`)."""
+        made = [span for span in self._current().spans if span.suggested]
+        return self._commit(self._suggested_elsewhere(accept_suggestions(self._current()), made))
 
     def reject_suggestion(self, span_id: str) -> Annotation:
         """Take a suggestion out and keep it as rejected (`meta.rejected_spans`), so that its source
@@ -472,8 +487,12 @@ class Session:
         return self._commit(remove_span(self._current(), span_id))
 
     def accept_suggestion(self, span_id: str) -> Annotation:
-        """Make a pre-annotated span the annotator's own (it keeps its `source`)."""
-        return self._commit(update_span(self._current(), span_id, suggested=False))
+        """Make a pre-annotated span the annotator's own (it keeps its `source`), and suggest it at its
+        text's other occurrences as tagging does (`occurrences_suggested`)."""
+        current = self._current()
+        span = current.span(span_id)
+        made = (span,) if span is not None and span.suggested else ()
+        return self._commit(self._suggested_elsewhere(update_span(current, span_id, suggested=False), made))
 
     def set_attribute(self, span_id: str, name: str, value: Any) -> Annotation:
         return self._commit(set_attribute(self._current(), span_id, name, value))
@@ -493,6 +512,22 @@ class Session:
 
     def flag(self, flagged: bool, note: str = "") -> Annotation:
         return self._commit(set_flag(self._current(), flagged, note))
+
+    def note(self, note: str, span_id: str | None = None) -> Annotation:
+        """Leave (or with "" clear) a note on the paragraph, or on one of its spans (its `note` attribute),
+        without flagging anything."""
+        if span_id is None:
+            return self._commit(set_note(self._current(), note))
+        current = self._current()
+        span = current.span(span_id)
+        if span is None:
+            return self._commit(current)
+        label = self.schema.label(span.label)
+        spec = label.attribute(SPAN_NOTE) if label is not None else None
+        if label is not None and spec is not None and spec.type != "text":
+            raise EditRefused(f"{label.name} has a {spec.type} attribute called {SPAN_NOTE} in this schema: "
+                              "a span of it takes no free note (set the attribute with v).")
+        return self._commit(set_attribute(current, span_id, SPAN_NOTE, note or None))
 
     # --- history ----------------------------------------------------------------------
 

@@ -15,6 +15,8 @@ from annotator.core.tokens import Token
 Answer = Literal["accept", "reject", "ignore"]
 ANSWERS: tuple[Answer, ...] = ("accept", "reject", "ignore")
 MANUAL = "manual"
+#: the attribute that holds a span's free-text note (as brat's notes are imported)
+SPAN_NOTE = "note"
 #: the `source` of a suggestion made by tagging the same text elsewhere in the article
 OCCURRENCE = "occurrence"
 
@@ -199,6 +201,11 @@ def decide(annotation: Annotation, answer: Answer | None) -> Annotation:
 
 def set_flag(annotation: Annotation, flagged: bool, note: str = "") -> Annotation:
     return replace(annotation, flagged=flagged, note=note)
+
+
+def set_note(annotation: Annotation, note: str) -> Annotation:
+    """The paragraph's note, flagged or not ("" clears it)."""
+    return replace(annotation, note=note)
 
 
 def spans_at(annotation: Annotation, offset: int) -> tuple[Span, ...]:

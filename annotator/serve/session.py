@@ -23,6 +23,8 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from annotator.core.config import SHARED_CONFIG_ENV
+
 REFUSED = 2  # the exit status of an InputError (annotator/cli.py)
 ORPHANED = 1
 
@@ -40,7 +42,8 @@ def _end_when_orphaned(child: subprocess.Popen[bytes]) -> None:
 def main(argv: Sequence[str]) -> int:
     with contextlib.suppress(OSError):
         os.setsid()
-    child = subprocess.Popen([sys.executable, "-m", "annotator", *argv], stderr=subprocess.PIPE)
+    child = subprocess.Popen([sys.executable, "-m", "annotator", *argv], stderr=subprocess.PIPE,
+                             env={**os.environ, SHARED_CONFIG_ENV: "1"})  # one browser's theme is not everybody's
     threading.Thread(target=_end_when_orphaned, args=(child,), daemon=True).start()
     _, said = child.communicate()
     stderr = said.decode("utf-8", "replace")

@@ -20,9 +20,12 @@ from annotator.core.schema import load_schema
 from annotator.core.session import Session
 from annotator.tui.palette import AnnotatorCommands
 from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.screens.background import cancelled_flag
+from annotator.tui.themes import keep_theme
 
 if TYPE_CHECKING:
     from annotator.core.schema import Schema
+    from annotator.suggest.uncertainty import UncertainOrder
     from annotator.team.review import GoldReview
 
 
@@ -34,13 +37,17 @@ class AnnotatorApp(App[None]):
     COMMANDS = App.COMMANDS | {AnnotatorCommands}
 
     def __init__(self, session: Session, *, store_path: str, keymap: dict[str, str] | None = None,
-                 schema_path: Path | None = None) -> None:
+                 schema_path: Path | None = None, theme: str | None = None, config_file: Path | None = None,
+                 order: UncertainOrder | None = None) -> None:
         super().__init__()
         self.session = session
         self.store_path = store_path
         self.user_keymap = dict(keymap or {})
         self.schema_path = schema_path
         self.schema_stamp = self.stamp_of(schema_path)
+        self.saved_theme = theme  # from the config file; a theme chosen is saved in `config_file` (None: never)
+        self.config_file = config_file
+        self.order = order  # `--order uncertain`: scored on in a thread once the screen is drawn
 
     @staticmethod
     def stamp_of(path: Path | None) -> tuple[int, int] | None:
@@ -64,16 +71,17 @@ class AnnotatorApp(App[None]):
                         severity="error", timeout=20, markup=False)
             return
         self.session.reload_schema(schema)
-        self.switch_screen(AnnotateScreen(self.session, store_path=self.store_path))
+        self.switch_screen(AnnotateScreen(self.session, store_path=self.store_path, order=self.order))
         self.notify(f"{schema.name} version {schema.version}: {len(schema.labels)} labels",
                     title="Schema reloaded", markup=False)
 
     def on_mount(self) -> None:
+        keep_theme(self, self.saved_theme, self.config_file)
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
             label_keys = {label.key: f"the {label.name} label" for label in self.session.schema.labels if label.key}
             warn_about_keymap(self, self.user_keymap, "annotate", label_keys)
-        self.push_screen(AnnotateScreen(self.session, store_path=self.store_path))
+        self.push_screen(AnnotateScreen(self.session, store_path=self.store_path, order=self.order))
         if self.schema_path is not None:
             self.set_interval(1.0, self.check_schema)
         self.call_after_refresh(self.after_first_paint)
@@ -82,11 +90,16 @@ class AnnotatorApp(App[None]):
         """The screen is drawn: now the work that would only have delayed it.
 
         The corpus indexer starts (a large JSONL is indexed in a thread that would otherwise
-        compete with start-up for the interpreter), and every object made so far is moved out
+        compete with start-up for the interpreter), so does the scoring of `--order uncertain`,
+        and every object made so far is moved out
         of the garbage collector's sight (`gc.freeze`): they live as long as the app, and a
         full collection walking them all would stall a key press for some 40 ms now and then.
         """
         self.session.corpus.start_indexing()
+        if self.order is not None:
+            order = self.order
+            self.run_worker(lambda: order.scan(cancelled=cancelled_flag()), thread=True, group="uncertain-order",
+                            exit_on_error=False)
         gc.freeze()
 
     def on_unmount(self) -> None:
@@ -110,14 +123,18 @@ class ReviewApp(App[None]):
     COMMANDS = App.COMMANDS | {AnnotatorCommands}
 
     def __init__(self, review: GoldReview, schema: Schema, *, gold_path: str,
-                 keymap: dict[str, str] | None = None) -> None:
+                 keymap: dict[str, str] | None = None, theme: str | None = None,
+                 config_file: Path | None = None) -> None:
         super().__init__()
         self.review = review
         self.schema = schema
         self.gold_path = gold_path
         self.user_keymap = dict(keymap or {})
+        self.saved_theme = theme
+        self.config_file = config_file
 
     def on_mount(self) -> None:
+        keep_theme(self, self.saved_theme, self.config_file)
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
             warn_about_keymap(self, self.user_keymap, "review")

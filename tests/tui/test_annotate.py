@@ -156,8 +156,41 @@ async def test_flag_with_a_note_then_flag_again_to_remove_it(workspace):
         await pilot.press("enter")
         record = space.saved()["a-strikes#0"]
         assert record["flagged"] is True and record["note"] == "is IRGC an ACTOR here?"
-        await pilot.press("!")
+        await pilot.press("!")  # on a flagged paragraph: its note, to read and edit; the flag stays
+        assert app.screen.query_one(Input).value == "is IRGC an ACTOR here?"
+        assert "^r removes the flag (the note stays)" in str(app.screen.query_one("#prompt-question").render())
+        await pilot.press(*" (Corps?)", "enter")
+        record = space.saved()["a-strikes#0"]
+        assert record["flagged"] is True and record["note"] == "is IRGC an ACTOR here? (Corps?)"
+        await pilot.press("!", "escape")
+        assert space.saved()["a-strikes#0"] == record
+        await pilot.press("!", "ctrl+r")
         assert "flagged" not in space.saved()["a-strikes#0"]
+        assert space.saved()["a-strikes#0"]["note"] == "is IRGC an ACTOR here? (Corps?)"  # removing the flag keeps the note
+        assert "✎ is IRGC" in str(annotate(app).view.border_subtitle)
+
+
+async def test_N_leaves_a_note_on_the_paragraph_or_on_a_span_without_flagging(workspace):
+    space = workspace()
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("N", *"check the date", "enter")
+        record = space.saved()["a-strikes#0"]
+        assert record["note"] == "check the date" and "flagged" not in record and "answer" not in record
+        await press_to(pilot, app, "Syria")
+        await pilot.press("2", "N")
+        assert app.screen.query_one(Input).value == ""
+        await pilot.press(*"the country, not the government", "enter")
+        spans = space.saved()["a-strikes#0"]["spans"]
+        assert [(s["text"], s.get("attributes")) for s in spans] == [("Syria", {"note": "the country, not the government"})]
+        assert "note on LOCATION 'Syria' saved" in str(app.screen.query_one("#status").render())
+        await pilot.press("N")
+        assert app.screen.query_one(Input).value == "the country, not the government"
+        await pilot.press(*["backspace"] * len("the country, not the government"), "enter")
+        record = space.saved()["a-strikes#0"]
+        assert "attributes" not in record["spans"][0] and record["note"] == "check the date"
+        await pilot.press("home", "N", "ctrl+u", "enter")  # the paragraph's note, cleared
+        assert "note" not in space.saved()["a-strikes#0"]
 
 
 async def test_tab_selects_the_next_span_and_a_label_key_relabels_it(workspace):

@@ -15,12 +15,13 @@ from annotator.core.schema import load_schema
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.help import HelpScreen
+from annotator.tui.screens.note import FlagPrompt
 from annotator.tui.screens.prompt import PromptScreen
 from annotator.tui.screens.review import ReviewScreen
 
 SIZE = (100, 32)
 SCREENS: dict[ScreenName, type[Screen]] = {"annotate": AnnotateScreen, "review": ReviewScreen, "help": HelpScreen,
-                                           "prompt": PromptScreen}
+                                           "prompt": PromptScreen, "flag": FlagPrompt}
 LABEL_ON_X = """\
 name: keys
 labels:

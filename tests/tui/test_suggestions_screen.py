@@ -49,7 +49,11 @@ async def test_A_accepts_every_suggestion_of_the_paragraph_in_one_store_line(wor
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("A")
         assert "accepted 2 suggestion" in str(app.screen.query_one("#status").render())
-    assert space.saved_lines() == lines + 1
+    # one line for the paragraph's acceptance, written last; before it, the two other paragraphs got the
+    # accepted texts suggested at their occurrences, as a tag's are
+    assert space.saved_lines() == lines + 3
+    written = read_store(space.store_path).lines
+    assert [written[index].id for index in range(lines, lines + 3)] == ["a-strikes#1", "a-strikes#2", "a-strikes#0"]
     assert suggested_flags(space, "a-strikes#0") == [("ACTOR", "Hezbollah", False), ("LOCATION", "Tyre", False)]
     sources = [span["source"] for span in space.saved()["a-strikes#0"]["spans"]]
     assert sources == ["patterns:test.jsonl", "patterns:test.jsonl"]  # accepted, still saying where it came from

@@ -20,7 +20,7 @@ from annotator.core.keys import (
 
 DOCS_KEYS = Path(__file__).resolve().parents[2] / "docs" / "KEYS.md"
 ANNOTATE = screen_bindings("annotate")
-NAMESPACES = {"annotate": "annotator.", "review": "review.", "help": "help.", "prompt": "prompt."}
+NAMESPACES = {"annotate": "annotator.", "review": "review.", "help": "help.", "prompt": "prompt.", "flag": "flag."}
 
 
 def test_every_binding_has_a_unique_id_in_its_screens_namespace_and_says_what_it_does() -> None:

@@ -11,7 +11,7 @@ asks for a second `q`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.text import Text
 from textual import events
@@ -22,25 +22,33 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer
+from textual.worker import Worker
 
 from annotator.core.corpus import Paragraph
 from annotator.core.display import display_text
 from annotator.core.phrases import phrase_around
+from annotator.core.search import TextSearch
 from annotator.core.session import EditRefused, Position, Session
-from annotator.core.spans import Annotation, Answer, Relation, Span
+from annotator.core.spans import SPAN_NOTE, Annotation, Answer, Relation, Span
 from annotator.core.tokens import Token
 from annotator.tui.bindings import KeyRow, bound_keys, textual_bindings
 from annotator.tui.screens.attributes import AttributeScreen
+from annotator.tui.screens.background import Background, lookup_job, search_job
 from annotator.tui.screens.help import HelpScreen
+from annotator.tui.screens.note import FlagPrompt
 from annotator.tui.screens.prompt import PromptScreen
 from annotator.tui.screens.relations import RelationScreen
 from annotator.tui.widgets.panels import Context, LabelBar, SpanList, TextLine
 from annotator.tui.widgets.paragraph_view import ParagraphView
 
+if TYPE_CHECKING:
+    from annotator.suggest.uncertainty import UncertainOrder
+
 Filter = Literal["all", "unfinished", "flagged"]
 FILTERS: tuple[Filter, ...] = ("all", "unfinished", "flagged")
 DECISION_BADGES = {"accept": "✓ accepted", "reject": "✗ rejected", "ignore": "– ignored"}
 RETRY_SECONDS = 2.0  # how often changes the store could not write are tried again
+SEARCH_AT_ONCE = 64  # articles a search reads before handing the rest to a thread
 
 
 class AnnotateScreen(Screen[None]):
@@ -48,10 +56,11 @@ class AnnotateScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = textual_bindings("annotate")
 
-    def __init__(self, session: Session, *, store_path: str) -> None:
+    def __init__(self, session: Session, *, store_path: str, order: UncertainOrder | None = None) -> None:
         super().__init__()
         self.session = session
         self.store_path = store_path
+        self.order = order  # `--order uncertain`: decisions go on to the paragraph the model is least sure of
         self.label_colors = {label.name: Color.parse(label.color) for label in session.schema.labels}
         self.cursor: int | None = None
         self.anchor_token: int | None = None
@@ -63,6 +72,7 @@ class AnnotateScreen(Screen[None]):
         self.retry_timer: Timer | None = None  # runs while changes wait to be written
         self.quit_warned = False  # `q` said that changes are not saved: the next `q` quits
         self.label_keys = {label.key: label.name for label in session.schema.labels if label.key}
+        self.background = Background(self, self.say)
 
     # --- layout -----------------------------------------------------------------------
 
@@ -189,7 +199,7 @@ class AnnotateScreen(Screen[None]):
         annotation = session.annotation
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(display_text(article.title), style="bold")
-        title.append(f"   paragraph {session.position.paragraph + 1} of {len(article.paragraphs)}")
+        title.append(f"   {self.place()}")
         title.append(f"   article {session.position.article + 1} of {session.corpus.article_count}", style="dim")
         if self.filter != "all":
             title.append(f"   filter: only {self.filter}", style="bold italic")
@@ -200,10 +210,19 @@ class AnnotateScreen(Screen[None]):
         badge = DECISION_BADGES.get(annotation.answer or "", "undecided")
         if annotation.flagged:
             badge += "  ⚑ flagged" + (f": {display_text(annotation.note)}" if annotation.note else "")
+        elif annotation.note:
+            badge += f"  ✎ {display_text(annotation.note)}"
         if view.border_subtitle != badge:
             view.border_subtitle = badge
         view.set_class(annotation.answer is not None, "-decided")
         view.set_class(annotation.flagged, "-flagged")
+
+    def place(self) -> str:
+        """Where the open paragraph is, told one way everywhere: its number as people count and `g` takes it
+        (from 1), and its id, whose number counts from 0 ("paragraph 3 of 11 (id strikes#2)")."""
+        session = self.session
+        return (f"paragraph {session.position.paragraph + 1} of {len(session.article.paragraphs)} "
+                f"(id {display_text(session.paragraph.id)})")
 
     def show_status(self) -> None:
         progress = self.session.progress()
@@ -302,7 +321,7 @@ class AnnotateScreen(Screen[None]):
         if span is not None:
             if span.label == label:
                 if span.suggested:
-                    self.edit(lambda: self.session.accept_suggestion(span.id), f"accepted {label}")
+                    self.accept(span)
                 else:
                     self.say(f"already {label}")
                 return
@@ -312,9 +331,17 @@ class AnnotateScreen(Screen[None]):
         if self.edit(lambda: self.session.tag_tokens(first, last, label), f"tagged {label}"):
             self.anchor_token = None
             self.show_cursor()
-            if self.session.occurrences_suggested:
-                self.say(f"tagged {label} · suggested at {self.session.occurrences_suggested} other occurrence(s): "
-                         f"O tags them all")
+            self.say_occurrences(f"tagged {label}")
+
+    def say_occurrences(self, done: str) -> None:
+        """After a tag or an accept: how many other occurrences of the text were suggested, and the key for them."""
+        if self.session.occurrences_suggested:
+            self.say(f"{done} · suggested at {self.session.occurrences_suggested} other occurrence(s): O tags them all")
+
+    def accept(self, span: Span) -> None:
+        """Make one suggestion the annotator's own; its text is then suggested where it recurs, as a tag's is."""
+        if self.edit(lambda: self.session.accept_suggestion(span.id), f"accepted {span.label}"):
+            self.say_occurrences(f"accepted {span.label}")
 
     def action_delete_span(self) -> None:
         span = self.focus_span()
@@ -337,15 +364,15 @@ class AnnotateScreen(Screen[None]):
         if not suggested:
             self.say("no suggestion here")
             return
-        span = suggested[0]
-        self.edit(lambda: self.session.accept_suggestion(span.id), f"accepted {span.label}")
+        self.accept(suggested[0])
 
     def action_accept_all_suggestions(self) -> None:
         count = sum(1 for span in self.session.annotation.spans if span.suggested)
         if not count:
             self.say("no suggestions in this paragraph")
             return
-        self.edit(self.session.accept_all_suggestions, f"accepted {count} suggestion(s)")
+        if self.edit(self.session.accept_all_suggestions, f"accepted {count} suggestion(s)"):
+            self.say_occurrences(f"accepted {count} suggestion(s)")
 
     def action_accept_occurrences(self) -> None:
         """Accept the occurrence suggestions of the whole article (other paragraphs are saved too)."""
@@ -408,15 +435,37 @@ class AnnotateScreen(Screen[None]):
 
     def go_on(self) -> None:
         """After a decision: the next paragraph still to do (within the filter)."""
-        moved = self.session.next_matching(self.wanted) if self.filter == "flagged" else self.session.next_unfinished()
+        flagged = self.filter == "flagged"
+        moved = self.session.next_matching(self.wanted) if flagged else self.open_least_sure() or self.session.next_unfinished()
         if not moved:
             self.message = "every paragraph is decided 🎉" if self.filter != "flagged" else "no more flagged paragraphs"
         self.show_paragraph()
 
+    def open_least_sure(self) -> bool:
+        """With `--order uncertain`: open the undecided paragraph the model is least sure of, of those scored yet."""
+        if self.order is None:
+            return False
+        session = self.session
+        position = self.order.next_position(session.is_decided, session.paragraph.id)
+        if position is None:
+            return False
+        session.open(position)
+        least_sure = f"next: where {display_text(self.order.source)} is least sure"
+        self.message = f"{self.message} · {least_sure}" if self.message else least_sure
+        return True
+
     def action_flag(self) -> None:
+        """Flag with a note; on a flagged paragraph, its note to read and edit (the flag kept) or the flag to remove."""
         annotation = self.session.annotation
         if annotation.flagged:
-            self.edit(lambda: self.session.flag(False), "flag removed")
+            def keep_flag(note: str | None) -> None:
+                if note is not None:
+                    self.edit(lambda: self.session.flag(True, note.strip()), "flag kept, note saved")
+
+            def remove_flag() -> None:
+                self.edit(lambda: self.session.flag(False, self.session.annotation.note), "flag removed (the note stays)")
+
+            self.app.push_screen(FlagPrompt(annotation.note, remove_flag), keep_flag)
             return
 
         def flag_with(note: str | None) -> None:
@@ -425,6 +474,28 @@ class AnnotateScreen(Screen[None]):
 
         self.app.push_screen(PromptScreen("Flag for review: a note for the reviewer (optional), enter to flag",
                                           placeholder="what is unclear?", value=annotation.note), flag_with)
+
+    def action_note(self) -> None:
+        """A note on the selected span (or the one under the cursor), else on the paragraph; nothing is flagged."""
+        span = self.focus_span()
+        if span is None:
+            current, where, span_id = self.session.annotation.note, "the paragraph", None
+        else:
+            current, where, span_id = str(span.attrs.get(SPAN_NOTE) or ""), f"{span.label} {self.span_text(span)}", span.id
+
+        def save(note: str | None) -> None:
+            if note is not None:
+                note = note.strip()
+                self.edit(lambda: self.session.note(note, span_id),
+                          f"note on {where} saved" if note else f"note on {where} cleared")
+
+        self.app.push_screen(PromptScreen(f"A note on {where} (not a flag; empty clears it), enter saves",
+                                          placeholder="a note for yourself or the reviewer", value=current,
+                                          select=False), save)
+
+    def span_text(self, span: Span) -> str:
+        """A span's text as the status line and prompts quote it."""
+        return repr(display_text(self.session.paragraph.text[span.start:span.end]))
 
     def action_undo(self) -> None:
         self.history(self.session.undo, "undone", "nothing to undo")
@@ -441,7 +512,7 @@ class AnnotateScreen(Screen[None]):
             if moved or self.retry_timer is not None:
                 self.saved_state = "saved ✓"
             self.stop_retrying()
-            self.message = f"{done} ({self.session.paragraph.id})" if moved else nothing
+            self.message = f"{done} in {self.place()}" if moved else nothing
         if self.session.paragraph.id == self.paragraph_id:  # same text and tokens: wrapping it again costs most of an undo
             self.show_annotation()
             self.show_cursor()
@@ -477,6 +548,10 @@ class AnnotateScreen(Screen[None]):
         self.show_cursor()
 
     def action_clear_selection(self) -> None:
+        stopped = self.background.stop()
+        if stopped is not None:
+            self.say(f"{stopped} stopped")
+            return
         self.anchor_token = None
         self.show_cursor()
 
@@ -578,25 +653,37 @@ class AnnotateScreen(Screen[None]):
             session = self.session
             position: Position | None
             article_part, colon, paragraph_part = value.partition(":")
+            if value.startswith("#") and value[1:].isdigit():  # an id's number in this article, from 0
+                value = f"{session.paragraph.article_id}{value}"
             if value.isdigit():
                 position = self.numbered(session.position.article, int(value))
             elif colon and article_part.isdigit() and (paragraph_part.isdigit() or not paragraph_part):
                 article = int(article_part) - 1
                 in_corpus = 0 <= article < session.corpus.article_count
                 position = self.numbered(article, int(paragraph_part or 1)) if in_corpus else None
+            elif not session.corpus.indexing_done:  # an id may be where the index has not reached
+                self.background.start(lookup_job(session.corpus, lambda: session.find(value), value,
+                                                 lambda found: self.arrive(found, value)))
+                return
             else:
                 position = session.find(value)
-            if position is None:
-                self.app.bell()
-                self.say(f"no paragraph or article {value!r}")
-                return
-            session.open(position)
-            self.message = ""
-            self.show_paragraph()
+            self.arrive(position, value)
 
-        self.app.push_screen(PromptScreen("Go to: a paragraph number in this article (12), article and paragraph "
-                                          "numbers (3:12, or 3: for its first), a paragraph id or an article id",
-                                          placeholder="12 · 3:12 · 3: · strikes-0202#3 · strikes-0202"), go)
+        self.app.push_screen(PromptScreen("Go to: a paragraph number in this article as the header counts (12), "
+                                          "article and paragraph numbers (3:12, or 3: for its first), an id's "
+                                          "number in this article (#11: ids count from 0), a paragraph id or an "
+                                          "article id",
+                                          placeholder="12 · 3:12 · 3: · #11 · strikes-0202#3 · strikes-0202"), go)
+
+    def arrive(self, position: Position | None, value: str) -> None:
+        """Open what `g` found, or say that nothing is called `value`."""
+        if position is None:
+            self.app.bell()
+            self.say(f"no paragraph or article {display_text(value)!r}")
+            return
+        self.session.open(position)
+        self.message = self.place()
+        self.show_paragraph()
 
     def numbered(self, article: int, number: int) -> Position | None:
         """Paragraph `number` (from 1) of article index `article`, if there is one."""
@@ -612,33 +699,39 @@ class AnnotateScreen(Screen[None]):
         self.app.push_screen(PromptScreen("Search the corpus for text (n: next match)", value=self.last_search), search)
 
     def action_next_match(self) -> None:
-        query = self.last_search.casefold()
-        if not query:
+        """The next match after the cursor: the first articles at once, the rest in a thread (escape stops it)."""
+        if not self.last_search:
             self.say("no search yet: press / to search")
             return
         session = self.session
-        text = session.paragraph.text.casefold()
         after = session.tokens[self.cursor].end if self.cursor is not None and session.tokens else 0
-        found = text.find(query, after)
-        if found < 0:
-            start = session.position
-            if not session.next_matching(lambda p: query in p.text.casefold()):
-                session.open(Position(0, 0))
-                if query not in session.paragraph.text.casefold() and not session.next_matching(
-                        lambda p: query in p.text.casefold()):
-                    session.open(start)
-                    self.app.bell()
-                    self.say(f"{self.last_search!r} is nowhere in the corpus")
-                    return
+        search = TextSearch(session.corpus, self.last_search, session.position, after)
+        if search.run(SEARCH_AT_ONCE, known_only=True):
+            self.show_match(search)
+        else:
+            self.background.start(search_job(search, self.show_match))
+
+    def show_match(self, search: TextSearch) -> None:
+        """Open the paragraph of a finished search's match and select it, or say there is none."""
+        query = display_text(search.query)
+        found = search.found
+        if found is None:
+            self.app.bell()
+            self.say(f"{query!r} is nowhere in the corpus")
+            return
+        session = self.session
+        if found.position != session.position:
+            session.open(found.position)
             self.show_paragraph()
-            found = session.paragraph.text.casefold().find(query)
-        tokens = session.tokens
-        words = [t for t in tokens if not t.text.isspace()]
-        first = next((t.id for t in words if t.end > found), None)
-        last = next((t.id for t in reversed(words) if t.start < found + len(query)), first)
+        words = [t for t in session.tokens if not t.text.isspace()]
+        first = next((t.id for t in words if t.end > found.start), None)
+        last = next((t.id for t in reversed(words) if t.start < found.end), first)
         if first is not None and last is not None:
             self.select_tokens(first, max(first, last))
-        self.say(f"match for {self.last_search!r} in {session.paragraph.id}")
+        self.say(f"match for {query!r} in {self.place()}")
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.background.state_changed(event)
 
     # --- help, mouse, span list -------------------------------------------------------
 

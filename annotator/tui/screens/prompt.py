@@ -24,17 +24,18 @@ class PromptScreen(ModalScreen[str | None]):
     BINDINGS: ClassVar[list[BindingType]] = textual_bindings("prompt")
 
     def __init__(self, question: str, *, placeholder: str = "", value: str = "",
-                 on_change: Callable[[str], None] | None = None) -> None:
+                 on_change: Callable[[str], None] | None = None, select: bool = True) -> None:
         super().__init__()
         self.question = question
         self.placeholder = placeholder
         self.initial = value
         self.on_change = on_change
+        self.select = select  # False: the cursor after the text, to add to it (a note) rather than replace it
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-box"):
             yield Label(self.question, id="prompt-question")
-            yield Input(value=self.initial, placeholder=self.placeholder, id="prompt-input")
+            yield Input(value=self.initial, placeholder=self.placeholder, id="prompt-input", select_on_focus=self.select)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if self.on_change is not None:
