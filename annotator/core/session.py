@@ -17,8 +17,9 @@ from typing import Any
 
 from annotator.core.casualty import parse_casualty
 from annotator.core.corpus import Article, Corpus, Paragraph
+from annotator.core.display import display_text
 from annotator.core.records import RecordBuilder, annotation_from_record, to_record, tokens_of
-from annotator.core.schema import Label, Schema, migrate_span_label
+from annotator.core.schema import AttributeSpec, Label, Schema, migrate_span_label
 from annotator.core.spans import (
     EMPTY,
     OCCURRENCE,
@@ -50,6 +51,20 @@ WRITTEN_KEPT = 256  # lines of the open paragraph whose annotation undo finds wi
 
 class EditRefused(Exception):
     """An edit the schema does not allow (e.g. an overlap it forbids); the message says why."""
+
+
+class MissingValue(EditRefused):
+    """Accepting a paragraph in which a span still lacks a value for a `required: true` attribute.
+
+    Carries the span and the attribute so that a screen can open the attribute panel on them.
+    """
+
+    def __init__(self, span: Span, attribute: AttributeSpec, text: str) -> None:
+        self.span = span
+        self.attribute = attribute
+        key = f" (key {attribute.key})" if attribute.key else ""
+        super().__init__(f'{span.label} "{display_text(text)}" needs a value for {attribute.name}{key} before '
+                         "the paragraph can be accepted")
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,7 +428,29 @@ class Session:
         return self._commit(annotation)
 
     def decide(self, answer: Answer) -> Annotation:
+        """Decide the open paragraph; accepting it is refused (`MissingValue`) while a span lacks a required value."""
+        if answer == "accept":
+            missing = self.missing_value()
+            if missing is not None:
+                span, attribute = missing
+                raise MissingValue(span, attribute, self.paragraph.text[span.start : span.end])
         return self._commit(decide(self.annotation, answer))
+
+    def missing_value(self) -> tuple[Span, AttributeSpec] | None:
+        """The first of the annotator's spans (in text order) with no value for a `required: true` attribute.
+
+        Suggestions are not the annotator's yet, and a span whose label the schema no longer has
+        is kept as saved: neither holds an accept back.
+        """
+        for span in self.annotation.spans:
+            label = None if span.suggested else self.schema.label(span.label)
+            if label is None:
+                continue
+            values = span.attrs
+            for attribute in label.attributes:
+                if attribute.required and values.get(attribute.name) is None:
+                    return span, attribute
+        return None
 
     def flag(self, flagged: bool, note: str = "") -> Annotation:
         return self._commit(set_flag(self.annotation, flagged, note))

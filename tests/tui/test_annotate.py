@@ -391,7 +391,7 @@ async def test_q_quits_with_everything_already_saved(workspace):
     assert saved_spans(space, "a-strikes#0") == [("ACTOR", "In")]
 
 
-async def test_the_worked_example_in_docs_keys_md_tags_every_span_in_21_keys(workspace):
+async def test_the_worked_example_in_docs_keys_md_tags_every_span_in_23_keys(workspace):
     paragraph = "US officials said at least 18 people died in Deir el-Zour when the Islamic Revolutionary Guard Corps struck."
     space = workspace({"worked": [paragraph]})
     app = make_app(space)
@@ -401,9 +401,10 @@ async def test_the_worked_example_in_docs_keys_md_tags_every_span_in_21_keys(wor
         "right", "e", "shift+right", "3",  # CASUALTY "at least 18 people"
         "right", "right", "right", "e", "2",  # LOCATION "Deir el-Zour"
         "right", "right", "right", "e", "1",  # ACTOR "Islamic Revolutionary Guard Corps"
+        "enter", "k",  # refused: the CASUALTY needs its status; the panel opens on it, k = killed
         "enter",  # accept
     ]
-    assert len(keys) == 21
+    assert len(keys) == 23
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*keys)
     assert sorted(saved_spans(space, "worked#0")) == sorted([
@@ -411,6 +412,8 @@ async def test_the_worked_example_in_docs_keys_md_tags_every_span_in_21_keys(wor
         ("LOCATION", "Deir el-Zour"), ("ACTOR", "Islamic Revolutionary Guard Corps"),
     ])
     assert space.saved()["worked#0"]["answer"] == "accept"
+    casualty = next(span for span in space.saved()["worked#0"]["spans"] if span["label"] == "CASUALTY")
+    assert casualty["attributes"]["status"] == "killed"
 
 
 async def test_a_drag_selects_whole_tokens_and_a_label_key_tags_them(workspace):

@@ -22,7 +22,8 @@ from textual.widgets import Footer
 from annotator.core.corpus import Paragraph
 from annotator.core.display import display_text
 from annotator.core.phrases import phrase_around
-from annotator.core.session import EditRefused, Position, Session
+from annotator.core.schema import AttributeSpec
+from annotator.core.session import EditRefused, MissingValue, Position, Session
 from annotator.core.spans import Annotation, Answer, Relation, Span
 from annotator.core.tokens import Token
 from annotator.tui.bindings import KeyRow, bound_keys, textual_bindings
@@ -231,6 +232,10 @@ class AnnotateScreen(Screen[None]):
             self.app.bell()
             self.saved_state = ""
             self.say(str(error))
+            if isinstance(error, MissingValue):
+                self.anchor_token, self.cursor = error.span.token_end, error.span.token_start
+                self.show_cursor()
+                self.open_attributes(error.span, error.attribute)
             return False
         except OSError as error:
             self.app.bell()
@@ -334,14 +339,23 @@ class AnnotateScreen(Screen[None]):
         if not label.attributes:
             self.say(f"{label.name} has no attributes in this schema")
             return
+        self.open_attributes(span)
+
+    def open_attributes(self, span: Span, missing: AttributeSpec | None = None) -> None:
+        """The attribute panel on `span`; on `missing` (a required attribute an accept found unset), picked
+        already, the panel closing once the span has every required value."""
+        label = self.session.schema.label(span.label)
+        assert label is not None  # callers checked it
         span_id = span.id
 
         def set_value(name: str, value: object) -> None:
-            shown = "cleared" if value is None else f"= {value}"
-            self.edit(lambda: self.session.set_attribute(span_id, name, value), f"{name} {shown}")
+            done = f"{name} cleared" if value is None else f"{name} = {value}"
+            if self.edit(lambda: self.session.set_attribute(span_id, name, value), done) \
+                    and missing is not None and self.session.missing_value() is None:
+                self.say(f"{done} · every required value is given: enter accepts")
 
         self.app.push_screen(AttributeScreen(label, lambda: self.session.annotation.span(span_id),
-                                             self.session.paragraph.text, set_value))
+                                             self.session.paragraph.text, set_value, missing=missing))
 
     def action_relate(self) -> None:
         head = self.focus_span()
