@@ -37,6 +37,7 @@ from annotator.core.spans import (
     remove_span,
     set_attribute,
     set_flag,
+    snapped_span,
     span_over_chars,
     span_over_tokens,
     update_span,
@@ -312,6 +313,23 @@ class Session:
             span = span_over_tokens(self.tokens, first, last, label)
         except ValueError as error:
             raise EditRefused(str(error)) from None
+        return self._tag(span)
+
+    def tag_chars(self, start: int, end: int, label: str) -> Annotation:
+        """Tag the characters `[start, end)` with `label` as its `snap` has it: exactly those for `char`,
+        widened to whole tokens for `token` (the new span's offsets say which); otherwise as `tag_tokens`."""
+        spec = self.schema.label(label)
+        if spec is None:
+            raise EditRefused(f"{label} is not a label of schema {self.schema.name}.")
+        try:
+            span = snapped_span(self.tokens, self.paragraph.text, start, end, label, spec.snap)
+        except ValueError as error:
+            raise EditRefused(str(error)) from None
+        return self._tag(span)
+
+    def _tag(self, span: Span) -> Annotation:
+        """Add a new span the annotator made, with its occurrences (`tag_tokens`, `tag_chars`)."""
+        label = span.label
         if self.schema.label(label) is None:
             raise EditRefused(f"{label} is not a label of schema {self.schema.name}.")
         self._check_overlaps(span)

@@ -4,12 +4,15 @@ each test presses the real keys and reads the store file back."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from rich.console import Console
+from textual import events
 
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.attributes import AttributeScreen
+from annotator.tui.widgets.paragraph_view import ParagraphView
 
 SIZE = (100, 32)
 
@@ -82,3 +85,112 @@ async def test_the_help_sheet_says_which_attributes_are_required(workspace):
         labels = console.export_text()
         assert "status required" in labels
         assert "victims required" not in labels
+
+
+def with_char_actor(space) -> None:
+    """The default schema with ACTOR made character-precise (`snap: char`); LOCATION stays `snap: token`."""
+    schema = space.session.schema
+    labels = tuple(replace(label, snap="char") if label.name == "ACTOR" else label for label in schema.labels)
+    space.session.reload_schema(replace(schema, labels=labels))
+
+
+def saved_spans(space, paragraph_id: str) -> list[tuple[str, str]]:
+    record = space.saved()[paragraph_id]
+    for span in record["spans"]:
+        assert record["text"][span["start"]:span["end"]] == span["text"]
+    return [(span["label"], span["text"]) for span in record["spans"]]
+
+
+async def test_c_tags_iran_inside_iranian_backed_with_a_snap_char_label(workspace):
+    space = workspace({"chars": ["Iranian-backed militias struck Tyre."]})
+    with_char_actor(space)
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c")
+        screen = annotate(app)
+        assert "✎ characters" in str(screen.view.border_title)  # the visible indicator
+        assert "character mode" in status(app)
+        await pilot.press("shift+right", "shift+right", "shift+right")
+        assert screen.chars is not None and screen.chars.selection == (0, 4)
+        await pilot.press("1")
+        assert "widened" not in status(app)
+        await pilot.press("c")
+        assert "✎" not in str(screen.view.border_title)
+    assert saved_spans(space, "chars#0") == [("ACTOR", "Iran")]
+
+
+async def test_in_character_mode_arrows_move_by_a_character_and_skip_spaces(workspace):
+    space = workspace({"chars": ["US bombers struck."]})
+    with_char_actor(space)
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c", "right")
+        screen = annotate(app)
+        assert screen.chars is not None and screen.chars.cursor == 1 and screen.chars.anchor is None
+        await pilot.press("right")  # over the space onto "b"
+        assert screen.chars.cursor == 3 and screen.tokens[screen.cursor].text == "bombers"
+        await pilot.press("shift+right", "shift+right", "shift+left")
+        assert screen.chars.selection == (3, 5)
+        await pilot.press("escape")
+        assert screen.selection is None and screen.chars.cursor == 4
+        await pilot.press("left", "shift+left", "1")  # from "b" over the space to "S"
+    assert saved_spans(space, "chars#0") == [("ACTOR", "S b")]
+
+
+async def test_a_snap_token_label_widens_a_character_selection_and_says_so(workspace):
+    space = workspace({"chars": ["Iranian-backed militias struck Tyre."]})
+    with_char_actor(space)
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c", "shift+right", "shift+right", "shift+right", "2")  # LOCATION: snap token
+        assert "widened to whole tokens" in status(app)
+    assert saved_spans(space, "chars#0") == [("LOCATION", "Iranian-backed")]
+
+
+async def test_c_keeps_a_token_selection_as_characters_and_back(workspace):
+    space = workspace({"chars": ["Iranian-backed militias struck Tyre."]})
+    with_char_actor(space)
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("shift+right", "c")
+        screen = annotate(app)
+        assert screen.chars is not None and screen.chars.selection == (0, len("Iranian-backed militias"))
+        await pilot.press("shift+left", "c")
+        assert screen.chars is None and screen.selection == (0, 1)
+        await pilot.press("1")
+    assert saved_spans(space, "chars#0") == [("ACTOR", "Iranian-backed militias")]
+
+
+async def drag(pilot, app, start: int, end: int) -> None:
+    """Press on cell `start` of the paragraph's first line, drag to cell `end` and release there
+    (widget offsets add the border and padding: 2 cells, and the top border: 1 row)."""
+    view = app.screen.query_one(ParagraphView)
+    await pilot.mouse_down(ParagraphView, offset=(start + 2, 1))
+    x, y = view.region.x + end + 2, view.region.y + 1
+    view.post_message(events.MouseMove(view, end + 2, 1, 0, 0, 1, False, False, False, screen_x=x, screen_y=y))
+    await pilot.pause()
+    await pilot.mouse_up(ParagraphView, offset=(end + 2, 1))
+
+
+async def test_a_drag_inside_a_token_keeps_its_characters_for_a_snap_char_label(workspace):
+    space = workspace({"chars": ["Iranian-backed militias struck Tyre."]})
+    with_char_actor(space)
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        await drag(pilot, app, 0, 3)  # "I" to "n" of "Iranian-backed", in token mode
+        assert annotate(app).chars is not None and annotate(app).chars.selection == (0, 4)
+        await pilot.press("1")
+    assert saved_spans(space, "chars#0") == [("ACTOR", "Iran")]
+
+
+async def test_a_drag_inside_a_token_is_widened_by_a_snap_token_label(workspace):
+    space = workspace({"chars": ["Iranian-backed militias struck Tyre."]})
+    with_char_actor(space)
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        await drag(pilot, app, 8, 13)  # "backed"
+        await pilot.press("2")
+        assert "widened to whole tokens" in status(app)
+        await pilot.press("right")  # a token key after the tag: by tokens again
+        assert annotate(app).chars is None
+    assert saved_spans(space, "chars#0") == [("LOCATION", "Iranian-backed")]

@@ -7,7 +7,10 @@ does the screen show it as done ("saved ✓").
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
+from dataclasses import dataclass
+from operator import attrgetter
 from typing import ClassVar, Literal
 
 from rich.text import Text
@@ -25,7 +28,7 @@ from annotator.core.phrases import phrase_around
 from annotator.core.schema import AttributeSpec
 from annotator.core.session import EditRefused, MissingValue, Position, Session
 from annotator.core.spans import Annotation, Answer, Relation, Span
-from annotator.core.tokens import Token
+from annotator.core.tokens import Token, token_at
 from annotator.tui.bindings import KeyRow, bound_keys, textual_bindings
 from annotator.tui.screens.attributes import AttributeScreen
 from annotator.tui.screens.help import HelpScreen
@@ -37,6 +40,24 @@ from annotator.tui.widgets.paragraph_view import ParagraphView
 Filter = Literal["all", "unfinished", "flagged"]
 FILTERS: tuple[Filter, ...] = ("all", "unfinished", "flagged")
 DECISION_BADGES = {"accept": "✓ accepted", "reject": "✗ rejected", "ignore": "– ignored"}
+CHARACTER_MODE_BADGE = "  ✎ characters (c: tokens)"
+
+
+@dataclass(frozen=True, slots=True)
+class CharMarks:
+    """A cursor and selection by character (character mode, or a mouse drag inside a token), with the
+    token cursor and anchor they were set with: a token key that moves those leaves the characters."""
+
+    cursor: int  # the offset of the character under the cursor
+    anchor: int | None  # the offset where the selection began, None for no selection
+    tokens: tuple[int | None, int | None]  # (anchor token, cursor token) when set
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected characters `[start, end)`, both ends' characters included."""
+        if self.anchor is None:
+            return None
+        return min(self.anchor, self.cursor), max(self.anchor, self.cursor) + 1
 
 
 class AnnotateScreen(Screen[None]):
@@ -56,6 +77,8 @@ class AnnotateScreen(Screen[None]):
         self.saved_state = ""
         self.message = ""
         self.paragraph_id = ""
+        self.char_mode = False  # `c`: arrows move and grow by a character
+        self.chars: CharMarks | None = None
         self.label_keys = {label.key: label.name for label in session.schema.labels if label.key}
 
     # --- layout -----------------------------------------------------------------------
@@ -125,7 +148,8 @@ class AnnotateScreen(Screen[None]):
         if self.cursor is None:
             return ()
         token = self.tokens[self.cursor]
-        covering = [s for s in self.session.annotation.spans if s.start < token.end and s.end > token.start]
+        start, end = (self.chars.cursor, self.chars.cursor + 1) if self.chars is not None else (token.start, token.end)
+        covering = [s for s in self.session.annotation.spans if s.start < end and s.end > start]
         return tuple(sorted(covering, key=lambda s: (s.end - s.start, s.start)))
 
     def selected_span(self) -> Span | None:
@@ -133,6 +157,9 @@ class AnnotateScreen(Screen[None]):
         selection = self.selection
         if selection is None:
             return None
+        chars = self.chars.selection if self.chars is not None else None
+        if chars is not None:
+            return next((s for s in self.session.annotation.spans if (s.start, s.end) == chars), None)
         first, last = selection
         return next((s for s in self.session.annotation.spans if (s.token_start, s.token_end) == (first, last)), None)
 
@@ -172,7 +199,10 @@ class AnnotateScreen(Screen[None]):
         self.show_status()
 
     def show_cursor(self) -> None:
-        self.view.set_cursor(self.cursor, self.selection)
+        self.follow_tokens()
+        chars = self.chars
+        self.view.set_cursor(self.cursor, self.selection, (None, None) if chars is None else
+                             ((chars.cursor, chars.cursor + 1), chars.selection))
         under = self.spans_under_cursor()
         span = self.focus_span() or (under[0] if under else None)
         self.query_one(SpanList).follow(span.id if span else None)
@@ -189,8 +219,9 @@ class AnnotateScreen(Screen[None]):
             title.append(f"   filter: only {self.filter}", style="bold italic")
         self.query_one("#title", TextLine).show(title)
         view = self.view
-        if view.border_title != session.paragraph.id:
-            view.border_title = session.paragraph.id
+        frame_title = session.paragraph.id + (CHARACTER_MODE_BADGE if self.char_mode else "")
+        if view.border_title != frame_title:
+            view.border_title = frame_title
         badge = DECISION_BADGES.get(annotation.answer or "", "undecided")
         if annotation.flagged:
             badge += "  ⚑ flagged" + (f": {display_text(annotation.note)}" if annotation.note else "")
@@ -276,13 +307,29 @@ class AnnotateScreen(Screen[None]):
                 return
             self.edit(lambda: self.session.relabel(span.id, label), f"{span.label} → {label}")
             return
-        first, last = self.selection or (self.cursor, self.cursor)
-        if self.edit(lambda: self.session.tag_tokens(first, last, label), f"tagged {label}"):
-            self.anchor_token = None
-            self.show_cursor()
-            if self.session.occurrences_suggested:
-                self.say(f"tagged {label} · suggested at {self.session.occurrences_suggested} other occurrence(s): "
-                         f"O tags them all")
+        chars = self.chars
+        if chars is not None:
+            start, end = chars.selection or (chars.cursor, chars.cursor + 1)
+            if not self.edit(lambda: self.session.tag_chars(start, end, label), f"tagged {label}"):
+                return
+            done = f"tagged {label}"
+            tagged = self.session.annotation.spans
+            if not any((s.start, s.end, s.label) == (start, end, label) for s in tagged):
+                done += f" (widened to whole tokens: {label} snaps to tokens)"
+            if self.char_mode:
+                self.set_chars(chars.cursor, None)
+            else:
+                self.chars = None
+        else:
+            first, last = self.selection or (self.cursor, self.cursor)
+            if not self.edit(lambda: self.session.tag_tokens(first, last, label), f"tagged {label}"):
+                return
+            done = f"tagged {label}"
+        self.anchor_token = None
+        self.show_cursor()
+        if self.session.occurrences_suggested:
+            done += f" · suggested at {self.session.occurrences_suggested} other occurrence(s): O tags them all"
+        self.say(done)
 
     def action_delete_span(self) -> None:
         span = self.focus_span()
@@ -427,10 +474,66 @@ class AnnotateScreen(Screen[None]):
         else:
             self.show_paragraph()
 
+    # --- characters -------------------------------------------------------------------
+
+    def word_at(self, offset: int) -> int | None:
+        """The token holding character `offset`, else the nearest word before it (after it at the start)."""
+        index = token_at(self.tokens, offset)
+        if index is not None and self.movable(index):
+            return index
+        before = bisect_right(self.tokens, offset, key=attrgetter("start")) - 1
+        found = self.first_movable(before, -1) if before >= 0 else None
+        return found if found is not None else self.first_movable(0, 1)
+
+    def set_chars(self, cursor: int, anchor: int | None, *, token: int | None = None) -> None:
+        """Put the cursor on character `cursor` (the selection from `anchor`), the token cursor on its word."""
+        self.cursor = self.word_at(cursor) if token is None else token
+        self.anchor_token = None if anchor is None else self.word_at(anchor)
+        self.chars = CharMarks(cursor, anchor, (self.anchor_token, self.cursor))
+
+    def follow_tokens(self) -> None:
+        """After a key that moved the token cursor or selection (tab, `e`, a search...): outside character
+        mode the characters are dropped; in it they become the characters of those tokens."""
+        if self.chars is not None and self.chars.tokens == (self.anchor_token, self.cursor):
+            return
+        self.chars = None
+        if not self.char_mode or self.cursor is None or not self.tokens:
+            return
+        cursor, anchor = self.tokens[self.cursor], self.anchor_token
+        if anchor is None:
+            self.chars = CharMarks(cursor.start, None, (None, self.cursor))
+        elif anchor <= self.cursor:
+            self.chars = CharMarks(cursor.end - 1, self.tokens[anchor].start, (anchor, self.cursor))
+        else:
+            self.chars = CharMarks(cursor.start, self.tokens[anchor].end - 1, (anchor, self.cursor))
+
+    def next_character(self, offset: int, step: int) -> int | None:
+        """The next character from `offset` in direction `step` that is not whitespace."""
+        text = self.session.paragraph.text
+        offset += step
+        while 0 <= offset < len(text) and text[offset].isspace():
+            offset += step
+        return offset if 0 <= offset < len(text) else None
+
+    def action_character_mode(self) -> None:
+        """`c`: arrows and shift+arrows by a character, or (again) by a token; a selection is kept."""
+        self.char_mode = not self.char_mode
+        if not self.char_mode and self.chars is not None:
+            self.chars = None  # the token selection it was on is the covering tokens already
+        self.show_cursor()
+        self.show_title()
+        self.say("character mode: arrows move and shift+arrows grow by a character; c goes back to tokens"
+                 if self.char_mode else "token mode: arrows move by a token")
+
     # --- moving -----------------------------------------------------------------------
 
     def action_move(self, step: int) -> None:
         if self.cursor is None:
+            return
+        if self.char_mode and self.chars is not None:
+            target_char = self.next_character(self.chars.cursor, step)
+            self.set_chars(self.chars.cursor if target_char is None else target_char, None)
+            self.show_cursor()
             return
         target = self.first_movable(self.cursor + step, step)
         self.anchor_token = None
@@ -440,6 +543,13 @@ class AnnotateScreen(Screen[None]):
 
     def action_extend(self, step: int) -> None:
         if self.cursor is None:
+            return
+        if self.char_mode and self.chars is not None:
+            chars = self.chars
+            target_char = self.next_character(chars.cursor, step)
+            self.set_chars(chars.cursor if target_char is None else target_char,
+                           chars.cursor if chars.anchor is None else chars.anchor)
+            self.show_cursor()
             return
         if self.anchor_token is None:
             self.anchor_token = self.cursor
@@ -457,6 +567,8 @@ class AnnotateScreen(Screen[None]):
 
     def action_clear_selection(self) -> None:
         self.anchor_token = None
+        if self.char_mode and self.chars is not None:
+            self.set_chars(self.chars.cursor, None)
         self.show_cursor()
 
     def select_tokens(self, first: int, last: int) -> None:
@@ -636,13 +748,23 @@ class AnnotateScreen(Screen[None]):
         self.app.exit()
 
     def on_paragraph_view_pointed(self, event: ParagraphView.Pointed) -> None:
-        if event.anchor is not None:
+        """A press moves the cursor, a drag selects, a click on a span selects it: by character in character
+        mode, and for a drag that stays inside one token (a label's `snap` then keeps it or widens it)."""
+        inside_token = event.anchor == event.token and event.anchor_offset != event.offset
+        if event.anchor is not None and event.offset is not None and (self.char_mode or inside_token):
+            self.set_chars(event.offset, event.anchor_offset, token=event.token)
+        elif event.anchor is not None:
             self.anchor_token, self.cursor = event.anchor, event.token
         elif event.released:
             under = self.spans_under_cursor() if self.cursor == event.token else ()
             if under and self.anchor_token is None:
                 span = under[0]
-                self.anchor_token, self.cursor = span.token_end, span.token_start
+                if self.char_mode:
+                    self.set_chars(span.end - 1, span.start)
+                else:
+                    self.anchor_token, self.cursor = span.token_end, span.token_start
+        elif self.char_mode and event.offset is not None:
+            self.set_chars(event.offset, None, token=event.token)
         else:
             self.cursor, self.anchor_token = event.token, None
         self.show_cursor()
