@@ -194,3 +194,53 @@ async def test_a_drag_inside_a_token_is_widened_by_a_snap_token_label(workspace)
         await pilot.press("right")  # a token key after the tag: by tokens again
         assert annotate(app).chars is None
     assert saved_spans(space, "chars#0") == [("LOCATION", "Iranian-backed")]
+
+
+async def test_in_the_f_prompt_a_label_key_closes_it_and_tags_the_word(workspace):
+    space = workspace({"jump": ["US officials said Iran denied it, and Iraq protested."]})
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", "i", "r", "a", "n")
+        assert annotate(app).tokens[annotate(app).cursor].text == "Iran"
+        await pilot.press("1")  # no word starts with "iran1": the label key, no enter needed
+        assert isinstance(app.screen, AnnotateScreen)
+        await pilot.press("f", "I", "r", "a", "q", "2")
+        assert isinstance(app.screen, AnnotateScreen)
+    assert saved_spans(space, "jump#0") == [("ACTOR", "Iran"), ("LOCATION", "Iraq")]
+
+
+async def test_in_the_f_prompt_digits_that_start_a_word_are_typed(workspace):
+    space = workspace({"jump": ["Of 18 dead, 16 were in Deir el-Zour, 2 in Damascus."]})
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", "1", "6")  # "1" and "16" start words: typed, not tags
+        assert not isinstance(app.screen, AnnotateScreen)
+        assert annotate(app).tokens[annotate(app).cursor].text == "16"
+        await pilot.press("3")  # "163" starts no word: CASUALTY tags "16"
+        assert isinstance(app.screen, AnnotateScreen)
+    assert saved_spans(space, "jump#0") == [("CASUALTY", "16")]
+
+
+async def test_in_the_f_prompt_shift_arrows_close_it_and_select_from_the_word(workspace):
+    space = workspace({"jump": ["Officials said the Popular Mobilization Forces reported it."]})
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", "p", "o", "shift+right")
+        screen = annotate(app)
+        assert isinstance(app.screen, AnnotateScreen)
+        assert [screen.tokens[i].text for i in screen.selection] == ["Popular", "Mobilization"]
+        await pilot.press("shift+right", "1")
+    assert saved_spans(space, "jump#0") == [("ACTOR", "Popular Mobilization Forces")]
+
+
+async def test_in_the_f_prompt_letters_enter_and_escape_work_as_before(workspace):
+    space = workspace({"jump": ["Officials said the Popular Mobilization Forces reported it."]})
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", "e", "x")  # letters the screen binds (e, x) are text in the prompt
+        assert not isinstance(app.screen, AnnotateScreen)
+        await pilot.press("escape")
+        assert annotate(app).tokens[annotate(app).cursor].text == "Officials"
+        await pilot.press("f", "r", "e", "enter")
+        assert annotate(app).tokens[annotate(app).cursor].text == "reported"
+    assert "jump#0" not in space.saved()

@@ -24,6 +24,7 @@ from textual.widgets import Footer
 
 from annotator.core.corpus import Paragraph
 from annotator.core.display import display_text
+from annotator.core.keys import canonical_key, screen_keys
 from annotator.core.phrases import phrase_around
 from annotator.core.schema import AttributeSpec
 from annotator.core.session import EditRefused, MissingValue, Position, Session
@@ -604,19 +605,28 @@ class AnnotateScreen(Screen[None]):
         self.anchor_token, self.cursor = first, last
         self.show_cursor()
 
+    def word_starting(self, prefix: str, origin: int) -> int | None:
+        """The next token after `origin` (round to it) whose text starts with `prefix`, case-insensitively."""
+        prefix = prefix.casefold()
+        count = len(self.tokens)
+        order = [(origin + offset) % count for offset in range(1, count + 1)]
+        return next((i for i in order if self.tokens[i].text.casefold().startswith(prefix)), None)
+
     def action_jump(self) -> None:
+        """`f`: type the start of a word to jump to it; a label key then tags it and shift+arrows select
+        from it, closing the prompt (no `enter` needed)."""
         if self.cursor is None:
             return
         origin = self.cursor
+        keys = screen_keys("annotate", getattr(self.app, "user_keymap", None))
+        selecting = {"annotator.grow_selection": 1, "annotator.shrink_selection": -1}
 
         def jump(prefix: str) -> None:
-            prefix = prefix.strip().casefold()
+            prefix = prefix.strip()
             if not prefix:
                 self.cursor = origin
             else:
-                count = len(self.tokens)
-                order = [(origin + offset) % count for offset in range(1, count + 1)]
-                found = next((i for i in order if self.tokens[i].text.casefold().startswith(prefix)), None)
+                found = self.word_starting(prefix, origin)
                 if found is None:
                     self.app.bell()
                     self.say(f"no word starts with {prefix!r}")
@@ -625,13 +635,25 @@ class AnnotateScreen(Screen[None]):
             self.anchor_token = None
             self.show_cursor()
 
+        def act(key: str, character: str | None, typed: str) -> Callable[[], None] | None:
+            """A label key (unless it goes on a word's start: "f 1 6" reaches "16") or a selection key."""
+            binding = keys.get(canonical_key(key))
+            if binding is not None:
+                step = selecting.get(binding.binding_id)
+                return None if step is None else (lambda: self.action_extend(step))
+            label = self.label_keys.get(character or "")
+            if label is None or self.word_starting((typed + (character or "")).strip(), origin) is not None:
+                return None
+            return lambda: self.action_tag(label)
+
         def finish(value: str | None) -> None:
             if value is None:
                 self.cursor = origin
                 self.show_cursor()
 
-        self.app.push_screen(PromptScreen("Jump to the next word starting with… (enter stays, esc goes back)",
-                                          on_change=jump), finish)
+        self.app.push_screen(PromptScreen("Jump to the next word starting with… (a label key tags it, shift+→ "
+                                          "selects from it, enter stays, esc goes back)", on_change=jump, on_key=act),
+                             finish)
 
     # --- paragraphs -------------------------------------------------------------------
 
