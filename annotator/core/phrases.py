@@ -64,7 +64,8 @@ PEOPLE = frozenset({
     "protesters", "demonstrators", "students", "pupils", "worshippers", "pilgrims", "prisoners", "detainees",
     "hostages", "captives", "volunteers", "victims", "bystanders", "citizens", "nationals", "americans", "iraqis",
     "syrians", "palestinians", "israelis", "lebanese", "iranians", "afghans", "ukrainians", "russians", "kurds",
-    "yemenis", "somalis", "sudanese", "dead", "wounded", "injured", "casualties", "deaths", "bodies",
+    "yemenis", "somalis", "sudanese", "dead", "wounded", "injured", "casualties", "deaths", "bodies", "boy", "girl",
+    "fishermen", "fisherman", "farmers", "shepherds", "crew", "crewmen", "teachers", "engineers", "firefighters",
 })
 # Words that end a figure's noun phrase before any noun for people: verbs, prepositions, conjunctions,
 # pronouns, and things that are counted but are not people.

@@ -244,3 +244,14 @@ async def test_in_the_f_prompt_letters_enter_and_escape_work_as_before(workspace
         await pilot.press("f", "r", "e", "enter")
         assert annotate(app).tokens[annotate(app).cursor].text == "reported"
     assert "jump#0" not in space.saved()
+
+
+async def test_tab_in_character_mode_selects_a_character_span_exactly_and_backspace_deletes_it(workspace):
+    space = workspace({"chars": ["Iranian-backed militias struck Tyre."]})
+    with_char_actor(space)
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("c", "shift+right", "shift+right", "shift+right", "1", "end", "tab")
+        assert annotate(app).chars.selection == (0, 4)
+        await pilot.press("backspace")
+    assert saved_spans(space, "chars#0") == []

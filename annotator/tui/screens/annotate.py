@@ -592,9 +592,15 @@ class AnnotateScreen(Screen[None]):
             index = next((i for i, s in enumerate(spans) if s.token_start >= self.cursor), 0)
         else:
             index = next((i for i in range(len(spans) - 1, -1, -1) if spans[i].token_start < self.cursor), len(spans) - 1)
-        span = spans[index]
-        self.anchor_token, self.cursor = span.token_end, span.token_start
+        self.select_span(spans[index])
         self.show_cursor()
+
+    def select_span(self, span: Span) -> None:
+        """Select exactly `span`: its characters in character mode, else its tokens (cursor on the first)."""
+        if self.char_mode:
+            self.set_chars(span.end - 1, span.start)
+        else:
+            self.anchor_token, self.cursor = span.token_end, span.token_start
 
     def action_phrase(self) -> None:
         if self.cursor is None:
@@ -780,11 +786,7 @@ class AnnotateScreen(Screen[None]):
         elif event.released:
             under = self.spans_under_cursor() if self.cursor == event.token else ()
             if under and self.anchor_token is None:
-                span = under[0]
-                if self.char_mode:
-                    self.set_chars(span.end - 1, span.start)
-                else:
-                    self.anchor_token, self.cursor = span.token_end, span.token_start
+                self.select_span(under[0])
         elif self.char_mode and event.offset is not None:
             self.set_chars(event.offset, None, token=event.token)
         else:
