@@ -15,7 +15,7 @@ The rules (docs/KEYS.md lists them for annotators):
   a place; and never before a lower-case word ("Islamic Resistance in southern Iraq" stops at
   "Resistance").
 - A figure takes in its quantifier ("at least 18", "more than 100"), its glued digits and number
-  words ("16,000", "two hundred"), and the noun phrase it counts when that ends, within a few
+  words ("16,000", "two hundred"), a range ("between 10 and 15", "two or three"), and the noun phrase it counts when that ends, within a few
   words, on a noun for people (`PEOPLE`): "at least 18 militia group members", "16 of its
   members", "three American service members", "dozens of civilians". It stops at a verb,
   preposition or punctuation first ("18 died", "18 in Deir el-Zour"), at what is not people
@@ -47,11 +47,15 @@ NUMBER_JOINERS = frozenset({",", ".", "-", "–", "/", ":"})
 QUANTIFIERS = (("at", "least"), ("at", "most"), ("more", "than"), ("fewer", "than"), ("less", "than"),
                ("up", "to"), ("as", "many", "as"), ("no", "fewer", "than"), ("some",), ("about",), ("around",),
                ("nearly",), ("almost",), ("over",), ("roughly",), ("approximately",), ("an", "estimated"),
+               ("between",),
                ("dozens", "of"), ("hundreds", "of"), ("thousands", "of"))
 # casualty.py reads the same words as values; here they only mark where a figure is.
 NUMBER_WORDS = frozenset({*UNITS, *TENS, *SCALES, "hundred", "hundreds", "thousands", "millions", "dozen", "dozens",
                           "scores"})
-_DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+_DIGITS = re.compile(r"\d+(?:[.,]\d+)*(?:[-–]\d+(?:[.,]\d+)*)?")  # "18", "16,000", "3.5", "10-15"
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")  # "4th" of "4th Armoured Division"
+# Words between the two figures of a range: "10 to 15", "two or three"; "and" only after "between".
+RANGE_LINKS = frozenset({"to", "or", "-", "–"})
 
 # Nouns for people that a figure counts: the last word of a casualty phrase.
 PEOPLE = frozenset({
@@ -91,7 +95,7 @@ SENTENCE_STARTERS = frozenset({"In", "On", "At", "The", "A", "An", "But", "And",
 
 def _is_name_word(token: Token) -> bool:
     """Capitalised, or a particle glued to a capitalised word ("el-Zour", "al-Assad")."""
-    if token.text[:1].isupper():
+    if token.text[:1].isupper() or _ORDINAL.fullmatch(token.text):
         return True
     particle, hyphen, rest = token.text.partition("-")
     return bool(hyphen) and particle.lower() in GLUED_PARTICLES and rest[:1].isupper()
@@ -171,6 +175,17 @@ def _grow_number(tokens: Sequence[Token], index: int) -> tuple[int, int]:
         last += 1
     while first - 1 >= 0 and _is_number_word(tokens[first - 1]):
         first -= 1
+    # A range: "10 to 15", "two or three", "between 10 and 15", from either figure.
+    if last + 2 < len(tokens) and _is_number(tokens[last + 2]) and _links_range(tokens, first, last + 1):
+        last += 2
+        while last + 1 < len(tokens) and _is_number_word(tokens[last + 1]):
+            last += 1
+    elif first - 2 >= 0 and _is_number(tokens[first - 2]):
+        low = first - 2
+        while low - 1 >= 0 and _is_number_word(tokens[low - 1]):
+            low -= 1
+        if _links_range(tokens, low, first - 1):
+            first = low
     quantified = False
     for words in QUANTIFIERS:
         start = first - len(words)
@@ -180,6 +195,12 @@ def _grow_number(tokens: Sequence[Token], index: int) -> tuple[int, int]:
     if quantified or first != last or not _is_year(tokens[first]):
         last = _counted_noun(tokens, last)
     return first, last
+
+
+def _links_range(tokens: Sequence[Token], low: int, link: int) -> bool:
+    """Whether the token at `link`, after a figure starting at `low`, joins it to a second one."""
+    word = tokens[link].text.lower()
+    return word in RANGE_LINKS or (word == "and" and low > 0 and tokens[low - 1].text.lower() == "between")
 
 
 def _counted_noun(tokens: Sequence[Token], figure_end: int) -> int:

@@ -43,6 +43,8 @@ NAMES_ACROSS_PARTICLES = [
      "Islamic Revolutionary Guard Corps"),
     ("Iran's Quds Force trains the groups.", "Quds", "Quds Force"),
     ("Ali al-Sistani urged calm.", "al-Sistani", "Ali al-Sistani"),
+    ("The 4th Armoured Division moved north.", "4th", "4th Armoured Division"),
+    ("The 4th Armoured Division moved north.", "Division", "4th Armoured Division"),
 ]
 
 NAMES_THAT_STOP = [
@@ -85,6 +87,10 @@ FIGURES = [
     ("Police said 12 Hezbollah fighters were among them.", "12", "12 Hezbollah fighters"),
     ("One of the soldiers died in hospital.", "One", "One of the soldiers"),
     ("Over 2,000 people have been displaced.", "Over", "Over 2,000 people"),
+    ("Doctors said between 10 and 15 people were treated.", "between", "between 10 and 15 people"),
+    ("Doctors said between 10 and 15 people were treated.", "15", "between 10 and 15 people"),
+    ("The blast killed two or three soldiers.", "two", "two or three soldiers"),
+    ("Shelling killed 10-15 fighters overnight.", "10-15", "10-15 fighters"),
 ]
 
 FIGURES_THAT_STOP = [
@@ -100,6 +106,8 @@ FIGURES_THAT_STOP = [
     ("It took three days to reach 200 people.", "three", "three"),
     ("Militants attacked 4 bases holding soldiers and contractors.", "4", "4"),
     ("Sixteen people who fled said so.", "people", "Sixteen people"),
+    ("Scores were 5 and 6 people apart.", "5", "5"),  # "and" makes a range only after "between"
+    ("The 2023-24 season was cut short.", "2023-24", "2023-24"),
 ]
 
 
