@@ -265,7 +265,7 @@ class AnnotateScreen(Screen[None]):
             self.saved_state = ""
             self.say(str(error))
             if isinstance(error, MissingValue):
-                self.anchor_token, self.cursor = error.span.token_end, error.span.token_start
+                self.select_span(error.span)
                 self.show_cursor()
                 self.open_attributes(error.span, error.attribute)
             return False
@@ -308,14 +308,13 @@ class AnnotateScreen(Screen[None]):
                 return
             self.edit(lambda: self.session.relabel(span.id, label), f"{span.label} → {label}")
             return
+        done = f"tagged {label}"
         chars = self.chars
         if chars is not None:
             start, end = chars.selection or (chars.cursor, chars.cursor + 1)
-            if not self.edit(lambda: self.session.tag_chars(start, end, label), f"tagged {label}"):
+            if not self.edit(lambda: self.session.tag_chars(start, end, label), done):
                 return
-            done = f"tagged {label}"
-            tagged = self.session.annotation.spans
-            if not any((s.start, s.end, s.label) == (start, end, label) for s in tagged):
+            if not any((s.start, s.end, s.label) == (start, end, label) for s in self.session.annotation.spans):
                 done += f" (widened to whole tokens: {label} snaps to tokens)"
             if self.char_mode:
                 self.set_chars(chars.cursor, None)
@@ -323,14 +322,14 @@ class AnnotateScreen(Screen[None]):
                 self.chars = None
         else:
             first, last = self.selection or (self.cursor, self.cursor)
-            if not self.edit(lambda: self.session.tag_tokens(first, last, label), f"tagged {label}"):
+            if not self.edit(lambda: self.session.tag_tokens(first, last, label), done):
                 return
-            done = f"tagged {label}"
         self.anchor_token = None
         self.show_cursor()
         if self.session.occurrences_suggested:
             done += f" · suggested at {self.session.occurrences_suggested} other occurrence(s): O tags them all"
-        self.say(done)
+        if done != self.message:  # edit() has drawn the plain message already
+            self.say(done)
 
     def action_delete_span(self) -> None:
         span = self.focus_span()
