@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from annotator.commands.schema import show_lines
 from annotator.core.corpus import Corpus
 from annotator.core.schema import default_schema_path, load_schema
 from annotator.core.session import EditRefused, MissingValue, Session
@@ -61,3 +62,11 @@ def test_reject_ignore_suggestions_and_labels_without_required_attributes_pass(s
     session.tag_tokens(index(session, "two"), index(session, "medics"), "CASUALTY")
     session.decide("ignore")
     assert session.annotation.answer == "ignore"
+
+
+def test_schema_show_marks_the_required_attributes_and_says_what_that_means() -> None:
+    lines = show_lines(load_schema(default_schema_path()), width=160)
+    assert any(line.startswith("Attributes (* required: each span of the label needs a value before its paragraph "
+                               "is accepted)") for line in lines)
+    starred = [line.split()[1] for line in lines if line.startswith("  CASUALTY") and " * " in line]
+    assert starred == ["status"]
