@@ -253,8 +253,10 @@ def _quantified_number_at(tokens: Sequence[Token], index: int) -> int | None:
 
 
 def _figure_counting(tokens: Sequence[Token], index: int) -> tuple[int, int] | None:
-    """On the noun of a casualty phrase ("members" of "16 of its members"): the whole phrase, if a figure counts it."""
-    if tokens[index].text.lower() not in PEOPLE:
+    """On a lower-case word of a casualty phrase ("members" of "16 of its members", "group" of "18 militia
+    group members"): the whole phrase, if a figure counts it. A name in it stays a name ("12 Hezbollah fighters")."""
+    text = tokens[index].text
+    if text.lower() not in PEOPLE and not (_is_word(text) and text.islower()):
         return None
     for figure in range(index - 1, max(index - MAX_MODIFIERS - 4, -1), -1):
         if _is_number(tokens[figure]):

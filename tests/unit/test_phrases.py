@@ -74,6 +74,8 @@ FIGURES = [
     ("Troops killed at least 18 militia group members on Sunday.", "18", "at least 18 militia group members"),
     ("Troops killed at least 18 militia group members on Sunday.", "least", "at least 18 militia group members"),
     ("Troops killed at least 18 militia group members on Sunday.", "members", "at least 18 militia group members"),
+    ("Troops killed at least 18 militia group members on Sunday.", "group", "at least 18 militia group members"),
+    ("A drone strike killed three American service members in Jordan.", "service", "three American service members"),
     ("The PMF mourned the deaths of 16 of its members in the strikes.", "16", "16 of its members"),
     ("The PMF mourned the deaths of 16 of its members in the strikes.", "members", "16 of its members"),
     ("A drone strike killed three American service members in Jordan.", "three", "three American service members"),
@@ -85,6 +87,7 @@ FIGURES = [
     ("Medics said 3 wounded soldiers were evacuated.", "3", "3 wounded soldiers"),
     ("The ministry put the toll at 18 dead.", "18", "18 dead"),
     ("Police said 12 Hezbollah fighters were among them.", "12", "12 Hezbollah fighters"),
+    ("Police said 12 Hezbollah fighters were among them.", "fighters", "12 Hezbollah fighters"),
     ("One of the soldiers died in hospital.", "One", "One of the soldiers"),
     ("Over 2,000 people have been displaced.", "Over", "Over 2,000 people"),
     ("Doctors said between 10 and 15 people were treated.", "between", "between 10 and 15 people"),
@@ -108,6 +111,9 @@ FIGURES_THAT_STOP = [
     ("Sixteen people who fled said so.", "people", "Sixteen people"),
     ("Scores were 5 and 6 people apart.", "5", "5"),  # "and" makes a range only after "between"
     ("The 2023-24 season was cut short.", "2023-24", "2023-24"),
+    ("Police said 12 Hezbollah fighters were among them.", "Hezbollah", "Hezbollah"),  # a name stays a name
+    ("Gunmen killed 18 in the village near the river.", "village", "village"),  # no people counted
+    ("US forces carried out more than 150 attacks last year.", "last", "last"),
 ]
 
 
