@@ -77,8 +77,10 @@ def set_up(folder: Path, words: int, spans: int) -> tuple[Path, Path, list[int]]
 
 
 def span_count(source: Path, store_path: Path) -> int:
+    """The annotator's spans (not the suggestions a tag leaves at the word's other occurrences in the paragraph)."""
     with Corpus([source]) as corpus, Store(store_path) as store:
-        return len(Session(corpus, load_schema(default_schema_path()), store, "bench").annotation.spans)
+        spans = Session(corpus, load_schema(default_schema_path()), store, "bench").annotation.spans
+        return sum(1 for span in spans if not span.suggested)
 
 
 @dataclass

@@ -11,10 +11,12 @@ The annotator is a careful one who plans each move from what the screen shows:
   rejected with `backspace`, or relabelled with a label key where only its label is wrong;
   then `A` accepts every suggestion left, in one key;
 - a gold span nobody suggested is tagged by hand: the cursor goes to its first word by
-  `right`/`left`, `home`, or `f` and the fewest letters that jump there (then `enter`), the
-  selection grows by `e` (the name or figure under the cursor) and/or `shift+right`, and the
-  label key tags it;
-- `enter` accepts the paragraph and opens the next one.
+  `right`/`left`, `home`, or `f` and the fewest letters that jump there (then `enter`, unless
+  the next key, a label key or `shift+right`, closes the prompt by itself), the selection grows
+  by `e` (the name or figure under the cursor) and/or `shift+right`, and the label key tags it;
+- `enter` accepts the paragraph and opens the next one; where a span still lacks a required
+  value (CASUALTY's `status`, given in the gold file), `enter` is refused and opens the
+  attribute panel on it, and the annotator presses the gold value's key and `enter` again.
 
 Four runs: nothing suggested; the starter patterns only (`annotator suggest --patterns
 news-conflict.patterns.jsonl` before opening the screen); occurrences only (tagging suggests
@@ -33,6 +35,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from annotator.cli import main
 from annotator.core.corpus import Corpus
@@ -44,6 +47,7 @@ from annotator.core.store import Store, read_store
 from annotator.core.tokens import Token, tokenize
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.screens.attributes import AttributeScreen
 
 SAMPLES = Path(__file__).resolve().parents[1] / "annotator" / "data" / "samples"
 ARTICLES = ("border-clashes.txt", "port-shelling.txt")
@@ -61,34 +65,42 @@ class Run:
     spans: int = 0
     suggested: int = 0  # suggestions the annotator met
     accepted: int = 0  # of which accepted as they were (by `A`)
+    for_values: int = 0  # of the keys, those that gave required values (a refused `enter` and the choice's key)
 
 
-def read_gold(corpus: Corpus) -> dict[str, list[Key]]:
-    """The gold spans by paragraph id, as offsets: each `[label, text, nth?]` is the nth whole-token occurrence."""
+def read_gold(corpus: Corpus) -> tuple[dict[str, list[Key]], dict[Key, dict[str, Any]]]:
+    """The gold spans by paragraph id, as offsets, and the required values of those that have any:
+    each `[label, text, nth?, {attribute: value}?]` is the nth whole-token occurrence."""
     texts = {paragraph.id: paragraph for article in corpus for paragraph in article.paragraphs}
     gold: dict[str, list[Key]] = {}
+    values: dict[Key, dict[str, Any]] = {}
     for line in GOLD.read_text(encoding="utf-8").splitlines():
         entry = json.loads(line)
         paragraph = texts[entry["id"]]
         tokens = tokenize(paragraph.text)
         spans: list[Key] = []
-        for label, text, *nth in entry["spans"]:
+        for label, text, *rest in entry["spans"]:
             matches = whole_token_matches(paragraph.text, tokens, text)
             if not matches:
                 raise SystemExit(f"{GOLD}: {text!r} is not on token edges in {entry['id']}")
+            nth = [item for item in rest if isinstance(item, int)]
             start, end = matches[nth[0] if nth else 0]
             spans.append((start, end, label))
+            for item in rest:
+                if isinstance(item, dict):
+                    values[(start, end, label)] = item
         gold[entry["id"]] = sorted(spans, key=lambda key: (key[0], key[0] - key[1]))
-    return gold
+    return gold, values
 
 
 class Annotator:
     """Presses keys on the screen and counts them."""
 
-    def __init__(self, pilot: object, screen: AnnotateScreen, run: Run) -> None:
+    def __init__(self, pilot: object, screen: AnnotateScreen, run: Run, values: dict[Key, dict[str, Any]]) -> None:
         self.pilot = pilot
         self.screen = screen
         self.run = run
+        self.values = values
         self.label_keys = {label.name: label.key for label in screen.session.schema.labels}
 
     async def press(self, *keys: str) -> None:
@@ -118,7 +130,9 @@ class Annotator:
                 return prefix
         return None
 
-    async def move_to(self, target: int) -> None:
+    async def move_to(self, target: int, next_key: str) -> None:
+        """Cursor to `target`; `next_key` is the key pressed next, which closes the `f` prompt by itself
+        when it is a shift+arrow or a label key that goes on no word's start (docs/KEYS.md)."""
         cursor = self.screen.cursor
         assert cursor is not None
         if cursor == target:
@@ -132,12 +146,14 @@ class Annotator:
         plans.append(["home", *["right"] * self.movable(first + 1, target)])
         letters = self.jump_letters(target)
         if letters is not None:
-            plans.append(["f", *letters, "enter"])
+            closes = next_key in ("shift+right", "shift+left") or (
+                next_key in self.label_keys.values() and self.screen.word_starting(letters + next_key, cursor) is None)
+            plans.append(["f", *letters, *([] if closes else ["enter"])])
         await self.press(*min(plans, key=len))
         assert self.screen.cursor == target, (self.screen.cursor, target)
 
-    async def select_to(self, first: int, last: int) -> None:
-        """With the cursor on `first`: select `first..last` so that a label key tags exactly it."""
+    def selection_keys(self, first: int, last: int) -> list[str]:
+        """With the cursor on `first`: the fewest keys that select `first..last` so that a label key tags exactly it."""
         plans = [["shift+right"] * self.movable(first + 1, last)]
         start, end = phrase_around(self.tokens, first)
         if start == first and end <= last:
@@ -145,18 +161,21 @@ class Annotator:
         if first == last:
             covered = any(s.token_start <= first <= s.token_end for s in self.screen.session.annotation.spans)
             if not covered:
-                return
+                return []
             # a label key on a span with nothing selected relabels it: select the one token instead
             can_grow = self.screen.first_movable(first + 1, 1) is not None
             plans = [["shift+right", "shift+left"] if can_grow else ["shift+left", "shift+right"]]
-        await self.press(*min(plans, key=len))
-        assert self.screen.selection == (first, last), (self.screen.selection, first, last)
+        return min(plans, key=len)
 
     async def tag(self, key: Key) -> None:
         start, end, label = key
         inside = [t.id for t in self.tokens if t.start < end and t.end > start and not t.text.isspace()]
-        await self.move_to(inside[0])
-        await self.select_to(inside[0], inside[-1])
+        first, last = inside[0], inside[-1]
+        selecting = self.selection_keys(first, last)
+        await self.move_to(first, (selecting or [self.label_keys[label]])[0])
+        await self.press(*selecting)
+        if selecting:
+            assert self.screen.selection == (first, last), (self.screen.selection, first, last)
         await self.press(self.label_keys[label])
 
     async def settle_suggestions(self, gold: Sequence[Key]) -> None:
@@ -194,9 +213,18 @@ class Annotator:
                 break
             await self.tag(missing[0])  # a tag may suggest more in this paragraph: settle them first
         await self.press("enter")
+        while isinstance(self.screen.app.screen, AttributeScreen):  # refused: a span lacks a required value
+            panel = self.screen.app.screen
+            span, attribute = panel.span(), panel.attribute
+            assert span is not None and attribute is not None
+            value = self.values[(span.start, span.end, span.label)][attribute.name]
+            self.run.for_values += 2
+            await self.press(next(choice.key for choice in attribute.choices if choice.value == value))
+            await self.press("enter")
 
 
-async def annotate(folder: Path, corpus: Corpus, gold: dict[str, list[Key]], run: Run, occurrences: bool) -> None:
+async def annotate(folder: Path, corpus: Corpus, gold: dict[str, list[Key]], values: dict[Key, dict[str, Any]],
+                   run: Run, occurrences: bool) -> None:
     store = Store(folder / "store.jsonl")
     session = Session(corpus, load_schema(default_schema_path()), store, "bench")
     session.suggests_occurrences = occurrences
@@ -205,7 +233,7 @@ async def annotate(folder: Path, corpus: Corpus, gold: dict[str, list[Key]], run
         async with app.run_test(size=SIZE) as pilot:
             screen = app.screen
             assert isinstance(screen, AnnotateScreen)
-            annotator = Annotator(pilot, screen, run)
+            annotator = Annotator(pilot, screen, run, values)
             for _ in range(len(gold)):
                 await annotator.paragraph(gold[session.paragraph.id])
     finally:
@@ -216,6 +244,9 @@ async def annotate(folder: Path, corpus: Corpus, gold: dict[str, list[Key]], run
         saved = {(s["start"], s["end"], s["label"]) for s in record["spans"]} if record else set()
         assert record is not None and record.get("answer") == "accept", paragraph_id
         assert saved == set(keys) and not any(s.get("suggested") for s in record["spans"]), (paragraph_id, saved)
+        for span in record["spans"]:
+            for name, value in values.get((span["start"], span["end"], span["label"]), {}).items():
+                assert span["attributes"][name] == value, (paragraph_id, span["text"], name)
 
 
 def measure(name: str, patterns: bool, occurrences: bool) -> Run:
@@ -229,7 +260,7 @@ def measure(name: str, patterns: bool, occurrences: bool) -> Run:
                                "--patterns", str(PATTERNS), "--annotator", "bench", "--quiet"])
             assert status == 0
         corpus = Corpus(sources)
-        asyncio.run(annotate(folder, corpus, read_gold(corpus), run, occurrences))
+        asyncio.run(annotate(folder, corpus, *read_gold(corpus), run, occurrences))
     return run
 
 
@@ -237,9 +268,10 @@ def main_benchmark(argv: Sequence[str]) -> int:
     runs = [measure("nothing suggested", False, False), measure("starter patterns", True, False),
             measure("occurrences", False, True), measure("patterns + occurrences", True, True)]
     print(f"{runs[0].spans} gold spans in {len(ARTICLES)} articles ({', '.join(ARTICLES)})")
-    print(f"{'':24} {'keys':>5} {'keys/span':>9} {'suggested':>9} {'accepted':>8}")
+    print(f"{'':24} {'keys':>5} {'keys/span':>9} {'suggested':>9} {'accepted':>8} {'for required values':>20}")
     for run in runs:
-        print(f"{run.name:24} {run.keys:5} {run.keys / run.spans:9.2f} {run.suggested:9} {run.accepted:8}")
+        print(f"{run.name:24} {run.keys:5} {run.keys / run.spans:9.2f} {run.suggested:9} {run.accepted:8} "
+              f"{run.for_values:20}")
     return 0
 
 

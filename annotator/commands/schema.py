@@ -156,7 +156,7 @@ def show_lines(schema: Schema, *, colour: bool = False, width: int = 100) -> lis
                        attribute_detail(spec)]
                       for label in schema.labels for spec in label.attributes]
     if attribute_rows:
-        lines += ["", "Attributes (* required)"]
+        lines += ["", "Attributes (* required: each span of the label needs a value before its paragraph is accepted)"]
         lines += _table(["label", "attribute", "key", "type", "values"], attribute_rows, width)
     if schema.relations:
         lines += ["", "Relations"]

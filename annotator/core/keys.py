@@ -65,6 +65,8 @@ KEY_BINDINGS: tuple[KeyBinding, ...] = (
               "Select the previous suggestion while the paragraph has any, else the previous span"),
     _annotate("select_phrase", "e", "phrase", "Select phrase",
               "Grow the selection to the name or number phrase under the cursor"),
+    _annotate("character_mode", "c", "character_mode", "Character mode",
+              "Arrows move and shift+arrows grow by a character (again: by a token); a snap: token label widens"),
     _annotate("jump_to_word", "f", "jump", "Jump to word",
               "Type the start of a word; the cursor jumps to the next word starting so"),
     _annotate("clear_selection", "escape", "clear_selection", "Clear selection",

@@ -22,8 +22,9 @@ from typing import Any
 
 from annotator.core.casualty import parse_casualty
 from annotator.core.corpus import Article, Corpus, Paragraph
+from annotator.core.display import display_text
 from annotator.core.records import RecordBuilder, annotation_from_record, to_record, tokens_of
-from annotator.core.schema import Label, Schema, migrate_span_label
+from annotator.core.schema import AttributeSpec, Label, Schema, migrate_span_label
 from annotator.core.spans import (
     EMPTY,
     OCCURRENCE,
@@ -43,6 +44,7 @@ from annotator.core.spans import (
     set_attribute,
     set_flag,
     set_note,
+    snapped_span,
     span_over_chars,
     span_over_tokens,
     update_span,
@@ -68,6 +70,20 @@ class Unsaved:
 
 class EditRefused(Exception):
     """An edit the schema does not allow (e.g. an overlap it forbids); the message says why."""
+
+
+class MissingValue(EditRefused):
+    """Accepting a paragraph in which a span still lacks a value for a `required: true` attribute.
+
+    Carries the span and the attribute so that a screen can open the attribute panel on them.
+    """
+
+    def __init__(self, span: Span, attribute: AttributeSpec, text: str) -> None:
+        self.span = span
+        self.attribute = attribute
+        key = f" (key {attribute.key})" if attribute.key else ""
+        super().__init__(f'{span.label} "{display_text(text)}" needs a value for {attribute.name}{key} before '
+                         "the paragraph can be accepted")
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +379,23 @@ class Session:
             span = span_over_tokens(self.tokens, first, last, label)
         except ValueError as error:
             raise EditRefused(str(error)) from None
+        return self._tag(span)
+
+    def tag_chars(self, start: int, end: int, label: str) -> Annotation:
+        """Tag the characters `[start, end)` with `label` as its `snap` has it: exactly those for `char`,
+        widened to whole tokens for `token` (the new span's offsets say which); otherwise as `tag_tokens`."""
+        spec = self.schema.label(label)
+        if spec is None:
+            raise EditRefused(f"{label} is not a label of schema {self.schema.name}.")
+        try:
+            span = snapped_span(self.tokens, self.paragraph.text, start, end, label, spec.snap)
+        except ValueError as error:
+            raise EditRefused(str(error)) from None
+        return self._tag(span)
+
+    def _tag(self, span: Span) -> Annotation:
+        """Add a new span the annotator made, with its occurrences (`tag_tokens`, `tag_chars`)."""
+        label = span.label
         if self.schema.label(label) is None:
             raise EditRefused(f"{label} is not a label of schema {self.schema.name}.")
         current = self._current()
@@ -508,7 +541,29 @@ class Session:
         return self._commit(annotation)
 
     def decide(self, answer: Answer) -> Annotation:
+        """Decide the open paragraph; accepting it is refused (`MissingValue`) while a span lacks a required value."""
+        if answer == "accept":
+            missing = self.missing_value()
+            if missing is not None:
+                span, attribute = missing
+                raise MissingValue(span, attribute, self.paragraph.text[span.start : span.end])
         return self._commit(decide(self._current(), answer))
+
+    def missing_value(self) -> tuple[Span, AttributeSpec] | None:
+        """The first of the annotator's spans (in text order) with no value for a `required: true` attribute.
+
+        Suggestions are not the annotator's yet, and a span whose label the schema no longer has
+        is kept as saved: neither holds an accept back.
+        """
+        for span in self._current().spans:
+            label = None if span.suggested else self.schema.label(span.label)
+            if label is None:
+                continue
+            values = span.attrs
+            for attribute in label.attributes:
+                if attribute.required and values.get(attribute.name) is None:
+                    return span, attribute
+        return None
 
     def flag(self, flagged: bool, note: str = "") -> Annotation:
         return self._commit(set_flag(self._current(), flagged, note))

@@ -140,6 +140,22 @@ def span_over_chars(
     return Span(start, end, label, snapped[0], snapped[1], **extra)
 
 
+def snapped_span(tokens: Sequence[Token], text: str, start: int, end: int, label: str,
+                 snap: Literal["token", "char"], **extra: Any) -> Span:
+    """The span a selection of characters `[start, end)` makes under its label's `snap` (docs/SCHEMA.md).
+
+    `char`: exactly those characters, whitespace at the edges trimmed ("Iran" inside
+    "Iranian-backed"). `token`: widened to the whole tokens it touches, so that a label meant for
+    words never ends inside one. Raises ValueError when the selection holds no word.
+    """
+    if snap == "char":
+        return span_over_chars(tokens, start, end, label, text, **extra)
+    touched = snap_to_tokens(tokens, start, end)
+    if touched is None:
+        raise ValueError(f"span [{start}, {end}) covers no word")
+    return span_over_tokens(tokens, *touched, label, **extra)
+
+
 def add_span(annotation: Annotation, span: Span) -> Annotation:
     """Add `span` with a fresh id. A span with the same offsets and label is not added twice."""
     for existing in annotation.spans:

@@ -219,7 +219,8 @@ async def test_e_grows_the_selection_to_the_name_or_figure_under_the_cursor(work
         await press_to(pilot, app, "Deir")
         await pilot.press("e", "2")
     assert saved_spans(space, "a-strikes#0") == [
-        ("ACTOR", "Islamic Revolutionary Guard Corps"), ("CASUALTY", "at least 18"), ("LOCATION", "Deir el-Zour"),
+        ("ACTOR", "Islamic Revolutionary Guard Corps"), ("CASUALTY", "at least 18 people"),
+        ("LOCATION", "Deir el-Zour"),
     ]
 
 
@@ -424,19 +425,20 @@ async def test_q_quits_with_everything_already_saved(workspace):
     assert saved_spans(space, "a-strikes#0") == [("ACTOR", "In")]
 
 
-async def test_the_worked_example_in_docs_keys_md_tags_every_span_in_21_keys(workspace):
+async def test_the_worked_example_in_docs_keys_md_tags_every_span_in_22_keys(workspace):
     paragraph = "US officials said at least 18 people died in Deir el-Zour when the Islamic Revolutionary Guard Corps struck."
     space = workspace({"worked": [paragraph]})
     app = make_app(space)
     keys = [
         "shift+right", "1",  # ACTOR "US officials"
         "home", "shift+right", "shift+right", "4",  # ATTRIBUTION "US officials said"
-        "right", "e", "shift+right", "3",  # CASUALTY "at least 18 people"
+        "right", "e", "3",  # CASUALTY "at least 18 people": e takes in the people the figure counts
         "right", "right", "right", "e", "2",  # LOCATION "Deir el-Zour"
         "right", "right", "right", "e", "1",  # ACTOR "Islamic Revolutionary Guard Corps"
+        "enter", "k",  # refused: the CASUALTY needs its status; the panel opens on it, k = killed
         "enter",  # accept
     ]
-    assert len(keys) == 21
+    assert len(keys) == 22
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*keys)
     assert sorted(saved_spans(space, "worked#0")) == sorted([
@@ -444,6 +446,8 @@ async def test_the_worked_example_in_docs_keys_md_tags_every_span_in_21_keys(wor
         ("LOCATION", "Deir el-Zour"), ("ACTOR", "Islamic Revolutionary Guard Corps"),
     ])
     assert space.saved()["worked#0"]["answer"] == "accept"
+    casualty = next(span for span in space.saved()["worked#0"]["spans"] if span["label"] == "CASUALTY")
+    assert casualty["attributes"]["status"] == "killed"
 
 
 async def test_a_drag_selects_whole_tokens_and_a_label_key_tags_them(workspace):

@@ -10,7 +10,10 @@ asks for a second `q`.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
+from dataclasses import dataclass
+from operator import attrgetter
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.text import Text
@@ -26,11 +29,13 @@ from textual.worker import Worker
 
 from annotator.core.corpus import Paragraph
 from annotator.core.display import display_text
+from annotator.core.keys import canonical_key, screen_keys
 from annotator.core.phrases import phrase_around
+from annotator.core.schema import AttributeSpec
 from annotator.core.search import TextSearch
-from annotator.core.session import EditRefused, Position, Session
+from annotator.core.session import EditRefused, MissingValue, Position, Session
 from annotator.core.spans import SPAN_NOTE, Annotation, Answer, Relation, Span
-from annotator.core.tokens import Token
+from annotator.core.tokens import Token, token_at
 from annotator.tui.bindings import KeyRow, bound_keys, textual_bindings
 from annotator.tui.screens.attributes import AttributeScreen
 from annotator.tui.screens.background import Background, lookup_job, search_job
@@ -49,6 +54,24 @@ FILTERS: tuple[Filter, ...] = ("all", "unfinished", "flagged")
 DECISION_BADGES = {"accept": "✓ accepted", "reject": "✗ rejected", "ignore": "– ignored"}
 RETRY_SECONDS = 2.0  # how often changes the store could not write are tried again
 SEARCH_AT_ONCE = 64  # articles a search reads before handing the rest to a thread
+CHARACTER_MODE_BADGE = "  ✎ characters (c: tokens)"
+
+
+@dataclass(frozen=True, slots=True)
+class CharMarks:
+    """A cursor and selection by character (character mode, or a mouse drag inside a token), with the
+    token cursor and anchor they were set with: a token key that moves those leaves the characters."""
+
+    cursor: int  # the offset of the character under the cursor
+    anchor: int | None  # the offset where the selection began, None for no selection
+    tokens: tuple[int | None, int | None]  # (anchor token, cursor token) when set
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected characters `[start, end)`, both ends' characters included."""
+        if self.anchor is None:
+            return None
+        return min(self.anchor, self.cursor), max(self.anchor, self.cursor) + 1
 
 
 class AnnotateScreen(Screen[None]):
@@ -71,6 +94,8 @@ class AnnotateScreen(Screen[None]):
         self.paragraph_id = ""
         self.retry_timer: Timer | None = None  # runs while changes wait to be written
         self.quit_warned = False  # `q` said that changes are not saved: the next `q` quits
+        self.char_mode = False  # `c`: arrows move and grow by a character
+        self.chars: CharMarks | None = None
         self.label_keys = {label.key: label.name for label in session.schema.labels if label.key}
         self.background = Background(self, self.say)
 
@@ -141,7 +166,8 @@ class AnnotateScreen(Screen[None]):
         if self.cursor is None:
             return ()
         token = self.tokens[self.cursor]
-        covering = [s for s in self.session.annotation.spans if s.start < token.end and s.end > token.start]
+        start, end = (self.chars.cursor, self.chars.cursor + 1) if self.chars is not None else (token.start, token.end)
+        covering = [s for s in self.session.annotation.spans if s.start < end and s.end > start]
         return tuple(sorted(covering, key=lambda s: (s.end - s.start, s.start)))
 
     def selected_span(self) -> Span | None:
@@ -149,6 +175,9 @@ class AnnotateScreen(Screen[None]):
         selection = self.selection
         if selection is None:
             return None
+        chars = self.chars.selection if self.chars is not None else None
+        if chars is not None:
+            return next((s for s in self.session.annotation.spans if (s.start, s.end) == chars), None)
         first, last = selection
         return next((s for s in self.session.annotation.spans if (s.token_start, s.token_end) == (first, last)), None)
 
@@ -188,7 +217,10 @@ class AnnotateScreen(Screen[None]):
         self.show_status()
 
     def show_cursor(self) -> None:
-        self.view.set_cursor(self.cursor, self.selection)
+        self.follow_tokens()
+        chars = self.chars
+        self.view.set_cursor(self.cursor, self.selection, (None, None) if chars is None else
+                             ((chars.cursor, chars.cursor + 1), chars.selection))
         under = self.spans_under_cursor()
         span = self.focus_span() or (under[0] if under else None)
         self.query_one(SpanList).follow(span.id if span else None)
@@ -205,8 +237,9 @@ class AnnotateScreen(Screen[None]):
             title.append(f"   filter: only {self.filter}", style="bold italic")
         self.query_one("#title", TextLine).show(title)
         view = self.view
-        if view.border_title != session.paragraph.id:
-            view.border_title = session.paragraph.id
+        frame_title = session.paragraph.id + (CHARACTER_MODE_BADGE if self.char_mode else "")
+        if view.border_title != frame_title:
+            view.border_title = frame_title
         badge = DECISION_BADGES.get(annotation.answer or "", "undecided")
         if annotation.flagged:
             badge += "  ⚑ flagged" + (f": {display_text(annotation.note)}" if annotation.note else "")
@@ -257,6 +290,10 @@ class AnnotateScreen(Screen[None]):
             self.app.bell()
             self.saved_state = ""
             self.say(str(error))
+            if isinstance(error, MissingValue):
+                self.select_span(error.span)
+                self.show_cursor()
+                self.open_attributes(error.span, error.attribute)
             return False
         except OSError as error:
             self.not_saved(error)
@@ -327,11 +364,28 @@ class AnnotateScreen(Screen[None]):
                 return
             self.edit(lambda: self.session.relabel(span.id, label), f"{span.label} → {label}")
             return
-        first, last = self.selection or (self.cursor, self.cursor)
-        if self.edit(lambda: self.session.tag_tokens(first, last, label), f"tagged {label}"):
-            self.anchor_token = None
-            self.show_cursor()
-            self.say_occurrences(f"tagged {label}")
+        done = f"tagged {label}"
+        chars = self.chars
+        if chars is not None:
+            start, end = chars.selection or (chars.cursor, chars.cursor + 1)
+            if not self.edit(lambda: self.session.tag_chars(start, end, label), done):
+                return
+            if not any((s.start, s.end, s.label) == (start, end, label) for s in self.session.annotation.spans):
+                done += f" (widened to whole tokens: {label} snaps to tokens)"
+            if self.char_mode:
+                self.set_chars(chars.cursor, None)
+            else:
+                self.chars = None
+        else:
+            first, last = self.selection or (self.cursor, self.cursor)
+            if not self.edit(lambda: self.session.tag_tokens(first, last, label), done):
+                return
+        self.anchor_token = None
+        self.show_cursor()
+        if self.session.occurrences_suggested:
+            self.say_occurrences(done)
+        elif done != self.message:  # edit() has drawn the plain message already
+            self.say(done)
 
     def say_occurrences(self, done: str) -> None:
         """After a tag or an accept: how many other occurrences of the text were suggested, and the key for them."""
@@ -398,14 +452,23 @@ class AnnotateScreen(Screen[None]):
         if not label.attributes:
             self.say(f"{label.name} has no attributes in this schema")
             return
+        self.open_attributes(span)
+
+    def open_attributes(self, span: Span, missing: AttributeSpec | None = None) -> None:
+        """The attribute panel on `span`; on `missing` (a required attribute an accept found unset), picked
+        already, the panel closing once the span has every required value."""
+        label = self.session.schema.label(span.label)
+        assert label is not None  # callers checked it
         span_id = span.id
 
         def set_value(name: str, value: object) -> None:
-            shown = "cleared" if value is None else f"= {value}"
-            self.edit(lambda: self.session.set_attribute(span_id, name, value), f"{name} {shown}")
+            done = f"{name} cleared" if value is None else f"{name} = {value}"
+            if self.edit(lambda: self.session.set_attribute(span_id, name, value), done) \
+                    and missing is not None and self.session.missing_value() is None:
+                self.say(f"{done} · every required value is given: enter accepts")
 
         self.app.push_screen(AttributeScreen(label, lambda: self.session.annotation.span(span_id),
-                                             self.session.paragraph.text, set_value))
+                                             self.session.paragraph.text, set_value, missing=missing))
 
     def action_relate(self) -> None:
         head = self.focus_span()
@@ -519,10 +582,66 @@ class AnnotateScreen(Screen[None]):
         else:
             self.show_paragraph()
 
+    # --- characters -------------------------------------------------------------------
+
+    def word_at(self, offset: int) -> int | None:
+        """The token holding character `offset`, else the nearest word before it (after it at the start)."""
+        index = token_at(self.tokens, offset)
+        if index is not None and self.movable(index):
+            return index
+        before = bisect_right(self.tokens, offset, key=attrgetter("start")) - 1
+        found = self.first_movable(before, -1) if before >= 0 else None
+        return found if found is not None else self.first_movable(0, 1)
+
+    def set_chars(self, cursor: int, anchor: int | None, *, token: int | None = None) -> None:
+        """Put the cursor on character `cursor` (the selection from `anchor`), the token cursor on its word."""
+        self.cursor = self.word_at(cursor) if token is None else token
+        self.anchor_token = None if anchor is None else self.word_at(anchor)
+        self.chars = CharMarks(cursor, anchor, (self.anchor_token, self.cursor))
+
+    def follow_tokens(self) -> None:
+        """After a key that moved the token cursor or selection (tab, `e`, a search...): outside character
+        mode the characters are dropped; in it they become the characters of those tokens."""
+        if self.chars is not None and self.chars.tokens == (self.anchor_token, self.cursor):
+            return
+        self.chars = None
+        if not self.char_mode or self.cursor is None or not self.tokens:
+            return
+        cursor, anchor = self.tokens[self.cursor], self.anchor_token
+        if anchor is None:
+            self.chars = CharMarks(cursor.start, None, (None, self.cursor))
+        elif anchor <= self.cursor:
+            self.chars = CharMarks(cursor.end - 1, self.tokens[anchor].start, (anchor, self.cursor))
+        else:
+            self.chars = CharMarks(cursor.start, self.tokens[anchor].end - 1, (anchor, self.cursor))
+
+    def next_character(self, offset: int, step: int) -> int | None:
+        """The next character from `offset` in direction `step` that is not whitespace."""
+        text = self.session.paragraph.text
+        offset += step
+        while 0 <= offset < len(text) and text[offset].isspace():
+            offset += step
+        return offset if 0 <= offset < len(text) else None
+
+    def action_character_mode(self) -> None:
+        """`c`: arrows and shift+arrows by a character, or (again) by a token; a selection is kept."""
+        self.char_mode = not self.char_mode
+        if not self.char_mode and self.chars is not None:
+            self.chars = None  # the token selection it was on is the covering tokens already
+        self.show_cursor()
+        self.show_title()
+        self.say("character mode: arrows move and shift+arrows grow by a character; c goes back to tokens"
+                 if self.char_mode else "token mode: arrows move by a token")
+
     # --- moving -----------------------------------------------------------------------
 
     def action_move(self, step: int) -> None:
         if self.cursor is None:
+            return
+        if self.char_mode and self.chars is not None:
+            target_char = self.next_character(self.chars.cursor, step)
+            self.set_chars(self.chars.cursor if target_char is None else target_char, None)
+            self.show_cursor()
             return
         target = self.first_movable(self.cursor + step, step)
         self.anchor_token = None
@@ -532,6 +651,13 @@ class AnnotateScreen(Screen[None]):
 
     def action_extend(self, step: int) -> None:
         if self.cursor is None:
+            return
+        if self.char_mode and self.chars is not None:
+            chars = self.chars
+            target_char = self.next_character(chars.cursor, step)
+            self.set_chars(chars.cursor if target_char is None else target_char,
+                           chars.cursor if chars.anchor is None else chars.anchor)
+            self.show_cursor()
             return
         if self.anchor_token is None:
             self.anchor_token = self.cursor
@@ -553,6 +679,8 @@ class AnnotateScreen(Screen[None]):
             self.say(f"{stopped} stopped")
             return
         self.anchor_token = None
+        if self.char_mode and self.chars is not None:
+            self.set_chars(self.chars.cursor, None)
         self.show_cursor()
 
     def select_tokens(self, first: int, last: int) -> None:
@@ -575,9 +703,15 @@ class AnnotateScreen(Screen[None]):
             index = next((i for i, s in enumerate(spans) if s.token_start >= self.cursor), 0)
         else:
             index = next((i for i in range(len(spans) - 1, -1, -1) if spans[i].token_start < self.cursor), len(spans) - 1)
-        span = spans[index]
-        self.anchor_token, self.cursor = span.token_end, span.token_start
+        self.select_span(spans[index])
         self.show_cursor()
+
+    def select_span(self, span: Span) -> None:
+        """Select exactly `span`: its characters in character mode, else its tokens (cursor on the first)."""
+        if self.char_mode:
+            self.set_chars(span.end - 1, span.start)
+        else:
+            self.anchor_token, self.cursor = span.token_end, span.token_start
 
     def action_phrase(self) -> None:
         if self.cursor is None:
@@ -588,19 +722,28 @@ class AnnotateScreen(Screen[None]):
         self.anchor_token, self.cursor = first, last
         self.show_cursor()
 
+    def word_starting(self, prefix: str, origin: int) -> int | None:
+        """The next token after `origin` (round to it) whose text starts with `prefix`, case-insensitively."""
+        prefix = prefix.casefold()
+        count = len(self.tokens)
+        order = [(origin + offset) % count for offset in range(1, count + 1)]
+        return next((i for i in order if self.tokens[i].text.casefold().startswith(prefix)), None)
+
     def action_jump(self) -> None:
+        """`f`: type the start of a word to jump to it; a label key then tags it and shift+arrows select
+        from it, closing the prompt (no `enter` needed)."""
         if self.cursor is None:
             return
         origin = self.cursor
+        keys = screen_keys("annotate", getattr(self.app, "user_keymap", None))
+        selecting = {"annotator.grow_selection": 1, "annotator.shrink_selection": -1}
 
         def jump(prefix: str) -> None:
-            prefix = prefix.strip().casefold()
+            prefix = prefix.strip()
             if not prefix:
                 self.cursor = origin
             else:
-                count = len(self.tokens)
-                order = [(origin + offset) % count for offset in range(1, count + 1)]
-                found = next((i for i in order if self.tokens[i].text.casefold().startswith(prefix)), None)
+                found = self.word_starting(prefix, origin)
                 if found is None:
                     self.app.bell()
                     self.say(f"no word starts with {prefix!r}")
@@ -609,13 +752,25 @@ class AnnotateScreen(Screen[None]):
             self.anchor_token = None
             self.show_cursor()
 
+        def act(key: str, character: str | None, typed: str) -> Callable[[], None] | None:
+            """A label key (unless it goes on a word's start: "f 1 6" reaches "16") or a selection key."""
+            binding = keys.get(canonical_key(key))
+            if binding is not None:
+                step = selecting.get(binding.binding_id)
+                return None if step is None else (lambda: self.action_extend(step))
+            label = self.label_keys.get(character or "")
+            if label is None or self.word_starting((typed + (character or "")).strip(), origin) is not None:
+                return None
+            return lambda: self.action_tag(label)
+
         def finish(value: str | None) -> None:
             if value is None:
                 self.cursor = origin
                 self.show_cursor()
 
-        self.app.push_screen(PromptScreen("Jump to the next word starting with… (enter stays, esc goes back)",
-                                          on_change=jump), finish)
+        self.app.push_screen(PromptScreen("Jump to the next word starting with… (a label key tags it, shift+→ "
+                                          "selects from it, enter stays, esc goes back)", on_change=jump, on_key=act),
+                             finish)
 
     # --- paragraphs -------------------------------------------------------------------
 
@@ -761,13 +916,19 @@ class AnnotateScreen(Screen[None]):
         self.app.exit()
 
     def on_paragraph_view_pointed(self, event: ParagraphView.Pointed) -> None:
-        if event.anchor is not None:
+        """A press moves the cursor, a drag selects, a click on a span selects it: by character in character
+        mode, and for a drag that stays inside one token (a label's `snap` then keeps it or widens it)."""
+        inside_token = event.anchor == event.token and event.anchor_offset != event.offset
+        if event.anchor is not None and event.offset is not None and (self.char_mode or inside_token):
+            self.set_chars(event.offset, event.anchor_offset, token=event.token)
+        elif event.anchor is not None:
             self.anchor_token, self.cursor = event.anchor, event.token
         elif event.released:
             under = self.spans_under_cursor() if self.cursor == event.token else ()
             if under and self.anchor_token is None:
-                span = under[0]
-                self.anchor_token, self.cursor = span.token_end, span.token_start
+                self.select_span(under[0])
+        elif self.char_mode and event.offset is not None:
+            self.set_chars(event.offset, None, token=event.token)
         else:
             self.cursor, self.anchor_token = event.token, None
         self.show_cursor()

@@ -31,12 +31,15 @@ class AttributeScreen(ModalScreen[None]):
     """
 
     def __init__(self, label: Label, span: Callable[[], Span | None], paragraph_text: str,
-                 set_value: Callable[[str, Any], None]) -> None:
+                 set_value: Callable[[str, Any], None], *, missing: AttributeSpec | None = None) -> None:
+        """`missing`: a required attribute an accept found unset; the panel opens on it (picked), and closes
+        itself once the span has a value for every required attribute."""
         super().__init__()
         self.label = label
         self.span = span
         self.paragraph_text = paragraph_text
         self.set_value = set_value
+        self.missing = missing
         self.attribute: AttributeSpec | None = None
         self.row = 0  # the highlighted attribute, or choice once an attribute is picked
 
@@ -45,6 +48,9 @@ class AttributeScreen(ModalScreen[None]):
             yield Static(id="attributes")
 
     def on_mount(self) -> None:
+        if self.missing is not None:
+            self.row = self.label.attributes.index(self.missing)
+            self.pick(self.missing)
         self.show()
 
     def show(self) -> None:
@@ -64,7 +70,10 @@ class AttributeScreen(ModalScreen[None]):
             text.append(f" {attribute.name}", style="bold" if chosen or pointed else "")
             text.append(f" = {values[attribute.name]}" if attribute.name in values else " (not set)",
                         style="" if attribute.name in values else "dim")
-            text.append(f"   {attribute.type}{', required' if attribute.required else ''}\n", style="dim")
+            text.append(f"   {attribute.type}", style="dim")
+            unset = attribute.required and values.get(attribute.name) is None
+            text.append(", required" if attribute.required else "", style="bold red" if unset else "dim")
+            text.append("\n")
             if chosen:
                 for number, choice in enumerate(attribute.choices):
                     text.append("   ▸ " if number == self.row else "     ")
@@ -155,4 +164,9 @@ class AttributeScreen(ModalScreen[None]):
         if self.attribute is not None:
             self.row = self.label.attributes.index(self.attribute)
         self.attribute = None
+        span = self.span()
+        if self.missing is not None and span is not None and all(
+                span.attrs.get(attribute.name) is not None for attribute in self.label.attributes if attribute.required):
+            self.dismiss(None)  # opened by an accept: what it asked for is given
+            return
         self.show()

@@ -54,6 +54,8 @@ class HelpScreen(ModalScreen[None]):
             for attribute in label.attributes:
                 choices = ", ".join(f"{c.value} ({c.key})" if c.key else c.value for c in attribute.choices)
                 guide.append(f"\n  {attribute.name}", style="bold")
+                if attribute.required:
+                    guide.append(" required (a value before accepting)", style="bold red")
                 guide.append(f" ({attribute.type}{': ' + choices if choices else ''})", style="dim")
             name = Text.assemble(("██ ", label.color), (label.name, "bold"))
             table.add_row(Text(label.key, style="bold"), name, guide)

@@ -27,6 +27,9 @@ from annotator.core.tokens import Token
 from annotator.tui.widgets.layout import Line, ParagraphLayout, Unit, layout_paragraph, paragraph_units, shown, tag_text
 from annotator.tui.widgets.sizing import resize_scroll_view
 
+#: the character ranges `[start, end)` of the cursor and of the selection, where they are drawn by character
+CharRanges = tuple[tuple[int, int] | None, tuple[int, int] | None]
+
 
 def readable_on(color: Color, background: Color) -> Color:
     """`color` nudged lighter or darker until it stands out against `background`."""
@@ -90,6 +93,8 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         token: int
         anchor: int | None  # the token where a drag began, None for a plain press
         released: bool
+        offset: int | None = None  # the character under the mouse
+        anchor_offset: int | None = None  # the character where a drag began
 
         @property
         def control(self) -> ParagraphView:
@@ -103,6 +108,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         self._colors: dict[str, Color] = {}
         self._cursor: int | None = None
         self._selection: tuple[int, int] | None = None
+        self._chars: CharRanges = (None, None)
         self._units: list[Unit] = []
         self._layout: ParagraphLayout | None = None
         self._layout_width = -1
@@ -110,7 +116,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         self._looks: dict[str, LabelLook] = {}
         self._base_style: Style | None = None
         self._styles: dict[tuple[object, ...], Style] = {}
-        self._drag_from: int | None = None
+        self._drag_from: tuple[int, int] | None = None  # the token and character a press began on
         self._dragged = False
 
     # --- state set by the screen ------------------------------------------------------
@@ -139,13 +145,18 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         if changed is not None:
             self._rewrap(*changed)
 
-    def set_cursor(self, cursor: int | None, selection: tuple[int, int] | None) -> None:
-        """Move the cursor / selection, repainting only the lines they leave and reach."""
-        if (cursor, selection) == (self._cursor, self._selection):
+    def set_cursor(self, cursor: int | None, selection: tuple[int, int] | None,
+                   chars: CharRanges = (None, None)) -> None:
+        """Move the cursor / selection, repainting only the lines they leave and reach.
+
+        `chars`: the character ranges `[start, end)` of the cursor and the selection, drawn
+        instead of the tokens' where given (character mode, a drag inside a token).
+        """
+        if (cursor, selection, chars) == (self._cursor, self._selection, self._chars):
             return
-        touched = self._token_range_lines(self._cursor, self._selection)
-        self._cursor, self._selection = cursor, selection
-        touched |= self._token_range_lines(cursor, selection)
+        touched = self._token_range_lines(self._cursor, self._selection) | self._char_range_lines(self._chars)
+        self._cursor, self._selection, self._chars = cursor, selection, chars
+        touched |= self._token_range_lines(cursor, selection) | self._char_range_lines(chars)
         for line in touched:
             self._strips.pop(line, None)
         for line in touched:
@@ -252,6 +263,12 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
             lines.update(range(layout.token_lines[first], layout.line_of_offset(end.end) + 1))
         return lines
 
+    def _char_range_lines(self, chars: CharRanges) -> set[int]:
+        if self._layout is None:
+            return set()
+        return {line for start, end in filter(None, chars)
+                for line in range(self._layout.line_of_offset(start), self._layout.line_of_offset(end - 1) + 1)}
+
     def line_of_token(self, token: int) -> int:
         return self.layout_lines.token_lines[token]
 
@@ -334,6 +351,8 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         if self._selection is not None:
             first, last = self._selection
             selection_range = (self._tokens[first].start, self._tokens[last].end)
+        cursor_range = self._chars[0] or cursor_range
+        selection_range = self._chars[1] or selection_range
         cuts = sorted({*(s.start for s in spans), *(s.end for s in spans), *cursor_range, *selection_range})
         segments: list[Segment] = []
         for fragment in line.fragments:
@@ -357,13 +376,18 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
 
     def token_at(self, x: int, y: int) -> int | None:
         """The token drawn at content cell (x, y), or the nearest one before it on that line."""
+        offset = self.offset_at(x, y)
+        return None if offset is None else self._token_of(offset)
+
+    def offset_at(self, x: int, y: int) -> int | None:
+        """The character offset drawn at content cell (x, y) (None past the line's end or on a tag)."""
         if not self._tokens:
             return None
-        layout = self.layout_lines
         line_index = self.scroll_offset.y + max(0, min(y, self.scrollable_content_region.height - 1))
-        offset = layout.offset_at(line_index, max(0, x))
-        if offset is None:
-            return None
+        return self.layout_lines.offset_at(line_index, max(0, x))
+
+    def _token_of(self, offset: int) -> int | None:
+        """The token at a character offset, or the nearest word before it."""
         best: int | None = None
         for token in self._tokens:
             if token.start > offset and best is not None:
@@ -372,35 +396,40 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
                 best = token.id
         return best
 
-    def _token_under(self, event: events.MouseEvent) -> int | None:
-        offset = event.get_content_offset_capture(self)
-        return None if offset is None else self.token_at(offset.x, offset.y)
+    def _under(self, event: events.MouseEvent) -> tuple[int, int] | None:
+        """The token and the character under the mouse."""
+        cell = event.get_content_offset_capture(self)
+        offset = None if cell is None else self.offset_at(cell.x, cell.y)
+        token = None if offset is None else self._token_of(offset)
+        return None if token is None or offset is None else (token, offset)
 
     def on_mouse_down(self, event: events.MouseDown) -> None:
         if event.get_content_offset(self) is None:  # on the border or the scrollbar
             return
-        token = self._token_under(event)
-        if token is None:
+        under = self._under(event)
+        if under is None:
             return
-        self._drag_from = token
+        self._drag_from = under
         self._dragged = False
         self.capture_mouse()
-        self.post_message(self.Pointed(self, token, None, False))
+        self.post_message(self.Pointed(self, under[0], None, False, under[1]))
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
         if self._drag_from is None or not event.button:
             return
-        token = self._token_under(event)
-        if token is None or (token == self._drag_from and not self._dragged):
+        under = self._under(event)
+        if under is None or (under == self._drag_from and not self._dragged):
             return
         self._dragged = True
-        self.post_message(self.Pointed(self, token, self._drag_from, False))
+        self.post_message(self.Pointed(self, under[0], self._drag_from[0], False, under[1], self._drag_from[1]))
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
         if self._drag_from is None:
             return
         self.release_mouse()
-        token = self._token_under(event)
+        under = self._under(event)
         anchor, self._drag_from = self._drag_from, None
-        if token is not None:
-            self.post_message(self.Pointed(self, token, anchor if self._dragged else None, True))
+        if under is not None:
+            dragged = self._dragged
+            self.post_message(self.Pointed(self, under[0], anchor[0] if dragged else None, True, under[1],
+                                           anchor[1] if dragged else None))
