@@ -43,6 +43,33 @@ def wait_for(session: str, text: str, timeout: float = 20) -> str:
     raise AssertionError(f"{text!r} never appeared; the screen was:\n{shown}")
 
 
+def settle(session: str, quiet: float = 1.0, timeout: float = 20) -> None:
+    """Wait until the screen has not changed for `quiet` seconds: the first frame and what follows it are drawn."""
+    deadline = time.monotonic() + timeout
+    shown, since = "", time.monotonic()
+    while time.monotonic() < deadline:
+        now = tmux("capture-pane", "-p", "-e", "-t", session)
+        if now != shown:
+            shown, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the screen never settled:\n{screen(session)}")
+
+
+def press(session: str, key: str, timeout: float = 20) -> None:
+    """Send one key and wait until the screen (colours included) changes, so that no key is sent
+    while the app is still busy with the one before (under load, keys sent at once were lost)."""
+    before = tmux("capture-pane", "-p", "-e", "-t", session)
+    tmux("send-keys", "-t", session, key)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if tmux("capture-pane", "-p", "-e", "-t", session) != before:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the screen did not change after {key!r}:\n{screen(session)}")
+
+
 @pytest.fixture
 def terminal(tmp_path: Path):
     name = f"annotator-e2e-{uuid.uuid4().hex[:8]}"
@@ -59,9 +86,10 @@ def test_tag_accept_and_quit_in_a_real_terminal(tmp_path: Path, terminal: str) -
     subprocess.run([TMUX, "new-session", "-d", "-s", terminal, "-x", "120", "-y", "40", command],  # type: ignore[list-item]
                    check=True, env=env)
     wait_for(terminal, "paragraph 1 of 2")
+    settle(terminal)
     for _ in range(5):  # US bombers struck sites in -> Deir
-        tmux("send-keys", "-t", terminal, "Right")
-    tmux("send-keys", "-t", terminal, "e")
+        press(terminal, "Right")
+    press(terminal, "e")
     tmux("send-keys", "-t", terminal, "2")
     shown = wait_for(terminal, "saved ✓")
     assert "[LOCATION]" in shown
