@@ -117,3 +117,19 @@ def test_wrapping_again_from_a_change_gives_the_same_lines_as_from_scratch(text:
     if carried_on.resumed_at is not None:  # the lines carried over are the previous layout's own, shifted
         assert carried_on.lines[carried_on.resumed_at:] == previous.lines[carried_on.resumed_at - carried_on.shift:]
         assert len(carried_on.lines) == len(previous.lines) + carried_on.shift
+
+
+def test_punctuation_never_starts_a_line() -> None:
+    text = "Officials said, according to (AP) reports, that 18 people died."
+    tokens = tokenize(text)
+    for width in range(12, len(text)):  # from the width of the longest word with its punctuation
+        layout = layout_paragraph(text, tokens, [], width)
+        for line in layout.lines[1:]:
+            assert text[line.start] not in ",.)", (width, text[line.start:])
+            assert text[line.start - 1].isspace()  # lines break after whitespace only
+
+
+def test_a_no_break_space_keeps_a_figure_with_its_unit() -> None:
+    text = "The convoy was hit 18\u00a0km north of the town."
+    layout = layout_paragraph(text, tokenize(text), [], 20)
+    assert all(text[line.start:line.start + 2] != "km" for line in layout.lines)

@@ -86,11 +86,16 @@ class ParagraphLayout:
 
 
 _BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029]")
+_NO_BREAK = "\u00a0\u2007\u202f"  # no-break spaces: "18\u00a0km" stays on one line
 
 
 @dataclass(frozen=True, slots=True)
 class Unit:
-    """A breakable piece of a line: a token with the whitespace after it (or a cut at a line break)."""
+    """A breakable piece of a line: the tokens up to and with the next whitespace (or a cut at a line break).
+
+    A line breaks only after whitespace, so punctuation stays with the word it clings to
+    ("said," / "(AP)") instead of starting a line.
+    """
 
     start: int
     end: int
@@ -101,7 +106,8 @@ class Unit:
 
 def paragraph_units(text: str, tokens: Sequence[Token]) -> list[Unit]:
     """The units of a paragraph; they depend on the text only, so they are computed once per paragraph."""
-    bounds = [0] + [t.start for t in tokens[1:]] + [len(text)] if tokens else [0, len(text)]
+    inner = [t.start for t in tokens[1:] if text[t.start - 1].isspace() and text[t.start - 1] not in _NO_BREAK]
+    bounds = [0, *inner, len(text)]
     breaks = [match.end() for match in _BREAK.finditer(text)]
     units: list[Unit] = []
     cut_index = 0
