@@ -25,7 +25,7 @@ from textual.strip import Strip
 from annotator.core.spans import Span
 from annotator.core.tokens import Token
 from annotator.tui.widgets.layout import Line, ParagraphLayout, Unit, layout_paragraph, paragraph_units, shown, tag_text
-from annotator.tui.widgets.sizing import resize_scroll_view
+from annotator.tui.widgets.sizing import needs_resize, resize_scroll_view
 
 
 def readable_on(color: Color, background: Color) -> Color:
@@ -104,6 +104,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         self._cursor: int | None = None
         self._selection: tuple[int, int] | None = None
         self._units: list[Unit] = []
+        self._cells = 0  # the paragraph's width on one line
         self._layout: ParagraphLayout | None = None
         self._layout_width = -1
         self._strips: dict[int, Strip] = {}
@@ -123,6 +124,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
             self.set_spans(spans)
             return
         self._units = paragraph_units(text, tokens)
+        self._cells = sum(unit.cells for unit in self._units)
         self._text, self._tokens, self._spans = text, tokens, tuple(spans)
         self._cursor, self._selection = None, None  # token indices of the old paragraph mean nothing here
         self._colors = colors
@@ -192,12 +194,27 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
             resize_scroll_view(self, Size(width, len(layout.lines)))
         return self._layout
 
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """As many rows as the wrapped paragraph takes (the CSS keeps a minimum and caps it to the room left)."""
+        if self._layout is not None and width in (self._layout_width, self._layout_width + self.styles.scrollbar_size_vertical):
+            return len(self._layout.lines)
+        if self._cells > max(8, width) * container.height:  # surely taller than the room: not worth wrapping
+            return container.height
+        return len(layout_paragraph(self._text, self._tokens, self._spans, width, self._units).lines)
+
+    def _fit_height(self, old_lines: int, new_lines: int) -> None:
+        """Re-lay out the screen when the box, as tall as its text, has to grow or shrink."""
+        if self.is_mounted and needs_resize(old_lines, new_lines, self.scrollable_content_region.height):
+            self.refresh(layout=True)
+
     def _invalidate_layout(self) -> None:
         """Wrap the whole paragraph again and repaint it."""
+        old_lines = len(self._layout.lines) if self._layout is not None else 0
         self._layout = None
         self._strips.clear()
         if self.is_mounted:
             self._wrapped()  # now, so that virtual_size (the scrollbar) is right
+            self._fit_height(old_lines, len(self.layout_lines.lines))
             self.refresh()
 
     def _rewrap(self, changed_from: int, changed_to: int) -> None:
@@ -229,6 +246,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
                 repaint.append(index)
         self._strips = strips
         resize_scroll_view(self, Size(width, len(layout.lines)))
+        self._fit_height(len(previous.lines), len(layout.lines))
         for index in repaint:
             self.refresh_lines(index)
         if shift:  # the lines below moved up or down the screen
