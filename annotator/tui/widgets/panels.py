@@ -31,18 +31,19 @@ from annotator.core.spans import Relation, Span
 from annotator.tui.widgets.sizing import needs_resize, resize_scroll_view
 
 
-def fit_parts(parts: Sequence[Text], width: int, separator: str = " · ") -> Text:
+def fit_parts(parts: Sequence[Text], width: int, separator: str = " · ", *, cuttable: int = 2) -> Text:
     """`parts` (most important first) joined on one line of `width` cells: those that fit whole,
-    then the first that does not, cut with an ellipsis if a few cells are left; the rest dropped."""
+    then the first that does not, cut with an ellipsis if it is one of the first `cuttable` and a few
+    cells are left (half a file name says nothing); the rest dropped."""
     line = Text(no_wrap=True, overflow="ellipsis", end="")
-    for part in parts:
+    for number, part in enumerate(parts):
         joint = separator if line else ""
         room = width - line.cell_len - cell_len(joint)
         if part.cell_len <= room:
             line.append(joint)
             line.append_text(part)
             continue
-        if room >= MIN_CUT or not line:
+        if (room >= MIN_CUT and number < cuttable) or not line:
             cut = part.copy()
             cut.truncate(max(1, room), overflow="ellipsis")
             line.append(joint)
@@ -331,8 +332,9 @@ class SpanList(ScrollView, can_focus=False):
         if width != self._width:
             self._drawn.clear()
             self._cut_rows(width)
-            resize_scroll_view(self, Size(width, self._starts[-1]))
             self.refresh()
+        if self.virtual_size != Size(width, self._starts[-1]):  # also when a first paint cut the rows already
+            resize_scroll_view(self, Size(width, self._starts[-1]))
 
     def follow(self, span_id: str | None) -> None:
         """Highlight a span (None: no highlight), scrolling its row into view."""
