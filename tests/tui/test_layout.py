@@ -11,16 +11,19 @@ from collections import Counter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
+from rich.color import ColorSystem
 from rich.text import Text
+from textual.color import Color
 
 from annotator.core.display import display_text, visible_at
 from annotator.core.phrases import phrase_around
 from annotator.core.spans import Relation, span_over_tokens
 from annotator.core.tokens import tokenize
 from annotator.tui.app import AnnotatorApp
-from annotator.tui.widgets.layout import layout_paragraph, shown, tag_text
+from annotator.tui.widgets.layout import crossing, layout_paragraph, mark_text, shown, tag_text
 from annotator.tui.widgets.panels import Context, LabelBar, SpanList, cell_cuts, fit_parts, label_bar_text
 from annotator.tui.widgets.paragraph_view import ParagraphView
+from annotator.tui.widgets.tints import TINT, label_tints, rounded
 
 PIECES = st.sampled_from(["word", "Iraq", "16,000", " ", "  ", "\n", "\r\n", "\t", "\x1b[31m", "\x07", "北京",
                           "👩‍👩‍👧", "قال", "é", "e\u0301", "\u200b", "\u202e", ".", ",", "-",
@@ -305,3 +308,104 @@ async def test_label_bar_footer_and_status_fit_80x24(workspace) -> None:
         keys = list(screen.query("FooterKey"))
         assert keys and all(key.region.right <= SMALL[0] and key.region.width > 0 for key in keys)
         assert {"Undo", "Accept", "Help"} <= {key.description for key in keys}
+
+
+@settings(max_examples=100, deadline=None)
+@given(TEXTS, st.integers(min_value=8, max_value=40), st.data())
+def test_opening_marks_stand_just_before_their_spans_and_rewrap_like_from_scratch(text: str, width: int, data) -> None:
+    tokens = tokenize(text)
+    words = [t for t in tokens if not t.text.isspace()]
+    if not words:
+        return
+
+    def some_spans() -> list:
+        chosen = data.draw(st.lists(st.sampled_from(words), max_size=5, unique=True))
+        return [span_over_tokens(tokens, w.id, min(w.id + data.draw(st.integers(0, 2)), words[-1].id), "ACTOR")
+                for w in chosen]
+
+    before, after = some_spans(), some_spans()
+    previous = layout_paragraph(text, tokens, before, width, opened=crossing(before))
+    changed = set(before) ^ set(after) | set(crossing(before)) ^ set(crossing(after))
+    rewrapped = layout_paragraph(text, tokens, after, width, previous=previous, opened=crossing(after),
+                                 changed_from=min((s.start for s in changed), default=0),
+                                 changed_to=max((s.end for s in changed), default=0))
+    fresh = layout_paragraph(text, tokens, after, width, opened=crossing(after))
+    assert [line.fragments for line in rewrapped.lines] == [line.fragments for line in fresh.lines]
+    fragments = [f for line in fresh.lines for f in line.fragments]
+    covered = [i for f in fragments if f.tag is None for i in range(f.start, f.end)]
+    assert covered == list(range(len(text)))
+    for span in crossing(after):
+        index = next(i for i, f in enumerate(fragments) if f.opening and f.tag is span)
+        following = next(f for f in fragments[index:] if f.tag is None and f.end > f.start)
+        assert following.start == span.start  # the mark, then (after other marks only) the span's first character
+
+
+def test_nested_spans_show_where_each_begins_and_ends() -> None:
+    text = "US officials said 16,000 people fled."
+    tokens = tokenize(text)
+    outer = span_over_tokens(tokens, 0, 2, "ATTRIBUTION")
+    inner = span_over_tokens(tokens, 0, 1, "ACTOR")
+    alone = span_over_tokens(tokens, 3, 4, "CASUALTY")
+    spans = [outer, inner, alone]
+    assert {id(span) for span in crossing(spans)} == {id(outer), id(inner)}  # a lone span's tint shows where it is
+    layout = layout_paragraph(text, tokens, spans, 80, opened=crossing(spans))
+    drawn = "".join(mark_text(f) if f.tag else text[f.start:f.end] for f in layout.lines[0].fragments)
+    assert drawn == "‹‹US officials[ACTOR] said[ATTRIBUTION] 16,000 people[CASUALTY] fled."
+
+
+def rounded_tints(app: AnnotatorApp) -> dict[str, tuple[str, int, int]]:
+    """Each label's span background as drawn in truecolor, and as a 256- and a 16-colour terminal round it."""
+    view = app.screen.query_one(ParagraphView)
+    out = {}
+    for label in app.screen.session.schema.labels:
+        color = view._look(label.name).tint.bgcolor
+        out[label.name] = (color.triplet.hex, color.downgrade(ColorSystem.EIGHT_BIT).number,
+                           color.downgrade(ColorSystem.STANDARD).number)
+    return out
+
+
+async def test_labels_stay_apart_in_truecolor_256_and_16_colours_in_dark_and_light_themes(workspace) -> None:
+    space = workspace(ARTICLE)
+    app = app_for(space)
+    async with app.run_test(size=LARGE) as pilot:
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            await pilot.pause()
+            tints = rounded_tints(app)
+            background = app.screen.query_one(ParagraphView).background_colors[1].rich_color
+            for position, system in ((1, ColorSystem.EIGHT_BIT), (2, ColorSystem.STANDARD)):
+                drawn = [rounded[position] for rounded in tints.values()]
+                assert len(set(drawn)) == len(drawn), (theme, system, tints)  # ACTOR and LOCATION were both 23
+                assert background.downgrade(system).number not in drawn  # and none is lost on the background
+            assert len({rounded[0] for rounded in tints.values()}) == len(tints)
+
+
+def test_tints_keep_to_the_labels_colours_and_fall_back_to_256_colours_past_what_16_hold() -> None:
+    background = Color.parse("#1e1e1e")
+    colors = {"A": Color.parse("#0072B2"), "B": Color.parse("#0072B2"), "C": Color.parse("#CC79A7")}
+    tints = label_tints(colors, background)
+    assert tints["A"] == background.blend(colors["A"], TINT)  # the first label keeps its plain tint
+    assert len({rounded(tint, ColorSystem.EIGHT_BIT) for tint in tints.values()}) == 3  # one colour twice: two tints
+    many = {f"L{i}": Color.parse(c) for i, c in enumerate(["#0072B2", "#CC79A7", "#D55E00", "#009E73", "#E69F00",
+                                                             "#56B4E9", "#F0E442", "#000000", "#999999", "#882255"])}
+    eight_bit = [rounded(tint, ColorSystem.EIGHT_BIT) for tint in label_tints(many, background).values()]
+    assert len(set(eight_bit)) == len(many)
+
+
+async def test_without_colours_every_span_shows_its_start_and_its_label(workspace, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    space = workspace(ARTICLE)
+    session = space.session
+    session.suggests_occurrences = False
+    words = {t.text: t.id for t in session.tokens}
+    session.tag_tokens(words["Syria"], words["Syria"], "LOCATION")
+    session.tag_tokens(words["Islamic"], words["Corps"], "ACTOR")
+    app = app_for(space)
+    async with app.run_test(size=LARGE) as pilot:
+        await pilot.pause()
+        assert app.no_color
+        view = app.screen.query_one(ParagraphView)
+        drawn = "".join(view.render_line(y).text for y in range(3))
+        assert "‹Syria[LOCATION]" in drawn and "‹Islamic Revolutionary Guard Corps[ACTOR]" in drawn
+        bar = app.screen.query_one(LabelBar).text.plain
+        assert all(f" {label.key}  {label.name}" in bar for label in session.schema.labels)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from annotator.core.spans import Annotation, add_span, span_over_tokens
 from annotator.tui.app import AnnotatorApp
-from annotator.tui.widgets.layout import layout_paragraph
+from annotator.tui.widgets.layout import crossing, layout_paragraph
 from annotator.tui.widgets.paragraph_view import ParagraphView
 
 SIZE = (100, 40)  # the 140-word paragraph fits in its box (as tall as its text, up to 80% of the height)
@@ -59,8 +59,9 @@ def assert_wrapped_as_from_scratch(app: AnnotatorApp) -> None:
     screen = app.screen
     view = screen.query_one(ParagraphView)
     session = screen.session
-    fresh = layout_paragraph(session.paragraph.text, session.tokens, session.annotation.spans,
-                             view.scrollable_content_region.width)
+    spans = session.annotation.spans
+    fresh = layout_paragraph(session.paragraph.text, session.tokens, spans, view.scrollable_content_region.width,
+                             opened=crossing(spans))
     assert [line.fragments for line in view.layout_lines.lines] == [line.fragments for line in fresh.lines]
 
 

@@ -29,6 +29,7 @@ from annotator.core.display import display_text
 from annotator.core.schema import Schema
 from annotator.core.spans import Relation, Span
 from annotator.tui.widgets.sizing import needs_resize, resize_scroll_view
+from annotator.tui.widgets.tints import label_tints
 
 
 def fit_parts(parts: Sequence[Text], width: int, separator: str = " · ", *, cuttable: int = 2) -> Text:
@@ -110,7 +111,7 @@ class TextLine(Widget):
 
 
 def label_bar_text(schema: Schema, counts: Counter[str], width: int, colors: dict[str, Color]) -> Text:
-    """Each label's key (on its colour), name and count on one line of `width` cells.
+    """Each label's key (on its colour: `colors`, else the schema's), name and count on one line of `width` cells.
 
     When the names do not fit they are shortened ("ATTRIBUTION" -> "ATTR…"), then left out: the key
     on its colour and the count always show, and the bar never wraps.
@@ -153,7 +154,9 @@ class LabelBar(TextLine):
         if key == self.shown:
             return
         self.shown = key
-        self._schema, self._counts, self._colors = schema, counts, colors or {}
+        self._schema, self._counts = schema, counts
+        # The swatch is the tint a span of the label is drawn on, told apart in 256 and 16 colours too.
+        self._colors = label_tints(colors, self.background_colors[1]) if colors and self.is_mounted else {}
         self.show(label_bar_text(schema, counts, self.content_region.width or 80, self._colors))
 
     def render_line(self, y: int) -> Strip:
