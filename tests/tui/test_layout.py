@@ -261,10 +261,15 @@ async def test_span_list_rows_wrap_to_show_text_attributes_and_links_and_a_click
         assert screen.selected_span() is not None and screen.selected_span().id == order[1]
 
 
-def test_long_rows_are_cut_by_cells_with_an_indent() -> None:
+def test_long_rows_are_cut_after_a_space_by_cells_with_an_indent() -> None:
     assert cell_cuts("abcdefghij", 4) == [0, 4, 6, 8]  # abcd / ef / gh / ij: 2 cells after the indent
     assert cell_cuts("北京北京", 4) == [0, 2, 3]  # two cells each: one a line after the indent
     assert cell_cuts("short", 10) == [0]
+    text = "ATTRIBUTION Islamic Revolutionary Guard Corps struck a base"
+    cuts = cell_cuts(text, 30)
+    lines = [text[a:b] for a, b in zip(cuts, [*cuts[1:], len(text)])]
+    assert lines == ["ATTRIBUTION Islamic ", "Revolutionary Guard Corps ", "struck a base"]
+    assert all(len(line.rstrip()) <= 30 - (2 if number else 0) for number, line in enumerate(lines))
 
 
 def test_the_label_bar_shortens_names_then_shows_keys_only_and_never_wraps(workspace) -> None:
@@ -382,9 +387,11 @@ async def test_labels_stay_apart_in_truecolor_256_and_16_colours_in_dark_and_lig
 
 def test_tints_keep_to_the_labels_colours_and_fall_back_to_256_colours_past_what_16_hold() -> None:
     background = Color.parse("#1e1e1e")
-    colors = {"A": Color.parse("#0072B2"), "B": Color.parse("#0072B2"), "C": Color.parse("#CC79A7")}
+    colors = {"A": Color.parse("#009E73"), "B": Color.parse("#009E73"), "C": Color.parse("#0072B2")}
     tints = label_tints(colors, background)
-    assert tints["A"] == background.blend(colors["A"], TINT)  # the first label keeps its plain tint
+    assert tints["A"] == background.blend(colors["A"], TINT)  # the first label keeps its plain tint (its hue survives)
+    blue = rounded(tints["C"], ColorSystem.EIGHT_BIT)
+    assert blue in (24, 25, 31, 32, 33)  # ACTOR's blue stays blue in 256 colours (its plain tint rounds to teal 23)
     assert len({rounded(tint, ColorSystem.EIGHT_BIT) for tint in tints.values()}) == 3  # one colour twice: two tints
     many = {f"L{i}": Color.parse(c) for i, c in enumerate(["#0072B2", "#CC79A7", "#D55E00", "#009E73", "#E69F00",
                                                              "#56B4E9", "#F0E442", "#000000", "#999999", "#882255"])}

@@ -61,7 +61,7 @@ class AnnotateScreen(Screen[None]):
     # --- layout -----------------------------------------------------------------------
 
     # Below 100 columns the span list goes under the paragraph and the footer is compact (annotator.tcss).
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]  # noqa: RUF012 (Textual declares it without ClassVar)
     CONTEXT_PARAGRAPHS = 4  # neighbours each side at most; they get the rows the open paragraph leaves
 
     def compose(self) -> ComposeResult:

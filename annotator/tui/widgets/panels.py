@@ -180,17 +180,23 @@ INDENT = 2  # cells before each continuation line of a span list row
 def cell_cuts(text: str, width: int, indent: int = INDENT) -> list[int]:
     """Where a row of `text` is cut into lines of `width` cells, the lines after the first indented by `indent`.
 
-    The offsets of each line's first character, from 0: one line per `width` cells, so a row's
-    height is known without drawing it.
+    The offsets of each line's first character, from 0: after the last space that fits, or inside
+    a word longer than a line. Counted from the plain text, so a row's height is known without
+    drawing it.
     """
     cuts = [0]
     room, used = width, 0
+    space = -1  # the offset after the last space on the current line
     for index, char in enumerate(text):
         cells = cell_len(char)
         if used + cells > room and used:
-            cuts.append(index)
-            room, used = max(1, width - indent), 0
+            cut = space if space > cuts[-1] else index
+            cuts.append(cut)
+            room, space = max(1, width - indent), -1
+            used = cell_len(text[cut:index])
         used += cells
+        if char == " ":
+            space = index + 1
     return cuts
 
 

@@ -43,6 +43,14 @@ def _candidates(color: Color, background: Color, amount: float, strongest: float
                 yield background.blend(base, strength)
 
 
+def _keeps_hue(color: Color, tint: Color, most: float = 0.05) -> bool:
+    """Whether `tint`, rounded to 256 colours, is within `most` of a turn of `color`'s hue (and not grey)."""
+    red, green, blue = tint.rich_color.downgrade(ColorSystem.EIGHT_BIT).get_truecolor()
+    hue, saturation, _ = Color(red, green, blue).hsl
+    turn = abs(hue - color.hsl.h) % 1.0
+    return saturation > 0.2 and min(turn, 1 - turn) <= most
+
+
 @lru_cache(maxsize=64)
 def _tints(colors: tuple[tuple[str, Color], ...], background: Color, amount: float,
            strongest: float) -> dict[str, Color]:
@@ -53,7 +61,9 @@ def _tints(colors: tuple[tuple[str, Color], ...], background: Color, amount: flo
         apart_in = {system: [c for c in options if rounded(c, system) not in taken[system]] for system in ROUNDED}
         both = [c for c in apart_in[ColorSystem.EIGHT_BIT] if c in apart_in[ColorSystem.STANDARD]]
         # With more labels than 16 colours can tell apart, 256 colours still can (the tag names the label).
-        chosen = (both or apart_in[ColorSystem.EIGHT_BIT] or options)[0]
+        apart = both or apart_in[ColorSystem.EIGHT_BIT] or options
+        # Of those, the first that a 256-colour terminal still draws in the label's hue (blue stays blue).
+        chosen = next((c for c in apart if _keeps_hue(color, c)), apart[0])
         for system in ROUNDED:
             taken[system].add(rounded(chosen, system))
         tints[name] = chosen
