@@ -146,7 +146,8 @@ class LabelBar(TextLine):
         self.shown: tuple[object, ...] = ()
         self._schema: Schema | None = None
         self._counts: Counter[str] = Counter()
-        self._colors: dict[str, Color] = {}
+        self._label_colors: dict[str, Color] = {}  # as the schema gives them
+        self._colors: dict[str, Color] = {}  # their tints on this theme
 
     def show_counts(self, schema: Schema, spans: Sequence[Span], colors: dict[str, Color] | None = None) -> None:
         counts = Counter(span.label for span in spans)
@@ -154,10 +155,18 @@ class LabelBar(TextLine):
         if key == self.shown:
             return
         self.shown = key
-        self._schema, self._counts = schema, counts
-        # The swatch is the tint a span of the label is drawn on, told apart in 256 and 16 colours too.
-        self._colors = label_tints(colors, self.background_colors[1]) if colors and self.is_mounted else {}
+        self._schema, self._counts, self._label_colors = schema, counts, colors or {}
+        self._tint()
         self.show(label_bar_text(schema, counts, self.content_region.width or 80, self._colors))
+
+    def _tint(self) -> None:
+        """The swatches: the tint a span of each label is drawn on, told apart in 256 and 16 colours too."""
+        self._colors = label_tints(self._label_colors, self.background_colors[1]) \
+            if self._label_colors and self.is_mounted else {}
+
+    def theme_changed(self) -> None:
+        self._tint()
+        super().theme_changed()
 
     def render_line(self, y: int) -> Strip:
         width = self.content_region.width
@@ -208,6 +217,7 @@ class SpanRow:
     links: tuple[str, ...]
     text: Text
     plain: str
+    cells: int
 
 
 class SpanList(ScrollView, can_focus=False):
@@ -260,7 +270,7 @@ class SpanList(ScrollView, can_focus=False):
 
     def natural_width(self) -> int:
         """The cells the widest row takes on one line."""
-        return max((cell_len(row.plain) for row in self._rows.values()), default=0)
+        return max((row.cells for row in self._rows.values()), default=0)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return max(1, self.natural_width()) + self.styles.scrollbar_size_vertical
@@ -396,7 +406,7 @@ class SpanList(ScrollView, can_focus=False):
                         style="dim")
         for link in links:
             line.append(f"  {link}", style="italic")
-        return SpanRow(span, tuple(links), line, line.plain)
+        return SpanRow(span, tuple(links), line, line.plain, line.cell_len)
 
     def _render_row(self, row: SpanRow, highlighted: bool, width: int) -> list[Strip]:
         """The row's lines: cut where `cell_cuts` says, continuation lines indented."""
