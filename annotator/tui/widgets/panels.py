@@ -164,13 +164,11 @@ class LabelBar(TextLine):
         self._colors = label_tints(self._label_colors, self.background_colors[1]) \
             if self._label_colors and self.is_mounted else {}
 
-    def theme_changed(self) -> None:
-        self._tint()
-        super().theme_changed()
-
     def render_line(self, y: int) -> Strip:
         width = self.content_region.width
         if self._schema is not None and width > 0 and (self._drawn is None or self._drawn[1] != width):
+            if self._drawn is None:  # after a theme change too: the tints follow the new background
+                self._tint()
             self.text = label_bar_text(self._schema, self._counts, width, self._colors)
         return super().render_line(y)
 
