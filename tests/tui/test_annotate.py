@@ -510,7 +510,7 @@ async def test_a_narrower_terminal_rewraps_and_keeps_the_cursor_visible(workspac
         view = app.screen.query_one(ParagraphView)
         await pilot.press("end")
         lines_before = len(view.layout_lines.lines)
-        await pilot.resize_terminal(70, 32)
+        await pilot.resize_terminal(50, 32)  # narrower than the paragraph view at 100 columns (beside the span list)
         await pilot.pause()
         assert len(view.layout_lines.lines) > lines_before
         line = view.line_of_token(annotate(app).cursor)

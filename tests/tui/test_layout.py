@@ -1,19 +1,29 @@
 """Properties of the paragraph display: every character has exactly one place, nothing raw reaches
-the terminal, and lines fit the width (pure functions, no app)."""
+the terminal, and lines fit the width (pure functions); then the annotate screen's layout at
+80x24 and 120x40: boxes as big as their text, the neighbouring paragraphs in the rows left, the
+span list beside or under the paragraph, one-line label bar, footer and status."""
 
 from __future__ import annotations
 
 import unicodedata
+from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
+from rich.color import ColorSystem
+from rich.text import Text
+from textual.color import Color
 
 from annotator.core.display import display_text, visible_at
 from annotator.core.phrases import phrase_around
-from annotator.core.spans import span_over_tokens
+from annotator.core.spans import Relation, span_over_tokens
 from annotator.core.tokens import tokenize
-from annotator.tui.widgets.layout import layout_paragraph, shown, tag_text
+from annotator.tui.app import AnnotatorApp
+from annotator.tui.widgets.layout import crossing, layout_paragraph, mark_text, shown, tag_text
+from annotator.tui.widgets.panels import Context, LabelBar, SpanList, cell_cuts, fit_parts, label_bar_text
+from annotator.tui.widgets.paragraph_view import ParagraphView
+from annotator.tui.widgets.tints import TINT, label_tints, rounded
 
 PIECES = st.sampled_from(["word", "Iraq", "16,000", " ", "  ", "\n", "\r\n", "\t", "\x1b[31m", "\x07", "北京",
                           "👩‍👩‍👧", "قال", "é", "e\u0301", "\u200b", "\u202e", ".", ",", "-",
@@ -117,3 +127,292 @@ def test_wrapping_again_from_a_change_gives_the_same_lines_as_from_scratch(text:
     if carried_on.resumed_at is not None:  # the lines carried over are the previous layout's own, shifted
         assert carried_on.lines[carried_on.resumed_at:] == previous.lines[carried_on.resumed_at - carried_on.shift:]
         assert len(carried_on.lines) == len(previous.lines) + carried_on.shift
+
+
+def test_punctuation_never_starts_a_line() -> None:
+    text = "Officials said, according to (AP) reports, that 18 people died."
+    tokens = tokenize(text)
+    for width in range(12, len(text)):  # from the width of the longest word with its punctuation
+        layout = layout_paragraph(text, tokens, [], width)
+        for line in layout.lines[1:]:
+            assert text[line.start] not in ",.)", (width, text[line.start:])
+            assert text[line.start - 1].isspace()  # lines break after whitespace only
+
+
+def test_a_no_break_space_keeps_a_figure_with_its_unit() -> None:
+    text = "The convoy was hit 18\u00a0km north of the town."
+    layout = layout_paragraph(text, tokenize(text), [], 20)
+    assert all(text[line.start:line.start + 2] != "km" for line in layout.lines)
+
+
+SMALL, LARGE = (80, 24), (120, 40)
+ARTICLE = {"story": [
+    "In Syria, the Islamic Revolutionary Guard Corps said at least 18 people died in Deir el-Zour on Tuesday, "
+    "according to a statement carried by the state news agency.",
+    "Nobody was hurt.",
+    "US officials said 16,000 people fled the fighting near Al-Mayadeen over the weekend, and aid groups said "
+    "the camps to the south were already full.",
+    "The ministry denied any involvement.",
+]}
+
+
+def app_for(space) -> AnnotatorApp:
+    return AnnotatorApp(space.session, store_path="/a/rather/long/folder/name/for/the/store/annotations.jsonl")
+
+
+def context_lines(app: AnnotatorApp, which: str) -> list[str]:
+    return app.screen.query_one(f"#{which}", Context).render().plain.splitlines()
+
+
+async def test_a_one_line_paragraph_gets_a_small_box_and_its_neighbours_the_rows_left(workspace) -> None:
+    space = workspace(ARTICLE)
+    space.session.next_paragraph()  # "Nobody was hurt."
+    app = app_for(space)
+    async with app.run_test(size=LARGE) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ParagraphView)
+        assert view.scrollable_content_region.height == 3  # the minimum, not the whole height
+        before, after = context_lines(app, "before"), context_lines(app, "after")
+        assert " ".join(before).endswith("state news agency.") and "…" not in "".join(before)
+        assert " ".join(after).startswith("US officials said") and "The ministry denied" in " ".join(after)
+        assert "…" not in "".join(after)  # there is room: nothing cut
+        await pilot.resize_terminal(*SMALL)
+        await pilot.pause()
+        await pilot.resize_terminal(*LARGE)  # back: the context fills the rows again (it used to shrink to one line)
+        await pilot.pause()
+        assert context_lines(app, "before") == before and context_lines(app, "after") == after
+
+
+async def test_a_long_paragraph_scrolls_in_its_box_and_the_neighbours_keep_their_nearest_lines(workspace) -> None:
+    long = " ".join(f"word{i}" for i in range(600)) + "."
+    space = workspace({"story": [ARTICLE["story"][0] * 3, long, ARTICLE["story"][2] * 3]})
+    space.session.next_paragraph()
+    app = app_for(space)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ParagraphView)
+        assert view.show_vertical_scrollbar and len(view.layout_lines.lines) > view.scrollable_content_region.height
+        before, after = context_lines(app, "before"), context_lines(app, "after")
+        assert before and before[0].startswith("…") and before[-1].endswith("news agency.")
+        assert after and after[0].startswith("US officials") and after[-1].endswith("…")
+
+
+async def test_the_box_follows_the_paragraph_as_an_edit_adds_a_line(workspace) -> None:
+    space = workspace({"story": ["Troops crossed the border at dawn, residents said, and the army said nothing more "
+                                 "about it at all."]})
+    space.session.suggests_occurrences = False
+    app = app_for(space)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        view = app.screen.query_one(ParagraphView)
+        lines = len(view.layout_lines.lines)
+        assert view.scrollable_content_region.height == max(3, lines)
+        for _ in range(12):  # tag word after word until the tags push the text onto another line
+            await pilot.press("4", "right")
+            await pilot.pause()
+            if len(view.layout_lines.lines) > max(3, lines):
+                break
+        assert len(view.layout_lines.lines) > max(3, lines)
+        assert view.scrollable_content_region.height == len(view.layout_lines.lines) and not view.show_vertical_scrollbar
+
+
+async def test_the_span_list_sits_beside_the_paragraph_when_wide_and_under_it_when_narrow(workspace) -> None:
+    space = workspace(ARTICLE)
+    app = app_for(space)
+    async with app.run_test(size=LARGE) as pilot:
+        await pilot.press("right", "right", "2")
+        await pilot.pause()
+        spans, view = app.screen.query_one(SpanList), app.screen.query_one(ParagraphView)
+        assert spans.region.x >= view.region.right and spans.region.width <= 0.4 * LARGE[0]
+        await pilot.resize_terminal(*SMALL)
+        await pilot.pause()
+        assert spans.region.y >= view.region.bottom and spans.region.width == SMALL[0]
+
+
+async def test_span_list_rows_wrap_to_show_text_attributes_and_links_and_a_click_selects_that_row(workspace) -> None:
+    space = workspace(ARTICLE)
+    session = space.session
+    session.suggests_occurrences = False
+    words = {t.text: t.id for t in session.tokens}
+    session.tag_tokens(words["Islamic"], words["Corps"], "ACTOR")
+    session.tag_tokens(words["at"], words["people"], "CASUALTY")
+    casualty = next(s for s in session.annotation.spans if s.label == "CASUALTY")
+    actor = next(s for s in session.annotation.spans if s.label == "ACTOR")
+    spec = next(spec for spec in session.schema.relations if "CASUALTY" in spec.heads and "ACTOR" in spec.children)
+    session.relate(Relation(spec.name, casualty.id, actor.id))
+    app = app_for(space)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        span_list = app.screen.query_one(SpanList)
+        width = span_list.scrollable_content_region.width
+        lines = [span_list.render_line(y).text.rstrip() for y in range(span_list.virtual_size.height)]
+        assert all(len(line) <= width for line in lines)
+        rows = "".join(line.strip() for line in lines)
+        attributes = ", ".join(f"{key}={value}" for key, value in session.annotation.span(casualty.id).attributes)
+        assert "Islamic Revolutionary Guard Corps" in rows and f"{spec.name}→Islamic Revolutionary Guard Corps" in rows
+        assert attributes.replace(" ", "") in rows.replace(" ", "")
+        await pilot.resize_terminal(*LARGE)
+        await pilot.pause()
+        order = [span.id for span in span_list.spans]
+        second_row = span_list._starts[1]  # the first line of the second span's row
+        await pilot.click(SpanList, offset=(3, 1 + second_row))  # 1: the border
+        await pilot.pause()
+        screen = app.screen
+        assert screen.selected_span() is not None and screen.selected_span().id == order[1]
+
+
+def test_long_rows_are_cut_after_a_space_by_cells_with_an_indent() -> None:
+    assert cell_cuts("abcdefghij", 4) == [0, 4, 6, 8]  # abcd / ef / gh / ij: 2 cells after the indent
+    assert cell_cuts("北京北京", 4) == [0, 2, 3]  # two cells each: one a line after the indent
+    assert cell_cuts("short", 10) == [0]
+    text = "ATTRIBUTION Islamic Revolutionary Guard Corps struck a base"
+    cuts = cell_cuts(text, 30)
+    lines = [text[a:b] for a, b in zip(cuts, [*cuts[1:], len(text)])]
+    assert lines == ["ATTRIBUTION Islamic ", "Revolutionary Guard Corps ", "struck a base"]
+    assert all(len(line.rstrip()) <= 30 - (2 if number else 0) for number, line in enumerate(lines))
+
+
+def test_the_label_bar_shortens_names_then_shows_keys_only_and_never_wraps(workspace) -> None:
+    schema = workspace().session.schema
+    counts = Counter({"ACTOR": 3})
+    full = label_bar_text(schema, counts, 100, {})
+    assert all(label.name in full.plain for label in schema.labels)
+    for width in (60, 50, 40, 30, 24):
+        text = label_bar_text(schema, counts, width, {})
+        assert text.cell_len <= width, (width, text.plain)
+        assert all(f" {label.key} " in text.plain for label in schema.labels)  # every key stays visible
+        assert " 3" in text.plain
+    assert "…" in label_bar_text(schema, counts, 50, {}).plain
+
+
+def test_the_status_keeps_the_first_parts_whole_and_drops_the_last_first() -> None:
+    parts = [Text("saved ✓"), Text("tagged ACTOR"), Text("3/32 done (9%)"), Text("alice"), Text("/a/long/store/path.jsonl")]
+    assert fit_parts(parts, 200).plain == " · ".join(part.plain for part in parts)
+    assert fit_parts(parts, 60).plain == "saved ✓ · tagged ACTOR · 3/32 done (9%) · alice"  # the path whole or not at all
+    assert fit_parts(parts, 33, cuttable=3).plain == "saved ✓ · tagged ACTOR · 3/32 do…"  # cut only with room to say something
+    assert fit_parts(parts, 30, cuttable=3).plain == "saved ✓ · tagged ACTOR"
+    assert fit_parts([Text("saved ✓"), Text("a long message about what just happened")], 30).plain == \
+        "saved ✓ · a long message abou…"
+    assert fit_parts([Text("a message far too long for the line")], 10).plain == "a message…"
+
+
+async def test_label_bar_footer_and_status_fit_80x24(workspace) -> None:
+    space = workspace(ARTICLE)
+    space.session.suggests_occurrences = False
+    app = app_for(space)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.press("right", "right", "2")
+        await pilot.pause()
+        screen = app.screen
+        bar = screen.query_one(LabelBar)
+        assert bar.region.height == 1 and bar.text.cell_len <= bar.content_region.width
+        assert all(label.name in bar.text.plain for label in space.session.schema.labels)  # the default schema fits whole
+        status = str(screen.query_one("#status").render())
+        assert status.startswith("saved ✓ · tagged LOCATION · 0/4 done")
+        assert "annotations.jsonl" not in status  # the store path went first
+        keys = list(screen.query("FooterKey"))
+        assert keys and all(key.region.right <= SMALL[0] and key.region.width > 0 for key in keys)
+        assert {"Undo", "Accept", "Help"} <= {key.description for key in keys}
+
+
+@settings(max_examples=100, deadline=None)
+@given(TEXTS, st.integers(min_value=8, max_value=40), st.data())
+def test_opening_marks_stand_just_before_their_spans_and_rewrap_like_from_scratch(text: str, width: int, data) -> None:
+    tokens = tokenize(text)
+    words = [t for t in tokens if not t.text.isspace()]
+    if not words:
+        return
+
+    def some_spans() -> list:
+        chosen = data.draw(st.lists(st.sampled_from(words), max_size=5, unique=True))
+        return [span_over_tokens(tokens, w.id, min(w.id + data.draw(st.integers(0, 2)), words[-1].id), "ACTOR")
+                for w in chosen]
+
+    before, after = some_spans(), some_spans()
+    previous = layout_paragraph(text, tokens, before, width, opened=crossing(before))
+    changed = set(before) ^ set(after) | set(crossing(before)) ^ set(crossing(after))
+    rewrapped = layout_paragraph(text, tokens, after, width, previous=previous, opened=crossing(after),
+                                 changed_from=min((s.start for s in changed), default=0),
+                                 changed_to=max((s.end for s in changed), default=0))
+    fresh = layout_paragraph(text, tokens, after, width, opened=crossing(after))
+    assert [line.fragments for line in rewrapped.lines] == [line.fragments for line in fresh.lines]
+    fragments = [f for line in fresh.lines for f in line.fragments]
+    covered = [i for f in fragments if f.tag is None for i in range(f.start, f.end)]
+    assert covered == list(range(len(text)))
+    for span in crossing(after):
+        index = next(i for i, f in enumerate(fragments) if f.opening and f.tag is span)
+        following = next(f for f in fragments[index:] if f.tag is None and f.end > f.start)
+        assert following.start == span.start  # the mark, then (after other marks only) the span's first character
+
+
+def test_nested_spans_show_where_each_begins_and_ends() -> None:
+    text = "US officials said 16,000 people fled."
+    tokens = tokenize(text)
+    outer = span_over_tokens(tokens, 0, 2, "ATTRIBUTION")
+    inner = span_over_tokens(tokens, 0, 1, "ACTOR")
+    alone = span_over_tokens(tokens, 3, 4, "CASUALTY")
+    spans = [outer, inner, alone]
+    assert {id(span) for span in crossing(spans)} == {id(outer), id(inner)}  # a lone span's tint shows where it is
+    layout = layout_paragraph(text, tokens, spans, 80, opened=crossing(spans))
+    drawn = "".join(mark_text(f) if f.tag else text[f.start:f.end] for f in layout.lines[0].fragments)
+    assert drawn == "‹‹US officials[ACTOR] said[ATTRIBUTION] 16,000 people[CASUALTY] fled."
+
+
+def rounded_tints(app: AnnotatorApp) -> dict[str, tuple[str, int, int]]:
+    """Each label's span background as drawn in truecolor, and as a 256- and a 16-colour terminal round it."""
+    view = app.screen.query_one(ParagraphView)
+    out = {}
+    for label in app.screen.session.schema.labels:
+        color = view._look(label.name).tint.bgcolor
+        out[label.name] = (color.triplet.hex, color.downgrade(ColorSystem.EIGHT_BIT).number,
+                           color.downgrade(ColorSystem.STANDARD).number)
+    return out
+
+
+async def test_labels_stay_apart_in_truecolor_256_and_16_colours_in_dark_and_light_themes(workspace) -> None:
+    space = workspace(ARTICLE)
+    app = app_for(space)
+    async with app.run_test(size=LARGE) as pilot:
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            await pilot.pause()
+            tints = rounded_tints(app)
+            background = app.screen.query_one(ParagraphView).background_colors[1].rich_color
+            for position, system in ((1, ColorSystem.EIGHT_BIT), (2, ColorSystem.STANDARD)):
+                drawn = [rounded[position] for rounded in tints.values()]
+                assert len(set(drawn)) == len(drawn), (theme, system, tints)  # ACTOR and LOCATION were both 23
+                assert background.downgrade(system).number not in drawn  # and none is lost on the background
+            assert len({rounded[0] for rounded in tints.values()}) == len(tints)
+
+
+def test_tints_keep_to_the_labels_colours_and_fall_back_to_256_colours_past_what_16_hold() -> None:
+    background = Color.parse("#1e1e1e")
+    colors = {"A": Color.parse("#009E73"), "B": Color.parse("#009E73"), "C": Color.parse("#0072B2")}
+    tints = label_tints(colors, background)
+    assert tints["A"] == background.blend(colors["A"], TINT)  # the first label keeps its plain tint (its hue survives)
+    blue = rounded(tints["C"], ColorSystem.EIGHT_BIT)
+    assert blue in (24, 25, 31, 32, 33)  # ACTOR's blue stays blue in 256 colours (its plain tint rounds to teal 23)
+    assert len({rounded(tint, ColorSystem.EIGHT_BIT) for tint in tints.values()}) == 3  # one colour twice: two tints
+    many = {f"L{i}": Color.parse(c) for i, c in enumerate(["#0072B2", "#CC79A7", "#D55E00", "#009E73", "#E69F00",
+                                                             "#56B4E9", "#F0E442", "#000000", "#999999", "#882255"])}
+    eight_bit = [rounded(tint, ColorSystem.EIGHT_BIT) for tint in label_tints(many, background).values()]
+    assert len(set(eight_bit)) == len(many)
+
+
+async def test_without_colours_every_span_shows_its_start_and_its_label(workspace, monkeypatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    space = workspace(ARTICLE)
+    session = space.session
+    session.suggests_occurrences = False
+    words = {t.text: t.id for t in session.tokens}
+    session.tag_tokens(words["Syria"], words["Syria"], "LOCATION")
+    session.tag_tokens(words["Islamic"], words["Corps"], "ACTOR")
+    app = app_for(space)
+    async with app.run_test(size=LARGE) as pilot:
+        await pilot.pause()
+        assert app.no_color
+        view = app.screen.query_one(ParagraphView)
+        drawn = "".join(view.render_line(y).text for y in range(3))
+        assert "‹Syria[LOCATION]" in drawn and "‹Islamic Revolutionary Guard Corps[ACTOR]" in drawn
+        bar = app.screen.query_one(LabelBar).text.plain
+        assert all(f" {label.key}  {label.name}" in bar for label in session.schema.labels)

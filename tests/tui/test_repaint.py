@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from annotator.core.spans import Annotation, add_span, span_over_tokens
 from annotator.tui.app import AnnotatorApp
-from annotator.tui.widgets.layout import layout_paragraph
+from annotator.tui.widgets.layout import crossing, layout_paragraph
 from annotator.tui.widgets.paragraph_view import ParagraphView
 
-SIZE = (100, 32)
+SIZE = (100, 40)  # the 140-word paragraph fits in its box (as tall as its text, up to 80% of the height)
+JUST_FITS = (120, 32)  # the 140-word paragraph fills its box's room to within a line or two
 WORDS = ("the", "militia", "said", "at", "least", "18", "people", "were", "killed", "in", "Deir", "el-Zour",
          "Islamic", "Revolutionary", "Guard", "Corps", "16,000", "fled", "according", "to", "officials")
 
@@ -58,8 +59,9 @@ def assert_wrapped_as_from_scratch(app: AnnotatorApp) -> None:
     screen = app.screen
     view = screen.query_one(ParagraphView)
     session = screen.session
-    fresh = layout_paragraph(session.paragraph.text, session.tokens, session.annotation.spans,
-                             view.scrollable_content_region.width)
+    spans = session.annotation.spans
+    fresh = layout_paragraph(session.paragraph.text, session.tokens, spans, view.scrollable_content_region.width,
+                             opened=crossing(spans))
     assert [line.fragments for line in view.layout_lines.lines] == [line.fragments for line in fresh.lines]
 
 
@@ -125,15 +127,15 @@ async def test_a_paragraph_that_fits_has_no_scrollbar_after_the_terminal_narrows
     with_spans(space, 4)
     free, movable = free_words(space)
     app = AnnotatorApp(space.session, store_path="annotations.jsonl")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=JUST_FITS) as pilot:
         await pilot.press("home", *["right"] * movable.index(free[len(free) // 3]), "2")
         await pilot.pause()
         view = app.screen.query_one(ParagraphView)
         assert not view.show_vertical_scrollbar
-        await pilot.resize_terminal(SIZE[0] - 7, SIZE[1])
+        await pilot.resize_terminal(JUST_FITS[0] - 7, JUST_FITS[1])
         await pilot.pause()
         assert view.show_vertical_scrollbar  # narrower, it needs more lines than there are rows
-        await pilot.resize_terminal(*SIZE)
+        await pilot.resize_terminal(*JUST_FITS)
         await pilot.pause()
         assert not view.show_vertical_scrollbar
         assert len(view.layout_lines.lines) <= view.scrollable_content_region.height

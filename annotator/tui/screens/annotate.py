@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 Filter = Literal["all", "unfinished", "flagged"]
 FILTERS: tuple[Filter, ...] = ("all", "unfinished", "flagged")
+WIDE = 100  # columns from which the span list sits beside the paragraph
 DECISION_BADGES = {"accept": "✓ accepted", "reject": "✗ rejected", "ignore": "– ignored"}
 RETRY_SECONDS = 2.0  # how often changes the store could not write are tried again
 SEARCH_AT_ONCE = 64  # articles a search reads before handing the rest to a thread
@@ -101,17 +102,26 @@ class AnnotateScreen(Screen[None]):
 
     # --- layout -----------------------------------------------------------------------
 
+    # Below 100 columns the span list goes under the paragraph and the footer is compact (annotator.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]  # noqa: RUF012 (Textual declares it without ClassVar)
+    CONTEXT_PARAGRAPHS = 4  # neighbours each side at most; they get the rows the open paragraph leaves
+
     def compose(self) -> ComposeResult:
         yield TextLine(id="title")
         with Horizontal(id="body"):
             with Vertical(id="reading"):
-                yield Context(id="before")
+                yield Context(id="before", tail=True)
                 yield ParagraphView(id="paragraph")
-                yield Context(id="after")
-                yield LabelBar(id="labels")
+                yield Context(id="after", tail=False)
             yield SpanList(id="spans")
+        yield LabelBar(id="labels")
         yield TextLine(id="status")
         yield Footer()
+
+    def on_resize(self, event: events.Resize) -> None:
+        footer = self.query_one(Footer)
+        footer.compact = event.size.width < WIDE
+        footer.show_command_palette = event.size.width >= WIDE
 
     @property
     def view(self) -> ParagraphView:
@@ -200,9 +210,9 @@ class AnnotateScreen(Screen[None]):
         elif self.cursor is not None:
             self.cursor = min(self.cursor, len(self.tokens) - 1) if self.tokens else None
         self.view.set_paragraph(session.paragraph.text, self.tokens, session.annotation.spans, self.label_colors)
-        before, after = session.paragraphs_around(1, 1)
-        self.query_one("#before", Context).show_text(before[-1].text if before else None, tail=True)
-        self.query_one("#after", Context).show_text(after[0].text if after else None, tail=False)
+        before, after = session.paragraphs_around(self.CONTEXT_PARAGRAPHS, self.CONTEXT_PARAGRAPHS)
+        self.query_one("#before", Context).show_texts([paragraph.text for paragraph in before])
+        self.query_one("#after", Context).show_texts([paragraph.text for paragraph in after])
         self.show_annotation()
         self.show_cursor()
 
@@ -210,7 +220,7 @@ class AnnotateScreen(Screen[None]):
         """The annotation changed: spans, label counts, span list, title, status."""
         annotation = self.session.annotation
         self.view.set_spans(annotation.spans)
-        self.query_one(LabelBar).show_counts(self.session.schema, annotation.spans)
+        self.query_one(LabelBar).show_counts(self.session.schema, annotation.spans, self.label_colors)
         self.query_one(SpanList).show_spans(annotation.spans, self.session.paragraph.text, self.label_colors,
                                             annotation.relations)
         self.show_title()
@@ -258,18 +268,20 @@ class AnnotateScreen(Screen[None]):
                 f"(id {display_text(session.paragraph.id)})")
 
     def show_status(self) -> None:
+        """Saved state, what just happened, progress, who and where, in that order: on a narrow
+        terminal the store path goes first, then the annotator (`TextLine.show_parts`)."""
         progress = self.session.progress()
-        status = Text(no_wrap=True, overflow="ellipsis")
-        percent = f" ({100 * progress.done // progress.total}%)" if progress.total else ""
-        status.append(f"{progress.done}/{progress.total} done{percent}", style="bold")
-        if not progress.complete:
-            status.append(" indexing…", style="italic")
-        status.append(f" · {self.session.annotator} · {self.store_path}")
+        parts: list[Text] = []
         if self.saved_state:
-            status.append(f" · {self.saved_state}", style="bold red" if self.saved_state.startswith("NOT") else "green")
+            parts.append(Text(self.saved_state, style="bold red" if self.saved_state.startswith("NOT") else "green"))
         if self.message:
-            status.append(f" · {self.message}", style="italic")
-        self.query_one("#status", TextLine).show(status)
+            parts.append(Text(self.message, style="italic"))
+        percent = f" ({100 * progress.done // progress.total}%)" if progress.total else ""
+        done = Text(f"{progress.done}/{progress.total} done{percent}", style="bold")
+        if not progress.complete:
+            done.append(" indexing…", style="italic")
+        parts += [done, Text(display_text(self.session.annotator)), Text(display_text(self.store_path), style="dim")]
+        self.query_one("#status", TextLine).show_parts(parts)
 
     def say(self, message: str) -> None:
         self.message = message

@@ -44,6 +44,7 @@ from annotator.team.review import (
 )
 from annotator.tui.bindings import KeyRow, bound_keys, textual_bindings
 from annotator.tui.screens.help import HelpScreen
+from annotator.tui.widgets.panels import TextLine
 from annotator.tui.widgets.paragraph_view import ParagraphView
 
 ANSWER_MARKS = {"accept": "✓", "reject": "✗", "ignore": "–", None: "…"}
@@ -161,7 +162,7 @@ class ReviewScreen(Screen[None]):
                     yield Static(id="versions")
             yield CandidateList(id="candidates")
         yield Static(id="legend")
-        yield Static(id="status")
+        yield TextLine(id="status")
         yield Footer()
 
     @property
@@ -289,16 +290,17 @@ class ReviewScreen(Screen[None]):
         view.set_class(answer is not None, "-decided")
 
     def show_status(self) -> None:
-        status = Text(no_wrap=True, overflow="ellipsis")
-        count = len(self.chosen)
-        status.append(f"{count} span{'s' if count != 1 else ''} chosen", style="bold")
-        # What just happened comes first: on a narrow terminal the file name is what gets cut.
+        """Saved state, what just happened, the choice, who and where: on a narrow terminal the gold
+        store's path goes first, whole (`TextLine.show_parts`)."""
+        parts: list[Text] = []
         if self.saved_state:
-            status.append(f" · {self.saved_state}", style="bold red" if self.saved_state.startswith("NOT") else "green")
+            parts.append(Text(self.saved_state, style="bold red" if self.saved_state.startswith("NOT") else "green"))
         if self.message:
-            status.append(f" · {self.message}", style="italic")
-        status.append(f" · {self.review.reviewer} → {self.gold_path}", style="dim")
-        self.query_one("#status", Static).update(status)
+            parts.append(Text(self.message, style="italic"))
+        count = len(self.chosen)
+        parts += [Text(f"{count} span{'s' if count != 1 else ''} chosen", style="bold"),
+                  Text(display_text(self.review.reviewer), style="dim"), Text(f"→ {display_text(self.gold_path)}", style="dim")]
+        self.query_one("#status", TextLine).show_parts(parts)
 
     def say(self, message: str) -> None:
         self.message = message

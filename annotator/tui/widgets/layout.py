@@ -23,11 +23,13 @@ from annotator.core.tokens import Token
 
 @dataclass(frozen=True, slots=True)
 class Fragment:
-    """Characters `start..end` of the paragraph, or (when `tag` is set) a label tag for a span."""
+    """Characters `start..end` of the paragraph, or (when `tag` is set) a label tag after a span's end,
+    or (`opening`) the mark before its start."""
 
     start: int
     end: int
     tag: Span | None = None
+    opening: bool = False
 
 
 @dataclass(slots=True)
@@ -40,6 +42,29 @@ class Line:
 def tag_text(span: Span) -> str:
     """The small label name drawn after a span; a suggestion carries a question mark."""
     return f"[{span.label}{'?' if span.suggested else ''}]"
+
+
+OPENING = "‹"  # drawn before a span that shares characters with another, in its label's colour
+
+
+def mark_text(fragment: Fragment) -> str:
+    """What a tag fragment draws: the opening mark or the label tag."""
+    assert fragment.tag is not None
+    return OPENING if fragment.opening else tag_text(fragment.tag)
+
+
+def crossing(spans: Sequence[Span]) -> list[Span]:
+    """The spans that share a character with another (nested or overlapping): a tint cannot show where
+    each of them begins, so an opening mark does, outer first, as the tags after them close inner first."""
+    marked: dict[int, Span] = {}  # by identity: spans not yet in an annotation have no id
+    open_spans: list[Span] = []
+    for span in sorted(spans, key=attrgetter("start", "end")):
+        open_spans = [other for other in open_spans if other.end > span.start]
+        if open_spans:
+            marked[id(span)] = span
+            marked.update((id(other), other) for other in open_spans)
+        open_spans.append(span)
+    return list(marked.values())
 
 
 def shown(text: str, start: int, end: int) -> str:
@@ -73,7 +98,7 @@ class ParagraphLayout:
         last: int | None = None
         for fragment in self.lines[line_index].fragments:
             if fragment.tag is not None:
-                cell += cell_len(tag_text(fragment.tag))
+                cell += cell_len(mark_text(fragment))
                 if x < cell:
                     return last
                 continue
@@ -86,11 +111,16 @@ class ParagraphLayout:
 
 
 _BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029]")
+_NO_BREAK = "\u00a0\u2007\u202f"  # no-break spaces: "18\u00a0km" stays on one line
 
 
 @dataclass(frozen=True, slots=True)
 class Unit:
-    """A breakable piece of a line: a token with the whitespace after it (or a cut at a line break)."""
+    """A breakable piece of a line: the tokens up to and with the next whitespace (or a cut at a line break).
+
+    A line breaks only after whitespace, so punctuation stays with the word it clings to
+    ("said," / "(AP)") instead of starting a line.
+    """
 
     start: int
     end: int
@@ -101,7 +131,8 @@ class Unit:
 
 def paragraph_units(text: str, tokens: Sequence[Token]) -> list[Unit]:
     """The units of a paragraph; they depend on the text only, so they are computed once per paragraph."""
-    bounds = [0] + [t.start for t in tokens[1:]] + [len(text)] if tokens else [0, len(text)]
+    inner = [t.start for t in tokens[1:] if text[t.start - 1].isspace() and text[t.start - 1] not in _NO_BREAK]
+    bounds = [0, *inner, len(text)]
     breaks = [match.end() for match in _BREAK.finditer(text)]
     units: list[Unit] = []
     cut_index = 0
@@ -145,8 +176,10 @@ def _resume_point(previous: ParagraphLayout, units: Sequence[Unit], changed_from
 
 def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], width: int,
                      units: Sequence[Unit] | None = None, *, previous: ParagraphLayout | None = None,
-                     changed_from: int = 0, changed_to: int | None = None) -> ParagraphLayout:
-    """Wrap `text` at token boundaries to `width` cells, with a tag after each span's end.
+                     changed_from: int = 0, changed_to: int | None = None,
+                     opened: Sequence[Span] = ()) -> ParagraphLayout:
+    """Wrap `text` at token boundaries to `width` cells, with a tag after each span's end and an
+    opening mark before each span of `opened` (`crossing`: where a tint cannot show the start).
 
     With `previous` (the layout at the same width before an edit) and `changed_from` (the first
     offset whose spans changed), the lines before the change are taken over and only the rest
@@ -157,15 +190,18 @@ def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], 
     width = max(8, width)
     if units is None:
         units = paragraph_units(text, tokens)
-    tags_at: dict[int, list[Span]] = {}
-    for span in sorted(spans, key=lambda s: (s.end, -s.start)):
-        tags_at.setdefault(span.end, []).append(span)
-    tag_positions = sorted(tags_at)
+    # Marks in text order; at one offset the tags of the spans ending there (inner first), then the
+    # openings of those starting there (outer first). A mark belongs to the unit holding its anchor:
+    # the character before a tag, the one after an opening.
+    marks = sorted([(span.end, 0, -span.start, Fragment(span.end, span.end, span)) for span in spans]
+                   + [(span.start, 1, -span.end, Fragment(span.start, span.start, span, True)) for span in opened],
+                   key=lambda mark: mark[:3])
+    anchors = [position - 1 if kind == 0 else position for position, kind, _, _ in marks]
 
     kept, first_unit = _resume_point(previous, units, changed_from) if previous is not None else (0, 0)
     lines: list[Line] = previous.lines[:kept] if previous is not None else []
     lines.append(Line(units[first_unit].start if units else 0))
-    next_tag = bisect_right(tag_positions, units[first_unit].start) if first_unit else 0
+    next_tag = bisect_left(anchors, units[first_unit].start) if first_unit else 0
     resume_from = changed_to if previous is not None and changed_to is not None else None
     resumed_at: int | None = None
 
@@ -199,7 +235,7 @@ def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], 
             resumed_at = resumable(unit.start)  # a line begins here (after a hard break)
             if resumed_at is not None:
                 break
-        if next_tag >= len(tag_positions) or tag_positions[next_tag] > unit.end:
+        if next_tag >= len(marks) or anchors[next_tag] >= unit.end:
             # The common case, kept lean: a unit with no tag in it, appended to the current run.
             if line.fragments and line.width + unit.cells - unit.hanging > width:
                 if resume_from is not None:
@@ -226,14 +262,13 @@ def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], 
         else:
             parts = []
             cut = unit.start
-            while next_tag < len(tag_positions) and tag_positions[next_tag] <= unit.end:
-                position = tag_positions[next_tag]
+            while next_tag < len(marks) and anchors[next_tag] < unit.end:
+                position, _, _, mark = marks[next_tag]
                 next_tag += 1
                 if position > cut:
                     parts.append((Fragment(cut, position), cell_len(shown(text, cut, position))))
                     cut = position
-                for span in tags_at[position]:
-                    parts.append((Fragment(position, position, span), cell_len(tag_text(span))))
+                parts.append((mark, cell_len(mark_text(mark))))
             if cut < unit.end:
                 parts.append((Fragment(cut, unit.end), cell_len(shown(text, cut, unit.end))))
             total = sum(cells for _, cells in parts)

@@ -6,10 +6,13 @@ never on a plain cursor move, except the span list's highlight, which repaints t
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -21,18 +24,43 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.visual import Visual, visualize
 from textual.widget import Widget
-from textual.widgets import Static
 
 from annotator.core.display import display_text
 from annotator.core.schema import Schema
 from annotator.core.spans import Relation, Span
-from annotator.tui.widgets.sizing import resize_scroll_view
+from annotator.tui.widgets.sizing import needs_resize, resize_scroll_view
+from annotator.tui.widgets.tints import label_tints
+
+
+def fit_parts(parts: Sequence[Text], width: int, separator: str = " · ", *, cuttable: int = 2) -> Text:
+    """`parts` (most important first) joined on one line of `width` cells: those that fit whole,
+    then the first that does not, cut with an ellipsis if it is one of the first `cuttable` and a few
+    cells are left (half a file name says nothing); the rest dropped."""
+    line = Text(no_wrap=True, overflow="ellipsis", end="")
+    for number, part in enumerate(parts):
+        joint = separator if line else ""
+        room = width - line.cell_len - cell_len(joint)
+        if part.cell_len <= room:
+            line.append(joint)
+            line.append_text(part)
+            continue
+        if (room >= MIN_CUT and number < cuttable) or not line:
+            cut = part.copy()
+            cut.truncate(max(1, room), overflow="ellipsis")
+            line.append(joint)
+            line.append_text(cut)
+        break
+    return line
+
+
+MIN_CUT = 8  # a part is cut to fit only if at least this many cells are left for it
 
 
 class TextLine(Widget):
     """One line of text (header, status) that repaints itself without re-laying out the screen.
 
-    The line is drawn once per change of its text (or width), not on every repaint.
+    The line is drawn once per change of its text (or width), not on every repaint. Given parts
+    (`show_parts`), it keeps the most important ones whole at any width (`fit_parts`).
     """
 
     DEFAULT_CSS = """
@@ -44,12 +72,22 @@ class TextLine(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.text = Text()
+        self.parts: tuple[Text, ...] | None = None
         self._drawn: tuple[Text, int, Strip] | None = None  # the text and width the strip was drawn for
 
     def show(self, text: Text) -> None:
-        if text == self.text:
+        if text == self.text and self.parts is None:
             return
-        self.text = text
+        self.text, self.parts = text, None
+        self.refresh()
+
+    def show_parts(self, parts: Sequence[Text]) -> None:
+        """Show `parts`, most important first, joined by " · "; at a narrow width the last ones go first."""
+        parts = tuple(parts)
+        if parts == self.parts:
+            return
+        self.parts = parts
+        self.text = fit_parts(parts, self.content_region.width or 80)
         self.refresh()
 
     def render(self) -> Text:
@@ -61,6 +99,8 @@ class TextLine(Widget):
         if y > 0 or width <= 0:
             return Strip.blank(max(width, 0), self.rich_style)
         if self._drawn is None or self._drawn[0] is not self.text or self._drawn[1] != width:
+            if self.parts is not None and (self._drawn is None or self._drawn[1] != width):
+                self.text = fit_parts(self.parts, width)
             strips = Visual.to_strips(self, visualize(self, self.text, markup=False), width, 1, self.visual_style)
             self._drawn = (self.text, width, strips[0])
         return self._drawn[2]
@@ -70,67 +110,67 @@ class TextLine(Widget):
         self.refresh()
 
 
-class LabelBar(Widget):
-    """Each label's key, colour swatch, name and count in this paragraph.
+def label_bar_text(schema: Schema, counts: Counter[str], width: int, colors: dict[str, Color]) -> Text:
+    """Each label's key (on its colour: `colors`, else the schema's), name and count on one line of `width` cells.
 
-    The text is wrapped and drawn once per change of a count, not on every repaint; the screen
-    is re-laid out only when the number of lines changes.
+    When the names do not fit they are shortened ("ATTRIBUTION" -> "ATTR…"), then left out: the key
+    on its colour and the count always show, and the bar never wraps.
     """
+    longest = max((len(label.name) for label in schema.labels), default=0)
+    text = Text(end="")
+    for room in (longest, *range(min(longest - 1, 8), 2, -1), 0):
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        for label in schema.labels:
+            if text:
+                text.append("  " if room else " ")
+            color = colors.get(label.name) or Color.parse(label.color)
+            # The key drawn on the label's colour is the swatch: one glance links key, colour and name.
+            text.append(f" {label.key or '·'} ", style=f"bold {color.get_contrast_text(1.0).hex} on {color.hex}")
+            if room:
+                name = label.name if len(label.name) <= room else label.name[: room - 1] + "…"
+                text.append(f" {name}", style="bold")
+            text.append(f" {counts.get(label.name, 0)}", style="dim")
+        if text.cell_len <= width:
+            break
+    return text
 
-    DEFAULT_CSS = """
-    LabelBar {
-        height: auto;
-    }
+
+class LabelBar(TextLine):
+    """Each label's key, colour swatch, name and count in this paragraph, on one line that fits its width.
+
+    Drawn once per change of a count (or of the width), never re-laying out the screen.
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.shown: tuple[object, ...] = ()
-        self.text = Text()
-        self._lines: list[Strip] = []
-        self._lines_width = -1
+        self._schema: Schema | None = None
+        self._counts: Counter[str] = Counter()
+        self._label_colors: dict[str, Color] = {}  # as the schema gives them
+        self._colors: dict[str, Color] = {}  # their tints on this theme
 
-    def show_counts(self, schema: Schema, spans: Sequence[Span]) -> None:
+    def show_counts(self, schema: Schema, spans: Sequence[Span], colors: dict[str, Color] | None = None) -> None:
         counts = Counter(span.label for span in spans)
-        key = (schema.name, tuple(sorted(counts.items())))
+        key = (schema.name, tuple(sorted(counts.items())), tuple(sorted((colors or {}).items())))
         if key == self.shown:
             return
         self.shown = key
-        text = Text(end="")
-        for label in schema.labels:
-            if text:
-                text.append("  ")
-            color = Color.parse(label.color)
-            # The key drawn on the label's colour is the swatch: one glance links key, colour and name.
-            text.append(f" {label.key} ", style=f"bold {color.get_contrast_text(1.0).hex} on {color.hex}")
-            text.append(f" {label.name}", style="bold")
-            text.append(f" {counts.get(label.name, 0)}", style="dim")
-        self.text = text
-        height = len(self._lines)
-        self._wrap(self.content_region.width)
-        # Re-laying out the screen costs more than the rest of an edit: only when the bar's height changes.
-        self.refresh(layout=len(self._lines) != height or self._lines_width <= 0)
+        self._schema, self._counts, self._label_colors = schema, counts, colors or {}
+        self._tint()
+        self.show(label_bar_text(schema, counts, self.content_region.width or 80, self._colors))
 
-    def _wrap(self, width: int) -> None:
-        """Wrap and draw the text at `width` as Textual draws a widget's text (trailing spaces dropped)."""
-        self._lines_width = width
-        self._lines = [] if width <= 0 else Visual.to_strips(self, visualize(self, self.text, markup=False),
-                                                             width, None, self.visual_style)
-
-    def theme_changed(self) -> None:
-        self._lines_width = -1  # drawn again with the new theme's colours, when next painted
-        self.refresh()
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        if width != self._lines_width:
-            self._wrap(width)
-        return len(self._lines)
+    def _tint(self) -> None:
+        """The swatches: the tint a span of each label is drawn on, told apart in 256 and 16 colours too."""
+        self._colors = label_tints(self._label_colors, self.background_colors[1]) \
+            if self._label_colors and self.is_mounted else {}
 
     def render_line(self, y: int) -> Strip:
         width = self.content_region.width
-        if width != self._lines_width:
-            self._wrap(width)
-        return self._lines[y] if y < len(self._lines) else Strip.blank(width, self.rich_style)
+        if self._schema is not None and width > 0 and (self._drawn is None or self._drawn[1] != width):
+            if self._drawn is None:  # after a theme change too: the tints follow the new background
+                self._tint()
+            self.text = label_bar_text(self._schema, self._counts, width, self._colors)
+        return super().render_line(y)
 
 def short_source(source: str) -> str:
     """A suggestion's source as the narrow span list shows it: `patterns:news-conflict.patterns.jsonl` ->
@@ -141,12 +181,51 @@ def short_source(source: str) -> str:
     return f"{kind}{colon}{name}"
 
 
-class SpanList(ScrollView, can_focus=False):
-    """This paragraph's spans in text order, one line each; the one under the cursor is highlighted.
+INDENT = 2  # cells before each continuation line of a span list row
 
-    Drawn with the Line API: only the visible rows are rendered, so 500 spans cost what 30 do.
-    An edit repaints only the rows that now show something else, and a row drawn once is kept
-    (by span id) for as long as its span, links and highlight stay the same.
+
+def cell_cuts(text: str, width: int, indent: int = INDENT) -> list[int]:
+    """Where a row of `text` is cut into lines of `width` cells, the lines after the first indented by `indent`.
+
+    The offsets of each line's first character, from 0: after the last space that fits, or inside
+    a word longer than a line. Counted from the plain text, so a row's height is known without
+    drawing it.
+    """
+    cuts = [0]
+    room, used = width, 0
+    space = -1  # the offset after the last space on the current line
+    for index, char in enumerate(text):
+        cells = cell_len(char)
+        if used + cells > room and used:
+            cut = space if space > cuts[-1] else index
+            cuts.append(cut)
+            room, space = max(1, width - indent), -1
+            used = cell_len(text[cut:index])
+        used += cells
+        if char == " ":
+            space = index + 1
+    return cuts
+
+
+@dataclass(frozen=True, slots=True)
+class SpanRow:
+    """A span list row before it is cut into lines: what it was made from, its text, and its width."""
+
+    span: Span
+    links: tuple[str, ...]
+    text: Text
+    plain: str
+    cells: int
+
+
+class SpanList(ScrollView, can_focus=False):
+    """This paragraph's spans in text order, one row each (wrapped: label, text, attributes, links);
+    the one under the cursor is highlighted. As wide as its rows need, up to what the CSS allows.
+
+    Drawn with the Line API: only the visible lines are rendered, so 500 spans cost what 30 do;
+    a row is cut into lines by cell count (`cell_cuts`), so the list's height is known without
+    drawing. An edit repaints only the lines that now show something else, and a row drawn once
+    is kept (by span id) for as long as its span, links and highlight stay the same.
     """
 
     DEFAULT_CSS = """
@@ -168,9 +247,12 @@ class SpanList(ScrollView, can_focus=False):
         self._text = ""
         self._colors: dict[str, Color] = {}
         self._base_style: Style | None = None
-        self._links: dict[str, list[str]] = {}
-        self._drawn: dict[str, tuple[Span, list[str], bool, Strip]] = {}  # span id -> what its row was drawn from
-        self._drawn_width = 0
+        self._links: dict[str, tuple[str, ...]] = {}
+        self._rows: dict[str, SpanRow] = {}  # span id -> its row's text
+        self._heights: dict[str, tuple[str, int, list[int]]] = {}  # span id -> (plain text, width, cuts)
+        self._starts: list[int] = [0]  # the first line of each row, and the line count at the end
+        self._width = 0  # the width the rows are cut at
+        self._drawn: dict[str, tuple[SpanRow, bool, list[Strip]]] = {}  # span id -> its drawn lines
 
     @property
     def base_style(self) -> Style:
@@ -184,9 +266,16 @@ class SpanList(ScrollView, can_focus=False):
         self._drawn.clear()
         self.refresh()
 
+    def natural_width(self) -> int:
+        """The cells the widest row takes on one line."""
+        return max((row.cells for row in self._rows.values()), default=0)
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return max(1, self.natural_width()) + self.styles.scrollbar_size_vertical
+
     def show_spans(self, spans: Sequence[Span], text: str, colors: dict[str, Color],
                    relations: Sequence[Relation] = ()) -> None:
-        """Show these spans; only the rows whose span or links changed are repainted."""
+        """Show these spans; only the lines whose row changed are repainted."""
         spans = tuple(spans)
         by_id = {span.id: span for span in spans}
         links: dict[str, list[str]] = {}
@@ -196,60 +285,110 @@ class SpanList(ScrollView, can_focus=False):
                 links.setdefault(relation.head, []).append(
                     f"{relation.label}→{display_text(text[child.start:child.end])}")
         same_look = text == self._text and colors == self._colors
-        old_spans, old_links = self.spans, self._links
-        self.spans, self._text, self._colors, self._links = spans, text, colors, links
+        old_spans, old_starts, old_links = self.spans, self._starts, self._links
+        old_width = self.natural_width()
+        self.spans, self._text, self._colors = spans, text, colors
+        self._links = {head: tuple(found) for head, found in links.items()}
         if not same_look:
+            self._rows.clear()
             self._drawn.clear()
-        elif len(self._drawn) > len(spans):  # rows of spans that are gone
+        rows = {}
+        for span in spans:
+            row = self._rows.get(span.id)
+            span_links = self._links.get(span.id, ())
+            rows[span.id] = row if row is not None and row.span == span and row.links == span_links \
+                else self._make_row(span, span_links)
+        self._rows = rows
+        if len(self._drawn) > len(spans):  # rows of spans that are gone
             self._drawn = {span_id: drawn for span_id, drawn in self._drawn.items() if span_id in by_id}
         if self.highlighted is not None and self.highlighted >= len(self.spans):
             self.highlighted = None
-        resize_scroll_view(self, Size(self.scrollable_content_region.width, len(self.spans)))
+        if needs_resize(old_width, self.natural_width(), self.scrollable_content_region.width):
+            self.refresh(layout=True)  # wider or narrower rows: the list takes the width they need
+        self._cut_rows(self.scrollable_content_region.width)
+        resize_scroll_view(self, Size(self.scrollable_content_region.width, self._starts[-1]))
         if not same_look:
             self.refresh()
             return
         top = self.scroll_offset.y
-        for row in range(top, top + self.scrollable_content_region.height):
-            old = old_spans[row] if row < len(old_spans) else None
-            new = spans[row] if row < len(spans) else None
-            if old != new or (new is not None and old_links.get(new.id) != links.get(new.id)):
-                self.refresh_lines(row)
+        for line in range(top, top + self.scrollable_content_region.height):
+            if self._line_shows(old_spans, old_starts, old_links, line) != self._line_shows(
+                    self.spans, self._starts, self._links, line):
+                self.refresh_lines(line)
+
+    @staticmethod
+    def _line_shows(spans: Sequence[Span], starts: list[int], links: dict[str, tuple[str, ...]],
+                    line: int) -> tuple[Span, int, tuple[str, ...]] | None:
+        """What list line `line` shows: a span, which of its row's lines, and its links."""
+        if line >= starts[-1]:
+            return None
+        index = bisect_right(starts, line) - 1
+        span = spans[index]
+        return span, line - starts[index], links.get(span.id, ())
+
+    def _cut_rows(self, width: int) -> None:
+        """Each row's lines at `width`, and the first line of each row."""
+        self._width = width
+        if width <= 0:  # not laid out yet: a line per row until it is
+            self._starts = list(range(len(self.spans) + 1))
+            return
+        starts = [0]
+        for span in self.spans:
+            row = self._rows[span.id]
+            known = self._heights.get(span.id)
+            if known is None or known[0] != row.plain or known[1] != width:
+                known = (row.plain, width, cell_cuts(row.plain, max(1, width)))
+                self._heights[span.id] = known
+            starts.append(starts[-1] + len(known[2]))
+        if len(self._heights) > len(self.spans):
+            self._heights = {span_id: known for span_id, known in self._heights.items() if span_id in self._rows}
+        self._starts = starts
+
+    def on_resize(self, event: events.Resize) -> None:
+        width = self.scrollable_content_region.width
+        if width != self._width:
+            self._drawn.clear()
+            self._cut_rows(width)
+            self.refresh()
+        if self.virtual_size != Size(width, self._starts[-1]):  # also when a first paint cut the rows already
+            resize_scroll_view(self, Size(width, self._starts[-1]))
 
     def follow(self, span_id: str | None) -> None:
-        """Highlight a span (None: no highlight), scrolling it into view."""
+        """Highlight a span (None: no highlight), scrolling its row into view."""
         index = next((i for i, span in enumerate(self.spans) if span.id == span_id), None)
         if index == self.highlighted:
             return
         previous, self.highlighted = self.highlighted, index
         for row in (previous, index):
-            if row is not None:
-                self.refresh_lines(row)
-        if index is not None:
+            if row is not None and row + 1 < len(self._starts):
+                self.refresh_lines(self._starts[row], self._starts[row + 1] - self._starts[row])
+        if index is not None and index + 1 < len(self._starts):
             height = self.scrollable_content_region.height
             top = self.scroll_offset.y
-            if index < top or index >= top + height:
-                self.scroll_to(y=max(0, index - height // 2), animate=False, immediate=True)
+            first, end = self._starts[index], self._starts[index + 1]
+            if first < top or end > top + height:
+                self.scroll_to(y=max(0, first - height // 2), animate=False, immediate=True)
 
     def render_line(self, y: int) -> Strip:
-        row = self.scroll_offset.y + y
+        line = self.scroll_offset.y + y
         width = self.scrollable_content_region.width
-        if row >= len(self.spans):
-            return Strip.blank(width, self.base_style)
-        if width != self._drawn_width:
+        if width != self._width:
             self._drawn.clear()
-            self._drawn_width = width
-        span = self.spans[row]
-        links = self._links.get(span.id, [])
-        highlighted = row == self.highlighted
+            self._cut_rows(width)
+        if line >= self._starts[-1]:
+            return Strip.blank(width, self.base_style)
+        index = bisect_right(self._starts, line) - 1
+        span = self.spans[index]
+        row = self._rows[span.id]
+        highlighted = index == self.highlighted
         drawn = self._drawn.get(span.id)
-        if drawn is not None and drawn[0] == span and drawn[1] == links and drawn[2] == highlighted:
-            return drawn[3]
-        strip = self._render_row(span, links, highlighted, width)
-        self._drawn[span.id] = (span, links, highlighted, strip)
-        return strip
+        if drawn is None or drawn[0] is not row or drawn[1] != highlighted:
+            drawn = (row, highlighted, self._render_row(row, highlighted, width))
+            self._drawn[span.id] = drawn
+        return drawn[2][line - self._starts[index]]
 
-    def _render_row(self, span: Span, links: list[str], highlighted: bool, width: int) -> Strip:
-        line = Text(no_wrap=True, overflow="ellipsis", end="")
+    def _make_row(self, span: Span, links: Sequence[str]) -> SpanRow:
+        line = Text(no_wrap=True, end="")
         color = self._colors.get(span.label)
         line.append("■ ", style=color.rich_color.name if color else "")
         line.append(span.label + ("?" if span.suggested else ""), style="bold italic" if span.suggested else "bold")
@@ -261,36 +400,67 @@ class SpanList(ScrollView, can_focus=False):
         if span.suggested:
             line.append(f"  {display_text(short_source(span.source))}", style="dim italic")
         if span.attributes:
-            line.append("  " + ", ".join(f"{key}={value}" for key, value in span.attributes), style="dim")
+            line.append("  " + ", ".join(f"{key}={display_text(str(value))}" for key, value in span.attributes),
+                        style="dim")
         for link in links:
             line.append(f"  {link}", style="italic")
-        line.truncate(width, overflow="ellipsis", pad=True)
+        return SpanRow(span, tuple(links), line, line.plain, line.cell_len)
+
+    def _render_row(self, row: SpanRow, highlighted: bool, width: int) -> list[Strip]:
+        """The row's lines: cut where `cell_cuts` says, continuation lines indented."""
         style = self.base_style + (Style(reverse=True) if highlighted else Style())
-        segments = list(line.render(self.app.console))
-        return Strip(Segment.apply_style(segments, style), width).crop(0, width)
+        cuts = self._heights[row.span.id][2]
+        strips = []
+        for number, (start, end) in enumerate(pairwise([*cuts, len(row.plain)])):
+            piece = row.text[start:end]
+            if number:
+                piece = Text(" " * INDENT, end="") + piece
+            piece.truncate(width, pad=True)
+            segments = list(piece.render(self.app.console))
+            strips.append(Strip(Segment.apply_style(segments, style), width).crop(0, width))
+        return strips
 
     def on_click(self, event: events.Click) -> None:
-        row = self.scroll_offset.y + event.y
-        if 0 <= row < len(self.spans):
-            self.post_message(self.Chosen(self.spans[row].id))
-
-
-class Context(Static):
-    """A neighbouring paragraph, dimmed, for reading the open one in context."""
-
-    shown_text: str | None = None
-
-    def show_text(self, text: str | None, *, tail: bool) -> None:
-        if text == self.shown_text:  # an undo on the same paragraph: nothing to re-lay out
+        offset = event.get_content_offset(self)
+        if offset is None:  # on the border
             return
-        self.shown_text = text
-        if not text:
-            self.update("")
-            self.display = False
+        line = self.scroll_offset.y + offset.y
+        if 0 <= line < self._starts[-1]:
+            self.post_message(self.Chosen(self.spans[bisect_right(self._starts, line) - 1].id))
+
+
+class Context(Widget):
+    """Neighbouring paragraphs, dimmed, for reading the open one in context: as many of their
+    lines as the rows left to it hold, nearest the open paragraph first (wrapped again at every size)."""
+
+    def __init__(self, *, tail: bool, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.tail = tail  # the paragraphs before: their last lines show
+        self.texts: tuple[str, ...] = ()
+        self.display = False
+
+    def show_texts(self, texts: Sequence[str]) -> None:
+        """Show these paragraphs (in text order); none hides the widget."""
+        shown = tuple(display_text(" ".join(text.split())) for text in texts)
+        if shown == self.texts:  # an undo on the same paragraph: nothing to re-lay out
             return
-        self.display = True
-        shown = display_text(" ".join(text.split()))
-        room = max(40, (self.size.width or 80) * 2 - 2)  # two lines: the part nearest the open paragraph
-        if len(shown) > room:
-            shown = "…" + shown[-room + 1:] if tail else shown[: room - 1] + "…"
-        self.update(Text(shown, style="dim italic"))
+        self.texts = shown
+        self.display = bool(shown)
+        self.refresh()
+
+    def render(self) -> Text:
+        width, height = self.content_region.width, self.content_region.height
+        if not self.texts or width <= 0 or height <= 0:
+            return Text()
+        lines = list(Text("\n\n".join(self.texts), style="dim italic").wrap(self.app.console, width))
+        if len(lines) > height:
+            if self.tail:
+                lines = lines[-height:]
+                lines[0] = Text("…", style="dim italic") + lines[0][1:]
+            else:
+                lines = lines[:height]
+                last = lines[-1]
+                if last.cell_len >= width:
+                    last.right_crop(1)
+                lines[-1] = last + Text("…", style="dim italic")
+        return Text("\n", end="").join(lines)

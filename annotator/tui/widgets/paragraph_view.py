@@ -24,8 +24,18 @@ from textual.strip import Strip
 
 from annotator.core.spans import Span
 from annotator.core.tokens import Token
-from annotator.tui.widgets.layout import Line, ParagraphLayout, Unit, layout_paragraph, paragraph_units, shown, tag_text
-from annotator.tui.widgets.sizing import resize_scroll_view
+from annotator.tui.widgets.layout import (
+    Line,
+    ParagraphLayout,
+    Unit,
+    crossing,
+    layout_paragraph,
+    mark_text,
+    paragraph_units,
+    shown,
+)
+from annotator.tui.widgets.sizing import needs_resize, resize_scroll_view
+from annotator.tui.widgets.tints import FAINT, FAINTEST_STRONG, label_tints
 
 #: the character ranges `[start, end)` of the cursor and of the selection, where they are drawn by character
 CharRanges = tuple[tuple[int, int] | None, tuple[int, int] | None]
@@ -105,11 +115,13 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         self._text = ""
         self._tokens: tuple[Token, ...] = ()
         self._spans: tuple[Span, ...] = ()
+        self._opened: tuple[Span, ...] = ()  # the spans whose start is marked
         self._colors: dict[str, Color] = {}
         self._cursor: int | None = None
         self._selection: tuple[int, int] | None = None
         self._chars: CharRanges = (None, None)
         self._units: list[Unit] = []
+        self._cells = 0  # the paragraph's width on one line
         self._layout: ParagraphLayout | None = None
         self._layout_width = -1
         self._strips: dict[int, Strip] = {}
@@ -129,7 +141,9 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
             self.set_spans(spans)
             return
         self._units = paragraph_units(text, tokens)
+        self._cells = sum(unit.cells for unit in self._units)
         self._text, self._tokens, self._spans = text, tokens, tuple(spans)
+        self._opened = self._to_open(self._spans)
         self._cursor, self._selection = None, None  # token indices of the old paragraph mean nothing here
         self._colors = colors
         self._looks.clear()
@@ -141,9 +155,19 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         if spans == self._spans:
             return
         changed = changed_range(self._spans, spans)
-        self._spans = spans
+        opened = self._to_open(spans)
+        marks_changed = changed_range(self._opened, opened)  # a span nested in another now: its start gets a mark
+        if marks_changed is not None:
+            changed = marks_changed if changed is None else (min(changed[0], marks_changed[0]),
+                                                             max(changed[1], marks_changed[1]))
+        self._spans, self._opened = spans, opened
         if changed is not None:
             self._rewrap(*changed)
+
+    def _to_open(self, spans: tuple[Span, ...]) -> tuple[Span, ...]:
+        """The spans whose start gets a mark: those nested or overlapping, and every one without colours
+        (NO_COLOR), where no tint shows a span."""
+        return spans if self.app.no_color else tuple(crossing(spans))
 
     def set_cursor(self, cursor: int | None, selection: tuple[int, int] | None,
                    chars: CharRanges = (None, None)) -> None:
@@ -192,10 +216,10 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         """
         width = max(8, self.scrollable_content_region.width or self.size.width or 80)
         if self._layout is None or width != self._layout_width:
-            layout = layout_paragraph(self._text, self._tokens, self._spans, width, self._units)
+            layout = layout_paragraph(self._text, self._tokens, self._spans, width, self._units, opened=self._opened)
             if self.show_vertical_scrollbar and len(layout.lines) > self.scrollable_content_region.height > 0:
                 wider = width + self.styles.scrollbar_size_vertical
-                unscrolled = layout_paragraph(self._text, self._tokens, self._spans, wider, self._units)
+                unscrolled = layout_paragraph(self._text, self._tokens, self._spans, wider, self._units, opened=self._opened)
                 if len(unscrolled.lines) <= self.scrollable_content_region.height:
                     layout, width = unscrolled, wider
             self._layout, self._layout_width = layout, width
@@ -203,12 +227,27 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
             resize_scroll_view(self, Size(width, len(layout.lines)))
         return self._layout
 
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """As many rows as the wrapped paragraph takes (the CSS keeps a minimum and caps it to the room left)."""
+        if self._layout is not None and width in (self._layout_width, self._layout_width + self.styles.scrollbar_size_vertical):
+            return len(self._layout.lines)
+        if self._cells > max(8, width) * container.height:  # surely taller than the room: not worth wrapping
+            return container.height
+        return len(layout_paragraph(self._text, self._tokens, self._spans, width, self._units, opened=self._opened).lines)
+
+    def _fit_height(self, old_lines: int, new_lines: int) -> None:
+        """Re-lay out the screen when the box, as tall as its text, has to grow or shrink."""
+        if self.is_mounted and needs_resize(old_lines, new_lines, self.scrollable_content_region.height):
+            self.refresh(layout=True)
+
     def _invalidate_layout(self) -> None:
         """Wrap the whole paragraph again and repaint it."""
+        old_lines = len(self._layout.lines) if self._layout is not None else 0
         self._layout = None
         self._strips.clear()
         if self.is_mounted:
             self._wrapped()  # now, so that virtual_size (the scrollbar) is right
+            self._fit_height(old_lines, len(self.layout_lines.lines))
             self.refresh()
 
     def _rewrap(self, changed_from: int, changed_to: int) -> None:
@@ -219,7 +258,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         if previous is None or not self.is_mounted or width != self._layout_width:
             self._invalidate_layout()
             return
-        layout = layout_paragraph(self._text, self._tokens, self._spans, width, self._units,
+        layout = layout_paragraph(self._text, self._tokens, self._spans, width, self._units, opened=self._opened,
                                   previous=previous, changed_from=changed_from, changed_to=changed_to)
         self._layout = layout
         kept = layout.reused_lines
@@ -240,6 +279,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
                 repaint.append(index)
         self._strips = strips
         resize_scroll_view(self, Size(width, len(layout.lines)))
+        self._fit_height(len(previous.lines), len(layout.lines))
         for index in repaint:
             self.refresh_lines(index)
         if shift:  # the lines below moved up or down the screen
@@ -292,8 +332,10 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         if look is None:
             background = self.background_colors[1]
             color = self._colors.get(label, Color.parse("#999999"))
-            tint = background.blend(color, 0.45)
-            faint = background.blend(color, 0.22)
+            # Tints told apart in 256 and 16 colours too, one per colour (a review's "ACTOR 2/3" is ACTOR's).
+            colors = {other.hex: other for other in (*self._colors.values(), color)}
+            tint = label_tints(colors, background)[color.hex]
+            faint = label_tints(colors, background, FAINT, FAINTEST_STRONG)[color.hex]
             look = LabelLook(
                 tint=Style(bgcolor=tint.rich_color, color=tint.get_contrast_text(1.0).rich_color),
                 suggested=Style(bgcolor=faint.rich_color, color=faint.get_contrast_text(0.9).rich_color, italic=True),
@@ -359,7 +401,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
             if fragment.tag is not None:
                 look = self._look(fragment.tag.label)
                 style = self.base_style + look.tag + (Style(italic=True, dim=True) if fragment.tag.suggested else Style())
-                segments.append(Segment(tag_text(fragment.tag), style))
+                segments.append(Segment(mark_text(fragment), style))
                 continue
             points = [fragment.start, *(c for c in cuts if fragment.start < c < fragment.end), fragment.end]
             for start, end in pairwise(points):

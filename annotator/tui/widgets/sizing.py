@@ -52,3 +52,15 @@ def _drawn(bar: ScrollBar, length: int) -> list[object]:
     segments = bar.renderer.render_bar(size=bar.size.height, virtual_size=length, window_size=window,
                                        position=bar.position, vertical=bar.vertical)
     return list(segments.segments)
+
+
+def needs_resize(old: int, new: int, current: int) -> bool:
+    """Whether a box sized to its content (`auto`, between a CSS minimum and maximum) changes size
+    when its content goes from `old` to `new` cells or lines, the box being `current` now.
+
+    A box is as big as its content, or bigger at its minimum, or smaller at its maximum: so a
+    box that held all of `old` changes when `new` no longer fits or fits in less, and one at its
+    maximum changes only when `new` fits. Asked on edits, so that the screen is re-laid out (the
+    largest cost of an edit) only when the box really moves.
+    """
+    return (new > current and old <= current) or (new < current and old >= current)

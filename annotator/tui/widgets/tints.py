@@ -1,0 +1,77 @@
+"""Label tints that stay apart in every terminal: truecolor, 256 colours and 16.
+
+A span is drawn on its label's colour blended into the background. Over ssh a terminal often
+has 256 colours and no COLORTERM, and the colours are then rounded to the nearest of the 256
+(or the 16) a terminal has: two dark blends of blue and green round to the same one. So each
+label's tint is picked, in schema order, from blends near the wanted strength (then stronger,
+then with the hue turned a little) as the first whose rounding in 256 and in 16 colours no
+earlier label (nor the background) has. Pure and cached: computed once per theme.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from functools import lru_cache
+
+from rich.color import ColorSystem
+from textual.color import Color
+
+TINT = 0.45  # a span's background: the label's colour this far into the background
+FAINT = 0.22  # a suggestion's, fainter
+FAINTEST_STRONG = 0.35  # a suggestion is never drawn as strongly as a span
+ROUNDED = (ColorSystem.EIGHT_BIT, ColorSystem.STANDARD)  # what a terminal without truecolor shows
+HUE_TURNS = (0.0, 0.05, -0.05, 0.1, -0.1)  # of a full turn: a label's colour, then its near neighbours
+
+
+def rounded(color: Color, system: ColorSystem) -> int:
+    """The palette number `color` is drawn with in a terminal of `system` colours (as rich rounds it)."""
+    number = color.rich_color.downgrade(system).number
+    assert number is not None  # a colour from RGB always rounds to a palette entry
+    return number
+
+
+def _candidates(color: Color, background: Color, amount: float, strongest: float) -> Iterator[Color]:
+    """Blends of `color` into `background`, nearest `amount` first (none past `strongest`), then of
+    colours a little around its hue."""
+    amounts = sorted({amount, amount + 0.1, amount - 0.1, amount + 0.2, amount + 0.35, 1.0},
+                     key=lambda strength: (abs(strength - amount), -strength))
+    hue, saturation, lightness = color.hsl
+    for turn in HUE_TURNS:
+        base = color if not turn else Color.from_hsl((hue + turn) % 1.0, saturation, lightness)
+        for strength in amounts:
+            if 0 < strength <= strongest:
+                yield background.blend(base, strength)
+
+
+def _keeps_hue(color: Color, tint: Color, most: float = 0.05) -> bool:
+    """Whether `tint`, rounded to 256 colours, is within `most` of a turn of `color`'s hue (and not grey)."""
+    red, green, blue = tint.rich_color.downgrade(ColorSystem.EIGHT_BIT).get_truecolor()
+    hue, saturation, _ = Color(red, green, blue).hsl
+    turn = abs(hue - color.hsl.h) % 1.0
+    return saturation > 0.2 and min(turn, 1 - turn) <= most
+
+
+@lru_cache(maxsize=64)
+def _tints(colors: tuple[tuple[str, Color], ...], background: Color, amount: float,
+           strongest: float) -> dict[str, Color]:
+    taken = {system: {rounded(background, system)} for system in ROUNDED}
+    tints: dict[str, Color] = {}
+    for name, color in colors:
+        options = list(_candidates(color, background, amount, strongest))
+        apart_in = {system: [c for c in options if rounded(c, system) not in taken[system]] for system in ROUNDED}
+        both = [c for c in apart_in[ColorSystem.EIGHT_BIT] if c in apart_in[ColorSystem.STANDARD]]
+        # With more labels than 16 colours can tell apart, 256 colours still can (the tag names the label).
+        apart = both or apart_in[ColorSystem.EIGHT_BIT] or options
+        # Of those, the first that a 256-colour terminal still draws in the label's hue (blue stays blue).
+        chosen = next((c for c in apart if _keeps_hue(color, c)), apart[0])
+        for system in ROUNDED:
+            taken[system].add(rounded(chosen, system))
+        tints[name] = chosen
+    return tints
+
+
+def label_tints(colors: Mapping[str, Color], background: Color, amount: float = TINT,
+                strongest: float = 1.0) -> dict[str, Color]:
+    """Each label's tint on `background`: its colour blended in by about `amount` (at most `strongest`),
+    told apart from the other labels' (in schema order) and from the background in 256 and in 16 colours."""
+    return _tints(tuple(colors.items()), background, amount, strongest)
