@@ -17,7 +17,8 @@ renumbered and `_reverts` follows them, so the undo history of each input stays 
 `_merged_from` names the input file and the line's original `_seq`. A line of one input that
 another input already holds (merging a merged store with one of its inputs again) is written
 once; such lines always share their `_timestamp`, so only lines of the same second are
-compared. Tokens are written as a store writes them: on a paragraph's first line, and again
+compared. A line with a span saved under a label's old name (the schema's `renamed_from`) is
+encoded again with the current name; the others are copied. Tokens are written as a store writes them: on a paragraph's first line, and again
 only where a line's tokens differ from the ones its paragraph's last line with tokens holds.
 """
 
@@ -38,6 +39,7 @@ from typing import Any, NamedTuple
 from annotator.core.errors import InputError
 from annotator.core.files import write_atomically
 from annotator.core.records import to_json
+from annotator.core.schema import Schema, migrate_record_labels
 from annotator.core.store import LineReader, StoreContents, encode_line, read_store, relocated_line
 
 MERGED_FROM = "_merged_from"
@@ -114,6 +116,7 @@ class TeamRecords:
     facts: dict[str, dict[str, Latest]] = field(default_factory=dict)  # annotator -> id -> its latest line
     history: dict[str, AnnotatorHistory] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    schema: Schema | None = None  # labels saved under an old name (`renamed_from`) are read under the current one
 
     @property
     def annotators(self) -> list[str]:
@@ -165,7 +168,7 @@ class TeamReader:
     def record(self, annotator: str, record_id: str) -> dict[str, Any]:
         """`annotator`'s latest record of `record_id`."""
         reader, line = self._at(annotator, record_id)
-        return reader.record(line)
+        return migrate_record_labels(self._team.schema, reader.record(line))
 
     def token_offsets(self, annotator: str, record_id: str, text: str) -> list[tuple[int, int]]:
         """(start, end) of the tokens of that record, whose text is `text` (`StoreContents.token_offsets`)."""
@@ -220,17 +223,18 @@ def without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def read_team(paths: Sequence[Path], *, by_store: bool = False) -> TeamRecords:
+def read_team(paths: Sequence[Path], *, by_store: bool = False, schema: Schema | None = None) -> TeamRecords:
     """Read stores and key their records by `(annotator, id)`, each line once.
 
     The annotator is each record's `_annotator_id`, or with `by_store` the store's file stem
     (for stores whose records all carry the same login name). Within one store the later line
     wins; between stores holding the same annotator and id, the later `_timestamp` wins (the
-    later store on a tie).
+    later store on a tie). With `schema`, every record read has its labels under their
+    current names (`migrate_record_labels`).
     """
     if not paths:
         raise InputError("give at least one STORE (.jsonl written by `annotator annotate`).")
-    team = TeamRecords(stores=[Path(p) for p in paths])
+    team = TeamRecords(stores=[Path(p) for p in paths], schema=schema)
     with without_cycle_collection():
         for number, (path, stem) in enumerate(zip(team.stores, _unique_stems(team.stores))):
             _read_into(team, number, path, stem, by_store)
@@ -260,6 +264,7 @@ def _read_into(team: TeamRecords, number: int, path: Path, stem: str, by_store: 
         if current is not None and current.store != number and stamp < current.stamp:
             continue
         answer = record.get("answer")
+        record = migrate_record_labels(team.schema, record)
         mine[record_id] = Latest(
             number, line, stamp, sys.intern(answer) if isinstance(answer, str) else answer,
             bool(record.get("flagged")), str(record.get("note") or ""), hash(record.get("text")),
@@ -329,8 +334,12 @@ class _TokensWriter:
         return encoded if encoded is not None else contents.tokens_json(line)
 
 
-def merge_stores(paths: Sequence[Path], out: Path) -> MergeSummary:
-    """Write every version from `paths` into the new store `out` (temp file, then rename)."""
+def merge_stores(paths: Sequence[Path], out: Path, *, schema: Schema | None = None) -> MergeSummary:
+    """Write every version from `paths` into the new store `out` (temp file, then rename).
+
+    With `schema`, spans saved under a label's old name (`renamed_from`) are written under the
+    current one; every other line is copied as it is.
+    """
     paths = [Path(p) for p in paths]
     out = Path(out)
     if not paths:
@@ -378,9 +387,11 @@ def merge_stores(paths: Sequence[Path], out: Path) -> MergeSummary:
             tokens_json = tokens.tokens_to_write(number, line, record, raw)
             origin = "" if MERGED_FROM in record else (
                 f'"{MERGED_FROM}":{{"store":{origin_of[number]},"seq":{to_json(record.get("_seq"))}}}')
-            moved = relocated_line(raw, seq=seq, reverts=reverts, tokens=tokens_json, extra=origin.encode("utf-8"))
-            if moved is None:  # a line of the older format: encoded again
-                merged = {key: value for key, value in record.items() if key not in _PLACE_FIELDS}
+            migrated = migrate_record_labels(schema, record)
+            moved = None if migrated is not record else relocated_line(
+                raw, seq=seq, reverts=reverts, tokens=tokens_json, extra=origin.encode("utf-8"))
+            if moved is None:  # a line of the older format, or with labels renamed: encoded again
+                merged = {key: value for key, value in migrated.items() if key not in _PLACE_FIELDS}
                 merged[MERGED_FROM] = record.get(MERGED_FROM) or {"store": paths[number].name, "seq": record.get("_seq")}
                 moved = encode_line(merged, seq=seq, action=record.get("_action", "edit"), reverts=reverts,
                                     tokens=None if tokens_json is None else json.loads(tokens_json))
