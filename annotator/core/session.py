@@ -17,7 +17,7 @@ from typing import Any
 
 from annotator.core.casualty import parse_casualty
 from annotator.core.corpus import Article, Corpus, Paragraph
-from annotator.core.records import RecordBuilder, annotation_from_record, to_record, tokens_of
+from annotator.core.records import RecordBuilder, annotation_from_record, kept_meta, to_record, tokens_of
 from annotator.core.schema import Label, Schema, migrate_span_label
 from annotator.core.spans import (
     EMPTY,
@@ -127,10 +127,12 @@ class Session:
                 self.tokens: tuple[Token, ...] = tokens_of(record)
             self.annotation: Annotation = self._migrated(annotation_from_record(record))
             self._tokens_saved = True  # the store holds them: edits need not send them again
+            self._builder.meta = kept_meta(record)  # what an import or suggest put in meta stays
         else:
             self.tokens = _tokenized(self.paragraph.text)
             self.annotation = EMPTY
             self._tokens_saved = False
+            self._builder.meta = {}
 
     def _state_of(self, paragraph: Paragraph, record: dict[str, Any] | None) -> tuple[tuple[Token, ...], Annotation]:
         """A paragraph's tokens and annotation as `record` (its latest saved one, or None) has them."""
@@ -345,17 +347,20 @@ class Session:
         for paragraph in self.article.paragraphs:
             if paragraph.id == self.paragraph.id or phrase not in paragraph.text or self.is_decided(paragraph.id):
                 continue
-            tokens, annotation = self._state_of(paragraph, self.store.contents.get(paragraph.id))
+            record = self.store.contents.get(paragraph.id)
+            tokens, annotation = self._state_of(paragraph, record)
             suggested = self._with_occurrences(annotation, paragraph.text, tokens, tagged)
             if suggested != annotation:
-                self._save_other(paragraph, tokens, suggested)
+                self._save_other(paragraph, tokens, suggested, record)
                 made += len(suggested.spans) - len(annotation.spans)
         return made
 
-    def _save_other(self, paragraph: Paragraph, tokens: Sequence[Token], annotation: Annotation) -> None:
-        """Append a state of a paragraph that is not the open one."""
+    def _save_other(self, paragraph: Paragraph, tokens: Sequence[Token], annotation: Annotation,
+                    record: dict[str, Any] | None) -> None:
+        """Append a state of a paragraph that is not the open one, after `record` (its latest, or None)."""
+        meta = kept_meta(record) if record is not None and record.get("text") == paragraph.text else None
         self.store.append(to_record(paragraph, tokens, annotation, schema_ref=self.schema.ref,
-                                    annotator=self.annotator, timestamp=int(self._clock())))
+                                    annotator=self.annotator, timestamp=int(self._clock()), meta=meta))
 
     def accept_all_suggestions(self) -> Annotation:
         """Make every suggestion of the open paragraph the annotator's own, in one line."""
@@ -374,10 +379,11 @@ class Session:
         for paragraph in self.article.paragraphs:
             if paragraph.id == self.paragraph.id or self.is_decided(paragraph.id):
                 continue
-            tokens, annotation = self._state_of(paragraph, self.store.contents.get(paragraph.id))
+            record = self.store.contents.get(paragraph.id)
+            tokens, annotation = self._state_of(paragraph, record)
             done = _accepted_occurrences(annotation)
             if done != annotation:
-                self._save_other(paragraph, tokens, done)
+                self._save_other(paragraph, tokens, done, record)
                 accepted += _occurrence_count(annotation)
         if self.annotation.answer is None:
             accepted += _occurrence_count(self.annotation)
