@@ -32,7 +32,6 @@ from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
-from operator import itemgetter
 from typing import Any, TypeVar
 
 from annotator.team.merge import Latest, TeamRecords, without_cycle_collection
@@ -98,10 +97,21 @@ def _partial(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> set[int]:
 # --- token categories ---------------------------------------------------------------------
 
 def token_categories(record: Mapping[str, Any], units: Sequence[tuple[int, int]], labels: frozenset[str] | None) -> list[str]:
-    """The category of each unit (token offsets, in text order): the shortest span covering it, or `O`.
+    """The category of each unit (token offsets, in text order): the shortest span covering it, or `O`."""
+    categories = [OUTSIDE] * len(units)
+    for index, label in painted_units(record, [start for start, _ in units], [end for _, end in units], labels).items():
+        categories[index] = label
+    return categories
 
-    Each span paints the units it shares a character with, the spans that lose (longest, then
-    latest, then label) first, so the winner paints last.
+
+def painted_units(
+    record: Mapping[str, Any], starts: Sequence[int], ends: Sequence[int], labels: frozenset[str] | None
+) -> dict[int, str]:
+    """unit index -> category of the units a span covers (`token_categories`; every other unit is `O`).
+
+    `starts` and `ends` are the units' offsets, in text order. Each span paints the units it
+    shares a character with, the spans that lose (longest, then latest, then label) first, so
+    the winner paints last. Only the units under a span are looked at: most of a paragraph is `O`.
     """
     spans = sorted(
         (
@@ -111,12 +121,10 @@ def token_categories(record: Mapping[str, Any], units: Sequence[tuple[int, int]]
         ),
         reverse=True,
     )
-    starts, ends = list(map(itemgetter(0), units)), list(map(itemgetter(1), units))
-    categories = [OUTSIDE] * len(units)
+    painted: dict[int, str] = {}
     for _, span_start, label, span_end in spans:
-        first, last = bisect_right(ends, span_start), bisect_left(starts, span_end)
-        categories[first:last] = [label] * (last - first)
-    return categories
+        painted.update(dict.fromkeys(range(bisect_right(ends, span_start), bisect_left(starts, span_end)), label))
+    return painted
 
 
 # --- chance-corrected coefficients -------------------------------------------------------
@@ -455,17 +463,25 @@ def compare(
             text = records[names[0]]["text"]  # the same for every name (checked above)
             units = [(start, end) for start, end in read.token_offsets(names[0], pid, text)
                      if not text[start:end].isspace()]  # the words: whitespace tokens are no unit
-            categories = {name: token_categories(records[name], units, label_filter) for name in names}
+            starts, ends = [start for start, _ in units], [end for _, end in units]
+            painted = [painted_units(records[name], starts, ends, label_filter) for name in names]
+            # Per unit, its category by each of `names`, counted: every figure depends on these only.
+            # Units no span covers are (O, O, ...), counted without being looked at.
+            covered = set().union(*painted)
+            rows = Counter([tuple([categories.get(index, OUTSIDE) for categories in painted]) for index in covered])
+            if len(units) > len(covered):
+                rows[(OUTSIDE,) * len(names)] += len(units) - len(covered)
             keys = {name: _span_keys(pid, records[name], label_filter) for name in names}
             for name in names:
                 labels_of[name].update(key[3] for key in keys[name])
-            for first, second in combinations(names, 2):  # names are in annotator order, as the pairs
+            # names are in annotator order, as the pairs
+            for (first_at, first), (second_at, second) in combinations(enumerate(names), 2):
                 tally = pairs[(first, second)]
                 tally.paragraphs += 1
                 tally.spans.add(keys[first], keys[second])
-                tally.confusion.update(zip(categories[first], categories[second]))
-            # Per token, its category by each of `names`, counted: the figures depend on these only.
-            rows = Counter(zip(*(categories[name] for name in names)))
+                confusion = tally.confusion
+                for row, count in rows.items():
+                    confusion[(row[first_at], row[second_at])] += count
             if len(names) == len(annotators):
                 everyone += 1
                 if len(annotators) >= 3:
