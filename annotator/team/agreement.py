@@ -205,7 +205,7 @@ class AlphaTally:
     def __init__(self) -> None:
         self.units: Counter[tuple[str | None, ...]] = Counter()
 
-    def add(self, units: Mapping[tuple[str | None, ...], int]) -> None:
+    def add(self, units: Mapping[tuple[str | None, ...], int] | Mapping[tuple[str, ...], int]) -> None:
         """Take in units, counted (unit -> how many times)."""
         self.units.update(units)
 
