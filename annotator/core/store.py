@@ -35,6 +35,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
@@ -413,11 +414,18 @@ class StoreContents:
     def _fields(self, handle: BinaryIO, index: int) -> tuple[bytes, dict[str, Any], tuple[int, int] | None]:
         """Line `index` as bytes, its fields and where its unparsed tokens are (see `_decode`)."""
         raw = self._raw(handle, index)
+        return (raw, *self._decoded(raw, index))
+
+    def _decoded(self, raw: bytes, index: int) -> tuple[dict[str, Any], tuple[int, int] | None]:
+        """`_decode` of line `index`, whose bytes are `raw`."""
         try:
-            return (raw, *_decode(raw))
+            return _decode(raw)
         except (json.JSONDecodeError, UnicodeDecodeError):
-            raise InputError(f"{self.path}: the line with _seq {self._seqs[index]} is no longer valid JSON "
-                             "(the store was changed by hand since it was opened?). Restore it from a copy.") from None
+            raise self._changed(index) from None
+
+    def _changed(self, index: int) -> InputError:
+        return InputError(f"{self.path}: the line with _seq {self._seqs[index]} is no longer valid JSON "
+                          "(the store was changed by hand since it was opened?). Restore it from a copy.")
 
     def _record(self, handle: BinaryIO, index: int, *, with_tokens: bool = True) -> dict[str, Any]:
         """Line `index`'s record: as written for a line of the older format, else in `to_record`'s order.
@@ -534,8 +542,8 @@ class StoreContents:
                 return raw[start:end]
         return to_json(self.tokens(index)).encode("utf-8")
 
-    def token_offsets(self, index: int, text: str) -> list[tuple[int, int]]:
-        """(start, end) of each of line `index`'s tokens, in order, read without making the token dicts.
+    def token_offsets(self, index: int, text: str) -> tuple[list[int], list[int]]:
+        """The starts and the ends of line `index`'s tokens, in order, read without making the token dicts.
 
         `text` is that line's text. Tokens as this store writes them (`text`, `start`, `end`,
         `id` in that order: each object of the array found so), in a line holding the same
@@ -544,7 +552,7 @@ class StoreContents:
         with open(self.path, "rb") as handle:
             return self._token_offsets(handle, index, text)
 
-    def _token_offsets(self, handle: BinaryIO, index: int, text: str) -> list[tuple[int, int]]:
+    def _token_offsets(self, handle: BinaryIO, index: int, text: str) -> tuple[list[int], list[int]]:
         source = self._token_source[index]
         if source >= 0 and self._flags[source] & _TOKENIZER_NAMED:
             raw = self._raw(handle, source)
@@ -552,11 +560,15 @@ class StoreContents:
             if match is not None and match[8]:
                 start, end = _tokens_range(raw, match)
                 text_at = end + len(b',"text":')
-                if raw.startswith(b',"text":"', end) and _DECODER.raw_decode(raw[text_at:].decode("utf-8"))[0] == text:
+                if raw.startswith(b',"text":"', end) and (
+                        raw.startswith(to_json(text).encode("utf-8"), text_at)  # as this store writes it
+                        or _DECODER.raw_decode(raw[text_at:].decode("utf-8"))[0] == text):
                     found = _TOKEN_OFFSETS.findall(raw, start, end)
                     if len(found) == raw.count(b'{"text":', start, end):
-                        return [(int(first), int(last)) for first, last in found]
-        return [(token["start"], token["end"]) for token in self._record(handle, index).get("tokens") or []]
+                        offsets = list(map(int, chain.from_iterable(found)))
+                        return offsets[0::2], offsets[1::2]
+        tokens = self._record(handle, index).get("tokens") or []
+        return [token["start"] for token in tokens], [token["end"] for token in tokens]
 
     def token_line(self, index: int) -> int | None:
         """The line whose saved tokens line `index` has (itself when it holds them); None when none does."""
@@ -610,9 +622,23 @@ class StoreContents:
         For each: its index, its record without its tokens (`tokens(index)` has them) or the
         tokenizer's version, the fields in the order the line has them, and the line's bytes.
         """
-        with open(self.path, "rb", buffering=1 << 20) as handle:
-            for index in range(len(self._offsets)):
-                raw, fields, _ = self._fields(handle, index)
+        offsets, lengths, flags = self._offsets, self._lengths, self._flags
+        chunk, chunk_start = b"", 0  # the file is read a chunk at a time and each line cut from it
+        with open(self.path, "rb", buffering=0) as handle:
+            for index in range(len(offsets)):
+                offset, length = offsets[index], lengths[index]
+                at = offset - chunk_start
+                if at < 0 or at + length > len(chunk):
+                    handle.seek(offset)
+                    chunk, chunk_start, at = handle.read(max(_CHUNK, length)), offset, 0
+                raw = chunk[at : at + length]
+                if offset and flags[index] & (_OWN_TOKENS | _TOKENIZER_NAMED) == _TOKENIZER_NAMED:
+                    try:  # a line of this format without tokens (most lines): nothing to cut out
+                        fields: dict[str, Any] = json.loads(raw.decode("utf-8"))
+                    except (json.JSONDecodeError, UnicodeDecodeError):
+                        raise self._changed(index) from None
+                else:
+                    fields = self._decoded(raw, index)[0]
                 yield index, _without_tokens(fields), raw
 
     @property
@@ -739,7 +765,7 @@ class LineReader:
         """Line `index`'s record (without tokens if the reader was opened so)."""
         return self._contents._record(self._handle, index, with_tokens=self._with_tokens)
 
-    def token_offsets(self, index: int, text: str) -> list[tuple[int, int]]:
+    def token_offsets(self, index: int, text: str) -> tuple[list[int], list[int]]:
         """As `StoreContents.token_offsets`."""
         return self._contents._token_offsets(self._handle, index, text)
 

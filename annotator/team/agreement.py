@@ -27,16 +27,19 @@ What is compared (docs/TEAMS.md says the same for users):
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from operator import itemgetter
 from typing import Any, TypeVar
 
 from annotator.team.merge import Latest, TeamRecords, without_cycle_collection
 
 OUTSIDE = "O"
+_WHITESPACE = re.compile(r"\s")  # what `str.isspace` calls whitespace, character for character
 Category = TypeVar("Category", bound=Hashable)
 SpanKey = tuple[str, int, int, str]  # paragraph id, start, end, label
 
@@ -102,6 +105,22 @@ def token_categories(record: Mapping[str, Any], units: Sequence[tuple[int, int]]
     for index, label in painted_units(record, [start for start, _ in units], [end for _, end in units], labels).items():
         categories[index] = label
     return categories
+
+
+def word_units(text: str, starts: list[int], ends: list[int]) -> tuple[list[int], list[int]]:
+    """The starts and ends of the tokens (`starts`, `ends`) that are not whitespace: the units compared.
+
+    A whitespace token starts on whitespace; a paragraph where no token does (the usual case)
+    is taken whole without looking at each token.
+    """
+    if not starts:
+        return starts, ends
+    if max(starts) < len(text):
+        firsts = text[starts[0]] if len(starts) == 1 else "".join(itemgetter(*starts)(text))
+        if _WHITESPACE.search(firsts) is None:
+            return starts, ends
+    words = [(start, end) for start, end in zip(starts, ends) if not text[start:end].isspace()]
+    return [start for start, _ in words], [end for _, end in words]
 
 
 def painted_units(
@@ -461,16 +480,14 @@ def compare(
         for pid, names in shared.items():
             records = {name: read.record(name, pid) for name in names}
             text = records[names[0]]["text"]  # the same for every name (checked above)
-            units = [(start, end) for start, end in read.token_offsets(names[0], pid, text)
-                     if not text[start:end].isspace()]  # the words: whitespace tokens are no unit
-            starts, ends = [start for start, _ in units], [end for _, end in units]
+            starts, ends = word_units(text, *read.token_offsets(names[0], pid, text))
             painted = [painted_units(records[name], starts, ends, label_filter) for name in names]
             # Per unit, its category by each of `names`, counted: every figure depends on these only.
             # Units no span covers are (O, O, ...), counted without being looked at.
             covered = set().union(*painted)
             rows = Counter([tuple([categories.get(index, OUTSIDE) for categories in painted]) for index in covered])
-            if len(units) > len(covered):
-                rows[(OUTSIDE,) * len(names)] += len(units) - len(covered)
+            if len(starts) > len(covered):
+                rows[(OUTSIDE,) * len(names)] += len(starts) - len(covered)
             keys = {name: _span_keys(pid, records[name], label_filter) for name in names}
             for name in names:
                 labels_of[name].update(key[3] for key in keys[name])
@@ -487,10 +504,10 @@ def compare(
                 if len(annotators) >= 3:
                     fleiss.add(rows)
             alpha.add(rows)  # an annotator without the paragraph is a missing value: left out of the unit
-            if units:
+            if starts:
                 disputed = sum(count for row, count in rows.items() if row.count(row[0]) != len(row))
                 if disputed:
-                    disagreements.append((pid, disputed / len(units)))
+                    disagreements.append((pid, disputed / len(starts)))
     disagreements.sort(key=lambda item: -item[1])
 
     figures = []

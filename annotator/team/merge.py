@@ -59,6 +59,11 @@ class Latest(NamedTuple):
     labels: tuple[str, ...]  # the labels of its spans, in order
 
 
+# `Latest(...)` goes through a generated Python `__new__`; a pass over a million lines makes one a
+# line, so it makes them as that `__new__` does, without the call.
+_new_latest = tuple.__new__
+
+
 @dataclass(slots=True)
 class AnnotatorHistory:
     """What the team commands need from one annotator's lines, gathered as the lines stream past."""
@@ -76,10 +81,12 @@ class AnnotatorHistory:
         stamp = record.get("_timestamp")
         if not isinstance(stamp, (int, float)):
             return
-        self.first_timestamp = stamp if self.first_timestamp is None else min(self.first_timestamp, stamp)
-        self.last_timestamp = stamp if self.last_timestamp is None else max(self.last_timestamp, stamp)
-        if record.get("answer") is not None and record["id"] not in self.first_decisions:
-            self.first_decisions[record["id"]] = float(stamp)
+        if self.first_timestamp is None or stamp < self.first_timestamp:
+            self.first_timestamp = stamp
+        if self.last_timestamp is None or stamp > self.last_timestamp:
+            self.last_timestamp = stamp
+        if record.get("answer") is not None:
+            self.first_decisions.setdefault(record["id"], stamp)
 
 
 class LatestRecords(Mapping[str, dict[str, Any]]):
@@ -170,8 +177,8 @@ class TeamReader:
         reader, line = self._at(annotator, record_id)
         return migrate_record_labels(self._team.schema, reader.record(line))
 
-    def token_offsets(self, annotator: str, record_id: str, text: str) -> list[tuple[int, int]]:
-        """(start, end) of the tokens of that record, whose text is `text` (`StoreContents.token_offsets`)."""
+    def token_offsets(self, annotator: str, record_id: str, text: str) -> tuple[list[int], list[int]]:
+        """The starts and the ends of the tokens of that record, whose text is `text` (`StoreContents.token_offsets`)."""
         reader, line = self._at(annotator, record_id)
         return reader.token_offsets(line, text)
 
@@ -250,25 +257,28 @@ def _read_into(team: TeamRecords, number: int, path: Path, stem: str, by_store: 
     contents = read_store(path)
     team.contents.append(contents)
     team.warnings.extend(contents.warnings)
+    intern, schema = sys.intern, team.schema
+    places: dict[str, tuple[AnnotatorHistory, dict[str, Latest]]] = {}  # annotator -> their history and facts
     for line, record, _ in contents.iter_states():
         annotator = stem if by_store else annotator_of(record, stem)
-        history = team.history.get(annotator)
-        if history is None:
-            history = team.history[annotator] = AnnotatorHistory()
-            team.facts[annotator] = {}
-        record_id = record["id"] = sys.intern(record["id"])
+        place = places.get(annotator)
+        if place is None:
+            place = places[annotator] = (team.history.setdefault(annotator, AnnotatorHistory()),
+                                         team.facts.setdefault(annotator, {}))
+        history, mine = place
+        record_id = record["id"] = intern(record["id"])
         history.take(record)
-        mine = team.facts[annotator]
         current = mine.get(record_id)
-        stamp = _timestamp(record)
+        stamp = record.get("_timestamp")
+        stamp = float(stamp) if isinstance(stamp, (int, float)) else 0.0  # as `_timestamp`
         if current is not None and current.store != number and stamp < current.stamp:
             continue
         answer = record.get("answer")
-        record = migrate_record_labels(team.schema, record)
-        mine[record_id] = Latest(
-            number, line, stamp, sys.intern(answer) if isinstance(answer, str) else answer,
+        spans = migrate_record_labels(schema, record).get("spans") or ()
+        mine[record_id] = _new_latest(Latest, (
+            number, line, stamp, intern(answer) if isinstance(answer, str) else answer,
             bool(record.get("flagged")), str(record.get("note") or ""), hash(record.get("text")),
-            tuple([sys.intern(str(span["label"])) for span in record.get("spans") or ()]))
+            tuple([intern(str(span["label"])) for span in spans])))
 
 
 def _timestamp(record: Mapping[str, Any]) -> float:
