@@ -72,13 +72,28 @@ _INDEX_MAGIC = b"annotator store index 1\n"
 _CHECKED_TAIL = 1 << 20  # bytes before the end of what an index covers that must still be the same
 
 _DECODER = json.JSONDecoder()
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 Reader = Callable[[int, int], bytes]  # (offset, size) -> bytes of the store file
 
 
 def _loads(raw: bytes) -> dict[str, Any]:
     """A line parsed: UTF-8 (a store's first line may start with a byte-order mark), not json's guess."""
-    record: dict[str, Any] = json.loads((raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).decode("utf-8"))
+    record: dict[str, Any] = _parsed((raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).decode("utf-8"))
     return record
+
+
+def _parsed(text: str) -> Any:
+    """`json.loads(text)` by json's own scanner, without the layers around it (a pass over a store
+    parses a million lines); anything that does not start with its value goes through `json.loads`."""
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        return json.loads(text)  # leading whitespace, or no value: json.loads says which
+    if end != len(text):
+        end = len(text) - len(text[end:].lstrip(" \t\n\r"))  # the whitespace json.loads allows after the value
+        if end != len(text):
+            raise json.JSONDecodeError("Extra data", text, end)
+    return value
 
 
 def _string(raw: bytes) -> str:
@@ -577,8 +592,12 @@ class StoreContents:
 
     @contextmanager
     def reading(self, *, with_tokens: bool = True) -> Iterator[LineReader]:
-        """A reader of lines in any order, with the file kept open meanwhile (for many reads)."""
-        with open(self.path, "rb") as handle:
+        """A reader of lines in any order, with the file kept open meanwhile (for many reads).
+
+        Its buffer holds a few dozen lines, so lines read near each other (a paragraph's latest
+        lines and the one holding its tokens) are read from the disk once.
+        """
+        with open(self.path, "rb", buffering=1 << 16) as handle:
             yield LineReader(self, handle, with_tokens)
 
     def _read_lines(self, indices: Iterable[int], *, with_tokens: bool = True) -> Iterator[dict[str, Any]]:
@@ -634,7 +653,7 @@ class StoreContents:
                 raw = chunk[at : at + length]
                 if offset and flags[index] & (_OWN_TOKENS | _TOKENIZER_NAMED) == _TOKENIZER_NAMED:
                     try:  # a line of this format without tokens (most lines): nothing to cut out
-                        fields: dict[str, Any] = json.loads(raw.decode("utf-8"))
+                        fields: dict[str, Any] = _parsed(raw.decode("utf-8"))
                     except (json.JSONDecodeError, UnicodeDecodeError):
                         raise self._changed(index) from None
                 else:

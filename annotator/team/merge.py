@@ -258,6 +258,7 @@ def _read_into(team: TeamRecords, number: int, path: Path, stem: str, by_store: 
     team.contents.append(contents)
     team.warnings.extend(contents.warnings)
     intern, schema = sys.intern, team.schema
+    renaming = schema is not None and bool(schema.renames)
     places: dict[str, tuple[AnnotatorHistory, dict[str, Latest]]] = {}  # annotator -> their history and facts
     for line, record, _ in contents.iter_states():
         annotator = stem if by_store else annotator_of(record, stem)
@@ -274,7 +275,7 @@ def _read_into(team: TeamRecords, number: int, path: Path, stem: str, by_store: 
         if current is not None and current.store != number and stamp < current.stamp:
             continue
         answer = record.get("answer")
-        spans = migrate_record_labels(schema, record).get("spans") or ()
+        spans = (migrate_record_labels(schema, record) if renaming else record).get("spans") or ()
         mine[record_id] = _new_latest(Latest, (
             number, line, stamp, intern(answer) if isinstance(answer, str) else answer,
             bool(record.get("flagged")), str(record.get("note") or ""), hash(record.get("text")),
