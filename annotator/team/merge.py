@@ -59,11 +59,6 @@ class Latest(NamedTuple):
     labels: tuple[str, ...]  # the labels of its spans, in order
 
 
-# `Latest(...)` goes through a generated Python `__new__`; a pass over a million lines makes one a
-# line, so it makes them as that `__new__` does, without the call.
-_new_latest = tuple.__new__
-
-
 @dataclass(slots=True)
 class AnnotatorHistory:
     """What the team commands need from one annotator's lines, gathered as the lines stream past."""
@@ -251,15 +246,17 @@ def read_team(paths: Sequence[Path], *, by_store: bool = False, schema: Schema |
 def _read_into(team: TeamRecords, number: int, path: Path, stem: str, by_store: bool) -> None:
     """Stream store `number` into `team` (see `read_team`).
 
-    Ids, labels and answers repeat on every line; each is kept once (`sys.intern`), not once a
-    line, so what is kept per paragraph stays small.
+    An annotator's consecutive lines of one paragraph (the edits of one sitting) replace each
+    other, so only the last of such a run has its facts made. Ids, labels and answers repeat on
+    every line; each is kept once (`sys.intern`), not once a line, so what is kept per
+    paragraph stays small.
     """
     contents = read_store(path)
     team.contents.append(contents)
     team.warnings.extend(contents.warnings)
     intern, schema = sys.intern, team.schema
-    renaming = schema is not None and bool(schema.renames)
     places: dict[str, tuple[AnnotatorHistory, dict[str, Latest]]] = {}  # annotator -> their history and facts
+    pending: _Pending | None = None
     for line, record, _ in contents.iter_states():
         annotator = stem if by_store else annotator_of(record, stem)
         place = places.get(annotator)
@@ -270,16 +267,37 @@ def _read_into(team: TeamRecords, number: int, path: Path, stem: str, by_store: 
         record_id = record["id"] = intern(record["id"])
         history.take(record)
         current = mine.get(record_id)
-        stamp = record.get("_timestamp")
-        stamp = float(stamp) if isinstance(stamp, (int, float)) else 0.0  # as `_timestamp`
-        if current is not None and current.store != number and stamp < current.stamp:
-            continue
-        answer = record.get("answer")
-        spans = (migrate_record_labels(schema, record) if renaming else record).get("spans") or ()
-        mine[record_id] = _new_latest(Latest, (
-            number, line, stamp, intern(answer) if isinstance(answer, str) else answer,
-            bool(record.get("flagged")), str(record.get("note") or ""), hash(record.get("text")),
-            tuple([intern(str(span["label"])) for span in spans])))
+        # A later line of the same store wins; against another store's, the later `_timestamp`.
+        wins = current is None or current.store == number or _timestamp(record) >= current.stamp
+        if pending is not None:
+            if pending[0] is mine and pending[1] == record_id:
+                wins = wins or pending[4]  # once a line of this store has won, its later lines do
+            else:
+                _keep(pending, number, schema)
+        pending = (mine, record_id, line, record, wins)
+    if pending is not None:
+        _keep(pending, number, schema)
+
+
+# (an annotator's facts, id, line, record, whether it replaces what the facts hold) of a line
+_Pending = tuple[dict[str, Latest], str, int, dict[str, Any], bool]
+# `Latest(...)` goes through a generated Python `__new__`; a pass over a million lines makes
+# many, so they are made as that `__new__` makes them, without the call.
+_new_latest = tuple.__new__
+
+
+def _keep(pending: _Pending, number: int, schema: Schema | None) -> None:
+    """Make the facts of the pending line of store `number`, where it replaces what is known."""
+    mine, record_id, line, record, wins = pending
+    if not wins:
+        return
+    intern = sys.intern
+    answer = record.get("answer")
+    spans = (migrate_record_labels(schema, record) if schema is not None and schema.renames else record).get("spans")
+    mine[record_id] = _new_latest(Latest, (
+        number, line, _timestamp(record), intern(answer) if isinstance(answer, str) else answer,
+        bool(record.get("flagged")), str(record.get("note") or ""), hash(record.get("text")),
+        tuple([intern(str(span["label"])) for span in spans or ()])))
 
 
 def _timestamp(record: Mapping[str, Any]) -> float:
