@@ -23,6 +23,7 @@ says otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -37,7 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, NamedTuple
 
 from annotator.core.errors import InputError
 from annotator.core.records import RecordError, check_record, to_json, token_dicts
@@ -938,6 +939,18 @@ def read_store(path: Path) -> StoreContents:
     return contents
 
 
+class _BatchLine(NamedTuple):
+    """A line `Store.append_many` has made and not yet written, and what the index takes of it."""
+
+    payload: bytes
+    id: str
+    text: str
+    seq: int
+    flags: int
+    written: list[Any] | None  # the tokens the line holds
+    source_tokens: tuple[int, list[Any]] | None  # the line holding the tokens it leaves out, and those
+
+
 class Store:
     """The one writer of a store file: holds an exclusive OS lock from open to close."""
 
@@ -1040,6 +1053,99 @@ class Store:
         record = {**state, "_timestamp": timestamp, "_annotator_id": annotator}
         self.append(record, action=step.action, reverts=step.edit.seq, encoded=encoded)
         return record
+
+    def append_many(
+        self, records: Iterable[Mapping[str, Any]], *, batch_lines: int = 1000, batch_bytes: int = 8 << 20,
+        progress: Callable[[int], object] | None = None,
+    ) -> int:
+        """Append `records` as edits, a batch of lines at a time with one write and one fsync; return how many.
+
+        For a bulk of new records (an import), where `append`'s fsync of every line would be most
+        of the time. Each record is checked and its line made as `append` makes it, so each line
+        is readable alone after a crash. A record of a paragraph that already has a line in the
+        batch being made starts a new batch, so every line finds the tokens it leaves out in lines
+        already on disk. Nothing of a batch counts until its fsync returns: a refused record
+        (`RecordError`) writes the batch before it, then is raised; a failed write or fsync
+        (`OSError`) cuts the file back to its end before the batch and is raised. `progress(saved)`
+        is called after each batch. What was saved before stays saved either way.
+        """
+        batch: list[_BatchLine] = []
+        ids: set[str] = set()
+        size = saved = 0
+        for record in records:
+            record_id = record.get("id")
+            if batch and ((isinstance(record_id, str) and record_id in ids)
+                          or len(batch) >= batch_lines or size >= batch_bytes):
+                saved += self._write_batch(batch, progress, saved)
+                batch, size = [], 0
+                ids.clear()
+            try:
+                line = self._batch_line(record, self._next_seq + len(batch))
+            except RecordError:
+                self._write_batch(batch, progress, saved)
+                raise
+            batch.append(line)
+            ids.add(line.id)
+            size += len(line.payload)
+        return saved + self._write_batch(batch, progress, saved)
+
+    def _batch_line(self, record: Mapping[str, Any], seq: int) -> _BatchLine:
+        """The line `append` would write for `record` as an edit with `_seq` `seq` (for `append_many`)."""
+        record_id, text = record.get("id"), record.get("text")
+        if not isinstance(record_id, str) or not isinstance(text, str):
+            raise RecordError("a record needs a string 'id' and a string 'text'")
+        given = record.get("tokens")
+        saved = self.contents.saved_tokens(record_id, text)
+        check_record(record, saved[1] if saved is not None and given is not None and given == saved[1] else None)
+        if saved is not None and (given is None or given == saved[1]):
+            written, source_tokens = None, saved
+        else:
+            written, source_tokens = list(given) if given is not None else token_dicts(tokenize(text)), None
+        flags = (_TOKENIZER_NAMED | (_OWN_TOKENS if written is not None else 0)
+                 | (_DECIDED if record.get("answer") is not None else 0)
+                 | (_FLAGGED if record.get("flagged") is True else 0))
+        payload = encode_line(record, seq=seq, action="edit", reverts=None, tokens=written)
+        return _BatchLine(payload, record_id, text, seq, flags, written, source_tokens)
+
+    def _write_batch(self, batch: list[_BatchLine], progress: Callable[[int], object] | None, before: int) -> int:
+        """Write and fsync `batch` (`append_many`), then take its lines into the index and the history."""
+        if not batch:
+            return 0
+        contents = self.contents
+        prefix = b"\n" if contents._open_end else b""
+        if contents.cut_off_line is not None:
+            # End the cut-off line and name it, so that no record is glued onto it.
+            prefix = b"\n" + json.dumps({FRAGMENT_MARKER: contents.cut_off_line}).encode() + b"\n"
+        data = prefix + b"\n".join(line.payload for line in batch) + b"\n"
+        try:
+            self._write_all(data)
+            os.fsync(self._fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, self._size)  # none of the batch counts: none of it stays
+            raise
+        offset = self._size + len(prefix)
+        self._size += len(data)
+        self._next_seq += len(batch)
+        if contents.cut_off_line is not None:
+            contents._fragments.append(contents.cut_off_line)
+            contents._number += 1  # the marker (the fragment, now ended, was counted when it was read)
+            contents.cut_off_line = None
+        contents._open_end = False
+        contents._index_current = False
+        contents._size = self._size
+        for line in batch:
+            contents._number += 1
+            index = contents._add(offset, len(line.payload), line.seq, line.id, 0, None, line.flags)
+            offset += len(line.payload) + 1
+            if line.written is not None:
+                contents._token_cache = (index, line.text, line.written)
+            elif line.source_tokens is not None:
+                contents._token_cache = (line.source_tokens[0], line.text, line.source_tokens[1])
+            self.history.add(index)
+        if progress is not None:
+            progress(before + len(batch))
+        return len(batch)
 
     def _write_all(self, data: bytes) -> None:
         view = memoryview(data)

@@ -213,10 +213,8 @@ def _import(path: Path, format: Format, store_path: Path, schema: Schema, annota
             if rename is not None:
                 options.notes[:] = [rename.text(note) for note in options.notes]
             spool.seek(0)
-            for done, line in enumerate(spool, start=1):
-                store.append(json.loads(line))
-                if progress is not None:
-                    progress(done, built_count)
+            store.append_many((json.loads(line) for line in spool),
+                              progress=None if progress is None else lambda done: progress(done, built_count))
     return ImportSummary(built_count, len(paragraph_ids), spans, merged, report)
 
 
