@@ -1,6 +1,7 @@
 """What a saved edit, reopening a store and the team commands cost, against what the disk and json.loads cost.
 
-Run: python benchmarks/store.py [--appends 200] [--sizes 10000,100000,1000000] [--only save|stores] [--repeat 3]
+Run: python benchmarks/store.py [--appends 200] [--sizes 10000,100000,1000000] [--only save|stores] [--repeat N]
+     [--commands "agree --json,..."]
 
 Saving: one `Session.tag_tokens` (build the record, check it, append, fsync) on a 1,000-word
 paragraph with 200 spans and a 5,000-word one with 500, against `os.write` + `os.fsync` of the
@@ -11,8 +12,8 @@ Stores: for each size, a store of that many lines is generated in a temporary fo
 annotators, ten lines a paragraph: each annotator five, one of them an undo), and every command
 runs as a whole process (`python -m annotator ...`), timed from start to exit, right after a
 run of `json.loads` of every line of the same file (its baseline: the two run under the same
-load of a shared machine); the fastest of `--repeat` such pairs counts below 1M lines, one at
-1M. CPU time and peak RSS come from `/usr/bin/time`; reading the file's bytes is the other
+load of a shared machine); of `--repeat` such pairs (default 3 below 1M lines, 1 at 1M) the
+median time counts, and the median of the pairs' ratios. CPU time and peak RSS come from `/usr/bin/time`; reading the file's bytes is the other
 baseline. Opening is measured twice: the first open builds the index beside the store, the
 next ones (resume) read it. `review` opens a screen, so what is timed is what it does before:
 reading the stores and planning the review. A store in the older format (tokens in every
@@ -186,7 +187,7 @@ RESUME = ("import sys\nfrom annotator.core.store import Store\nstore = Store(sys
           "contents.get(last); contents.decided_count(); store.history.undo()\nstore.close()")
 
 
-def stores(folder: Path, sizes: list[int], repeat: int) -> None:
+def stores(folder: Path, sizes: list[int], repeat: int | None, only: list[str] | None = None) -> None:
     python = sys.executable
     start_up = min(run([python, "-m", "annotator", "--version"])[0] for _ in range(3))
     print(f"start-up of `python -m annotator --version`: {start_up:.2f} s (part of every command below)")
@@ -202,7 +203,7 @@ def stores(folder: Path, sizes: list[int], repeat: int) -> None:
         name = "older format, tokens in every line" if old else "this format"
         print(f"\n{size:,} lines ({name}), {paragraphs:,} paragraphs x 2 annotators, {megabytes:,.0f} MB "
               f"(generated in {made:.0f} s)")
-        repeats = repeat if size < 1_000_000 else 1
+        repeats = repeat or (3 if size < 1_000_000 else 1)
         out, merged = folder / "export.jsonl", folder / "merged.jsonl"
         annotator = [python, "-m", "annotator"]
         index = Path(path.parent, f".{path.name}.index")
@@ -216,15 +217,19 @@ def stores(folder: Path, sizes: list[int], repeat: int) -> None:
             ("merge", [*annotator, "merge", str(path), "--out", str(merged)]),
             ("review: reading and planning, before the screen", [python, "-c", REVIEW, str(path)]),
         ]
+        commands = [(what, command) for what, command in commands
+                    if only is None or any(what.startswith(name) for name in only)]
+        if not any(what.startswith("first open") for what, _ in commands):
+            run([python, "-c", RESUME, str(path)])  # the index the commands find beside a store annotate wrote
         baseline = [python, "-c", JSON_LOADS, str(path)]
-        read_bytes = min(run([python, "-c", READ_BYTES, str(path)]) for _ in range(repeats))[0]
+        read_bytes = statistics.median(run([python, "-c", READ_BYTES, str(path)])[0] for _ in range(repeats))
         print("| what | time | x read the bytes | json.loads just before | x json.loads | CPU time | CPU x json.loads "
               "| peak RSS |")
         print("|---|---|---|---|---|---|---|---|")
         loads_rss = 0.0
         for what, command in commands:
-            # The fastest of a few runs (the machine is shared), each just after json.loads of the same
-            # file, so that a ratio compares two runs made under the same load.
+            # A few runs (the machine is shared), each just after json.loads of the same file, so that
+            # a ratio compares two runs made under the same load; the medians count.
             runs = []
             for _ in range(repeats):
                 if what.startswith("first open"):
@@ -233,9 +238,17 @@ def stores(folder: Path, sizes: list[int], repeat: int) -> None:
                 runs.append((run(command), loads))
                 out.unlink(missing_ok=True)
                 merged.unlink(missing_ok=True)
-            (seconds, cpu, rss), (loads_seconds, loads_cpu, loads_rss) = min(runs)
+            seconds = statistics.median(command_run[0] for command_run, _ in runs)
+            cpu = statistics.median(command_run[1] for command_run, _ in runs)
+            rss = max(command_run[2] for command_run, _ in runs)
+            loads_seconds = statistics.median(loads[0] for _, loads in runs)
+            loads_rss = max(loads[2] for _, loads in runs)
+            ratio = statistics.median(command_run[0] / loads[0] for command_run, loads in runs)
+            cpu_ratio = statistics.median(command_run[1] / loads[1] for command_run, loads in runs)
             print(f"| {what} | {seconds:.2f} s | x{seconds / read_bytes:.2f} | {loads_seconds:.2f} s | "
-                  f"x{seconds / loads_seconds:.2f} | {cpu:.2f} s | x{cpu / loads_cpu:.2f} | {rss:,.0f} MB |")
+                  f"x{ratio:.2f} | {cpu:.2f} s | x{cpu_ratio:.2f} | {rss:,.0f} MB |"
+                  + (f" (ratios of the {repeats} pairs: {', '.join(f'x{c[0] / b[0]:.2f}' for c, b in runs)})"
+                     if repeats > 1 else ""), flush=True)
         print(f"(reading the bytes: {read_bytes:.2f} s; json.loads of every line: {loads_rss:,.0f} MB peak RSS)")
         path.unlink()
         Path(path.parent, f".{path.name}.index").unlink(missing_ok=True)
@@ -246,7 +259,10 @@ def main() -> None:
     parser.add_argument("--appends", type=int, default=200)
     parser.add_argument("--sizes", default="10000,100000,1000000", help="store sizes in lines, comma-separated")
     parser.add_argument("--only", choices=("save", "stores"))
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each command below 1M lines; the fastest counts")
+    parser.add_argument("--repeat", type=int, help="runs of each command (default 3 below 1M lines, 1 at 1M); "
+                        "the medians count")
+    parser.add_argument("--commands", help="only these of the commands, comma-separated by how their rows start "
+                        "(e.g. 'agree,stats')")
     parser.add_argument("--folder", type=Path, help="where to write the stores (default: a temporary folder)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.folder) as name:
@@ -255,7 +271,8 @@ def main() -> None:
             saving(folder, 1000, 200, args.appends)
             saving(folder, 5000, 500, args.appends)
         if args.only != "save":
-            stores(folder, [int(size) for size in args.sizes.split(",")], args.repeat)
+            stores(folder, [int(size) for size in args.sizes.split(",")], args.repeat,
+                   args.commands.split(",") if args.commands else None)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     parser.add_argument("--labels", metavar="LABELS", help="compare only these labels, comma-separated (e.g. ACTOR,LOCATION)")
     parser.add_argument("--include-undecided", action="store_true", help="count records not yet accepted/rejected too")
+    parser.add_argument("--schema", type=Path, metavar="FILE",
+                        help="label schema (YAML) whose renamed_from labels are read under their new names; "
+                        "default: the bundled news-conflict schema")
     parser.add_argument("--by-store", action="store_true",
                         help="one annotator per store, named after the file (when every record has the same login name)")
     parser.set_defaults(run=run)
@@ -48,13 +51,15 @@ def _bar_value(value: float | None) -> float | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.core.schema import default_schema_path, load_schema
     from annotator.team.agreement import compare
     from annotator.team.merge import read_team
 
     labels = [label.strip() for label in args.labels.split(",") if label.strip()] if args.labels else None
     if args.labels is not None and not labels:
         raise InputError("--labels needs label names, e.g. --labels ACTOR,LOCATION.")
-    team = read_team(args.stores, by_store=args.by_store)
+    schema = load_schema(args.schema or default_schema_path())
+    team = read_team(args.stores, by_store=args.by_store, schema=schema)
     for warning in team.warnings:
         print(f"annotator: {terminal_safe(warning)}", file=sys.stderr)
     result = compare(team, labels=labels, include_undecided=args.include_undecided)

@@ -23,18 +23,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("stores", nargs="+", type=Path, metavar="STORE", help="stores (.jsonl) to combine")
     parser.add_argument("--out", type=Path, required=True, metavar="STORE", help="the new store to write (must not exist, or be empty)")
+    parser.add_argument("--schema", type=Path, metavar="FILE",
+                        help="label schema (YAML) whose renamed_from labels are read under their new names; "
+                        "default: the bundled news-conflict schema")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from annotator.core.files import same_file
+    from annotator.core.schema import default_schema_path, load_schema
     from annotator.team.merge import merge_stores
 
     sources = [store for store in args.stores if same_file(args.out, store)]
     if sources:
         raise InputError(f"{args.out}: is one of the stores to merge; merging into it would change what is read. "
                          "Pass a new file with --out.")
-    summary = merge_stores(args.stores, args.out)
+    schema = load_schema(args.schema or default_schema_path())
+    summary = merge_stores(args.stores, args.out, schema=schema)
     for warning in summary.warnings:
         print(f"annotator: {terminal_safe(warning)}", file=sys.stderr)
     duplicates = f" ({summary.duplicates} repeated lines written once)" if summary.duplicates else ""

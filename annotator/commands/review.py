@@ -25,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("stores", nargs="+", type=Path, metavar="STORE", help="stores (.jsonl), one per annotator or merged")
     parser.add_argument("--out", type=Path, required=True, metavar="GOLD", help="the gold store (.jsonl) to write")
-    parser.add_argument("--schema", type=Path, metavar="FILE", help="label schema (YAML) for colours and _schema; default: the bundled one")
+    parser.add_argument("--schema", type=Path, metavar="FILE", help="label schema (YAML) for colours and _schema, whose renamed_from labels are "
+                        "read under their new names; default: the bundled one")
     parser.add_argument("--annotator", metavar="NAME", help="the reviewer's name on gold records; default: the config file, else your login")
     parser.add_argument("--include-undecided", action="store_true", help="also review records not yet accepted/rejected")
     parser.add_argument("--by-store", action="store_true",
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     schema = load_schema(args.schema or default_schema_path())
     config = load_user_config()
     reviewer = annotator_name(args.annotator, config)
-    team = read_team(stores, by_store=args.by_store)
+    team = read_team(stores, by_store=args.by_store, schema=schema)
     for warning in team.warnings:
         print(f"annotator: {terminal_safe(warning)}", file=sys.stderr)
     plan = plan_review(team, include_undecided=args.include_undecided)

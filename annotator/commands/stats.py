@@ -32,6 +32,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="a gap between two decisions longer than this is a break, not work (default 30)")
     parser.add_argument("--assignment", type=Path, metavar="FILE",
                         help="assignment.json from `annotator assign`: progress against each queue")
+    parser.add_argument("--schema", type=Path, metavar="FILE",
+                        help="label schema (YAML) whose renamed_from labels are read under their new names; "
+                        "default: the bundled news-conflict schema")
     parser.add_argument("--by-store", action="store_true", help="one annotator per store, named after the file")
     parser.set_defaults(run=run)
 
@@ -51,6 +54,7 @@ def duration(seconds: float | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from annotator.core.schema import default_schema_path, load_schema
     from annotator.team.merge import read_team
     from annotator.team.stats import team_stats
 
@@ -62,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
 
         manifest = read_manifest(args.assignment)
         assigned = {name: int(entry.get("paragraphs", 0)) for name, entry in manifest["annotators"].items()}
-    team = read_team(args.stores, by_store=args.by_store)
+    schema = load_schema(args.schema or default_schema_path())
+    team = read_team(args.stores, by_store=args.by_store, schema=schema)
     stats = team_stats(team, break_seconds=args.break_minutes * 60, assigned=assigned)
     for warning in stats.warnings:
         print(f"annotator: {terminal_safe(warning)}", file=sys.stderr)

@@ -16,6 +16,11 @@ from annotator.core.tokens import Token, make_token, tokenize
 VIEW_ID = "spans_manual"
 IN_PROGRESS = "in_progress"
 DONE = "done"
+#: the `meta` keys a record takes from its paragraph
+PARAGRAPH_META = ("article_id", "paragraph", "char_offset", "source")
+#: ... and from its annotation; every other key (an import's `source_id`, `source_meta`,
+#: `ignored_spans`...) is carried from a paragraph's record to its next state (`kept_meta`)
+ANNOTATION_META = ("rejected_spans",)
 
 
 class RecordError(ValueError):
@@ -115,6 +120,16 @@ def to_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def kept_meta(record: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The `meta` of a paragraph's record that its next state keeps as it is: what the record
+    was given besides its paragraph and annotation (by an import, by suggest), which an edit
+    must not drop."""
+    meta = record.get("meta") if record is not None else None
+    if not isinstance(meta, Mapping):
+        return {}
+    return {key: value for key, value in meta.items() if key not in PARAGRAPH_META and key not in ANNOTATION_META}
+
+
 def to_record(
     paragraph: Paragraph,
     tokens: Sequence[Token] | None,
@@ -123,14 +138,15 @@ def to_record(
     schema_ref: Mapping[str, str],
     annotator: str,
     timestamp: int | None = None,
+    meta: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The full record for one paragraph in its current state.
 
     `tokens` None leaves them out: for a paragraph whose tokens the store already holds, which
     `Store.append` then takes from there (docs/FORMAT.md, "The store"), so an edit never
-    builds them again.
+    builds them again. `meta`: further `meta` keys to keep (`kept_meta` of its previous record).
     """
-    builder = RecordBuilder(paragraph, schema_ref=schema_ref, annotator=annotator)
+    builder = RecordBuilder(paragraph, schema_ref=schema_ref, annotator=annotator, meta=meta)
     return builder.build(annotation, tokens, timestamp=timestamp, encode=False)[0]
 
 
@@ -140,11 +156,14 @@ class RecordBuilder:
     The text's hashes and JSON are computed once, and each span's dict and JSON once for as
     long as an equal span stays in the annotation (spans are immutable values), so an edit or an
     undo re-encodes only the spans it changed. The records it builds share those span dicts,
-    so they are for appending, not for changing. `to_record` is one use of it.
+    so they are for appending, not for changing. `to_record` is one use of it. `meta` holds the
+    `meta` keys its records carry besides their own (`kept_meta` of the paragraph's record).
     """
 
-    def __init__(self, paragraph: Paragraph, *, schema_ref: Mapping[str, str], annotator: str) -> None:
+    def __init__(self, paragraph: Paragraph, *, schema_ref: Mapping[str, str], annotator: str,
+                 meta: Mapping[str, Any] | None = None) -> None:
         self.paragraph = paragraph
+        self.meta: Mapping[str, Any] = meta or {}
         self._schema_ref = dict(schema_ref)
         self._annotator = annotator
         self._input_hash = stable_hash(paragraph.text)
@@ -180,6 +199,7 @@ class RecordBuilder:
             "paragraph": paragraph.index,
             "char_offset": paragraph.char_offset,
             "source": paragraph.source,
+            **self.meta,
         }
         if annotation.rejected:
             record["meta"]["rejected_spans"] = [_rejected_to_dict(entry, text) for entry in annotation.rejected]

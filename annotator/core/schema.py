@@ -7,6 +7,7 @@ tree (which keeps positions) and walked, and nothing is built until the whole fi
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import re
@@ -14,6 +15,7 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 import yaml
@@ -165,6 +167,18 @@ class Schema:
     relations: tuple[RelationSpec, ...] = ()
     description: str = ""
     path: str = ""
+    # Old label name -> current name (every label's `renamed_from`), made once: readers of whole
+    # stores look every span's label up in it.
+    renames: Mapping[str, str] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        current = {label.name for label in self.labels}
+        renames: dict[str, str] = {}
+        for label in self.labels:
+            for old in label.renamed_from:
+                if old not in current:
+                    renames.setdefault(old, label.name)
+        object.__setattr__(self, "renames", MappingProxyType(renames))
 
     def label(self, name: str) -> Label | None:
         return next((label for label in self.labels if label.name == name), None)
@@ -227,7 +241,49 @@ def migrate_span_label(schema: Schema, label: str) -> str | None:
     """
     if schema.label(label) is not None:
         return label
-    return next((current.name for current in schema.labels if label in current.renamed_from), None)
+    return schema.renames.get(label)
+
+
+def migrate_record_labels(
+    schema: Schema | None, record: dict[str, Any], counts: dict[tuple[str, str], int] | None = None,
+) -> dict[str, Any]:
+    """`record` with its spans (and its relations' ends) saved under a label's old name under the current one.
+
+    The same dict when nothing is renamed (or no schema is given), else a new one: the record
+    read is never changed. `counts` gets (old, new) -> spans renamed. Labels no schema entry
+    claims stay as saved (see `migrate_span_label`). Every reader of saved spans that shows,
+    compares or writes them calls this, so a renamed label is one label everywhere.
+    """
+    renames = schema.renames if schema is not None else None
+    spans = record.get("spans")
+    if not renames or not isinstance(spans, list) or not any(
+            isinstance(span, dict) and span.get("label") in renames for span in spans):
+        return record
+    migrated = []
+    for span in spans:
+        label = span.get("label") if isinstance(span, dict) else None
+        current = renames.get(label) if isinstance(label, str) else None
+        if current is not None:
+            if counts is not None:
+                key = (str(label), current)
+                counts[key] = counts.get(key, 0) + 1
+            span = {**span, "label": current}
+        migrated.append(span)
+    result = {**record, "spans": migrated}
+    relations = record.get("relations")
+    if isinstance(relations, list):
+        result["relations"] = [_relation_migrated(relation, renames) for relation in relations]
+    return result
+
+
+def _relation_migrated(relation: Any, renames: Mapping[str, str]) -> Any:
+    """A relation with its `head_span`/`child_span` labels under their current names."""
+    if not isinstance(relation, dict):
+        return relation
+    ends = {side: {**relation[side], "label": renames[relation[side]["label"]]}
+            for side in ("head_span", "child_span")
+            if isinstance(relation.get(side), dict) and relation[side].get("label") in renames}
+    return {**relation, **ends} if ends else relation
 
 
 # --- reading -----------------------------------------------------------------------------------

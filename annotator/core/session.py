@@ -23,7 +23,7 @@ from typing import Any
 from annotator.core.casualty import parse_casualty
 from annotator.core.corpus import Article, Corpus, Paragraph
 from annotator.core.display import display_text
-from annotator.core.records import RecordBuilder, annotation_from_record, to_record, tokens_of
+from annotator.core.records import RecordBuilder, annotation_from_record, kept_meta, to_record, tokens_of
 from annotator.core.schema import AttributeSpec, Label, Schema, migrate_span_label
 from annotator.core.spans import (
     EMPTY,
@@ -164,10 +164,12 @@ class Session:
                 self.tokens: tuple[Token, ...] = tokens_of(record)
             self.annotation: Annotation = self._migrated(annotation_from_record(record))
             self._tokens_saved = True  # the store holds them: edits need not send them again
+            self._builder.meta = kept_meta(record)  # what an import or suggest put in meta stays
         else:
             self.tokens = _tokenized(self.paragraph.text)
             self.annotation = EMPTY
             self._tokens_saved = False
+            self._builder.meta = {}
 
     def _state_of(self, paragraph: Paragraph, record: dict[str, Any] | None) -> tuple[tuple[Token, ...], Annotation]:
         """A paragraph's tokens and annotation as `record` (its latest saved one, or None) has them."""
@@ -454,27 +456,33 @@ class Session:
             found = [span for span, phrase in phrases if phrase in paragraph.text]
             if paragraph.id == self.paragraph.id or not found or self.is_decided(paragraph.id):
                 continue
-            tokens, annotation = self._latest_state(paragraph)
+            tokens, annotation, record = self._latest_state(paragraph)
             suggested = annotation
             for span in found:
                 suggested = self._with_occurrences(suggested, paragraph.text, tokens, span)
             if suggested != annotation:
-                self._save_other(paragraph, tokens, suggested)
+                self._save_other(paragraph, tokens, suggested, record)
                 made += len(suggested.spans) - len(annotation.spans)
         return made
 
-    def _latest_state(self, paragraph: Paragraph) -> tuple[tuple[Token, ...], Annotation]:
-        """Another paragraph's tokens and state: its latest change waiting, else its latest saved record."""
+    def _latest_state(self, paragraph: Paragraph) -> tuple[tuple[Token, ...], Annotation, dict[str, Any] | None]:
+        """Another paragraph's tokens, state and the record it comes from: its latest change waiting, else
+        its latest saved record (None if it has none)."""
         waiting = self._waiting(paragraph.id)
         if waiting is not None:
-            return waiting.tokens, waiting.annotation
-        return self._state_of(paragraph, self.store.contents.get(paragraph.id))
+            return waiting.tokens, waiting.annotation, waiting.record
+        record = self.store.contents.get(paragraph.id)
+        tokens, annotation = self._state_of(paragraph, record)
+        return tokens, annotation, record
 
-    def _save_other(self, paragraph: Paragraph, tokens: Sequence[Token], annotation: Annotation) -> None:
-        """Append a state of a paragraph that is not the open one (queued behind any change waiting)."""
-        record = to_record(paragraph, tokens, annotation, schema_ref=self.schema.ref, annotator=self.annotator,
-                           timestamp=int(self._clock()))
-        self._write(Unsaved(paragraph.id, record, None, tuple(tokens), annotation))
+    def _save_other(self, paragraph: Paragraph, tokens: Sequence[Token], annotation: Annotation,
+                    record: dict[str, Any] | None) -> None:
+        """Append a state of a paragraph that is not the open one, after `record` (its latest, or None),
+        queued behind any change waiting."""
+        meta = kept_meta(record) if record is not None and record.get("text") == paragraph.text else None
+        line = to_record(paragraph, tokens, annotation, schema_ref=self.schema.ref, annotator=self.annotator,
+                         timestamp=int(self._clock()), meta=meta)
+        self._write(Unsaved(paragraph.id, line, None, tuple(tokens), annotation))
 
     def accept_all_suggestions(self) -> Annotation:
         """Make every suggestion of the open paragraph the annotator's own, in one line, and suggest each
@@ -495,10 +503,10 @@ class Session:
         for paragraph in self.article.paragraphs:
             if paragraph.id == self.paragraph.id or self.is_decided(paragraph.id):
                 continue
-            tokens, annotation = self._latest_state(paragraph)
+            tokens, annotation, record = self._latest_state(paragraph)
             done = _accepted_occurrences(annotation)
             if done != annotation:
-                self._save_other(paragraph, tokens, done)
+                self._save_other(paragraph, tokens, done, record)
                 accepted += _occurrence_count(annotation)
         current = self._current()
         if current.answer is None:

@@ -39,8 +39,9 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, NamedTuple
 
 from annotator.core.errors import InputError
 from annotator.core.records import RecordError, check_record, to_json, token_dicts
@@ -75,13 +76,28 @@ _INDEX_MAGIC = b"annotator store index 1\n"
 _CHECKED_TAIL = 1 << 20  # bytes before the end of what an index covers that must still be the same
 
 _DECODER = json.JSONDecoder()
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 Reader = Callable[[int, int], bytes]  # (offset, size) -> bytes of the store file
 
 
 def _loads(raw: bytes) -> dict[str, Any]:
     """A line parsed: UTF-8 (a store's first line may start with a byte-order mark), not json's guess."""
-    record: dict[str, Any] = json.loads((raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).decode("utf-8"))
+    record: dict[str, Any] = _parsed((raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).decode("utf-8"))
     return record
+
+
+def _parsed(text: str) -> Any:
+    """`json.loads(text)` by json's own scanner, without the layers around it (a pass over a store
+    parses a million lines); anything that does not start with its value goes through `json.loads`."""
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        return json.loads(text)  # leading whitespace, or no value: json.loads says which
+    if end != len(text):
+        end = len(text) - len(text[end:].lstrip(" \t\n\r"))  # the whitespace json.loads allows after the value
+        if end != len(text):
+            raise json.JSONDecodeError("Extra data", text, end)
+    return value
 
 
 def _string(raw: bytes) -> str:
@@ -448,11 +464,18 @@ class StoreContents:
     def _fields(self, handle: BinaryIO, index: int) -> tuple[bytes, dict[str, Any], tuple[int, int] | None]:
         """Line `index` as bytes, its fields and where its unparsed tokens are (see `_decode`)."""
         raw = self._raw(handle, index)
+        return (raw, *self._decoded(raw, index))
+
+    def _decoded(self, raw: bytes, index: int) -> tuple[dict[str, Any], tuple[int, int] | None]:
+        """`_decode` of line `index`, whose bytes are `raw`."""
         try:
-            return (raw, *_decode(raw))
+            return _decode(raw)
         except (json.JSONDecodeError, UnicodeDecodeError):
-            raise InputError(f"{self.path}: the line with _seq {self._seqs[index]} is no longer valid JSON "
-                             "(the store was changed by hand since it was opened?). Restore it from a copy.") from None
+            raise self._changed(index) from None
+
+    def _changed(self, index: int) -> InputError:
+        return InputError(f"{self.path}: the line with _seq {self._seqs[index]} is no longer valid JSON "
+                          "(the store was changed by hand since it was opened?). Restore it from a copy.")
 
     def _record(self, handle: BinaryIO, index: int, *, with_tokens: bool = True) -> dict[str, Any]:
         """Line `index`'s record: as written for a line of the older format, else in `to_record`'s order.
@@ -569,8 +592,8 @@ class StoreContents:
                 return raw[start:end]
         return to_json(self.tokens(index)).encode("utf-8")
 
-    def token_offsets(self, index: int, text: str) -> list[tuple[int, int]]:
-        """(start, end) of each of line `index`'s tokens, in order, read without making the token dicts.
+    def token_offsets(self, index: int, text: str) -> tuple[list[int], list[int]]:
+        """The starts and the ends of line `index`'s tokens, in order, read without making the token dicts.
 
         `text` is that line's text. Tokens as this store writes them (`text`, `start`, `end`,
         `id` in that order: each object of the array found so), in a line holding the same
@@ -579,7 +602,7 @@ class StoreContents:
         with open(self.path, "rb") as handle:
             return self._token_offsets(handle, index, text)
 
-    def _token_offsets(self, handle: BinaryIO, index: int, text: str) -> list[tuple[int, int]]:
+    def _token_offsets(self, handle: BinaryIO, index: int, text: str) -> tuple[list[int], list[int]]:
         source = self._token_source[index]
         if source >= 0 and self._flags[source] & _TOKENIZER_NAMED:
             raw = self._raw(handle, source)
@@ -587,11 +610,15 @@ class StoreContents:
             if match is not None and match[8]:
                 start, end = _tokens_range(raw, match)
                 text_at = end + len(b',"text":')
-                if raw.startswith(b',"text":"', end) and _DECODER.raw_decode(raw[text_at:].decode("utf-8"))[0] == text:
+                if raw.startswith(b',"text":"', end) and (
+                        raw.startswith(to_json(text).encode("utf-8"), text_at)  # as this store writes it
+                        or _DECODER.raw_decode(raw[text_at:].decode("utf-8"))[0] == text):
                     found = _TOKEN_OFFSETS.findall(raw, start, end)
                     if len(found) == raw.count(b'{"text":', start, end):
-                        return [(int(first), int(last)) for first, last in found]
-        return [(token["start"], token["end"]) for token in self._record(handle, index).get("tokens") or []]
+                        offsets = list(map(int, chain.from_iterable(found)))
+                        return offsets[0::2], offsets[1::2]
+        tokens = self._record(handle, index).get("tokens") or []
+        return [token["start"] for token in tokens], [token["end"] for token in tokens]
 
     def token_line(self, index: int) -> int | None:
         """The line whose saved tokens line `index` has (itself when it holds them); None when none does."""
@@ -600,8 +627,12 @@ class StoreContents:
 
     @contextmanager
     def reading(self, *, with_tokens: bool = True) -> Iterator[LineReader]:
-        """A reader of lines in any order, with the file kept open meanwhile (for many reads)."""
-        with open(self.path, "rb") as handle:
+        """A reader of lines in any order, with the file kept open meanwhile (for many reads).
+
+        Its buffer holds a few dozen lines, so lines read near each other (a paragraph's latest
+        lines and the one holding its tokens) are read from the disk once.
+        """
+        with open(self.path, "rb", buffering=1 << 16) as handle:
             yield LineReader(self, handle, with_tokens)
 
     def _read_lines(self, indices: Iterable[int], *, with_tokens: bool = True) -> Iterator[dict[str, Any]]:
@@ -645,9 +676,23 @@ class StoreContents:
         For each: its index, its record without its tokens (`tokens(index)` has them) or the
         tokenizer's version, the fields in the order the line has them, and the line's bytes.
         """
-        with open(self.path, "rb", buffering=1 << 20) as handle:
-            for index in range(len(self._offsets)):
-                raw, fields, _ = self._fields(handle, index)
+        offsets, lengths, flags = self._offsets, self._lengths, self._flags
+        chunk, chunk_start = b"", 0  # the file is read a chunk at a time and each line cut from it
+        with open(self.path, "rb", buffering=0) as handle:
+            for index in range(len(offsets)):
+                offset, length = offsets[index], lengths[index]
+                at = offset - chunk_start
+                if at < 0 or at + length > len(chunk):
+                    handle.seek(offset)
+                    chunk, chunk_start, at = handle.read(max(_CHUNK, length)), offset, 0
+                raw = chunk[at : at + length]
+                if offset and flags[index] & (_OWN_TOKENS | _TOKENIZER_NAMED) == _TOKENIZER_NAMED:
+                    try:  # a line of this format without tokens (most lines): nothing to cut out
+                        fields: dict[str, Any] = _parsed(raw.decode("utf-8"))
+                    except (json.JSONDecodeError, UnicodeDecodeError):
+                        raise self._changed(index) from None
+                else:
+                    fields = self._decoded(raw, index)[0]
                 yield index, _without_tokens(fields), raw
 
     @property
@@ -774,7 +819,7 @@ class LineReader:
         """Line `index`'s record (without tokens if the reader was opened so)."""
         return self._contents._record(self._handle, index, with_tokens=self._with_tokens)
 
-    def token_offsets(self, index: int, text: str) -> list[tuple[int, int]]:
+    def token_offsets(self, index: int, text: str) -> tuple[list[int], list[int]]:
         """As `StoreContents.token_offsets`."""
         return self._contents._token_offsets(self._handle, index, text)
 
@@ -928,6 +973,18 @@ def read_store(path: Path) -> StoreContents:
     return contents
 
 
+class _BatchLine(NamedTuple):
+    """A line `Store.append_many` has made and not yet written, and what the index takes of it."""
+
+    payload: bytes
+    id: str
+    text: str
+    seq: int
+    flags: int
+    written: list[Any] | None  # the tokens the line holds
+    source_tokens: tuple[int, list[Any]] | None  # the line holding the tokens it leaves out, and those
+
+
 class Store:
     """The one writer of a store file: holds an exclusive OS lock from open to close."""
 
@@ -1056,6 +1113,103 @@ class Store:
                 self.history.add(index)
                 self._next_seq = max(self._next_seq, contents._seqs[index] + 1)
         self._end_known = True
+
+    def append_many(
+        self, records: Iterable[Mapping[str, Any]], *, batch_lines: int = 1000, batch_bytes: int = 8 << 20,
+        progress: Callable[[int], object] | None = None,
+    ) -> int:
+        """Append `records` as edits, a batch of lines at a time with one write and one fsync; return how many.
+
+        For a bulk of new records (an import), where `append`'s fsync of every line would be most
+        of the time. Each record is checked and its line made as `append` makes it, so each line
+        is readable alone after a crash. A record of a paragraph that already has a line in the
+        batch being made starts a new batch, so every line finds the tokens it leaves out in lines
+        already on disk. Nothing of a batch counts until its fsync returns: a refused record
+        (`RecordError`) writes the batch before it, then is raised; a failed write or fsync
+        (`OSError`) cuts the file back to its end before the batch and is raised. `progress(saved)`
+        is called after each batch. What was saved before stays saved either way.
+        """
+        if not self._end_known:
+            self._learn_end()
+        batch: list[_BatchLine] = []
+        ids: set[str] = set()
+        size = saved = 0
+        for record in records:
+            record_id = record.get("id")
+            if batch and ((isinstance(record_id, str) and record_id in ids)
+                          or len(batch) >= batch_lines or size >= batch_bytes):
+                saved += self._write_batch(batch, progress, saved)
+                batch, size = [], 0
+                ids.clear()
+            try:
+                line = self._batch_line(record, self._next_seq + len(batch))
+            except RecordError:
+                self._write_batch(batch, progress, saved)
+                raise
+            batch.append(line)
+            ids.add(line.id)
+            size += len(line.payload)
+        return saved + self._write_batch(batch, progress, saved)
+
+    def _batch_line(self, record: Mapping[str, Any], seq: int) -> _BatchLine:
+        """The line `append` would write for `record` as an edit with `_seq` `seq` (for `append_many`)."""
+        record_id, text = record.get("id"), record.get("text")
+        if not isinstance(record_id, str) or not isinstance(text, str):
+            raise RecordError("a record needs a string 'id' and a string 'text'")
+        given = record.get("tokens")
+        saved = self.contents.saved_tokens(record_id, text)
+        check_record(record, saved[1] if saved is not None and given is not None and given == saved[1] else None)
+        if saved is not None and (given is None or given == saved[1]):
+            written, source_tokens = None, saved
+        else:
+            written, source_tokens = list(given) if given is not None else token_dicts(tokenize(text)), None
+        flags = (_TOKENIZER_NAMED | (_OWN_TOKENS if written is not None else 0)
+                 | (_DECIDED if record.get("answer") is not None else 0)
+                 | (_FLAGGED if record.get("flagged") is True else 0))
+        payload = encode_line(record, seq=seq, action="edit", reverts=None, tokens=written)
+        return _BatchLine(payload, record_id, text, seq, flags, written, source_tokens)
+
+    def _write_batch(self, batch: list[_BatchLine], progress: Callable[[int], object] | None, before: int) -> int:
+        """Write and fsync `batch` (`append_many`), then take its lines into the index and the history."""
+        if not batch:
+            return 0
+        contents = self.contents
+        # End a last line that has no line end, and name cut-off lines, so that no record is glued onto them.
+        prefix = b"\n" if contents._open_end else b""
+        if contents._broken is not None:
+            prefix += json.dumps({FRAGMENT_MARKER: contents._broken.numbers[0]}).encode() + b"\n"
+        data = prefix + b"\n".join(line.payload for line in batch) + b"\n"
+        try:
+            self._write_all(data)
+            os.fsync(self._fd)
+        except OSError:
+            self._end_known = False
+            with suppress(OSError):
+                os.ftruncate(self._fd, self._size)  # none of the batch counts: none of it stays
+                self._learn_end()  # else at the next append
+            raise
+        offset = self._size + len(prefix)
+        self._size += len(data)
+        self._next_seq += len(batch)
+        if contents._broken is not None:
+            contents._fragments.extend(contents._broken.numbers)
+            contents._number += 1  # the marker (the lines it names, now ended, were counted when they were read)
+            contents._broken = None
+        contents._open_end = False
+        contents._index_current = False
+        contents._size = self._size
+        for line in batch:
+            contents._number += 1
+            index = contents._add(offset, len(line.payload), line.seq, line.id, 0, None, line.flags)
+            offset += len(line.payload) + 1
+            if line.written is not None:
+                contents._token_cache = (index, line.text, line.written)
+            elif line.source_tokens is not None:
+                contents._token_cache = (line.source_tokens[0], line.text, line.source_tokens[1])
+            self.history.add(index)
+        if progress is not None:
+            progress(before + len(batch))
+        return len(batch)
 
     def _write_all(self, data: bytes) -> None:
         view = memoryview(data)

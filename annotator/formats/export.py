@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from annotator.core.errors import InputError
 from annotator.core.files import Content, same_file, write_atomically
-from annotator.core.schema import Schema, migrate_span_label
+from annotator.core.schema import Schema, migrate_record_labels
 from annotator.core.store import read_store
 from annotator.formats import Format
 from annotator.formats.documents import Document, Level, iter_documents, plan_order
@@ -210,36 +210,6 @@ def _first_line(path: Path, limit: int = 1 << 20) -> Any:
         return None
 
 
-def migrated(record: dict[str, Any], schema: Schema | None, report: ExportReport) -> dict[str, Any]:
-    """The record with each span saved under a label's old name (`renamed_from`) under its current one.
-
-    A label no schema entry claims stays as saved (an orphan, reported by `check_orphans`).
-    """
-    if schema is None:
-        return record
-    names: dict[str, str] = {}
-    for span in record.get("spans") or ():
-        label = span.get("label")
-        if isinstance(label, str) and schema.label(label) is None:
-            current = migrate_span_label(schema, label)
-            if current is not None:
-                names[label] = current
-    if not names:
-        return record
-    spans = []
-    for span in record["spans"]:
-        if span.get("label") in names:
-            key = (span["label"], names[span["label"]])
-            report.renamed[key] = report.renamed.get(key, 0) + 1
-            span = {**span, "label": names[span["label"]]}
-        spans.append(span)
-    relations = [{**relation, **{side: {**relation[side], "label": names[relation[side]["label"]]}
-                                 for side in ("head_span", "child_span")
-                                 if isinstance(relation.get(side), dict) and relation[side].get("label") in names}}
-                 for relation in record.get("relations") or ()]
-    return {**record, "spans": spans, "relations": relations}
-
-
 def check_orphans(document: Document, schema: Schema | None, report: ExportReport) -> None:
     """Count the document and name its spans whose label the schema does not have."""
     report.documents += 1
@@ -284,7 +254,7 @@ def export_store(store: Path, format: Format, *, schema: Schema | None, out: Pat
             counts["read"] += 1
             if wanted(record, include):
                 counts["exported"] += 1
-                yield migrated(record, schema, report)
+                yield migrate_record_labels(schema, record, report.renamed)
             if progress is not None:
                 progress(done, len(order))
 

@@ -28,7 +28,7 @@ from annotator.core.corpus import Paragraph
 from annotator.core.display import terminal_safe, unsafe_characters
 from annotator.core.errors import InputError
 from annotator.core.files import check_readable, same_file
-from annotator.core.records import RecordError, annotation_from_record, check_record, to_record
+from annotator.core.records import PARAGRAPH_META, RecordError, annotation_from_record, check_record, to_record
 from annotator.core.schema import Schema, migrate_span_label
 from annotator.core.spans import EMPTY, Annotation, Answer, Relation, Span, add_relation, add_span, snap_to_tokens
 from annotator.core.tokens import Token, tokenize
@@ -213,10 +213,8 @@ def _import(path: Path, format: Format, store_path: Path, schema: Schema, annota
             if rename is not None:
                 options.notes[:] = [rename.text(note) for note in options.notes]
             spool.seek(0)
-            for done, line in enumerate(spool, start=1):
-                store.append(json.loads(line))
-                if progress is not None:
-                    progress(done, built_count)
+            store.append_many((json.loads(line) for line in spool),
+                              progress=None if progress is None else lambda done: progress(done, built_count))
     return ImportSummary(built_count, len(paragraph_ids), spans, merged, report)
 
 
@@ -297,7 +295,7 @@ def build(store: Store, paragraph: Imported, source: str, schema: Schema, annota
         record_paragraph = Paragraph(meta.get("article_id", paragraph.article_id), meta.get("paragraph", paragraph.index),
                                      paragraph.text, meta.get("char_offset", paragraph.char_offset),
                                      meta.get("source", paragraph.source))
-        extra_meta = {**{k: v for k, v in meta.items() if k not in _PARAGRAPH_META}, **extra_meta}
+        extra_meta = {**{k: v for k, v in meta.items() if k not in PARAGRAPH_META}, **extra_meta}
     record = to_record(record_paragraph, tokens, annotation, schema_ref=schema.ref, annotator=annotator)
     record["meta"].update(extra_meta)
     for key, spans in judged.items():
@@ -322,9 +320,6 @@ def _check_names(paragraph: Imported, annotator: str) -> None:
         if unsafe:
             raise InputError(f"{paragraph.where}: {what} {terminal_safe(name)!r} holds control characters "
                              f"({', '.join(unsafe)}). Remove them.")
-
-
-_PARAGRAPH_META = ("article_id", "paragraph", "char_offset", "source")
 
 
 def annotate(paragraph: Imported, tokens: tuple[Token, ...], source: str, schema: Schema,

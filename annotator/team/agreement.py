@@ -27,6 +27,7 @@ What is compared (docs/TEAMS.md says the same for users):
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
@@ -38,6 +39,7 @@ from typing import Any, TypeVar
 from annotator.team.merge import Latest, TeamRecords, without_cycle_collection
 
 OUTSIDE = "O"
+_WHITESPACE = re.compile(r"\s")  # what `str.isspace` calls whitespace, character for character
 Category = TypeVar("Category", bound=Hashable)
 SpanKey = tuple[str, int, int, str]  # paragraph id, start, end, label
 
@@ -98,10 +100,37 @@ def _partial(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> set[int]:
 # --- token categories ---------------------------------------------------------------------
 
 def token_categories(record: Mapping[str, Any], units: Sequence[tuple[int, int]], labels: frozenset[str] | None) -> list[str]:
-    """The category of each unit (token offsets, in text order): the shortest span covering it, or `O`.
+    """The category of each unit (token offsets, in text order): the shortest span covering it, or `O`."""
+    categories = [OUTSIDE] * len(units)
+    for index, label in painted_units(record, [start for start, _ in units], [end for _, end in units], labels).items():
+        categories[index] = label
+    return categories
 
-    Each span paints the units it shares a character with, the spans that lose (longest, then
-    latest, then label) first, so the winner paints last.
+
+def word_units(text: str, starts: list[int], ends: list[int]) -> tuple[list[int], list[int]]:
+    """The starts and ends of the tokens (`starts`, `ends`) that are not whitespace: the units compared.
+
+    A whitespace token starts on whitespace; a paragraph where no token does (the usual case)
+    is taken whole without looking at each token.
+    """
+    if not starts:
+        return starts, ends
+    if max(starts) < len(text):
+        firsts = text[starts[0]] if len(starts) == 1 else "".join(itemgetter(*starts)(text))
+        if _WHITESPACE.search(firsts) is None:
+            return starts, ends
+    words = [(start, end) for start, end in zip(starts, ends) if not text[start:end].isspace()]
+    return [start for start, _ in words], [end for _, end in words]
+
+
+def painted_units(
+    record: Mapping[str, Any], starts: Sequence[int], ends: Sequence[int], labels: frozenset[str] | None
+) -> dict[int, str]:
+    """unit index -> category of the units a span covers (`token_categories`; every other unit is `O`).
+
+    `starts` and `ends` are the units' offsets, in text order. Each span paints the units it
+    shares a character with, the spans that lose (longest, then latest, then label) first, so
+    the winner paints last. Only the units under a span are looked at: most of a paragraph is `O`.
     """
     spans = sorted(
         (
@@ -111,12 +140,10 @@ def token_categories(record: Mapping[str, Any], units: Sequence[tuple[int, int]]
         ),
         reverse=True,
     )
-    starts, ends = list(map(itemgetter(0), units)), list(map(itemgetter(1), units))
-    categories = [OUTSIDE] * len(units)
+    painted: dict[int, str] = {}
     for _, span_start, label, span_end in spans:
-        first, last = bisect_right(ends, span_start), bisect_left(starts, span_end)
-        categories[first:last] = [label] * (last - first)
-    return categories
+        painted.update(dict.fromkeys(range(bisect_right(ends, span_start), bisect_left(starts, span_end)), label))
+    return painted
 
 
 # --- chance-corrected coefficients -------------------------------------------------------
@@ -197,7 +224,7 @@ class AlphaTally:
     def __init__(self) -> None:
         self.units: Counter[tuple[str | None, ...]] = Counter()
 
-    def add(self, units: Mapping[tuple[str | None, ...], int]) -> None:
+    def add(self, units: Mapping[tuple[str | None, ...], int] | Mapping[tuple[str, ...], int]) -> None:
         """Take in units, counted (unit -> how many times)."""
         self.units.update(units)
 
@@ -453,28 +480,34 @@ def compare(
         for pid, names in shared.items():
             records = {name: read.record(name, pid) for name in names}
             text = records[names[0]]["text"]  # the same for every name (checked above)
-            units = [(start, end) for start, end in read.token_offsets(names[0], pid, text)
-                     if not text[start:end].isspace()]  # the words: whitespace tokens are no unit
-            categories = {name: token_categories(records[name], units, label_filter) for name in names}
+            starts, ends = word_units(text, *read.token_offsets(names[0], pid, text))
+            painted = [painted_units(records[name], starts, ends, label_filter) for name in names]
+            # Per unit, its category by each of `names`, counted: every figure depends on these only.
+            # Units no span covers are (O, O, ...), counted without being looked at.
+            covered = set().union(*painted)
+            rows = Counter([tuple([categories.get(index, OUTSIDE) for categories in painted]) for index in covered])
+            if len(starts) > len(covered):
+                rows[(OUTSIDE,) * len(names)] += len(starts) - len(covered)
             keys = {name: _span_keys(pid, records[name], label_filter) for name in names}
             for name in names:
                 labels_of[name].update(key[3] for key in keys[name])
-            for first, second in combinations(names, 2):  # names are in annotator order, as the pairs
+            # names are in annotator order, as the pairs
+            for (first_at, first), (second_at, second) in combinations(enumerate(names), 2):
                 tally = pairs[(first, second)]
                 tally.paragraphs += 1
                 tally.spans.add(keys[first], keys[second])
-                tally.confusion.update(zip(categories[first], categories[second]))
-            # Per token, its category by each of `names`, counted: the figures depend on these only.
-            rows = Counter(zip(*(categories[name] for name in names)))
+                confusion = tally.confusion
+                for row, count in rows.items():
+                    confusion[(row[first_at], row[second_at])] += count
             if len(names) == len(annotators):
                 everyone += 1
                 if len(annotators) >= 3:
                     fleiss.add(rows)
             alpha.add(rows)  # an annotator without the paragraph is a missing value: left out of the unit
-            if units:
+            if starts:
                 disputed = sum(count for row, count in rows.items() if row.count(row[0]) != len(row))
                 if disputed:
-                    disagreements.append((pid, disputed / len(units)))
+                    disagreements.append((pid, disputed / len(starts)))
     disagreements.sort(key=lambda item: -item[1])
 
     figures = []

@@ -17,7 +17,8 @@ renumbered and `_reverts` follows them, so the undo history of each input stays 
 `_merged_from` names the input file and the line's original `_seq`. A line of one input that
 another input already holds (merging a merged store with one of its inputs again) is written
 once; such lines always share their `_timestamp`, so only lines of the same second are
-compared. Tokens are written as a store writes them: on a paragraph's first line, and again
+compared. A line with a span saved under a label's old name (the schema's `renamed_from`) is
+encoded again with the current name; the others are copied. Tokens are written as a store writes them: on a paragraph's first line, and again
 only where a line's tokens differ from the ones its paragraph's last line with tokens holds.
 """
 
@@ -38,6 +39,7 @@ from typing import Any, NamedTuple
 from annotator.core.errors import InputError
 from annotator.core.files import write_atomically
 from annotator.core.records import to_json
+from annotator.core.schema import Schema, migrate_record_labels
 from annotator.core.store import LineReader, StoreContents, encode_line, read_store, relocated_line
 
 MERGED_FROM = "_merged_from"
@@ -74,10 +76,12 @@ class AnnotatorHistory:
         stamp = record.get("_timestamp")
         if not isinstance(stamp, (int, float)):
             return
-        self.first_timestamp = stamp if self.first_timestamp is None else min(self.first_timestamp, stamp)
-        self.last_timestamp = stamp if self.last_timestamp is None else max(self.last_timestamp, stamp)
-        if record.get("answer") is not None and record["id"] not in self.first_decisions:
-            self.first_decisions[record["id"]] = float(stamp)
+        if self.first_timestamp is None or stamp < self.first_timestamp:
+            self.first_timestamp = stamp
+        if self.last_timestamp is None or stamp > self.last_timestamp:
+            self.last_timestamp = stamp
+        if record.get("answer") is not None:
+            self.first_decisions.setdefault(record["id"], stamp)
 
 
 class LatestRecords(Mapping[str, dict[str, Any]]):
@@ -114,6 +118,7 @@ class TeamRecords:
     facts: dict[str, dict[str, Latest]] = field(default_factory=dict)  # annotator -> id -> its latest line
     history: dict[str, AnnotatorHistory] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    schema: Schema | None = None  # labels saved under an old name (`renamed_from`) are read under the current one
 
     @property
     def annotators(self) -> list[str]:
@@ -165,10 +170,10 @@ class TeamReader:
     def record(self, annotator: str, record_id: str) -> dict[str, Any]:
         """`annotator`'s latest record of `record_id`."""
         reader, line = self._at(annotator, record_id)
-        return reader.record(line)
+        return migrate_record_labels(self._team.schema, reader.record(line))
 
-    def token_offsets(self, annotator: str, record_id: str, text: str) -> list[tuple[int, int]]:
-        """(start, end) of the tokens of that record, whose text is `text` (`StoreContents.token_offsets`)."""
+    def token_offsets(self, annotator: str, record_id: str, text: str) -> tuple[list[int], list[int]]:
+        """The starts and the ends of the tokens of that record, whose text is `text` (`StoreContents.token_offsets`)."""
         reader, line = self._at(annotator, record_id)
         return reader.token_offsets(line, text)
 
@@ -220,17 +225,18 @@ def without_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def read_team(paths: Sequence[Path], *, by_store: bool = False) -> TeamRecords:
+def read_team(paths: Sequence[Path], *, by_store: bool = False, schema: Schema | None = None) -> TeamRecords:
     """Read stores and key their records by `(annotator, id)`, each line once.
 
     The annotator is each record's `_annotator_id`, or with `by_store` the store's file stem
     (for stores whose records all carry the same login name). Within one store the later line
     wins; between stores holding the same annotator and id, the later `_timestamp` wins (the
-    later store on a tie).
+    later store on a tie). With `schema`, every record read has its labels under their
+    current names (`migrate_record_labels`).
     """
     if not paths:
         raise InputError("give at least one STORE (.jsonl written by `annotator annotate`).")
-    team = TeamRecords(stores=[Path(p) for p in paths])
+    team = TeamRecords(stores=[Path(p) for p in paths], schema=schema)
     with without_cycle_collection():
         for number, (path, stem) in enumerate(zip(team.stores, _unique_stems(team.stores))):
             _read_into(team, number, path, stem, by_store)
@@ -240,30 +246,58 @@ def read_team(paths: Sequence[Path], *, by_store: bool = False) -> TeamRecords:
 def _read_into(team: TeamRecords, number: int, path: Path, stem: str, by_store: bool) -> None:
     """Stream store `number` into `team` (see `read_team`).
 
-    Ids, labels and answers repeat on every line; each is kept once (`sys.intern`), not once a
-    line, so what is kept per paragraph stays small.
+    An annotator's consecutive lines of one paragraph (the edits of one sitting) replace each
+    other, so only the last of such a run has its facts made. Ids, labels and answers repeat on
+    every line; each is kept once (`sys.intern`), not once a line, so what is kept per
+    paragraph stays small.
     """
     contents = read_store(path)
     team.contents.append(contents)
     team.warnings.extend(contents.warnings)
+    intern, schema = sys.intern, team.schema
+    places: dict[str, tuple[AnnotatorHistory, dict[str, Latest]]] = {}  # annotator -> their history and facts
+    pending: _Pending | None = None
     for line, record, _ in contents.iter_states():
         annotator = stem if by_store else annotator_of(record, stem)
-        history = team.history.get(annotator)
-        if history is None:
-            history = team.history[annotator] = AnnotatorHistory()
-            team.facts[annotator] = {}
-        record_id = record["id"] = sys.intern(record["id"])
+        place = places.get(annotator)
+        if place is None:
+            place = places[annotator] = (team.history.setdefault(annotator, AnnotatorHistory()),
+                                         team.facts.setdefault(annotator, {}))
+        history, mine = place
+        record_id = record["id"] = intern(record["id"])
         history.take(record)
-        mine = team.facts[annotator]
         current = mine.get(record_id)
-        stamp = _timestamp(record)
-        if current is not None and current.store != number and stamp < current.stamp:
-            continue
-        answer = record.get("answer")
-        mine[record_id] = Latest(
-            number, line, stamp, sys.intern(answer) if isinstance(answer, str) else answer,
-            bool(record.get("flagged")), str(record.get("note") or ""), hash(record.get("text")),
-            tuple([sys.intern(str(span["label"])) for span in record.get("spans") or ()]))
+        # A later line of the same store wins; against another store's, the later `_timestamp`.
+        wins = current is None or current.store == number or _timestamp(record) >= current.stamp
+        if pending is not None:
+            if pending[0] is mine and pending[1] == record_id:
+                wins = wins or pending[4]  # once a line of this store has won, its later lines do
+            else:
+                _keep(pending, number, schema)
+        pending = (mine, record_id, line, record, wins)
+    if pending is not None:
+        _keep(pending, number, schema)
+
+
+# (an annotator's facts, id, line, record, whether it replaces what the facts hold) of a line
+_Pending = tuple[dict[str, Latest], str, int, dict[str, Any], bool]
+# `Latest(...)` goes through a generated Python `__new__`; a pass over a million lines makes
+# many, so they are made as that `__new__` makes them, without the call.
+_new_latest = tuple.__new__
+
+
+def _keep(pending: _Pending, number: int, schema: Schema | None) -> None:
+    """Make the facts of the pending line of store `number`, where it replaces what is known."""
+    mine, record_id, line, record, wins = pending
+    if not wins:
+        return
+    intern = sys.intern
+    answer = record.get("answer")
+    spans = (migrate_record_labels(schema, record) if schema is not None and schema.renames else record).get("spans")
+    mine[record_id] = _new_latest(Latest, (
+        number, line, _timestamp(record), intern(answer) if isinstance(answer, str) else answer,
+        bool(record.get("flagged")), str(record.get("note") or ""), hash(record.get("text")),
+        tuple([intern(str(span["label"])) for span in spans or ()])))
 
 
 def _timestamp(record: Mapping[str, Any]) -> float:
@@ -329,8 +363,12 @@ class _TokensWriter:
         return encoded if encoded is not None else contents.tokens_json(line)
 
 
-def merge_stores(paths: Sequence[Path], out: Path) -> MergeSummary:
-    """Write every version from `paths` into the new store `out` (temp file, then rename)."""
+def merge_stores(paths: Sequence[Path], out: Path, *, schema: Schema | None = None) -> MergeSummary:
+    """Write every version from `paths` into the new store `out` (temp file, then rename).
+
+    With `schema`, spans saved under a label's old name (`renamed_from`) are written under the
+    current one; every other line is copied as it is.
+    """
     paths = [Path(p) for p in paths]
     out = Path(out)
     if not paths:
@@ -378,9 +416,11 @@ def merge_stores(paths: Sequence[Path], out: Path) -> MergeSummary:
             tokens_json = tokens.tokens_to_write(number, line, record, raw)
             origin = "" if MERGED_FROM in record else (
                 f'"{MERGED_FROM}":{{"store":{origin_of[number]},"seq":{to_json(record.get("_seq"))}}}')
-            moved = relocated_line(raw, seq=seq, reverts=reverts, tokens=tokens_json, extra=origin.encode("utf-8"))
-            if moved is None:  # a line of the older format: encoded again
-                merged = {key: value for key, value in record.items() if key not in _PLACE_FIELDS}
+            migrated = migrate_record_labels(schema, record)
+            moved = None if migrated is not record else relocated_line(
+                raw, seq=seq, reverts=reverts, tokens=tokens_json, extra=origin.encode("utf-8"))
+            if moved is None:  # a line of the older format, or with labels renamed: encoded again
+                merged = {key: value for key, value in migrated.items() if key not in _PLACE_FIELDS}
                 merged[MERGED_FROM] = record.get(MERGED_FROM) or {"store": paths[number].name, "seq": record.get("_seq")}
                 moved = encode_line(merged, seq=seq, action=record.get("_action", "edit"), reverts=reverts,
                                     tokens=None if tokens_json is None else json.loads(tokens_json))

@@ -30,6 +30,7 @@ from annotator.core.records import (
     to_record,
     tokens_of,
 )
+from annotator.core.schema import Schema, migrate_record_labels
 from annotator.core.spans import Annotation, Answer, Relation, Span, snap_to_tokens
 from annotator.core.store import Store
 from annotator.core.tokens import Token
@@ -140,6 +141,7 @@ class ReviewPlan:
     annotators: list[str]  # everyone with a version of some item, name order
     items: list[ReviewItem]
     warnings: list[str] = field(default_factory=list)
+    schema: Schema | None = None  # the team's (`read_team`): gold read back has its labels under their current names
 
 
 def _reading_order(record: Mapping[str, Any]) -> tuple[str, str, int, str]:
@@ -200,7 +202,7 @@ def plan_review(team: TeamRecords, *, include_undecided: bool = False) -> Review
                                             team.saved_line(name, pid)))
             order.setdefault(pid, _reading_order(record))
             texts[pid].add(str(record["text"]))
-    plan = ReviewPlan(annotators=[], items=[])
+    plan = ReviewPlan(annotators=[], items=[], schema=team.schema)
     reviewed: set[str] = set()
     for pid in sorted(versions_of, key=order.__getitem__):
         versions = versions_of[pid]
@@ -361,7 +363,8 @@ class GoldReview:
         return self._index.get(paragraph_id)
 
     def gold(self, item: ReviewItem) -> dict[str, Any] | None:
-        return self.store.contents.get(item.id)
+        record = self.store.contents.get(item.id)
+        return None if record is None else migrate_record_labels(self.plan.schema, record)
 
     def is_done(self, item: ReviewItem) -> bool:
         return self.store.contents.is_decided(item.id)

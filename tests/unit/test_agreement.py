@@ -316,3 +316,21 @@ def test_each_token_takes_the_shortest_covering_span_then_the_earliest_then_the_
                           if s["start"] < end and start < s["end"])
         by_rule.append(covering[0][2] if covering else OUTSIDE)
     assert token_categories(record, units, None) == by_rule
+
+
+@pytest.mark.parametrize(("text", "tokens", "words"), [
+    ("Aleppo and Homs", [(0, 6), (7, 10), (11, 15)], [(0, 6), (7, 10), (11, 15)]),
+    ("Aleppo\n\nHoms  Idlib", [(0, 6), (6, 8), (8, 12), (13, 14), (14, 19)], [(0, 6), (8, 12), (14, 19)]),
+    ("Aleppo Homs", [(0, 6), (6, 7), (7, 11)], [(0, 6), (7, 11)]),  # another tool's token for one space
+    ("Aleppo \u00a0x", [(0, 6), (6, 8), (8, 9)], [(0, 6), (8, 9)]),
+    (" Homs", [(0, 1), (1, 5)], [(1, 5)]),
+    ("Homs", [(0, 4), (4, 4)], [(0, 4), (4, 4)]),  # an empty token at the end: no whitespace, a unit
+    ("", [], []),
+])
+def test_word_units_leave_out_whitespace_tokens_only(text: str, tokens: list[tuple[int, int]],
+                                                     words: list[tuple[int, int]]) -> None:
+    from annotator.team.agreement import word_units
+
+    starts, ends = word_units(text, [start for start, _ in tokens], [end for _, end in tokens])
+    assert list(zip(starts, ends)) == words
+    assert words == [(start, end) for start, end in tokens if not text[start:end].isspace()]

@@ -119,6 +119,25 @@ def test_the_same_annotator_in_two_stores_keeps_the_later_version(tmp_path: Path
     assert len(team.history["alice"]) == 2
 
 
+@pytest.mark.parametrize(("desktop_times", "label"), [
+    ((50, 150, 60), "DATE"),  # 150 is later than the laptop's line: from then on the desktop's lines win
+    ((50, 60), "ACTOR"),  # every desktop line is earlier: the laptop's stays
+    ((150, 50), "DATE"),
+])
+def test_a_run_of_lines_in_the_second_store_wins_once_one_of_them_is_later(
+        tmp_path: Path, desktop_times: tuple[int, ...], label: str) -> None:
+    laptop, desktop = tmp_path / "laptop.jsonl", tmp_path / "desktop.jsonl"
+    with Store(laptop) as s:
+        s.append(record("a#0", "alice", 100, "ACTOR"))
+    with Store(desktop) as s:
+        for t in desktop_times[:-1]:
+            s.append(record("a#0", "alice", t, "LOCATION"))
+        s.append(record("a#0", "alice", desktop_times[-1], "DATE"))
+    team = read_team([laptop, desktop])
+    assert team.latest["alice"]["a#0"]["spans"][0]["label"] == label
+    assert team.facts["alice"]["a#0"].labels == (label,)
+
+
 def test_each_version_keeps_its_own_tokens_and_the_merged_store_holds_them_once_each(tmp_path: Path) -> None:
     from annotator.core.records import token_dicts
     from annotator.core.tokens import tokenize

@@ -17,6 +17,7 @@ from annotator.core.schema import (
     SchemaError,
     default_schema_path,
     load_schema,
+    migrate_record_labels,
     migrate_span_label,
     validate_schema,
 )
@@ -136,6 +137,24 @@ def test_migrate_span_label_follows_renames_and_keeps_orphans_visible(tmp_path: 
     assert migrate_span_label(schema, "PERPETRATOR") == "ACTOR"
     assert migrate_span_label(schema, "AGENT") == "ACTOR"
     assert migrate_span_label(schema, "WEAPON") is None
+
+
+def test_migrate_record_labels_renames_spans_and_relation_ends_and_counts(tmp_path: Path) -> None:
+    schema = load_schema(write(tmp_path, GOOD))
+    record = {"id": "a#0", "text": "Rebels said",
+              "spans": [{"start": 0, "end": 6, "label": "PERPETRATOR"}, {"start": 7, "end": 11, "label": "WEAPON"}],
+              "relations": [{"label": "source", "head_span": {"start": 7, "end": 11, "label": "WEAPON"},
+                             "child_span": {"start": 0, "end": 6, "label": "AGENT"}}]}
+    counts: dict[tuple[str, str], int] = {}
+    migrated = migrate_record_labels(schema, record, counts)
+    assert [span["label"] for span in migrated["spans"]] == ["ACTOR", "WEAPON"]  # the orphan kept as saved
+    assert migrated["relations"][0]["child_span"]["label"] == "ACTOR"
+    assert migrated["relations"][0]["head_span"]["label"] == "WEAPON"
+    assert counts == {("PERPETRATOR", "ACTOR"): 1}
+    assert record["spans"][0]["label"] == "PERPETRATOR"  # the record read is left as it was
+    unchanged = {"id": "a#1", "text": "x", "spans": [{"start": 0, "end": 1, "label": "ACTOR"}]}
+    assert migrate_record_labels(schema, unchanged) is unchanged
+    assert migrate_record_labels(None, record) is record
 
 
 # --- the default schema -------------------------------------------------------------------------

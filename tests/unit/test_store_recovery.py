@@ -335,3 +335,24 @@ def test_any_run_of_failed_writes_leaves_a_store_a_reader_sees_as_its_writer_doe
         store.append(record("last", answer=None))
     assert [line.id for line in read_store(path).lines] == [*in_file, "last"]
 
+
+
+@pytest.mark.parametrize("written", [1, 7, 40])
+def test_a_batch_after_a_failed_write_ends_the_cut_off_line_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], written: int
+) -> None:
+    """`append_many` (imports) ends what a failed `append` left, as `append` does, and its own failed batch leaves nothing."""
+    path = tmp_path / "s.jsonl"
+    with Store(path) as store:
+        store.append(record("a#0"))
+        before = path.read_bytes()
+        with writes_failing(monkeypatch, written) as tried, pytest.raises(OSError):
+            store.append(record("a#1"))
+        with writes_failing(monkeypatch, 0), pytest.raises(OSError):
+            store.append_many([record("b#0"), record("b#1")])
+        assert path.read_bytes() == before + tried[0][:written]  # the failed batch wrote nothing more
+        assert store.append_many([record("b#0"), record("b#1")]) == 2
+    data = path.read_bytes()
+    assert data.startswith(before + tried[0][:written] + f'\n{{"{FRAGMENT_MARKER}": 2}}\n'.encode())
+    assert ids(path) == ["a#0", "b#0", "b#1"]
+    assert "earlier crash" in every_command_reads(path, capsys)
