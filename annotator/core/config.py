@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +34,8 @@ def load_user_config(path: Path | None = None) -> UserConfig:
     path = path or config_path()
     if not path.is_file():
         return UserConfig()
+    import tomllib  # here: most users have no config file (start-up time)
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:

@@ -32,6 +32,9 @@ class AnnotatorApp(App[None]):
     CSS_PATH = "annotator.tcss"
     TITLE = "annotator"
     COMMANDS = App.COMMANDS | {AnnotatorCommands}
+    # The app's first screen is the annotate screen itself, the base of a mode (rather than a
+    # screen pushed over Textual's blank default one, which was composed, styled and drawn first).
+    DEFAULT_MODE = "annotate"
 
     def __init__(self, session: Session, *, store_path: str, keymap: dict[str, str] | None = None,
                  schema_path: Path | None = None) -> None:
@@ -41,6 +44,11 @@ class AnnotatorApp(App[None]):
         self.user_keymap = dict(keymap or {})
         self.schema_path = schema_path
         self.schema_stamp = self.stamp_of(schema_path)
+        self.schema_reloads = 0
+        self.add_mode(self.DEFAULT_MODE, self.annotate_screen)
+
+    def annotate_screen(self) -> AnnotateScreen:
+        return AnnotateScreen(self.session, store_path=self.store_path)
 
     @staticmethod
     def stamp_of(path: Path | None) -> tuple[int, int] | None:
@@ -64,16 +72,24 @@ class AnnotatorApp(App[None]):
                         severity="error", timeout=20, markup=False)
             return
         self.session.reload_schema(schema)
-        self.switch_screen(AnnotateScreen(self.session, store_path=self.store_path))
+        self.show_new_annotate_screen()
         self.notify(f"{schema.name} version {schema.version}: {len(schema.labels)} labels",
                     title="Schema reloaded", markup=False)
+
+    def show_new_annotate_screen(self) -> None:
+        """Replace the annotate screen by a new one (a mode's base screen cannot be switched: its mode is)."""
+        previous = self.current_mode
+        self.schema_reloads += 1
+        mode = f"{self.DEFAULT_MODE}-{self.schema_reloads}"
+        self.add_mode(mode, self.annotate_screen)
+        self.switch_mode(mode)
+        self.remove_mode(previous)
 
     def on_mount(self) -> None:
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
             label_keys = {label.key: f"the {label.name} label" for label in self.session.schema.labels if label.key}
             warn_about_keymap(self, self.user_keymap, "annotate", label_keys)
-        self.push_screen(AnnotateScreen(self.session, store_path=self.store_path))
         if self.schema_path is not None:
             self.set_interval(1.0, self.check_schema)
         self.call_after_refresh(self.after_first_paint)
@@ -85,9 +101,12 @@ class AnnotatorApp(App[None]):
         compete with start-up for the interpreter), and every object made so far is moved out
         of the garbage collector's sight (`gc.freeze`): they live as long as the app, and a
         full collection walking them all would stall a key press for some 40 ms now and then.
+        Then collection resumes, if `annotator annotate` paused it for the start-up (nearly
+        everything made until now lasts: collecting took some 40 ms of the first paint).
         """
         self.session.corpus.start_indexing()
         gc.freeze()
+        gc.enable()
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # collectable again once the app has gone (tests run many apps in one process)
