@@ -51,11 +51,18 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("annotate needs at least one SOURCE (.txt, .jsonl or a folder). See `annotator annotate --help`.")
     else:
         sources, store_path = list(args.sources), args.out or Path(DEFAULT_STORE)
-    config = load_user_config()
-    schema_path = args.schema or default_schema_path()
-    schema = load_schema(schema_path, keymap=config.keys)  # a label key must be free on this user's screen
-    with Corpus(sources, index_later=True) as corpus:  # the screen starts the index once it is drawn
-        return _annotate(corpus, schema, schema_path, store_path, args.annotator, config)
+    # Until the screen is first drawn, the start-up (the schema, the store's index, Textual's
+    # modules, the screen's widgets and styles) makes objects that last: collecting cycles among
+    # them only delays the first paint (by some 40 ms). AnnotatorApp.after_first_paint resumes it.
+    gc.disable()
+    try:
+        config = load_user_config()
+        schema_path = args.schema or default_schema_path()
+        schema = load_schema(schema_path, keymap=config.keys)  # a label key must be free on this user's screen
+        with Corpus(sources, index_later=True) as corpus:  # the screen starts the index once it is drawn
+            return _annotate(corpus, schema, schema_path, store_path, args.annotator, config)
+    finally:
+        gc.enable()
 
 
 def _annotate(corpus: Corpus, schema: Schema, schema_path: Path, store_path: Path, explicit_name: str | None,
@@ -67,16 +74,9 @@ def _annotate(corpus: Corpus, schema: Schema, schema_path: Path, store_path: Pat
             print(f"annotator: {warning}", file=sys.stderr)
         session = Session(corpus, schema, store, name)
         print(f"annotator: writing to {store_path}", file=sys.stderr)
-        # Until the screen is first drawn, Python's start-up (Textual's modules, the screen's
-        # widgets and styles) makes objects that last: collecting cycles among them only delays
-        # the first paint (some 40 ms). AnnotatorApp.after_first_paint resumes collection.
-        gc.disable()
-        try:
-            from annotator.tui.app import AnnotatorApp
+        from annotator.tui.app import AnnotatorApp
 
-            AnnotatorApp(session, store_path=str(store_path), keymap=config.keys, schema_path=schema_path).run()
-        finally:
-            gc.enable()
+        AnnotatorApp(session, store_path=str(store_path), keymap=config.keys, schema_path=schema_path).run()
         progress = session.progress()
     finally:
         store.close()
