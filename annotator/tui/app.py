@@ -32,9 +32,6 @@ class AnnotatorApp(App[None]):
     CSS_PATH = "annotator.tcss"
     TITLE = "annotator"
     COMMANDS = App.COMMANDS | {AnnotatorCommands}
-    # The app's first screen is the annotate screen itself, the base of a mode (rather than a
-    # screen pushed over Textual's blank default one, which was composed, styled and drawn first).
-    DEFAULT_MODE = "annotate"
 
     def __init__(self, session: Session, *, store_path: str, keymap: dict[str, str] | None = None,
                  schema_path: Path | None = None) -> None:
@@ -44,10 +41,14 @@ class AnnotatorApp(App[None]):
         self.user_keymap = dict(keymap or {})
         self.schema_path = schema_path
         self.schema_stamp = self.stamp_of(schema_path)
-        self.schema_reloads = 0
-        self.add_mode(self.DEFAULT_MODE, self.annotate_screen)
 
-    def annotate_screen(self) -> AnnotateScreen:
+    def get_default_screen(self) -> AnnotateScreen:
+        """The app's first screen is the annotate screen itself.
+
+        Pushed over Textual's blank default screen, it came after that one had been composed,
+        styled and drawn, and was styled and laid out again; as the base of a mode (`MODES`),
+        Textual styles the whole app once more when it starts.
+        """
         return AnnotateScreen(self.session, store_path=self.store_path)
 
     @staticmethod
@@ -77,13 +78,17 @@ class AnnotatorApp(App[None]):
                     title="Schema reloaded", markup=False)
 
     def show_new_annotate_screen(self) -> None:
-        """Replace the annotate screen by a new one (a mode's base screen cannot be switched: its mode is)."""
-        previous = self.current_mode
-        self.schema_reloads += 1
-        mode = f"{self.DEFAULT_MODE}-{self.schema_reloads}"
-        self.add_mode(mode, self.annotate_screen)
-        self.switch_mode(mode)
-        self.remove_mode(previous)
+        """Put a new annotate screen in the place of the current one.
+
+        The first, the app's default screen, is the base of the screen stack, which Textual
+        cannot switch away: the first new one goes over it (which then waits there, suspended),
+        and each later one replaces the one on top.
+        """
+        screen = AnnotateScreen(self.session, store_path=self.store_path)
+        if len(self.screen_stack) == 1:
+            self.push_screen(screen)
+        else:
+            self.switch_screen(screen)
 
     def on_mount(self) -> None:
         if self.user_keymap:

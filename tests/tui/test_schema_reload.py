@@ -46,8 +46,9 @@ async def test_a_renamed_label_is_used_at_once_and_saved_spans_follow(workspace,
     assert labels == ["PLACE", "PLACE"]
 
 
-async def test_every_reload_replaces_the_annotate_screen_and_drops_the_old_one(workspace, tmp_path: Path) -> None:
-    """The annotate screen is the app's first screen (the base of a mode): each reload puts a new one in its place."""
+async def test_every_reload_puts_a_new_annotate_screen_on_top_and_drops_the_one_it_replaces(
+        workspace, tmp_path: Path) -> None:
+    """The annotate screen is the app's first screen (the stack's base, which stays below): each reload shows a new one."""
     space = workspace()
     path = schema_copy(tmp_path)
     space.session.reload_schema(load_schema(path))
@@ -64,8 +65,8 @@ async def test_every_reload_replaces_the_annotate_screen_and_drops_the_old_one(w
         await pilot.pause()
         third = app.screen
         assert isinstance(third, AnnotateScreen) and len({id(first), id(second), id(third)}) == 3
-        assert app.screen_stack == [third]
-        assert not first.is_attached and not second.is_attached  # the replaced screens are gone, not hidden below
+        assert app.screen_stack == [first, third]
+        assert not second.is_attached  # replaced, gone: only the first stays, below, as the stack's base
         await pilot.press("right", "right", "2")  # the key tags the label as the last schema names it
     assert [s["label"] for s in space.saved()["a-strikes#0"]["spans"]] == ["SITE"]
 
