@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sys
 import time
@@ -23,8 +24,6 @@ class RecordError(ValueError):
 
 def stable_hash(*parts: str) -> int:
     """A signed 32-bit hash that is the same on every machine and run (unlike `hash()`)."""
-    import hashlib  # here: not needed to draw the first screen (start-up time)
-
     digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=4).digest()
     return int.from_bytes(digest, "big", signed=True)
 
