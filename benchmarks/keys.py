@@ -16,7 +16,8 @@ three of each run of steps are sent at once, untimed). Edits never touch the set
 cycle steps to a token no span covers, spread over the paragraph, tags it with a label key,
 relabels it with another, deletes it, tags it again and undoes that last tag (ctrl+z), so
 the paragraph keeps its SPANS spans and every key changes it. At the end the store is read
-back to check that it still holds them.
+back to check that it still holds them. (Every word of the paragraph is unique, so a tag
+suggests its label at no other occurrence of the word: those spans would stay.)
 """
 
 from __future__ import annotations
@@ -47,8 +48,21 @@ GOAL_MEDIAN_MS, GOAL_P95_MS = 16.0, 33.0
 
 
 def paragraph(words: int, seed: int = 7) -> str:
+    """News-like words, each made unique by a suffix of letters: tagging one then suggests its label
+    at no other occurrence (which would add spans the edit cycles never take back)."""
     rng = random.Random(seed)
-    return " ".join(rng.choice(WORDS) + ("." if index % 17 == 16 else "") for index in range(words))
+    return " ".join(rng.choice(WORDS) + unique_suffix(index) + ("." if index % 17 == 16 else "")
+                    for index in range(words))
+
+
+def unique_suffix(number: int) -> str:
+    """`number` in letters: a, b, ..., z, ba, bb, ..."""
+    letters = ""
+    while True:
+        number, digit = divmod(number, 26)
+        letters = "abcdefghijklmnopqrstuvwxyz"[digit] + letters
+        if number == 0:
+            return letters
 
 
 def set_up(folder: Path, words: int, spans: int) -> tuple[Path, Path, list[int]]:

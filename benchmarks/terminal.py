@@ -57,6 +57,18 @@ def peak_rss_kib(pid: int) -> int:
     raise RuntimeError(f"no VmHWM for process {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time the process's threads have had so far (the scheduler's own count, in nanoseconds).
+
+    Less sensitive than elapsed time to other work on the machine: waiting for a core is not counted.
+    """
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        with contextlib.suppress(OSError):  # a thread that has just ended
+            total += int((task / "schedstat").read_text(encoding="ascii").split()[0])
+    return total / 1e9
+
+
 class Terminal:
     """One program in its own pseudo-terminal, started at once; `close()` ends it."""
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +47,8 @@ def load_user_config(path: Path | None = None) -> UserConfig:
     path = path or config_path()
     if not path.is_file():
         return UserConfig()
+    import tomllib  # here: most users have no config file (start-up time)
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
@@ -90,6 +91,8 @@ def save_theme(theme: str, path: Path | None = None) -> None:
     line = f"theme = {json.dumps(theme)}"  # a JSON string of a theme's name is a TOML basic string
     head = _THEME_LINE.sub(lambda _: line, head, count=1) if _THEME_LINE.search(head) else f"{line}\n{head}"
     changed = head + rest
+    import tomllib  # here, as in load_user_config: start-up time
+
     try:
         saved = tomllib.loads(changed).get("theme")
     except tomllib.TOMLDecodeError as error:

@@ -28,7 +28,6 @@ says otherwise.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
 import re
@@ -729,6 +728,8 @@ class StoreContents:
     # --- the index file ------------------------------------------------------------------
 
     def _tail_check(self, read: Reader, size: int) -> str:
+        import hashlib  # here: a small store, as most are, has no index (start-up time)
+
         start = max(0, size - _CHECKED_TAIL)
         return hashlib.blake2b(read(start, size - start), digest_size=16).hexdigest()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from annotator.core.schema import default_schema_path, load_schema
 from annotator.core.session import EditRefused, Position, Session
 from annotator.core.spans import Relation
 from annotator.core.store import Store, read_store
+from annotator.core.tokens import Token
 
 ARTICLE = (
     "US officials said three American service members were killed in Jordan.\n"
@@ -228,4 +230,41 @@ def test_progress_counts_decisions_as_they_are_made(article: Path, tmp_path: Pat
     session.decide(None)  # type: ignore[arg-type]
     assert session.progress().done == 1
     assert session.undo() and session.progress().done == 2
+    session.store.close()
+
+
+def live_tokens() -> int:
+    """Token objects still alive once the garbage collector has run."""
+    gc.collect()
+    return sum(1 for thing in gc.get_objects() if type(thing) is Token)
+
+
+@pytest.mark.parametrize("reopened", [False, True], ids=["same sitting", "after a restart"])
+def test_undo_and_redo_keep_no_tokens_of_their_own(article: Path, tmp_path: Path, reopened: bool) -> None:
+    """A hundred rounds of undo and redo across three paragraphs leave as many live tokens as one round.
+
+    After a restart every state is read back from the store (nothing of this sitting is remembered),
+    so tokens are built again on each step: none may be kept beyond the paragraphs' own.
+    """
+    store_path = tmp_path / "s.jsonl"
+    session = open_session(article, store_path)
+    for word in ("Jordan", "Iraq", "Iran"):
+        session.tag_tokens(token_index(session, word), token_index(session, word), "LOCATION")
+        session.next_paragraph()
+    if reopened:
+        session.store.close()
+        session = open_session(article, store_path)
+
+    def round_trip() -> None:
+        for _ in range(3):
+            assert session.undo()
+        for _ in range(3):
+            assert session.redo()
+
+    round_trip()
+    after_one = live_tokens()
+    for _ in range(100):
+        round_trip()
+    assert live_tokens() == after_one
+    assert [s["text"] for s in saved(store_path)["strikes#2"]["spans"]] == ["Iran"]
     session.store.close()
