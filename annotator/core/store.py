@@ -974,13 +974,15 @@ def read_store(path: Path) -> StoreContents:
     return contents
 
 
-class _BatchLine(NamedTuple):
-    """A line `Store.append_many` has made and not yet written, and what the index takes of it."""
+class _Line(NamedTuple):
+    """A line `Store.append` or `append_many` has made and not yet written, and what the index takes of it."""
 
     payload: bytes
     id: str
     text: str
     seq: int
+    action: int  # its index in _ACTIONS
+    reverts: int | None
     flags: int
     written: list[Any] | None  # the tokens the line holds
     source_tokens: tuple[int, list[Any]] | None  # the line holding the tokens it leaves out, and those
@@ -1040,56 +1042,11 @@ class Store:
         raises its OSError; whatever part of the line it left is ended by the next append, which
         never writes onto it.
         """
-        record_id, text = record.get("id"), record.get("text")
-        if not isinstance(record_id, str) or not isinstance(text, str):
-            raise RecordError("a record needs a string 'id' and a string 'text'")
         if not self._end_known:
             self._learn_end()
-        contents = self.contents
-        given = record.get("tokens")
-        saved = contents.saved_tokens(record_id, text)
-        check_record(record, saved[1] if saved is not None and given is not None and given == saved[1] else None)
-        if saved is not None and (given is None or given == saved[1]):
-            written, source_tokens = None, saved
-        else:
-            written, source_tokens = list(given) if given is not None else token_dicts(tokenize(text)), None
-        payload = encode_line(record, seq=self._next_seq, action=action, reverts=reverts, tokens=written,
-                              encoded=encoded)
-        # End a last line that has no line end, and name cut-off lines, so that no record is glued onto them.
-        prefix = b"\n" if contents._open_end else b""
-        if contents._broken is not None:
-            prefix += json.dumps({FRAGMENT_MARKER: contents._broken.numbers[0]}).encode() + b"\n"
-        data = prefix + payload + b"\n"
-        try:
-            self._write_all(data)
-            os.fsync(self._fd)
-        except OSError:
-            self._end_known = False
-            with suppress(OSError):
-                self._learn_end()  # else at the next append
-            raise
-        offset = self._size + len(prefix)
-        self._size += len(data)
-        seq = self._next_seq
-        self._next_seq += 1
-        if contents._broken is not None:
-            contents._fragments.extend(contents._broken.numbers)
-            contents._number += 1  # the marker (the lines it names, now ended, were counted when they were read)
-            contents._broken = None
-        contents._open_end = False
-        contents._index_current = False
-        contents._number += 1
-        contents._size = self._size
-        flags = (_TOKENIZER_NAMED | (_OWN_TOKENS if written is not None else 0)
-                 | (_DECIDED if record.get("answer") is not None else 0)
-                 | (_FLAGGED if record.get("flagged") is True else 0))
-        index = contents._add(offset, len(payload), seq, record_id, _ACTIONS.index(action), reverts, flags)
-        if written is not None:
-            contents._token_cache = (index, text, written)
-        elif source_tokens is not None:
-            contents._token_cache = (source_tokens[0], text, source_tokens[1])
-        self.history.add(index)
-        return seq
+        line = self._line(record, self._next_seq, action=action, reverts=reverts, encoded=encoded)
+        self._write_lines([line], cut_back=False)
+        return line.seq
 
     def append_step(
         self, step: Step, state: Mapping[str, Any], *, annotator: str, timestamp: int,
@@ -1132,7 +1089,7 @@ class Store:
         """
         if not self._end_known:
             self._learn_end()
-        batch: list[_BatchLine] = []
+        batch: list[_Line] = []
         ids: set[str] = set()
         size = saved = 0
         for record in records:
@@ -1143,7 +1100,7 @@ class Store:
                 batch, size = [], 0
                 ids.clear()
             try:
-                line = self._batch_line(record, self._next_seq + len(batch))
+                line = self._line(record, self._next_seq + len(batch))
             except RecordError:
                 self._write_batch(batch, progress, saved)
                 raise
@@ -1152,8 +1109,11 @@ class Store:
             size += len(line.payload)
         return saved + self._write_batch(batch, progress, saved)
 
-    def _batch_line(self, record: Mapping[str, Any], seq: int) -> _BatchLine:
-        """The line `append` would write for `record` as an edit with `_seq` `seq` (for `append_many`)."""
+    def _line(
+        self, record: Mapping[str, Any], seq: int, *, action: Action = "edit", reverts: int | None = None,
+        encoded: Mapping[str, str] | None = None,
+    ) -> _Line:
+        """The checked line of `record` with `_seq` `seq`, not yet written (`append`, `append_many`)."""
         record_id, text = record.get("id"), record.get("text")
         if not isinstance(record_id, str) or not isinstance(text, str):
             raise RecordError("a record needs a string 'id' and a string 'text'")
@@ -1167,31 +1127,44 @@ class Store:
         flags = (_TOKENIZER_NAMED | (_OWN_TOKENS if written is not None else 0)
                  | (_DECIDED if record.get("answer") is not None else 0)
                  | (_FLAGGED if record.get("flagged") is True else 0))
-        payload = encode_line(record, seq=seq, action="edit", reverts=None, tokens=written)
-        return _BatchLine(payload, record_id, text, seq, flags, written, source_tokens)
+        payload = encode_line(record, seq=seq, action=action, reverts=reverts, tokens=written, encoded=encoded)
+        return _Line(payload, record_id, text, seq, _ACTIONS.index(action), reverts, flags, written, source_tokens)
 
-    def _write_batch(self, batch: list[_BatchLine], progress: Callable[[int], object] | None, before: int) -> int:
-        """Write and fsync `batch` (`append_many`), then take its lines into the index and the history."""
+    def _write_batch(self, batch: list[_Line], progress: Callable[[int], object] | None, before: int) -> int:
+        """Write and fsync `batch` (`append_many`), cutting the file back if that fails; return its length."""
         if not batch:
             return 0
+        self._write_lines(batch, cut_back=True)
+        if progress is not None:
+            progress(before + len(batch))
+        return len(batch)
+
+    def _write_lines(self, lines: list[_Line], *, cut_back: bool) -> None:
+        """Write `lines` in one write and one fsync, then take them into the index and the history.
+
+        A last line without its line end is ended first, and cut-off lines named, so that no
+        record is glued onto them. If the write or fsync fails, `cut_back` takes the file back
+        to its size before (none of the lines count), else what the write left is learnt now or
+        at the next append, and ended then.
+        """
         contents = self.contents
-        # End a last line that has no line end, and name cut-off lines, so that no record is glued onto them.
         prefix = b"\n" if contents._open_end else b""
         if contents._broken is not None:
             prefix += json.dumps({FRAGMENT_MARKER: contents._broken.numbers[0]}).encode() + b"\n"
-        data = prefix + b"\n".join(line.payload for line in batch) + b"\n"
+        data = prefix + b"\n".join(line.payload for line in lines) + b"\n"
         try:
             self._write_all(data)
             os.fsync(self._fd)
         except OSError:
             self._end_known = False
             with suppress(OSError):
-                os.ftruncate(self._fd, self._size)  # none of the batch counts: none of it stays
+                if cut_back:
+                    os.ftruncate(self._fd, self._size)
                 self._learn_end()  # else at the next append
             raise
         offset = self._size + len(prefix)
         self._size += len(data)
-        self._next_seq += len(batch)
+        self._next_seq += len(lines)
         if contents._broken is not None:
             contents._fragments.extend(contents._broken.numbers)
             contents._number += 1  # the marker (the lines it names, now ended, were counted when they were read)
@@ -1199,18 +1172,15 @@ class Store:
         contents._open_end = False
         contents._index_current = False
         contents._size = self._size
-        for line in batch:
+        for line in lines:
             contents._number += 1
-            index = contents._add(offset, len(line.payload), line.seq, line.id, 0, None, line.flags)
+            index = contents._add(offset, len(line.payload), line.seq, line.id, line.action, line.reverts, line.flags)
             offset += len(line.payload) + 1
             if line.written is not None:
                 contents._token_cache = (index, line.text, line.written)
             elif line.source_tokens is not None:
                 contents._token_cache = (line.source_tokens[0], line.text, line.source_tokens[1])
             self.history.add(index)
-        if progress is not None:
-            progress(before + len(batch))
-        return len(batch)
 
     def _write_all(self, data: bytes) -> None:
         view = memoryview(data)
