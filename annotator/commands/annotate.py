@@ -68,7 +68,9 @@ def _annotate(corpus: Corpus, schema: Schema, schema_path: Path, store_path: Pat
         print(f"annotator: writing to {store_path}", file=sys.stderr)
         from annotator.tui.app import AnnotatorApp
 
-        AnnotatorApp(session, store_path=str(store_path), keymap=config.keys, schema_path=schema_path).run()
+        app = AnnotatorApp(session, store_path=str(store_path), keymap=config.keys, schema_path=schema_path)
+        app.run()
+        app.raise_refused()
         progress = session.progress()
     finally:
         store.close()

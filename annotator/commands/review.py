@@ -90,7 +90,9 @@ def run(args: argparse.Namespace) -> int:
         print(terminal_safe(f"annotator: reviewing {len(plan.items)} paragraphs into {args.out}"), file=sys.stderr)
         from annotator.tui.app import ReviewApp
 
-        ReviewApp(review, schema, gold_path=str(args.out), keymap=config.keys).run()
+        app = ReviewApp(review, schema, gold_path=str(args.out), keymap=config.keys)
+        app.run()
+        app.raise_refused()
         done = review.done_count()
     finally:
         store.close()

@@ -50,6 +50,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any, Self
 
+from annotator.core.checked import checked_json
 from annotator.core.errors import InputError
 
 FULL_CHECK_BYTES = 64 * 1024 * 1024
@@ -166,10 +167,12 @@ def _article_from_record(raw: bytes, path: Path, line: int, byte_offset: int) ->
     """The article on one JSONL line (`raw`, without its newline), or an InputError naming FILE:LINE."""
     where = f"{path}:{line}"
     try:
-        record = json.loads(_decode(raw, path, line, byte_offset))
+        record = checked_json(_decode(raw, path, line, byte_offset))
     except json.JSONDecodeError as error:
         raise InputError(f"{where}: not valid JSON ({error.msg} at column {error.colno}). "
                          f"Each line must be one JSON object, e.g. {_EXAMPLE}") from None
+    except ValueError as error:  # checked_json's refusals: a lone surrogate, NaN, deep nesting, a huge number
+        raise InputError(f"{where}: {error}. Fix the line or remove it.") from None
     if not isinstance(record, dict):
         raise InputError(f"{where}: the line is {_json_type(record)}, not a JSON object. "
                          f"Each line must be one JSON object, e.g. {_EXAMPLE}")
@@ -206,6 +209,9 @@ def _queued_paragraph(article_id: str, text: str, meta: dict[str, Any], path: Pa
     if not (isinstance(original, str) and type(index) is int and type(offset) is int
             and article_id == f"{original}#{index}"):
         return None
+    if index < 0 or offset < 0:
+        raise InputError(f"{where}: meta.{'paragraph' if index < 0 else 'char_offset'} must be at least 0, not "
+                         f"{index if index < 0 else offset}. Make the queue again with `annotator assign`.")
     paragraphs = split_paragraphs(article_id, text, str(path))
     if len(paragraphs) != 1 or paragraphs[0].text != text:
         raise InputError(f"{where}: the queued paragraph {article_id} has blank lines or line breaks around it. "

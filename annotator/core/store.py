@@ -38,8 +38,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from annotator.core.checked import RecordError, check_fields, checked_json
 from annotator.core.errors import InputError
-from annotator.core.records import RecordError, check_record, to_json, token_dicts
+from annotator.core.records import check_record, to_json, token_dicts
 from annotator.core.spans import ANSWERS
 from annotator.core.tokens import TOKENIZER_VERSION, tokenize
 
@@ -60,11 +61,14 @@ _FLAGGED = 0b100000
 
 _JSON_STRING = rb'"((?:[^"\\]|\\.)*)"'
 _HEADER = re.compile(
-    rb'\{"id":' + _JSON_STRING + rb',"_seq":(\d+),"_action":"(edit|undo|redo)"(?:,"_reverts":(-?\d+))?'
+    rb'\{"id":' + _JSON_STRING + rb',"_seq":(\d{1,18}),"_action":"(edit|undo|redo)"(?:,"_reverts":(-?\d{1,18}))?'
     rb'(?:,"answer":"(accept|reject|ignore)")?(,"flagged":true)?,"_tokenizer":' + _JSON_STRING + rb'(,"tokens":)?'
 )
 _TOKENS_END = b'}],"'  # a token is a flat object, so its array ends where this first appears
-_TOKEN_OFFSETS = re.compile(rb'","start":(\d+),"end":(\d+),"id":')
+_TOKEN_OFFSETS = re.compile(rb'","start":(\d{1,18}),"end":(\d{1,18}),"id":')
+_TEXT_STRING = rb'"(?:[^"\\]|\\[^u]|\\u(?![dD][89a-fA-F]))*"'  # a JSON string without surrogate escapes
+_TOKEN = rb'\{"text":' + _TEXT_STRING + rb',"start":\d{1,18},"end":\d{1,18},"id":\d{1,18},"ws":(?:true|false)\}'
+_PLAIN_TOKENS = re.compile(rb"\[(?:" + _TOKEN + rb"(?:," + _TOKEN + rb")*)?\]")  # `token_dicts` as JSON: types checked in C
 _MARKER_START = b'{"' + FRAGMENT_MARKER.encode() + b'"'
 _CHUNK = 8 << 20
 _INDEX_MAGIC = b"annotator store index 1\n"
@@ -74,17 +78,17 @@ _DECODER = json.JSONDecoder()
 Reader = Callable[[int, int], bytes]  # (offset, size) -> bytes of the store file
 
 
-def _loads(raw: bytes) -> dict[str, Any]:
-    """A line parsed: UTF-8 (a store's first line may start with a byte-order mark), not json's guess."""
-    record: dict[str, Any] = json.loads((raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).decode("utf-8"))
-    return record
+def _loads(raw: bytes) -> Any:
+    """A line parsed: UTF-8 (a store's first line may start with a byte-order mark), not json's guess, and
+    checked (`checked_json`: a ValueError saying what is wrong)."""
+    return checked_json(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
 
 
 def _string(raw: bytes) -> str:
-    """A JSON string's contents (between the quotes) as text."""
+    """A JSON string's contents (between the quotes) as text (a ValueError for a lone surrogate)."""
     if b"\\" not in raw:
         return raw.decode("utf-8")
-    text: str = json.loads(b'"' + raw + b'"')
+    text: str = checked_json(b'"' + raw + b'"')
     return text
 
 
@@ -330,8 +334,12 @@ class StoreContents:
         match = _HEADER.match(raw) if complete and not before_marker and pending_bad is None else None
         if match is not None and raw.endswith(b"}"):
             reverts = match[4]
+            try:
+                record_id = _string(match[1])
+            except ValueError as error:
+                raise _malformed(self.path, number, f"id: {error}") from None
             self._add(
-                offset, len(raw), int(match[2]), _string(match[1]), _ACTIONS.index(match[3].decode()),
+                offset, len(raw), int(match[2]), record_id, _ACTIONS.index(match[3].decode()),
                 None if reverts is None else int(reverts),
                 _TOKENIZER_NAMED | (_OWN_TOKENS if match[8] else 0) | (_DECIDED if match[5] else 0)
                 | (_FLAGGED if match[6] else 0),
@@ -339,10 +347,14 @@ class StoreContents:
             return None
         if not raw.strip():
             return pending_bad
+        refused = ""  # valid JSON that no record may hold: never taken for a line cut off by a crash
         try:
-            record = json.loads(raw)
+            record = _loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             record, why = None, f"not valid JSON ({error.msg if isinstance(error, json.JSONDecodeError) else 'not UTF-8'})"
+        except ValueError as error:
+            record, why = None, str(error)
+            refused = why
         else:
             why = "not a JSON object" if not isinstance(record, dict) else ""
         if pending_bad is not None:
@@ -352,6 +364,8 @@ class StoreContents:
             self._fragments.append(bad_number)
             self.warnings.append(_fragment_warning(self.path, bad_number))
             return None
+        if refused:
+            raise _malformed(self.path, number, refused)
         if record is None or why:
             if not complete:  # the very last bytes, with no line end: a write cut off by a crash
                 self.cut_off_line = number
@@ -364,6 +378,7 @@ class StoreContents:
         if FRAGMENT_MARKER in record:
             return None
         try:
+            check_fields(record)
             check_record(record)
         except RecordError as error:
             raise _malformed(self.path, number, str(error)) from None
@@ -416,8 +431,34 @@ class StoreContents:
         try:
             return (raw, *_decode(raw))
         except (json.JSONDecodeError, UnicodeDecodeError):
-            raise InputError(f"{self.path}: the line with _seq {self._seqs[index]} is no longer valid JSON "
-                             "(the store was changed by hand since it was opened?). Restore it from a copy.") from None
+            raise InputError(f"{self.path}:{self._line_number(handle, index)}: the line with _seq {self._seqs[index]} "
+                             "is no longer valid JSON (the store was changed by hand since it was opened?). "
+                             "Restore it from a copy.") from None
+        except ValueError as error:  # checked_json's refusals
+            raise _malformed(self.path, self._line_number(handle, index), str(error)) from None
+
+    def _checked(self, handle: BinaryIO, index: int, record: dict[str, Any]) -> dict[str, Any]:
+        """`record`, read from line `index`, once its fields and spans are checked (an InputError with FILE:LINE)."""
+        try:
+            if not isinstance(record, dict):
+                raise RecordError("the line is not a JSON object")
+            check_fields(record)
+            check_record(record)
+        except RecordError as error:
+            raise _malformed(self.path, self._line_number(handle, index), str(error)) from None
+        return record
+
+    def _line_number(self, handle: BinaryIO, index: int) -> int:
+        """The physical line number of line `index` (counted only for a message: it reads the file up to there)."""
+        handle.seek(0)
+        before, newlines = self._offsets[index], 0
+        while before > 0:
+            chunk = handle.read(min(_CHUNK, before))
+            if not chunk:
+                break
+            newlines += chunk.count(b"\n")
+            before -= len(chunk)
+        return newlines + 1
 
     def _record(self, handle: BinaryIO, index: int, *, with_tokens: bool = True) -> dict[str, Any]:
         """Line `index`'s record: as written for a line of the older format, else in `to_record`'s order.
@@ -426,18 +467,25 @@ class StoreContents:
         """
         raw, fields, own = self._fields(handle, index)
         if not with_tokens:
-            return _without_tokens(fields)
+            return self._checked(handle, index, _without_tokens(fields))
         if not self._flags[index] & _TOKENIZER_NAMED:
-            return fields
+            return self._checked(handle, index, fields)
         if own is not None:
-            tokens: list[Any] = json.loads(raw[own[0] : own[1]])
+            tokens: Any = self._parsed(handle, index, raw[own[0] : own[1]])
             self._token_cache = (index, str(fields.get("text")), tokens)
             tokens = list(tokens)
         elif "tokens" in fields:
             tokens = fields["tokens"]
         else:
             tokens = self._inherited(handle, index, fields)
-        return _ordered(fields, tokens)
+        return self._checked(handle, index, _ordered(fields, tokens))
+
+    def _parsed(self, handle: BinaryIO, index: int, raw: bytes) -> Any:
+        """Part of line `index` (its tokens) parsed and checked as `_loads` does, or an InputError with FILE:LINE."""
+        try:
+            return checked_json(raw)
+        except ValueError as error:
+            raise _malformed(self.path, self._line_number(handle, index), f"tokens: {error}") from None
 
     def _inherited(self, handle: BinaryIO, index: int, fields: Mapping[str, Any]) -> list[Any]:
         """The tokens of a line that holds none: its paragraph's saved ones, else its text tokenized again."""
@@ -468,7 +516,7 @@ class StoreContents:
             with open(self.path, "rb") as opened:
                 return self._saved_at(source, text, opened)
         raw, fields, own = self._fields(handle, source)
-        tokens = json.loads(raw[own[0] : own[1]]) if own is not None else fields.get("tokens")
+        tokens = self._parsed(handle, source, raw[own[0] : own[1]]) if own is not None else fields.get("tokens")
         if not isinstance(tokens, list):
             return None
         self._token_cache = (source, str(fields.get("text")), tokens)
@@ -612,8 +660,11 @@ class StoreContents:
         """
         with open(self.path, "rb", buffering=1 << 20) as handle:
             for index in range(len(self._offsets)):
-                raw, fields, _ = self._fields(handle, index)
-                yield index, _without_tokens(fields), raw
+                raw, fields, own = self._fields(handle, index)
+                record = self._checked(handle, index, _without_tokens(fields))
+                if own is not None and not _PLAIN_TOKENS.fullmatch(raw, *own):  # tokens not as this store writes them
+                    self._checked(handle, index, {**record, "tokens": self._parsed(handle, index, raw[own[0] : own[1]])})
+                yield index, record, raw
 
     @property
     def latest(self) -> dict[str, dict[str, Any]]:
@@ -713,7 +764,7 @@ class StoreContents:
                     and len(ids) == len(latest) and len(reverting) == len(reverted)
                     and (len(arrays) == 9 or len(arrays[11]) == count)):
                 return False
-        except (OSError, EOFError, ValueError, KeyError, TypeError):
+        except (OSError, EOFError, ValueError, KeyError, TypeError, RecursionError):  # a cache: any doubt, rebuild it
             return False
         self._offsets, self._lengths, self._seqs, self._previous = offsets, lengths, seqs, previous
         self._token_source, self._flags = sources, bytearray(flags)

@@ -26,7 +26,35 @@ if TYPE_CHECKING:
     from annotator.team.review import GoldReview
 
 
-class AnnotatorApp(App[None]):
+class RefusingApp(App[None]):
+    """An app that ends with exit status 2 and a plain message when a file it reads proves bad.
+
+    Stores and large sources are read as the annotator moves through them, so a broken record
+    can turn up after the screen is open: the app then closes (every change is already saved)
+    and keeps the InputError in `refused`, for the command to raise once the terminal is back.
+    """
+
+    refused: InputError | None = None
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's own hook for an exception in a handler: an InputError closes the app as an error does,
+        without a traceback (the widget that raised it has stopped, so nothing waits on it)."""
+        if not isinstance(error, InputError):
+            super()._handle_exception(error)
+            return
+        if self.refused is None:
+            self.refused = error
+        self._return_code = 2
+        self._exception_event.set()  # what waits for the stopped widget (a test's key press) stops waiting
+        self._close_messages_no_wait()
+
+    def raise_refused(self) -> None:
+        """Raise the InputError that closed the app, if one did."""
+        if self.refused is not None:
+            raise self.refused
+
+
+class AnnotatorApp(RefusingApp):
     """Annotate paragraphs of a corpus into a crash-safe store."""
 
     CSS_PATH = "annotator.tcss"
@@ -102,7 +130,7 @@ def warn_about_keymap(app: App[None], keymap: dict[str, str], screen: ScreenName
                    title="Key settings", severity="warning", timeout=15, markup=False)
 
 
-class ReviewApp(App[None]):
+class ReviewApp(RefusingApp):
     """Review several annotators' stores into one gold store."""
 
     CSS_PATH: ClassVar[list[str | PurePath]] = ["annotator.tcss", "review.tcss"]  # the annotate screen's look, plus the review panels
