@@ -52,6 +52,7 @@ from typing import Any, Self
 
 from annotator.core.checked import checked_json
 from annotator.core.errors import InputError
+from annotator.core.files import check_readable
 
 FULL_CHECK_BYTES = 64 * 1024 * 1024
 SOURCE_SUFFIXES = (".txt", ".jsonl")
@@ -220,7 +221,9 @@ def _queued_paragraph(article_id: str, text: str, meta: dict[str, Any], path: Pa
 
 
 def _open_file(path: Path) -> tuple[int, int]:
-    """A read-only descriptor and the size of a source file, or an InputError saying why not."""
+    """A read-only descriptor and the size of a source file, or an InputError saying why not (a pipe or a
+    device, which would hang the reader, is refused before it is opened)."""
+    check_readable(path, missing="no such file or folder. Check the SOURCE path.")
     try:
         descriptor = os.open(path, os.O_RDONLY)
     except FileNotFoundError:

@@ -40,6 +40,7 @@ from typing import Any, BinaryIO, Literal
 
 from annotator.core.checked import RecordError, check_fields, checked_json
 from annotator.core.errors import InputError
+from annotator.core.files import check_readable
 from annotator.core.records import check_record, to_json, token_dicts
 from annotator.core.spans import ANSWERS
 from annotator.core.tokens import TOKENIZER_VERSION, tokenize
@@ -925,6 +926,8 @@ def _check_path(path: Path) -> None:
         raise InputError(f"{path}: is a folder. Give a .jsonl file for the store, e.g. {path / 'annotations.jsonl'}.")
     if path.suffix.lower() != ".jsonl":
         raise InputError(f"{path}: a store must be a .jsonl file. Choose a name ending in .jsonl.")
+    if os.path.lexists(path):  # a named pipe or a device would hang the reader (or the writer)
+        check_readable(path, missing="no such store (a link to nothing). Check the path.")
 
 
 def read_store(path: Path) -> StoreContents:

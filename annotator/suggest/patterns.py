@@ -18,6 +18,7 @@ from typing import Any
 
 from annotator.core.checked import checked_json
 from annotator.core.errors import InputError
+from annotator.core.files import check_readable
 from annotator.core.store import read_store
 from annotator.suggest.spacy_extra import load_spacy
 
@@ -38,6 +39,7 @@ def read_patterns(path: Path) -> PatternSet:
     from spacy.matcher import Matcher
 
     matcher = Matcher(spacy.blank("en").vocab, validate=True)
+    check_readable(path, missing="no such patterns file.")
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
