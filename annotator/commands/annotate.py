@@ -11,8 +11,10 @@ import sys
 from pathlib import Path
 
 from annotator.core.config import UserConfig, load_user_config
-from annotator.core.corpus import Corpus
+from annotator.core.corpus import Corpus, source_files
+from annotator.core.display import terminal_safe
 from annotator.core.errors import InputError
+from annotator.core.files import same_file
 from annotator.core.identity import annotator_name
 from annotator.core.schema import Schema, default_schema_path, load_schema
 from annotator.core.session import Session
@@ -50,11 +52,21 @@ def run(args: argparse.Namespace) -> int:
         raise InputError("annotate needs at least one SOURCE (.txt, .jsonl or a folder). See `annotator annotate --help`.")
     else:
         sources, store_path = list(args.sources), args.out or Path(DEFAULT_STORE)
+    refuse_out_among_sources(store_path, sources)
     config = load_user_config()
     schema_path = args.schema or default_schema_path()
     schema = load_schema(schema_path, keymap=config.keys)  # a label key must be free on this user's screen
     with Corpus(sources, index_later=True) as corpus:  # the screen starts the index once it is drawn
         return _annotate(corpus, schema, schema_path, store_path, args.annotator, config)
+
+
+def refuse_out_among_sources(store_path: Path, sources: list[Path]) -> None:
+    """An `--out` that is one of the sources (through a link or `..` too) would get the edits appended to the corpus."""
+    for given in sources:
+        for source in source_files(Path(given)):
+            if same_file(store_path, source):
+                raise InputError(f"{store_path}: is also a source ({source}); annotate would append its edits to it. "
+                                 "Give the store another --out; nothing was written.")
 
 
 def _annotate(corpus: Corpus, schema: Schema, schema_path: Path, store_path: Path, explicit_name: str | None,
@@ -63,9 +75,9 @@ def _annotate(corpus: Corpus, schema: Schema, schema_path: Path, store_path: Pat
     store = Store(store_path)
     try:
         for warning in store.warnings:
-            print(f"annotator: {warning}", file=sys.stderr)
+            print(f"annotator: {terminal_safe(warning)}", file=sys.stderr)
         session = Session(corpus, schema, store, name)
-        print(f"annotator: writing to {store_path}", file=sys.stderr)
+        print(f"annotator: writing to {terminal_safe(str(store_path))}", file=sys.stderr)
         from annotator.tui.app import AnnotatorApp
 
         app = AnnotatorApp(session, store_path=str(store_path), keymap=config.keys, schema_path=schema_path)
@@ -74,5 +86,7 @@ def _annotate(corpus: Corpus, schema: Schema, schema_path: Path, store_path: Pat
         progress = session.progress()
     finally:
         store.close()
-    print(f"annotator: {progress.done} of {progress.total} paragraphs decided; saved in {store_path}", file=sys.stderr)
+    total = f"{progress.total}" if progress.exact else f"about {progress.total}"
+    print(f"annotator: {progress.done} of {total} paragraphs decided; saved in {terminal_safe(str(store_path))}",
+          file=sys.stderr)
     return 0

@@ -54,9 +54,10 @@ class EditRefused(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    done: int  # paragraphs with a decision (accept, reject or ignore)
-    total: int  # paragraphs known so far
+    done: int  # paragraphs of the open corpus with a decision (accept, reject or ignore)
+    total: int  # paragraphs of the corpus, estimated until a large source is all read (`exact`)
     complete: bool  # False while a large corpus is still being indexed
+    exact: bool = True  # False: `total` is an estimate (and `done` may still grow as the index finds paragraphs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,10 @@ class Session:
         self.occurrences_suggested = 0
         #: whether tagging suggests the label at the text's other occurrences (off: benchmarks/keys_per_span.py's baseline)
         self.suggests_occurrences = True
+        # Decided paragraphs of the store that the corpus does not hold (as far as it is indexed): not done here.
+        decided = store.contents.decided_ids()
+        self._elsewhere = set(decided) - corpus.paragraphs_held(decided)
+        self._elsewhere_checked_at = (corpus.article_count, clock())
         self.open(self._first_unfinished_from(Position(0, 0)) or Position(0, 0))
 
     # --- what is open -----------------------------------------------------------------
@@ -158,7 +163,20 @@ class Session:
         return self.store.contents.is_flagged(paragraph_id)
 
     def progress(self) -> Progress:
-        return Progress(self.store.contents.decided_count(), self.corpus.paragraph_count, self.corpus.indexing_done)
+        """Paragraphs decided and in all, counting only the store's records of paragraphs in this corpus.
+
+        While a large source is indexed, the records of paragraphs not found yet are looked for
+        again as it grows (at most once a second: this is drawn at every key).
+        """
+        corpus = self.corpus
+        if self._elsewhere:
+            count, now = corpus.article_count, self._clock()
+            last_count, last_time = self._elsewhere_checked_at
+            if count != last_count and (now - last_time >= 1.0 or corpus.indexing_done):
+                self._elsewhere -= corpus.paragraphs_held(self._elsewhere)
+                self._elsewhere_checked_at = (count, now)
+        total, exact = corpus.paragraph_estimate()
+        return Progress(self.store.contents.decided_count() - len(self._elsewhere), total, corpus.indexing_done, exact)
 
     # --- moving -----------------------------------------------------------------------
 

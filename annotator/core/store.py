@@ -641,6 +641,11 @@ class StoreContents:
         """How many ids have an answer in their latest record (kept up to date line by line)."""
         return self._decided
 
+    def decided_ids(self) -> list[str]:
+        """The ids whose latest record has an answer (from the index: no line is read)."""
+        flags = self._flags
+        return [record_id for record_id, index in self.latest_line.items() if flags[index] & _DECIDED]
+
     def iter_latest(self) -> Iterator[dict[str, Any]]:
         """The latest record per id, one at a time, in order of each id's first appearance."""
         return self._read_lines(self.latest_line.values())

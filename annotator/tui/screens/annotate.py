@@ -202,7 +202,8 @@ class AnnotateScreen(Screen[None]):
         progress = self.session.progress()
         status = Text(no_wrap=True, overflow="ellipsis")
         percent = f" ({100 * progress.done // progress.total}%)" if progress.total else ""
-        status.append(f"{progress.done}/{progress.total} done{percent}", style="bold")
+        about = "" if progress.exact else "~"  # an estimate while a large source is still being read
+        status.append(f"{progress.done}/{about}{progress.total} done{percent}", style="bold")
         if not progress.complete:
             status.append(" indexing…", style="italic")
         status.append(f" · {self.session.annotator} · {self.store_path}")
