@@ -198,6 +198,18 @@ def _without_tokens(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _with_tokens(fields: dict[str, Any]) -> dict[str, Any]:
+    """A line of the older format as written, given its text's tokens after the text when it holds none
+    (a record made by hand or another tool): every reader gets tokens, and its spans are checked against them."""
+    text = fields.get("text")
+    if fields.get("tokens") or not isinstance(text, str) or not isinstance(fields.get("id"), str):
+        return fields
+    items = [(key, value) for key, value in fields.items() if key != "tokens"]
+    at = next((place + 1 for place, (key, _) in enumerate(items) if key == "text"), len(items))
+    items.insert(at, ("tokens", token_dicts(tokenize(text))))
+    return dict(items)
+
+
 def _ordered(fields: dict[str, Any], tokens: list[Any] | None) -> dict[str, Any]:
     """A line's fields as a record in `to_record`'s order: the header's fields back in place, `tokens` after the text.
 
@@ -470,7 +482,7 @@ class StoreContents:
         if not with_tokens:
             return self._checked(handle, index, _without_tokens(fields))
         if not self._flags[index] & _TOKENIZER_NAMED:
-            return self._checked(handle, index, fields)
+            return self._checked(handle, index, _with_tokens(fields))
         if own is not None:
             tokens: Any = self._parsed(handle, index, raw[own[0] : own[1]])
             self._token_cache = (index, str(fields.get("text")), tokens)

@@ -291,3 +291,43 @@ def test_hostile_fields_get_exit_0_or_2_and_change_nothing_on_2(
                 assert _snapshot(folder) == before
         if (folder / "e.jsonl").exists():
             assert read_store(store).records  # a store every command accepts reads whole
+
+
+#: records of the older line format (no header), as a hand or another tool writes them
+WITHOUT_TOKENS = {"id": "a#0", "text": TEXT, "answer": "accept", "meta": {"article_id": "a", "paragraph": 0,
+                  "char_offset": 0, "source": "a.txt"},
+                  "spans": [{"start": 12, "end": 16, "token_start": 2, "token_end": 2, "label": "LOCATION", "text": "Homs"}]}
+OTHER_TOKENIZER = {**WITHOUT_TOKENS, "id": "b#0", "meta": {**WITHOUT_TOKENS["meta"], "article_id": "b"},
+                   "tokens": [{"text": "Strikes hit", "start": 0, "end": 11, "id": 0, "ws": True},
+                              {"text": "Homs.", "start": 12, "end": 17, "id": 1, "ws": False}],
+                   "spans": [{**WITHOUT_TOKENS["spans"][0], "token_start": 1, "token_end": 1}]}
+
+
+@pytest.mark.parametrize("format_name", ["conll", "hf", "spacy", "brat", "jsonl"])
+def test_exports_of_records_without_tokens_or_with_another_tools_tokens(format_name: str, tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """A record without tokens is given our tokenizer's; tokens of another tool are exported as they are
+    (spaCy: a span that does not fall on them is named, not a traceback)."""
+    if format_name in ("spacy", "hf"):
+        pytest.importorskip("spacy" if format_name == "spacy" else "datasets")
+    store = tmp_path / "s.jsonl"
+    store.write_text(json.dumps(WITHOUT_TOKENS) + "\n" + json.dumps(OTHER_TOKENIZER) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["export", str(store), "--format", format_name, "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "exported 2 paragraph(s)" in err
+    if format_name == "conll":
+        assert "Homs B-LOCATION" in out.read_text(encoding="utf-8")
+        assert "Homs. B-LOCATION" in out.read_text(encoding="utf-8")
+    if format_name == "spacy":
+        assert "could not be aligned" in err and "b#0" in err
+
+
+def test_a_record_without_tokens_whose_token_indices_do_not_fit_is_refused(tmp_path: Path,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    store = tmp_path / "s.jsonl"
+    broken = {**WITHOUT_TOKENS, "spans": [{**WITHOUT_TOKENS["spans"][0], "token_start": 7, "token_end": 9}]}
+    store.write_text(json.dumps(broken) + "\n", encoding="utf-8")
+    assert main(["export", str(store), "--format", "conll", "--out", str(tmp_path / "out.conll")]) == 2
+    assert f"{store}:1: a#0: span [12, 16) has token indices 7..9 outside 0..3" in capsys.readouterr().err
+    assert not (tmp_path / "out.conll").exists()
