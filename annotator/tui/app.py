@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 
+from annotator.core.display import display_text, terminal_safe
 from annotator.core.errors import InputError
 from annotator.core.keys import ScreenName, keymap_problems
 from annotator.core.schema import load_schema
@@ -88,12 +89,12 @@ class AnnotatorApp(RefusingApp):
         try:
             schema = load_schema(self.schema_path, keymap=self.user_keymap)
         except InputError as error:
-            self.notify(f"{error}\nStill using the last good schema.", title="Schema not reloaded",
+            self.notify(f"{terminal_safe(str(error))}\nStill using the last good schema.", title="Schema not reloaded",
                         severity="error", timeout=20, markup=False)
             return
         self.session.reload_schema(schema)
         self.switch_screen(AnnotateScreen(self.session, store_path=self.store_path))
-        self.notify(f"{schema.name} version {schema.version}: {len(schema.labels)} labels",
+        self.notify(display_text(f"{schema.name} version {schema.version}: {len(schema.labels)} labels"),
                     title="Schema reloaded", markup=False)
 
     def on_mount(self) -> None:

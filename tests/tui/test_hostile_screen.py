@@ -43,3 +43,48 @@ async def test_a_bad_record_met_on_the_screen_ends_the_app_with_its_message(tmp_
         assert str(app.refused).startswith(f"{store_path}:1: spans: must be an array")
     assert store_path.read_bytes() == before
     corpus.close()
+
+
+HOSTILE = "\x1b]52;c;cHdu\x07\x9b2J\u202e"
+
+
+def _raw_controls(drawn: str) -> list[str]:
+    """The characters of a screenshot a terminal would obey rather than show (C0 but line ends, DEL, C1, bidi)."""
+    return sorted({char for char in drawn if (ord(char) < 0x20 and char not in "\n\r\t") or 0x7F <= ord(char) < 0xA0
+                   or char in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"})
+
+
+async def test_ids_labels_names_and_paths_from_files_are_drawn_not_obeyed(tmp_path: Path) -> None:
+    """An OSC 52 sequence (write the clipboard) in the article id, a span label read from the store, the
+    annotator's name and the store's path: each is drawn as visible placeholders on every screen."""
+    sources = tmp_path / "articles"
+    sources.mkdir()
+    (sources / f"a{HOSTILE}.txt").write_text("Strikes hit Homs.\n", encoding="utf-8")
+    corpus = Corpus([sources])
+    paragraph = corpus.article(0).paragraphs[0]
+    assert HOSTILE in paragraph.id
+    store_path = tmp_path / f"s{HOSTILE}.jsonl"
+    with Store(store_path) as store:
+        record = to_record(paragraph, tokenize(paragraph.text), EMPTY, schema_ref={"name": "x", "version": "1"},
+                           annotator="tester", timestamp=1)
+        record["spans"] = [{"start": 12, "end": 16, "token_start": 2, "token_end": 2, "label": f"X{HOSTILE}",
+                            "text": "Homs", "id": "s1", "source": f"model:{HOSTILE}", "suggested": True,
+                            "attributes": {"kind": HOSTILE}}]
+        store.append(record)
+    with Store(store_path) as store:
+        session = Session(corpus, load_schema(default_schema_path()), store, f"t{HOSTILE}")
+        app = AnnotatorApp(session, store_path=str(store_path))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            shots = {"annotate": app.export_screenshot()}
+            await pilot.press("question_mark")
+            await pilot.pause()
+            shots["help"] = app.export_screenshot()
+            await pilot.press("escape")
+            await pilot.press("tab")  # onto the span: the status line names its label
+            await pilot.pause()
+            shots["span"] = app.export_screenshot()
+        for name, drawn in shots.items():
+            assert _raw_controls(drawn) == [], name
+        assert "␛]52;c;cHdu␇" in shots["annotate"]  # shown, as placeholders
+    corpus.close()

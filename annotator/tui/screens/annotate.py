@@ -55,6 +55,8 @@ class AnnotateScreen(Screen[None]):
         self.saved_state = ""
         self.message = ""
         self.paragraph_id = ""
+        self.shown_id: str | None = None  # the paragraph id in the frame's title
+        self.shown_badge: str | None = None  # the decision in its subtitle
         self.label_keys = {label.key: label.name for label in session.schema.labels if label.key}
 
     # --- layout -----------------------------------------------------------------------
@@ -188,13 +190,15 @@ class AnnotateScreen(Screen[None]):
             title.append(f"   filter: only {self.filter}", style="bold italic")
         self.query_one("#title", TextLine).show(title)
         view = self.view
-        if view.border_title != session.paragraph.id:
-            view.border_title = session.paragraph.id
+        if self.shown_id != session.paragraph.id:  # as text, not markup: an id may hold `[` and control characters
+            self.shown_id = session.paragraph.id
+            view.border_title = Text(display_text(session.paragraph.id))
         badge = DECISION_BADGES.get(annotation.answer or "", "undecided")
         if annotation.flagged:
             badge += "  ⚑ flagged" + (f": {display_text(annotation.note)}" if annotation.note else "")
-        if view.border_subtitle != badge:
-            view.border_subtitle = badge
+        if self.shown_badge != badge:  # as text, not markup: it quotes the annotator's note
+            self.shown_badge = badge
+            view.border_subtitle = Text(badge)
         view.set_class(annotation.answer is not None, "-decided")
         view.set_class(annotation.flagged, "-flagged")
 
@@ -206,11 +210,11 @@ class AnnotateScreen(Screen[None]):
         status.append(f"{progress.done}/{about}{progress.total} done{percent}", style="bold")
         if not progress.complete:
             status.append(" indexing…", style="italic")
-        status.append(f" · {self.session.annotator} · {self.store_path}")
+        status.append(f" · {display_text(self.session.annotator)} · {display_text(self.store_path)}")
         if self.saved_state:
             status.append(f" · {self.saved_state}", style="bold red" if self.saved_state.startswith("NOT") else "green")
-        if self.message:
-            status.append(f" · {self.message}", style="italic")
+        if self.message:  # messages name labels and sources, from the store as well as the schema
+            status.append(f" · {display_text(self.message)}", style="italic")
         self.query_one("#status", TextLine).show(status)
 
     def say(self, message: str) -> None:
@@ -237,7 +241,8 @@ class AnnotateScreen(Screen[None]):
             self.app.bell()
             self.saved_state = f"NOT SAVED: {error.strerror or error}"
             self.say("the store could not be written; nothing was changed")
-            self.notify(f"Could not write {self.store_path}: {error}", severity="error", timeout=10)
+            self.notify(display_text(f"Could not write {self.store_path}: {error}"), severity="error", timeout=10,
+                        markup=False)
             return False
         changed = self.session.annotation != before
         self.saved_state = "saved ✓" if changed else self.saved_state

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from annotator.core.display import display_text
 from annotator.tui.bindings import textual_bindings
 
 
@@ -33,7 +35,7 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-box"):
-            yield Label(self.question, id="prompt-question")
+            yield Label(Text(display_text(self.question)), id="prompt-question")  # it quotes schema names
             yield Input(value=self.initial, placeholder=self.placeholder, id="prompt-input")
 
     def on_input_changed(self, event: Input.Changed) -> None:

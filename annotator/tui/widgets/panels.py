@@ -103,7 +103,7 @@ class LabelBar(Widget):
             color = Color.parse(label.color)
             # The key drawn on the label's colour is the swatch: one glance links key, colour and name.
             text.append(f" {label.key} ", style=f"bold {color.get_contrast_text(1.0).hex} on {color.hex}")
-            text.append(f" {label.name}", style="bold")
+            text.append(f" {display_text(label.name)}", style="bold")
             text.append(f" {counts.get(label.name, 0)}", style="dim")
         self.text = text
         height = len(self._lines)
@@ -252,7 +252,7 @@ class SpanList(ScrollView, can_focus=False):
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         color = self._colors.get(span.label)
         line.append("■ ", style=color.rich_color.name if color else "")
-        line.append(span.label + ("?" if span.suggested else ""), style="bold italic" if span.suggested else "bold")
+        line.append(display_text(span.label) + ("?" if span.suggested else ""), style="bold italic" if span.suggested else "bold")
         if span.suggested and span.score is not None:  # how sure the model is: what decides between `a` and ⌫
             line.append(f" {span.score:.2f}", style="italic")
         if color is None:  # the schema has no such label any more: kept, never dropped, but shown as such
@@ -261,9 +261,9 @@ class SpanList(ScrollView, can_focus=False):
         if span.suggested:
             line.append(f"  {display_text(short_source(span.source))}", style="dim italic")
         if span.attributes:
-            line.append("  " + ", ".join(f"{key}={value}" for key, value in span.attributes), style="dim")
+            line.append("  " + display_text(", ".join(f"{key}={value}" for key, value in span.attributes)), style="dim")
         for link in links:
-            line.append(f"  {link}", style="italic")
+            line.append(f"  {display_text(link)}", style="italic")
         line.truncate(width, overflow="ellipsis", pad=True)
         style = self.base_style + (Style(reverse=True) if highlighted else Style())
         segments = list(line.render(self.app.console))
