@@ -14,7 +14,9 @@ from annotator.core.session import Session
 from annotator.core.spans import EMPTY
 from annotator.core.store import Store, encode_line
 from annotator.core.tokens import tokenize
-from annotator.tui.app import AnnotatorApp
+from annotator.team.merge import read_team
+from annotator.team.review import GoldReview, plan_review
+from annotator.tui.app import AnnotatorApp, ReviewApp
 
 SIZE = (100, 32)
 
@@ -88,3 +90,29 @@ async def test_ids_labels_names_and_paths_from_files_are_drawn_not_obeyed(tmp_pa
             assert _raw_controls(drawn) == [], name
         assert "␛]52;c;cHdu␇" in shots["annotate"]  # shown, as placeholders
     corpus.close()
+
+
+async def test_the_review_screen_draws_ids_labels_and_names_from_stores_as_text(tmp_path: Path) -> None:
+    text = "Strikes hit Homs."
+    stores = []
+    for name, label in ((f"alice{HOSTILE}", f"L{HOSTILE}"), ("bob", "LOCATION")):
+        path = tmp_path / f"{name}.jsonl"
+        paragraph = Paragraph(f"a{HOSTILE}", 0, text, 0, "a.txt")
+        record = to_record(paragraph, tokenize(text), EMPTY, schema_ref={"name": "x", "version": "1"},
+                           annotator=name, timestamp=1)
+        record["answer"], record["_status"] = "accept", "done"
+        record["spans"] = [{"start": 12, "end": 16, "token_start": 2, "token_end": 2, "label": label, "text": "Homs",
+                            "id": "s1", "source": "manual"}]
+        with Store(path) as store:
+            store.append(record)
+        stores.append(path)
+    gold = tmp_path / f"gold{HOSTILE}.jsonl"
+    schema = load_schema(default_schema_path())
+    with Store(gold) as store:
+        review = GoldReview(plan_review(read_team(stores)), store, f"dana{HOSTILE}", schema.ref)
+        app = ReviewApp(review, schema, gold_path=str(gold))
+        async with app.run_test(size=(110, 34)) as pilot:
+            await pilot.pause()
+            drawn = app.export_screenshot()
+    assert _raw_controls(drawn) == []
+    assert "␛]52;c;cHdu␇" in drawn
