@@ -620,6 +620,8 @@ class _JsonlSource:
         paragraph's own id) among those indexed: an article is taken to hold any paragraph index,
         as its paragraphs are known only once it is read.
         """
+        if not wanted:
+            return set()
         if self.full_check:
             return {paragraph_id for paragraph_id, (article_id, index) in wanted.items()
                     if paragraph_id in self.queued or 0 <= index < self._paragraphs_in.get(article_id, 0)}

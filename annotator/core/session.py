@@ -107,7 +107,7 @@ class Session:
         # Decided paragraphs of the store that the corpus does not hold (as far as it is indexed): not done here.
         decided = store.contents.decided_ids()
         self._elsewhere = set(decided) - corpus.paragraphs_held(decided)
-        self._elsewhere_checked_at = (corpus.article_count, clock())
+        self._elsewhere_final = corpus.indexing_done  # looked for again once a large source is indexed
         self.open(self._first_unfinished_from(Position(0, 0)) or Position(0, 0))
 
     # --- what is open -----------------------------------------------------------------
@@ -165,16 +165,14 @@ class Session:
     def progress(self) -> Progress:
         """Paragraphs decided and in all, counting only the store's records of paragraphs in this corpus.
 
-        While a large source is indexed, the records of paragraphs not found yet are looked for
-        again as it grows (at most once a second: this is drawn at every key).
+        While a large source is being indexed, the records of paragraphs it has not reached yet
+        are not counted (the total is an estimate then, `exact` False); they are looked for once,
+        when the index is complete, rather than at every key as it grows.
         """
         corpus = self.corpus
-        if self._elsewhere:
-            count, now = corpus.article_count, self._clock()
-            last_count, last_time = self._elsewhere_checked_at
-            if count != last_count and (now - last_time >= 1.0 or corpus.indexing_done):
-                self._elsewhere -= corpus.paragraphs_held(self._elsewhere)
-                self._elsewhere_checked_at = (count, now)
+        if not self._elsewhere_final and corpus.indexing_done:
+            self._elsewhere -= corpus.paragraphs_held(self._elsewhere)
+            self._elsewhere_final = True
         total, exact = corpus.paragraph_estimate()
         return Progress(self.store.contents.decided_count() - len(self._elsewhere), total, corpus.indexing_done, exact)
 

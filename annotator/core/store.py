@@ -43,7 +43,7 @@ from annotator.core.errors import InputError
 from annotator.core.files import check_readable
 from annotator.core.records import check_record, to_json, token_dicts
 from annotator.core.spans import ANSWERS
-from annotator.core.tokens import TOKENIZER_VERSION, tokenize
+from annotator.core.tokens import TOKENIZER_VERSION, Token, tokenize
 
 Action = Literal["edit", "undo", "redo"]
 StepAction = Literal["undo", "redo"]
@@ -200,14 +200,33 @@ def _without_tokens(fields: dict[str, Any]) -> dict[str, Any]:
 
 def _with_tokens(fields: dict[str, Any]) -> dict[str, Any]:
     """A line of the older format as written, given its text's tokens after the text when it holds none
-    (a record made by hand or another tool): every reader gets tokens, and its spans are checked against them."""
+    (a record made by hand or another tool), so that every reader gets tokens.
+
+    Its spans' token indices could refer to no tokens the record has: they are those of the
+    tokens each span overlaps.
+    """
     text = fields.get("text")
     if fields.get("tokens") or not isinstance(text, str) or not isinstance(fields.get("id"), str):
         return fields
+    tokens = tokenize(text)
     items = [(key, value) for key, value in fields.items() if key != "tokens"]
     at = next((place + 1 for place, (key, _) in enumerate(items) if key == "text"), len(items))
-    items.insert(at, ("tokens", token_dicts(tokenize(text))))
-    return dict(items)
+    items.insert(at, ("tokens", token_dicts(tokens)))
+    record = dict(items)
+    if isinstance(record.get("spans"), list):
+        record["spans"] = [_on_tokens(span, tokens) for span in record["spans"]]
+    return record
+
+
+def _on_tokens(span: Any, tokens: tuple[Token, ...]) -> Any:
+    """`span` with the indices of the tokens it overlaps (as it is when its offsets are not usable: checked later)."""
+    if not isinstance(span, dict):
+        return span
+    start, end = span.get("start"), span.get("end")
+    if type(start) is not int or type(end) is not int:
+        return span
+    covered = [token.id for token in tokens if token.start < end and start < token.end]
+    return {**span, "token_start": covered[0], "token_end": covered[-1]} if covered else span
 
 
 def _ordered(fields: dict[str, Any], tokens: list[Any] | None) -> dict[str, Any]:

@@ -323,11 +323,21 @@ def test_exports_of_records_without_tokens_or_with_another_tools_tokens(format_n
         assert "could not be aligned" in err and "b#0" in err
 
 
-def test_a_record_without_tokens_whose_token_indices_do_not_fit_is_refused(tmp_path: Path,
-                                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_token_indices_of_a_record_without_tokens_follow_its_offsets(tmp_path: Path) -> None:
+    """Without tokens, a span's token indices can refer to none: the tokens its offsets overlap are taken."""
     store = tmp_path / "s.jsonl"
-    broken = {**WITHOUT_TOKENS, "spans": [{**WITHOUT_TOKENS["spans"][0], "token_start": 7, "token_end": 9}]}
+    guessed = {**WITHOUT_TOKENS, "spans": [{**WITHOUT_TOKENS["spans"][0], "token_start": 7, "token_end": 9}]}
+    store.write_text(json.dumps(guessed) + "\n", encoding="utf-8")
+    (span,) = read_store(store).records[0]["spans"]
+    assert (span["token_start"], span["token_end"]) == (2, 2)
+    assert main(["export", str(store), "--format", "conll", "--out", str(tmp_path / "out.conll"), "--quiet"]) == 0
+    assert "Homs B-LOCATION" in (tmp_path / "out.conll").read_text(encoding="utf-8")
+
+
+def test_a_record_whose_tokens_do_not_hold_its_span_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    store = tmp_path / "s.jsonl"
+    broken = {**OTHER_TOKENIZER, "spans": [{**OTHER_TOKENIZER["spans"][0], "token_start": 0, "token_end": 0}]}
     store.write_text(json.dumps(broken) + "\n", encoding="utf-8")
     assert main(["export", str(store), "--format", "conll", "--out", str(tmp_path / "out.conll")]) == 2
-    assert f"{store}:1: a#0: span [12, 16) has token indices 7..9 outside 0..3" in capsys.readouterr().err
+    assert f"{store}:1: b#0: span [12, 16) is not within its tokens 0..0" in capsys.readouterr().err
     assert not (tmp_path / "out.conll").exists()
