@@ -70,6 +70,7 @@ _TOKEN_OFFSETS = re.compile(rb'","start":(\d{1,18}),"end":(\d{1,18}),"id":')
 _TEXT_STRING = rb'"(?:[^"\\]|\\[^u]|\\u(?![dD][89a-fA-F]))*"'  # a JSON string without surrogate escapes
 _TOKEN = rb'\{"text":' + _TEXT_STRING + rb',"start":\d{1,18},"end":\d{1,18},"id":\d{1,18},"ws":(?:true|false)\}'
 _PLAIN_TOKENS = re.compile(rb"\[(?:" + _TOKEN + rb"(?:," + _TOKEN + rb")*)?\]")  # `token_dicts` as JSON: types checked in C
+_CHECKED_FIELDS, _CHECKED_WHOLE = 0b1, 0b10  # a line's record found right without its tokens, with them
 _MARKER_START = b'{"' + FRAGMENT_MARKER.encode() + b'"'
 _CHUNK = 8 << 20
 _INDEX_MAGIC = b"annotator store index 1\n"
@@ -311,6 +312,7 @@ class StoreContents:
         self._number = 0  # physical lines indexed (for messages naming a line)
         self._open_end = False  # the last indexed line has no line end yet
         self._token_cache: tuple[int, str, list[Any]] | None = None  # (line, text, tokens) last read
+        self._checked_lines = bytearray()  # per line: _CHECKED_FIELDS, _CHECKED_WHOLE once its record was found right
         self._index_current = False  # the index beside the store describes all of it
         # The stacks of the history as the index saved them (undo, redo, where each line is), if it did.
         self.saved_history: tuple[array[int], array[int], bytearray] | None = None
@@ -470,7 +472,15 @@ class StoreContents:
             raise _malformed(self.path, self._line_number(handle, index), str(error)) from None
 
     def _checked(self, handle: BinaryIO, index: int, record: dict[str, Any]) -> dict[str, Any]:
-        """`record`, read from line `index`, once its fields and spans are checked (an InputError with FILE:LINE)."""
+        """`record`, read from line `index`, once its fields and spans are checked (an InputError with FILE:LINE).
+
+        A line found right is not checked again (a record with its tokens and one without are
+        different checks): team commands read each line more than once.
+        """
+        done = _CHECKED_WHOLE if "tokens" in record else _CHECKED_FIELDS
+        checked = self._checked_lines
+        if index < len(checked) and checked[index] & done:
+            return record
         try:
             if not isinstance(record, dict):
                 raise RecordError("the line is not a JSON object")
@@ -478,6 +488,9 @@ class StoreContents:
             check_record(record)
         except RecordError as error:
             raise _malformed(self.path, self._line_number(handle, index), str(error)) from None
+        if index >= len(checked):
+            checked.extend(bytes(len(self._offsets) - len(checked)))
+        checked[index] |= done | _CHECKED_FIELDS  # a whole record right has its fields right
         return record
 
     def _line_number(self, handle: BinaryIO, index: int) -> int:
