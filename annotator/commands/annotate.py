@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotator.core.config import UserConfig, load_user_config, theme_file
-from annotator.core.corpus import Corpus
+from annotator.core.corpus import Corpus, source_files
 from annotator.core.display import terminal_safe
 from annotator.core.errors import InputError
+from annotator.core.files import same_file
 from annotator.core.identity import annotator_name
 from annotator.core.schema import Schema, default_schema_path, load_schema
 from annotator.core.session import Session
@@ -64,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
     # Until the screen is first drawn, the start-up (the schema, the store's index, Textual's
     # modules, the screen's widgets and styles) makes objects that last: collecting cycles among
     # them only delays the first paint (by some 40 ms). AnnotatorApp.after_first_paint resumes it.
+    refuse_out_among_sources(store_path, sources)
     model = _uncertainty_model(args.order, args.model)  # spaCy's import and the model: not start-up proper
     gc.disable()
     try:
@@ -90,13 +92,22 @@ def _uncertainty_model(order: str, model: str | None) -> Pipeline | None:
     return model_pipeline(model)
 
 
+def refuse_out_among_sources(store_path: Path, sources: list[Path]) -> None:
+    """An `--out` that is one of the sources (through a link or `..` too) would get the edits appended to the corpus."""
+    for given in sources:
+        for source in source_files(Path(given)):
+            if same_file(store_path, source):
+                raise InputError(f"{store_path}: is also a source ({source}); annotate would append its edits to it. "
+                                 "Give the store another --out; nothing was written.")
+
+
 def _annotate(corpus: Corpus, schema: Schema, schema_path: Path, store_path: Path, explicit_name: str | None,
               config: UserConfig, model: Pipeline | None = None) -> int:
     name = annotator_name(explicit_name, config)
     store = Store(store_path)
     try:
         for warning in store.warnings:
-            print(f"annotator: {warning}", file=sys.stderr)
+            print(f"annotator: {terminal_safe(warning)}", file=sys.stderr)
         session = Session(corpus, schema, store, name)
         order = None
         if model is not None:
@@ -110,8 +121,10 @@ def _annotate(corpus: Corpus, schema: Schema, schema_path: Path, store_path: Pat
         print(f"annotator: writing to {store_path}", file=sys.stderr)
         from annotator.tui.app import AnnotatorApp
 
-        AnnotatorApp(session, store_path=str(store_path), keymap=config.keys, schema_path=schema_path,
-                     theme=config.theme, config_file=theme_file(config), order=order).run()
+        app = AnnotatorApp(session, store_path=str(store_path), keymap=config.keys, schema_path=schema_path,
+                           theme=config.theme, config_file=theme_file(config), order=order)
+        app.run()
+        app.raise_refused()
         progress = session.progress()
         lost = _unwritten(session)
     finally:
@@ -121,7 +134,8 @@ def _annotate(corpus: Corpus, schema: Schema, schema_path: Path, store_path: Pat
         print(f"annotator: {len(session.unsaved)} change(s) could not be written to {where} ({lost}) and are lost; "
               f"{progress.done} of {progress.total} paragraphs decided and saved", file=sys.stderr)
         return 1
-    print(f"annotator: {progress.done} of {progress.total} paragraphs decided; saved in {where}", file=sys.stderr)
+    total = f"{progress.total}" if progress.exact else f"about {progress.total}"
+    print(f"annotator: {progress.done} of {total} paragraphs decided; saved in {where}", file=sys.stderr)
     return 0
 
 

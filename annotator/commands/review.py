@@ -91,8 +91,10 @@ def run(args: argparse.Namespace) -> int:
         print(terminal_safe(f"annotator: reviewing {len(plan.items)} paragraphs into {args.out}"), file=sys.stderr)
         from annotator.tui.app import ReviewApp
 
-        ReviewApp(review, schema, gold_path=str(args.out), keymap=config.keys, theme=config.theme,
-                  config_file=theme_file(config)).run()
+        app = ReviewApp(review, schema, gold_path=str(args.out), keymap=config.keys, theme=config.theme,
+                        config_file=theme_file(config))
+        app.run()
+        app.raise_refused()
         done = review.done_count()
     finally:
         store.close()

@@ -8,6 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from annotator.core.display import terminal_safe
 from annotator.core.errors import InputError
 
 
@@ -69,9 +70,9 @@ def run(args: argparse.Namespace) -> int:
         summary = suggest(corpus, store, pipelines, schema=schema, annotator=name, options=options, progress=bar.update)
         problems = corpus.problems
     for line in [*problems, *summary.lines(schema.name)]:
-        print(f"annotator: {line}", file=sys.stderr)
+        print(f"annotator: {terminal_safe(line)}", file=sys.stderr)
     shard = f" (shard {args.shard})" if options.shard.count > 1 else ""
-    print(f"annotator: {summary.spans} suggestion(s) in {summary.records} record(s) written to {args.out} from "
+    print(f"annotator: {summary.spans} suggestion(s) in {summary.records} record(s) written to {terminal_safe(str(args.out))} from "
           f"{summary.paragraphs} paragraph(s){shard}; {summary.decided} decided and {summary.already} already suggested "
           "were left alone", file=sys.stderr)
     return 0

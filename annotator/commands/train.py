@@ -7,6 +7,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from annotator.core.display import terminal_safe
 from annotator.core.errors import InputError
 
 
@@ -51,11 +52,11 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
     if summary.unaligned:
         print(f"annotator: {summary.unaligned} span(s) not on spaCy's token edges left out", file=sys.stderr)
-    print(f"trained on {summary.trained} paragraph(s), scored on {summary.held_out} held out; saved to {args.out}")
+    print(terminal_safe(f"trained on {summary.trained} paragraph(s), scored on {summary.held_out} held out; saved to {args.out}"))
     if summary.overall is None:
         print("no paragraph was held out (too few accepted): no scores. Accept more paragraphs for a held-out split.")
         return 0
     print(f"{'label':<14}{'P':>7}{'R':>7}{'F1':>7}{'spans':>7}")
     for label, score in [*summary.scores.items(), ("overall", summary.overall)]:
-        print(f"{label:<14}{score.precision:>7.2f}{score.recall:>7.2f}{score.f1:>7.2f}{score.gold:>7}")
+        print(f"{terminal_safe(label):<14}{score.precision:>7.2f}{score.recall:>7.2f}{score.f1:>7.2f}{score.gold:>7}")
     return 0

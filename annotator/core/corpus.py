@@ -44,15 +44,20 @@ import re
 import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, Self
 
+from annotator.core.checked import checked_json
 from annotator.core.errors import InputError
+from annotator.core.files import check_readable
 
 FULL_CHECK_BYTES = 64 * 1024 * 1024
+#: the longest paragraph opened (docs/FORMAT.md, "Sources"): tokens and their display cost some 60 times
+#: the text's size in memory, so a 50 MB one-line file would take gigabytes before anything is shown
+MAX_PARAGRAPH_CHARS = 1_000_000
 SOURCE_SUFFIXES = (".txt", ".jsonl")
 FIRST_BLOCK_BYTES = 64 * 1024  # the first articles of a large file come after scanning this much
 BLOCK_BYTES = 128 * 1024  # blocks double up to this: few Python steps, little memory held or left fragmented
@@ -167,10 +172,12 @@ def _article_from_record(raw: bytes, path: Path, line: int, byte_offset: int) ->
     """The article on one JSONL line (`raw`, without its newline), or an InputError naming FILE:LINE."""
     where = f"{path}:{line}"
     try:
-        record = json.loads(_decode(raw, path, line, byte_offset))
+        record = checked_json(_decode(raw, path, line, byte_offset))
     except json.JSONDecodeError as error:
         raise InputError(f"{where}: not valid JSON ({error.msg} at column {error.colno}). "
                          f"Each line must be one JSON object, e.g. {_EXAMPLE}") from None
+    except ValueError as error:  # checked_json's refusals: a lone surrogate, NaN, deep nesting, a huge number
+        raise InputError(f"{where}: {error}. Fix the line or remove it.") from None
     if not isinstance(record, dict):
         raise InputError(f"{where}: the line is {_json_type(record)}, not a JSON object. "
                          f"Each line must be one JSON object, e.g. {_EXAMPLE}")
@@ -196,9 +203,10 @@ def _article_from_record(raw: bytes, path: Path, line: int, byte_offset: int) ->
         raise InputError(f'{where}: "id" is {"empty" if isinstance(record_id, str) else _json_type(record_id)}; '
                          "give a non-empty string, or leave it out for an id made from the file name and line.")
     queued = _queued_paragraph(article_id, text, meta, path, where)
-    if queued is not None:
-        return Article(article_id, text, str(path), meta, (queued,))
-    return Article(article_id, text, str(path), meta, split_paragraphs(article_id, text, str(path)))
+    paragraphs = (queued,) if queued is not None else split_paragraphs(article_id, text, str(path))
+    for paragraph in paragraphs:
+        _refuse_long(paragraph, where)
+    return Article(article_id, text, str(path), meta, paragraphs)
 
 
 def _queued_paragraph(article_id: str, text: str, meta: dict[str, Any], path: Path, where: str) -> Paragraph | None:
@@ -207,6 +215,9 @@ def _queued_paragraph(article_id: str, text: str, meta: dict[str, Any], path: Pa
     if not (isinstance(original, str) and type(index) is int and type(offset) is int
             and article_id == f"{original}#{index}"):
         return None
+    if index < 0 or offset < 0:
+        raise InputError(f"{where}: meta.{'paragraph' if index < 0 else 'char_offset'} must be at least 0, not "
+                         f"{index if index < 0 else offset}. Make the queue again with `annotator assign`.")
     paragraphs = split_paragraphs(article_id, text, str(path))
     if len(paragraphs) != 1 or paragraphs[0].text != text:
         raise InputError(f"{where}: the queued paragraph {article_id} has blank lines or line breaks around it. "
@@ -215,7 +226,9 @@ def _queued_paragraph(article_id: str, text: str, meta: dict[str, Any], path: Pa
 
 
 def _open_file(path: Path) -> tuple[int, int]:
-    """A read-only descriptor and the size of a source file, or an InputError saying why not."""
+    """A read-only descriptor and the size of a source file, or an InputError saying why not (a pipe or a
+    device, which would hang the reader, is refused before it is opened)."""
+    check_readable(path, missing="no such file or folder. Check the SOURCE path.")
     try:
         descriptor = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
@@ -247,7 +260,10 @@ class _TextSource:
             raise InputError(f"{path}: the file has only whitespace: nothing to annotate. Give a file with text in it.")
         self.path = path
         self.article_value = Article(path.stem, text, str(path), {}, split_paragraphs(path.stem, text, str(path)))
+        longest = max(self.article_value.paragraphs, key=lambda paragraph: len(paragraph.text))
+        _refuse_long(longest, f"{path}:{text.count(chr(10), 0, longest.char_offset) + 1}")
         self.ids = {path.stem: (0, str(path))}
+        self.queued: dict[str, tuple[int, str]] = {}
 
     @property
     def count(self) -> int:
@@ -256,6 +272,12 @@ class _TextSource:
     @property
     def paragraph_count(self) -> int:
         return len(self.article_value.paragraphs)
+
+    def paragraph_estimate(self) -> tuple[int, bool]:
+        return len(self.article_value.paragraphs), True
+
+    def paragraphs_held(self, wanted: Mapping[str, tuple[str, int]]) -> set[str]:
+        return {paragraph.id for paragraph in self.article_value.paragraphs if paragraph.id in wanted}
 
     def article(self, local: int) -> Article | None:
         return self.article_value if local == 0 else None
@@ -271,6 +293,14 @@ class _TextSource:
 
     def close(self) -> None:
         """Nothing is held open."""
+
+
+def _refuse_long(paragraph: Paragraph, where: str) -> None:
+    """InputError for a paragraph longer than MAX_PARAGRAPH_CHARS, before it is tokenized."""
+    if len(paragraph.text) > MAX_PARAGRAPH_CHARS:
+        raise InputError(f"{where}: paragraph {paragraph.index + 1} is {len(paragraph.text):,} characters long; annotator "
+                         f"opens paragraphs of up to {MAX_PARAGRAPH_CHARS:,}. Split it with blank lines "
+                         "(paragraphs are separated by blank lines), or leave that text out.")
 
 
 def _read_all(descriptor: int, size: int) -> bytes:
@@ -419,6 +449,8 @@ class _JsonlSource:
         self._paragraphs_of_checked = 0
         self._blocks: Iterator[tuple[list[tuple[int, int, bytes]], int]] = iter(())  # what the thread indexes
         self.ids: dict[str, tuple[int, str]] = {}  # article id -> (local index, FILE:LINE); checked files only
+        self.queued: dict[str, tuple[int, str]] = {}  # queued paragraph id -> (hash of its text, FILE:LINE); checked files
+        self._paragraphs_in: dict[str, int] = {}  # article id -> how many paragraphs it has; checked files
         self._descriptor, self.size = _open_file(path)
         try:
             _refuse_binary(os.pread(self._descriptor, min(_SNIFF_BYTES, self.size), 0), str(path), 0)
@@ -449,6 +481,10 @@ class _JsonlSource:
                                      "Give every article its own id.")
                 self.ids[article.id] = (len(self.ids), where)
                 paragraphs += len(article.paragraphs)
+                if article.paragraphs and article.paragraphs[0].id == article.id:  # a queue's line: one paragraph
+                    self.queued[article.id] = (hash(article.paragraphs[0].text), where)
+                else:
+                    self._paragraphs_in[article.id] = len(article.paragraphs)
             self._offsets.extend([offset for offset, _, _ in lines])
         if not self._offsets:
             raise InputError(f"{self.path}: the file has only blank lines: nothing to annotate. "
@@ -566,6 +602,37 @@ class _JsonlSource:
             return self._paragraphs_of_checked
         with self._changed:
             return len(self._offsets) - len(self._counted) + self._paragraphs_of_read
+
+    def paragraph_estimate(self) -> tuple[int, bool]:
+        """(paragraphs, exact): exact once every article has been read (or the file was checked); until
+        then the paragraphs of the articles read so far, and as many per article as they have on
+        average for the others, the articles not yet indexed guessed from the bytes not yet scanned."""
+        if self.full_check:
+            return self._paragraphs_of_checked, True
+        with self._changed:
+            articles, read = len(self._offsets), len(self._counted)
+            if self._done and read == articles:
+                return self._paragraphs_of_read, True
+            mean = self._paragraphs_of_read / read if read else 1.0
+            expected = articles if self._done or not self._indexed_end else articles * self.size / self._indexed_end
+            return round(self._paragraphs_of_read + max(expected - read, 0) * mean), False
+
+    def paragraphs_held(self, wanted: Mapping[str, tuple[str, int]]) -> set[str]:
+        """Which of `wanted` (paragraph id -> its article id and index) this file holds, as far as it is indexed.
+
+        Exact in a checked file. In a large one, by the hash of the article's id (or of a queued
+        paragraph's own id) among those indexed: an article is taken to hold any paragraph index,
+        as its paragraphs are known only once it is read.
+        """
+        if not wanted:
+            return set()
+        if self.full_check:
+            return {paragraph_id for paragraph_id, (article_id, index) in wanted.items()
+                    if paragraph_id in self.queued or 0 <= index < self._paragraphs_in.get(article_id, 0)}
+        with self._changed:
+            hashes = set(array("I", bytes(self._id_hashes))) | set(self._more_ids)
+        return {paragraph_id for paragraph_id, (article_id, _) in wanted.items()
+                if _id_hash(_id_key(article_id)) in hashes or _id_hash(_id_key(paragraph_id)) in hashes}
 
     def wait_until_done(self, timeout: float | None = None) -> bool:
         self.before_waiting()
@@ -733,6 +800,11 @@ class Corpus:
         except BaseException:
             self.close()
             raise
+        try:
+            self._refuse_conflicting_paragraphs()
+        except BaseException:
+            self.close()
+            raise
         self._lazy = [source for source in self._sources if isinstance(source, _JsonlSource) and not source.done]
         for source in self._lazy:
             source.before_waiting = self.start_indexing
@@ -766,6 +838,24 @@ class Corpus:
         known_ids.update(source.ids)
         return source
 
+    def _refuse_conflicting_paragraphs(self) -> None:
+        """Refuse a queued paragraph (`article#3`) whose text is not that of paragraph 3 of article `article`
+        in another (checked) source: two texts under one paragraph id would mix in the store.
+
+        The same text twice is fine: a queue opened beside the articles it was made from.
+        """
+        for source in self._sources:
+            for paragraph_id, (text_hash, where) in source.queued.items():
+                article_id, _, index = paragraph_id.rpartition("#")
+                for other in self._sources:
+                    local, article_at = other.ids.get(article_id, (-1, ""))
+                    article = other.article(local) if local >= 0 else None
+                    found = next((p for p in article.paragraphs if p.id == paragraph_id), None) if article else None
+                    if found is not None and hash(found.text) != text_hash:
+                        raise InputError(f"{where}: paragraph {paragraph_id!r} holds other text than paragraph {index} "
+                                         f"of article {article_id!r} at {article_at}. Give each source its own ids, "
+                                         "or open only one of them (the queue or the articles).")
+
     def _index(self, sources: list[_JsonlSource]) -> None:
         for source in sources:
             source.index(self._stop)
@@ -795,6 +885,23 @@ class Corpus:
             if not source.done:
                 break
         return count
+
+    def paragraph_estimate(self) -> tuple[int, bool]:
+        """(paragraphs, exact): every source's paragraphs, estimated in a large source until all of it is read
+        (`_JsonlSource.paragraph_estimate`); for a total to show, where `paragraph_count` is a lower bound."""
+        counted = [source.paragraph_estimate() for source in self._sources]
+        return sum(count for count, _ in counted), all(exact for _, exact in counted)
+
+    def paragraphs_held(self, paragraph_ids: Iterable[str]) -> set[str]:
+        """Which of `paragraph_ids` are paragraphs of this corpus, as far as it is indexed (see `_JsonlSource.paragraphs_held`)."""
+        wanted: dict[str, tuple[str, int]] = {}
+        for paragraph_id in paragraph_ids:
+            article_id, _, index = paragraph_id.rpartition("#")
+            wanted[paragraph_id] = (article_id, int(index) if index.isascii() and index.isdigit() and len(index) < 19 else -1)
+        held: set[str] = set()
+        for source in self._sources:
+            held |= source.paragraphs_held(wanted)
+        return held
 
     @property
     def indexing_done(self) -> bool:

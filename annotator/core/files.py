@@ -119,16 +119,17 @@ def write_folder_atomically(path: Path, fill: Callable[[NewFolder], None]) -> No
         raise
 
 
-def check_readable(path: Path, kind: str = "a file") -> None:
+def check_readable(path: Path, kind: str = "a file", *, missing: str = "no such file or folder. Check the path.") -> None:
     """InputError unless `path` is a regular file (`kind` "a folder": a folder) that can be opened.
 
     A named pipe would block the reader until someone writes to it, a device never ends, and a
-    folder is not a file: each is refused by name before it is opened.
+    folder is not a file: each is refused by name before it is opened. `missing`: what the
+    message says after the path when there is nothing there.
     """
     try:
         mode = os.stat(path).st_mode
     except FileNotFoundError:
-        raise InputError(f"{path}: no such file or folder. Check the path.") from None
+        raise InputError(f"{path}: {missing}") from None
     except OSError as error:
         raise InputError(f"{path}: cannot be read ({error.strerror}).") from None
     wanted = stat.S_ISDIR if kind == "a folder" else stat.S_ISREG

@@ -9,6 +9,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
+from annotator.core.checked import RecordError
 from annotator.core.corpus import Paragraph
 from annotator.core.spans import ANSWERS, Annotation, RejectedSpan, Relation, Span
 from annotator.core.tokens import Token, make_token, tokenize
@@ -21,10 +22,6 @@ PARAGRAPH_META = ("article_id", "paragraph", "char_offset", "source")
 #: ... and from its annotation; every other key (an import's `source_id`, `source_meta`,
 #: `ignored_spans`...) is carried from a paragraph's record to its next state (`kept_meta`)
 ANNOTATION_META = ("rejected_spans",)
-
-
-class RecordError(ValueError):
-    """A record that breaks the format: a span off its text, a bad token index, a missing field."""
 
 
 def stable_hash(*parts: str) -> int:
@@ -282,6 +279,9 @@ def annotation_from_record(record: Mapping[str, Any]) -> Annotation:
 def check_record(record: Mapping[str, Any], tokens: Sequence[Mapping[str, Any]] | None = None) -> None:
     """Refuse a record whose spans do not match its text and tokens (the offsets contract).
 
+    The types of its fields are `checked.check_fields`'s to check first, where the record came
+    from a file: this takes them as they should be.
+
     `tokens` are the ones the spans refer to when the record does not hold them (the store's
     saved tokens of the paragraph, already checked against the same text): only the spans'
     token indices are checked against them.
@@ -291,9 +291,9 @@ def check_record(record: Mapping[str, Any], tokens: Sequence[Mapping[str, Any]] 
         raise RecordError("a record needs a string 'id' and a string 'text'")
     if tokens is None:
         tokens = record.get("tokens") or []
-        for token in tokens:
-            if text[token["start"] : token["end"]] != token["text"]:
-                raise RecordError(f"{record['id']}: token {token['id']} {token['text']!r} is not text[{token['start']}:{token['end']}]")
+        if [text[token["start"] : token["end"]] for token in tokens] != [token["text"] for token in tokens]:
+            token = next(t for t in tokens if text[t["start"] : t["end"]] != t["text"])
+            raise RecordError(f"{record['id']}: token {token['id']} {token['text']!r} is not text[{token['start']}:{token['end']}]")
     answer = record.get("answer")
     if answer is not None and answer not in ANSWERS:
         raise RecordError(f"{record['id']}: answer {answer!r} is not one of {', '.join(ANSWERS)}")

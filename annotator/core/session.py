@@ -88,9 +88,10 @@ class MissingValue(EditRefused):
 
 @dataclass(frozen=True, slots=True)
 class Progress:
-    done: int  # paragraphs with a decision (accept, reject or ignore)
-    total: int  # paragraphs known so far
+    done: int  # paragraphs of the open corpus with a decision (accept, reject or ignore)
+    total: int  # paragraphs of the corpus, estimated until a large source is all read (`exact`)
     complete: bool  # False while a large corpus is still being indexed
+    exact: bool = True  # False: `total` is an estimate (and `done` may still grow as the index finds paragraphs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +141,10 @@ class Session:
         #: changes the store could not write yet, oldest first (see the module's docstring)
         self.unsaved: list[Unsaved] = []
         self._save_error: OSError | None = None  # why the first of them could not be written
+        # Decided paragraphs of the store that the corpus does not hold (as far as it is indexed): not done here.
+        decided = store.contents.decided_ids()
+        self._elsewhere = set(decided) - corpus.paragraphs_held(decided)
+        self._elsewhere_final = corpus.indexing_done  # looked for again once a large source is indexed
         self.open(self._first_unfinished_from(Position(0, 0)) or Position(0, 0))
 
     # --- what is open -----------------------------------------------------------------
@@ -197,7 +202,18 @@ class Session:
         return self.store.contents.is_flagged(paragraph_id)
 
     def progress(self) -> Progress:
-        return Progress(self.store.contents.decided_count(), self.corpus.paragraph_count, self.corpus.indexing_done)
+        """Paragraphs decided and in all, counting only the store's records of paragraphs in this corpus.
+
+        While a large source is being indexed, the records of paragraphs it has not reached yet
+        are not counted (the total is an estimate then, `exact` False); they are looked for once,
+        when the index is complete, rather than at every key as it grows.
+        """
+        corpus = self.corpus
+        if not self._elsewhere_final and corpus.indexing_done:
+            self._elsewhere -= corpus.paragraphs_held(self._elsewhere)
+            self._elsewhere_final = True
+        total, exact = corpus.paragraph_estimate()
+        return Progress(self.store.contents.decided_count() - len(self._elsewhere), total, corpus.indexing_done, exact)
 
     # --- moving -----------------------------------------------------------------------
 

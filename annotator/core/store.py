@@ -42,10 +42,12 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, NamedTuple
 
+from annotator.core.checked import RecordError, check_fields, checked_json
 from annotator.core.errors import InputError
-from annotator.core.records import RecordError, check_record, to_json, token_dicts
+from annotator.core.files import check_readable
+from annotator.core.records import check_record, to_json, token_dicts
 from annotator.core.spans import ANSWERS
-from annotator.core.tokens import TOKENIZER_VERSION, tokenize
+from annotator.core.tokens import TOKENIZER_VERSION, Token, tokenize
 
 Action = Literal["edit", "undo", "redo"]
 StepAction = Literal["undo", "redo"]
@@ -64,46 +66,36 @@ _FLAGGED = 0b100000
 
 _JSON_STRING = rb'"((?:[^"\\]|\\.)*)"'
 _HEADER = re.compile(
-    rb'\{"id":' + _JSON_STRING + rb',"_seq":(\d+),"_action":"(edit|undo|redo)"(?:,"_reverts":(-?\d+))?'
+    rb'\{"id":' + _JSON_STRING + rb',"_seq":(\d{1,18}),"_action":"(edit|undo|redo)"(?:,"_reverts":(-?\d{1,18}))?'
     rb'(?:,"answer":"(accept|reject|ignore)")?(,"flagged":true)?,"_tokenizer":' + _JSON_STRING + rb'(,"tokens":)?'
 )
 _TOKENS_END = b'}],"'  # a token is a flat object, so its array ends where this first appears
-_TOKEN_OFFSETS = re.compile(rb'","start":(\d+),"end":(\d+),"id":')
+_TOKEN_OFFSETS = re.compile(rb'","start":(\d{1,18}),"end":(\d{1,18}),"id":')
+_TEXT_STRING = rb'"(?:[^"\\]|\\[^u]|\\u(?![dD][89a-fA-F]))*"'  # a JSON string without surrogate escapes
+_TOKEN = rb'\{"text":' + _TEXT_STRING + rb',"start":\d{1,18},"end":\d{1,18},"id":\d{1,18},"ws":(?:true|false)\}'
+_PLAIN_TOKENS = re.compile(rb"\[(?:" + _TOKEN + rb"(?:," + _TOKEN + rb")*)?\]")  # `token_dicts` as JSON: types checked in C
+_CHECKED_FIELDS, _CHECKED_WHOLE = 0b1, 0b10  # a line's record found right without its tokens, with them
+_MARKER_START = b'{"' + FRAGMENT_MARKER.encode() + b'"'
 _LINE_START = b'{"id":'  # how every line this format writes begins
 _CHUNK = 8 << 20
 _INDEX_MAGIC = b"annotator store index 1\n"
 _CHECKED_TAIL = 1 << 20  # bytes before the end of what an index covers that must still be the same
 
 _DECODER = json.JSONDecoder()
-_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
 Reader = Callable[[int, int], bytes]  # (offset, size) -> bytes of the store file
 
 
-def _loads(raw: bytes) -> dict[str, Any]:
-    """A line parsed: UTF-8 (a store's first line may start with a byte-order mark), not json's guess."""
-    record: dict[str, Any] = _parsed((raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw).decode("utf-8"))
-    return record
-
-
-def _parsed(text: str) -> Any:
-    """`json.loads(text)` by json's own scanner, without the layers around it (a pass over a store
-    parses a million lines); anything that does not start with its value goes through `json.loads`."""
-    try:
-        value, end = _SCAN(text, 0)
-    except StopIteration:
-        return json.loads(text)  # leading whitespace, or no value: json.loads says which
-    if end != len(text):
-        end = len(text) - len(text[end:].lstrip(" \t\n\r"))  # the whitespace json.loads allows after the value
-        if end != len(text):
-            raise json.JSONDecodeError("Extra data", text, end)
-    return value
+def _loads(raw: bytes) -> Any:
+    """A line parsed: UTF-8 (a store's first line may start with a byte-order mark), not json's guess, and
+    checked (`checked_json`: a ValueError saying what is wrong)."""
+    return checked_json(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
 
 
 def _string(raw: bytes) -> str:
-    """A JSON string's contents (between the quotes) as text."""
+    """A JSON string's contents (between the quotes) as text (a ValueError for a lone surrogate)."""
     if b"\\" not in raw:
         return raw.decode("utf-8")
-    text: str = json.loads(b'"' + raw + b'"')
+    text: str = checked_json(b'"' + raw + b'"')
     return text
 
 
@@ -212,6 +204,37 @@ def _without_tokens(fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _with_tokens(fields: dict[str, Any]) -> dict[str, Any]:
+    """A line of the older format as written, given its text's tokens after the text when it holds none
+    (a record made by hand or another tool), so that every reader gets tokens.
+
+    Its spans' token indices could refer to no tokens the record has: they are those of the
+    tokens each span overlaps.
+    """
+    text = fields.get("text")
+    if fields.get("tokens") or not isinstance(text, str) or not isinstance(fields.get("id"), str):
+        return fields
+    tokens = tokenize(text)
+    items = [(key, value) for key, value in fields.items() if key != "tokens"]
+    at = next((place + 1 for place, (key, _) in enumerate(items) if key == "text"), len(items))
+    items.insert(at, ("tokens", token_dicts(tokens)))
+    record = dict(items)
+    if isinstance(record.get("spans"), list):
+        record["spans"] = [_on_tokens(span, tokens) for span in record["spans"]]
+    return record
+
+
+def _on_tokens(span: Any, tokens: tuple[Token, ...]) -> Any:
+    """`span` with the indices of the tokens it overlaps (as it is when its offsets are not usable: checked later)."""
+    if not isinstance(span, dict):
+        return span
+    start, end = span.get("start"), span.get("end")
+    if type(start) is not int or type(end) is not int:
+        return span
+    covered = [token.id for token in tokens if token.start < end and start < token.end]
+    return {**span, "token_start": covered[0], "token_end": covered[-1]} if covered else span
+
+
 def _ordered(fields: dict[str, Any], tokens: list[Any] | None) -> dict[str, Any]:
     """A line's fields as a record in `to_record`'s order: the header's fields back in place, `tokens` after the text.
 
@@ -304,6 +327,7 @@ class StoreContents:
         self._number = 0  # physical lines indexed (for messages naming a line)
         self._open_end = False  # the store's last line has no line end yet
         self._token_cache: tuple[int, str, list[Any]] | None = None  # (line, text, tokens) last read
+        self._checked_lines = bytearray()  # per line: _CHECKED_FIELDS, _CHECKED_WHOLE once its record was found right
         self._index_current = False  # the index beside the store describes all of it
         # The stacks of the history as the index saved them (undo, redo, where each line is), if it did.
         self.saved_history: tuple[array[int], array[int], bytearray] | None = None
@@ -385,8 +409,12 @@ class StoreContents:
         match = _HEADER.match(raw) if complete and not in_full and broken is None else None
         if match is not None and raw.endswith(b"}"):
             reverts = match[4]
+            try:
+                record_id = _string(match[1])
+            except ValueError as error:
+                raise _malformed(self.path, number, f"id: {error}") from None
             self._add(
-                offset, len(raw), int(match[2]), _string(match[1]), _ACTIONS.index(match[3].decode()),
+                offset, len(raw), int(match[2]), record_id, _ACTIONS.index(match[3].decode()),
                 None if reverts is None else int(reverts),
                 _TOKENIZER_NAMED | (_OWN_TOKENS if match[8] else 0) | (_DECIDED if match[5] else 0)
                 | (_FLAGGED if match[6] else 0),
@@ -394,12 +422,18 @@ class StoreContents:
             return None
         if not raw.strip():
             return broken
+        refused = ""  # valid JSON that no record may hold: never taken for a line cut off by a crash
         try:
-            record = json.loads(raw)
+            record = _loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as error:
             record, why = None, f"not valid JSON ({error.msg if isinstance(error, json.JSONDecodeError) else 'not UTF-8'})"
+        except ValueError as error:
+            record, why = None, str(error)
+            refused = why
         else:
             why = "not a JSON object" if not isinstance(record, dict) else ""
+        if refused:
+            raise _malformed(self.path, number, refused)
         if record is None or why:
             if broken is None:
                 return _Broken([number], offset, why)
@@ -414,6 +448,7 @@ class StoreContents:
         if FRAGMENT_MARKER in record:
             return None
         try:
+            check_fields(record)
             check_record(record)
         except RecordError as error:
             raise _malformed(self.path, number, str(error)) from None
@@ -463,18 +498,55 @@ class StoreContents:
     def _fields(self, handle: BinaryIO, index: int) -> tuple[bytes, dict[str, Any], tuple[int, int] | None]:
         """Line `index` as bytes, its fields and where its unparsed tokens are (see `_decode`)."""
         raw = self._raw(handle, index)
-        return (raw, *self._decoded(raw, index))
+        return (raw, *self._decoded(handle, raw, index))
 
-    def _decoded(self, raw: bytes, index: int) -> tuple[dict[str, Any], tuple[int, int] | None]:
+    def _decoded(self, handle: BinaryIO, raw: bytes, index: int) -> tuple[dict[str, Any], tuple[int, int] | None]:
         """`_decode` of line `index`, whose bytes are `raw`."""
         try:
             return _decode(raw)
         except (json.JSONDecodeError, UnicodeDecodeError):
-            raise self._changed(index) from None
+            raise self._changed(handle, index) from None
+        except ValueError as error:  # checked_json's refusals
+            raise _malformed(self.path, self._line_number(handle, index), str(error)) from None
 
-    def _changed(self, index: int) -> InputError:
-        return InputError(f"{self.path}: the line with _seq {self._seqs[index]} is no longer valid JSON "
-                          "(the store was changed by hand since it was opened?). Restore it from a copy.")
+    def _changed(self, handle: BinaryIO, index: int) -> InputError:
+        return InputError(f"{self.path}:{self._line_number(handle, index)}: the line with _seq {self._seqs[index]} "
+                          "is no longer valid JSON (the store was changed by hand since it was opened?). "
+                          "Restore it from a copy.")
+
+    def _checked(self, handle: BinaryIO, index: int, record: dict[str, Any]) -> dict[str, Any]:
+        """`record`, read from line `index`, once its fields and spans are checked (an InputError with FILE:LINE).
+
+        A line found right is not checked again (a record with its tokens and one without are
+        different checks): team commands read each line more than once.
+        """
+        done = _CHECKED_WHOLE if "tokens" in record else _CHECKED_FIELDS
+        checked = self._checked_lines
+        if index < len(checked) and checked[index] & done:
+            return record
+        try:
+            if not isinstance(record, dict):
+                raise RecordError("the line is not a JSON object")
+            check_fields(record)
+            check_record(record)
+        except RecordError as error:
+            raise _malformed(self.path, self._line_number(handle, index), str(error)) from None
+        if index >= len(checked):
+            checked.extend(bytes(len(self._offsets) - len(checked)))
+        checked[index] |= done | _CHECKED_FIELDS  # a whole record right has its fields right
+        return record
+
+    def _line_number(self, handle: BinaryIO, index: int) -> int:
+        """The physical line number of line `index` (counted only for a message: it reads the file up to there)."""
+        handle.seek(0)
+        before, newlines = self._offsets[index], 0
+        while before > 0:
+            chunk = handle.read(min(_CHUNK, before))
+            if not chunk:
+                break
+            newlines += chunk.count(b"\n")
+            before -= len(chunk)
+        return newlines + 1
 
     def _record(self, handle: BinaryIO, index: int, *, with_tokens: bool = True) -> dict[str, Any]:
         """Line `index`'s record: as written for a line of the older format, else in `to_record`'s order.
@@ -483,18 +555,25 @@ class StoreContents:
         """
         raw, fields, own = self._fields(handle, index)
         if not with_tokens:
-            return _without_tokens(fields)
+            return self._checked(handle, index, _without_tokens(fields))
         if not self._flags[index] & _TOKENIZER_NAMED:
-            return fields
+            return self._checked(handle, index, _with_tokens(fields))
         if own is not None:
-            tokens: list[Any] = json.loads(raw[own[0] : own[1]])
+            tokens: Any = self._parsed(handle, index, raw[own[0] : own[1]])
             self._token_cache = (index, str(fields.get("text")), tokens)
             tokens = list(tokens)
         elif "tokens" in fields:
             tokens = fields["tokens"]
         else:
             tokens = self._inherited(handle, index, fields)
-        return _ordered(fields, tokens)
+        return self._checked(handle, index, _ordered(fields, tokens))
+
+    def _parsed(self, handle: BinaryIO, index: int, raw: bytes) -> Any:
+        """Part of line `index` (its tokens) parsed and checked as `_loads` does, or an InputError with FILE:LINE."""
+        try:
+            return checked_json(raw)
+        except ValueError as error:
+            raise _malformed(self.path, self._line_number(handle, index), f"tokens: {error}") from None
 
     def _inherited(self, handle: BinaryIO, index: int, fields: Mapping[str, Any]) -> list[Any]:
         """The tokens of a line that holds none: its paragraph's saved ones, else its text tokenized again."""
@@ -525,7 +604,7 @@ class StoreContents:
             with open(self.path, "rb") as opened:
                 return self._saved_at(source, text, opened)
         raw, fields, own = self._fields(handle, source)
-        tokens = json.loads(raw[own[0] : own[1]]) if own is not None else fields.get("tokens")
+        tokens = self._parsed(handle, source, raw[own[0] : own[1]]) if own is not None else fields.get("tokens")
         if not isinstance(tokens, list):
             return None
         self._token_cache = (source, str(fields.get("text")), tokens)
@@ -657,6 +736,11 @@ class StoreContents:
         """How many ids have an answer in their latest record (kept up to date line by line)."""
         return self._decided
 
+    def decided_ids(self) -> list[str]:
+        """The ids whose latest record has an answer (from the index: no line is read)."""
+        flags = self._flags
+        return [record_id for record_id, index in self.latest_line.items() if flags[index] & _DECIDED]
+
     def iter_latest(self) -> Iterator[dict[str, Any]]:
         """The latest record per id, one at a time, in order of each id's first appearance."""
         return self._read_lines(self.latest_line.values())
@@ -685,14 +769,20 @@ class StoreContents:
                     handle.seek(offset)
                     chunk, chunk_start, at = handle.read(max(_CHUNK, length)), offset, 0
                 raw = chunk[at : at + length]
+                own: tuple[int, int] | None = None
                 if offset and flags[index] & (_OWN_TOKENS | _TOKENIZER_NAMED) == _TOKENIZER_NAMED:
                     try:  # a line of this format without tokens (most lines): nothing to cut out
-                        fields: dict[str, Any] = _parsed(raw.decode("utf-8"))
+                        fields: dict[str, Any] = checked_json(raw)
                     except (json.JSONDecodeError, UnicodeDecodeError):
-                        raise self._changed(index) from None
+                        raise self._changed(handle, index) from None
+                    except ValueError as error:  # checked_json's refusals
+                        raise _malformed(self.path, self._line_number(handle, index), str(error)) from None
                 else:
-                    fields = self._decoded(raw, index)[0]
-                yield index, _without_tokens(fields), raw
+                    fields, own = self._decoded(handle, raw, index)
+                record = self._checked(handle, index, _without_tokens(fields))
+                if own is not None and not _PLAIN_TOKENS.fullmatch(raw, *own):  # tokens not as this store writes them
+                    self._checked(handle, index, {**record, "tokens": self._parsed(handle, index, raw[own[0] : own[1]])})
+                yield index, record, raw
 
     @property
     def latest(self) -> dict[str, dict[str, Any]]:
@@ -794,7 +884,7 @@ class StoreContents:
                     and len(ids) == len(latest) and len(reverting) == len(reverted)
                     and (len(arrays) == 9 or len(arrays[11]) == count)):
                 return False
-        except (OSError, EOFError, ValueError, KeyError, TypeError):
+        except (OSError, EOFError, ValueError, KeyError, TypeError, RecursionError):  # a cache: any doubt, rebuild it
             return False
         self._offsets, self._lengths, self._seqs, self._previous = offsets, lengths, seqs, previous
         self._token_source, self._flags = sources, bytearray(flags)
@@ -955,6 +1045,8 @@ def _check_path(path: Path) -> None:
         raise InputError(f"{path}: is a folder. Give a .jsonl file for the store, e.g. {path / 'annotations.jsonl'}.")
     if path.suffix.lower() != ".jsonl":
         raise InputError(f"{path}: a store must be a .jsonl file. Choose a name ending in .jsonl.")
+    if os.path.lexists(path):  # a named pipe or a device would hang the reader (or the writer)
+        check_readable(path, missing="no such store (a link to nothing). Check the path.")
 
 
 def read_store(path: Path) -> StoreContents:

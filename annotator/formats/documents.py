@@ -133,6 +133,11 @@ class SourceTexts:
         return self._cache[source]
 
 
+#: the most characters an article export fills in between two paragraphs without the source's text
+#: (a char_offset of 10**15 would otherwise ask for that many newlines)
+MAX_GAP = 1 << 26
+
+
 def article_document(records: Sequence[dict[str, Any]], sources: SourceTexts, notes: list[str]) -> Document:
     """One article from its paragraph records, each placed at its `meta.char_offset`.
 
@@ -161,6 +166,10 @@ def article_document(records: Sequence[dict[str, Any]], sources: SourceTexts, no
             raise InputError(f"{record['id']}: paragraph starts at {offset}, inside the paragraph before it "
                              f"(which ends at {position}); the store's char_offset values disagree.")
         if offset > position:
+            if offset - position > MAX_GAP and (source_text is None or offset > len(source_text)):
+                raise InputError(f"{record['id']}: meta.char_offset {offset} puts the paragraph {offset - position:,} "
+                                 f"characters after the one before it, more than the {MAX_GAP:,} an article export "
+                                 "fills in; export with --level paragraph, or correct the record's char_offset.")
             gap = source_text[position:offset] if source_text is not None else None
             if gap is None or not gap.isspace():
                 filled_text_gaps += gap is not None

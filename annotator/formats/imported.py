@@ -24,11 +24,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
+from annotator.core.checked import RecordError
 from annotator.core.corpus import Paragraph
 from annotator.core.display import terminal_safe, unsafe_characters
 from annotator.core.errors import InputError
 from annotator.core.files import check_readable, same_file
-from annotator.core.records import PARAGRAPH_META, RecordError, annotation_from_record, check_record, to_record
+from annotator.core.records import PARAGRAPH_META, annotation_from_record, check_record, to_record
 from annotator.core.schema import Schema, migrate_span_label
 from annotator.core.spans import EMPTY, Annotation, Answer, Relation, Span, add_relation, add_span, snap_to_tokens
 from annotator.core.tokens import Token, tokenize

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
+from annotator.core.checked import checked_json
 from annotator.core.errors import InputError
 from annotator.core.files import write_atomically
 from annotator.core.schema import Schema
@@ -28,7 +29,7 @@ from annotator.formats.documents import Document, attribute_types, paragraph_lis
 from annotator.formats.export import ExportOptions
 from annotator.formats.imported import Imported, ImportedSpan, ImportOptions
 from annotator.formats.offsets import OFFSET_UNITS, OffsetUnit, codepoint_offsets, utf16_offsets
-from annotator.formats.reading import checked_json, imported_document, list_field, object_field, tool_meta
+from annotator.formats.reading import imported_document, list_field, object_field, tool_meta
 
 CONFIG_SUFFIX = ".label_config.xml"
 LABELS_NAME = "label"

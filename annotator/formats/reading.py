@@ -7,12 +7,12 @@ naming the file and line (or task): never a traceback.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from annotator.core.checked import checked_json
 from annotator.core.corpus import split_paragraphs
 from annotator.core.errors import InputError
 from annotator.formats.documents import split_id
@@ -41,71 +41,6 @@ def json_lines(path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:
                 raise InputError(f"{where}: each line must be an object with a string 'text'.") from None
             why = cause.msg if isinstance(cause, json.JSONDecodeError) else str(cause)
             raise InputError(f"{where}: not valid JSON ({why}). Fix the line or remove it.") from None
-
-
-class JSONRefused(ValueError):
-    """Valid JSON that no record may hold; the message says what and where in the value."""
-
-
-#: a `\\uD800`-`\\uDFFF` escape: JSON may spell a lone surrogate, which is not text
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-
-
-def checked_json(text: str | bytes) -> Any:
-    """`json.loads`, refusing what Python's parser lets through but no record may hold.
-
-    `Infinity`/`NaN` (not JSON, and not a number a record can have), nesting deep enough to
-    exhaust the parser's recursion, integers past Python's 4,300-digit limit, and lone surrogates
-    (`"\\ud800"`: valid JSON, not valid Unicode; it cannot be written back as UTF-8) each raise
-    a ValueError (`JSONRefused`, or json's own) with a plain message.
-    """
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")
-    try:
-        value = json.loads(text, parse_constant=_refuse_constant)
-    except RecursionError:
-        raise JSONRefused("nested too deeply") from None
-    except ValueError as error:
-        if "integer string conversion" in str(error):
-            raise JSONRefused("a number with more than 4,300 digits") from None
-        raise
-    if _SURROGATE_ESCAPE.search(text):
-        field = _surrogate_field(value)
-        if field is not None:
-            raise JSONRefused(f"{field}: holds a lone surrogate (a \\ud800-\\udfff escape without its pair), "
-                              "which is not Unicode text")
-    return value
-
-
-def _refuse_constant(name: str) -> Any:
-    raise JSONRefused(f"{name} is not a number JSON allows; write a finite number or null")
-
-
-def _surrogate_field(value: Any) -> str | None:
-    """The path (`spans[0].label`) of the first string or key in `value` that is not valid Unicode."""
-    stack: list[tuple[str, Any]] = [("", value)]
-    while stack:
-        path, item = stack.pop()
-        if isinstance(item, str):
-            if not _is_unicode(item):
-                return path or "the value"
-        elif isinstance(item, dict):
-            for key, child in reversed(item.items()):
-                where = f"{path}.{key}" if path else str(key)
-                if not _is_unicode(key):
-                    return f"{path or 'the object'}: a key"
-                stack.append((where, child))
-        elif isinstance(item, list):
-            stack.extend((f"{path}[{index}]", child) for index, child in reversed(list(enumerate(item))))
-    return None
-
-
-def _is_unicode(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 class _CountedLines:

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from annotator.core.checked import checked_json
 from annotator.core.errors import InputError
+from annotator.core.files import check_readable
 from annotator.core.store import read_store
 from annotator.suggest.spacy_extra import load_spacy
 
@@ -37,6 +39,7 @@ def read_patterns(path: Path) -> PatternSet:
     from spacy.matcher import Matcher
 
     matcher = Matcher(spacy.blank("en").vocab, validate=True)
+    check_readable(path, missing="no such patterns file.")
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
@@ -58,10 +61,12 @@ def _checked(line: str, where: str, matcher: Any) -> dict[str, Any]:
     from spacy.errors import MatchPatternError
 
     try:
-        entry = json.loads(line)
+        entry = checked_json(line)
     except json.JSONDecodeError as error:
         raise InputError(f"{where}: not valid JSON ({error.msg} at column {error.colno}). "
                          f"Each line must be one pattern, e.g. {_EXAMPLE}") from None
+    except ValueError as error:  # checked_json's refusals
+        raise InputError(f"{where}: {error}. Each line must be one pattern, e.g. {_EXAMPLE}") from None
     if not isinstance(entry, dict):
         raise InputError(f"{where}: not a JSON object. Each line must be one pattern, e.g. {_EXAMPLE}")
     unknown = sorted(set(entry) - {"label", "pattern", "id"})

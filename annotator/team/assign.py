@@ -28,7 +28,7 @@ from typing import Any
 
 from annotator.core.corpus import Article
 from annotator.core.errors import InputError
-from annotator.core.files import write_atomically
+from annotator.core.files import check_readable, write_atomically
 from annotator.core.identity import check_name
 
 MANIFEST = "assignment.json"
@@ -178,6 +178,7 @@ def plan(
 
 def read_manifest(path: Path) -> dict[str, Any]:
     """An `assignment.json` written by `assign`; InputError when it is not one."""
+    check_readable(path, missing="no such file. Give the assignment.json that `annotator assign` wrote.")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 
+from annotator.core.display import display_text, terminal_safe
 from annotator.core.errors import InputError
 from annotator.core.keys import ScreenName, keymap_problems
 from annotator.core.schema import load_schema
@@ -29,7 +30,35 @@ if TYPE_CHECKING:
     from annotator.team.review import GoldReview
 
 
-class AnnotatorApp(App[None]):
+class RefusingApp(App[None]):
+    """An app that ends with exit status 2 and a plain message when a file it reads proves bad.
+
+    Stores and large sources are read as the annotator moves through them, so a broken record
+    can turn up after the screen is open: the app then closes (every change is already saved)
+    and keeps the InputError in `refused`, for the command to raise once the terminal is back.
+    """
+
+    refused: InputError | None = None
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's own hook for an exception in a handler: an InputError closes the app as an error does,
+        without a traceback (the widget that raised it has stopped, so nothing waits on it)."""
+        if not isinstance(error, InputError):
+            super()._handle_exception(error)
+            return
+        if self.refused is None:
+            self.refused = error
+        self._return_code = 2
+        self._exception_event.set()  # what waits for the stopped widget (a test's key press) stops waiting
+        self._close_messages_no_wait()
+
+    def raise_refused(self) -> None:
+        """Raise the InputError that closed the app, if one did."""
+        if self.refused is not None:
+            raise self.refused
+
+
+class AnnotatorApp(RefusingApp):
     """Annotate paragraphs of a corpus into a crash-safe store."""
 
     CSS_PATH = "annotator.tcss"
@@ -76,12 +105,12 @@ class AnnotatorApp(App[None]):
         try:
             schema = load_schema(self.schema_path, keymap=self.user_keymap)
         except InputError as error:
-            self.notify(f"{error}\nStill using the last good schema.", title="Schema not reloaded",
+            self.notify(f"{terminal_safe(str(error))}\nStill using the last good schema.", title="Schema not reloaded",
                         severity="error", timeout=20, markup=False)
             return
         self.session.reload_schema(schema)
         self.show_new_annotate_screen()
-        self.notify(f"{schema.name} version {schema.version}: {len(schema.labels)} labels",
+        self.notify(display_text(f"{schema.name} version {schema.version}: {len(schema.labels)} labels"),
                     title="Schema reloaded", markup=False)
 
     def show_new_annotate_screen(self) -> None:
@@ -139,7 +168,7 @@ def warn_about_keymap(app: App[None], keymap: dict[str, str], screen: ScreenName
                    title="Key settings", severity="warning", timeout=15, markup=False)
 
 
-class ReviewApp(App[None]):
+class ReviewApp(RefusingApp):
     """Review several annotators' stores into one gold store."""
 
     CSS_PATH: ClassVar[list[str | PurePath]] = ["annotator.tcss", "review.tcss"]  # the annotate screen's look, plus the review panels

@@ -11,6 +11,7 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from annotator.core.display import display_text
 from annotator.tui.bindings import KeyRow, ListsKeys
 
 
@@ -23,16 +24,16 @@ class AnnotatorCommands(Provider):
 
     @staticmethod
     def _help(row: KeyRow) -> str:
-        return f"{' / '.join(row.keys) or 'no key'} · {row.tooltip}"
+        return display_text(f"{' / '.join(row.keys) or 'no key'} · {row.tooltip}")  # rows name schema labels
 
     async def discover(self) -> Hits:
         for row in self._rows():
-            yield DiscoveryHit(row.title, partial(self.screen.run_action, row.action), help=self._help(row))
+            yield DiscoveryHit(display_text(row.title), partial(self.screen.run_action, row.action), help=self._help(row))
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for row in self._rows():
             score = matcher.match(f"{row.title} {row.tooltip}")
             if score > 0:
-                yield Hit(score, matcher.highlight(row.title), partial(self.screen.run_action, row.action),
+                yield Hit(score, matcher.highlight(display_text(row.title)), partial(self.screen.run_action, row.action),
                           text=row.title, help=self._help(row))

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotator.cli import main
-from annotator.formats.reading import JSONRefused, checked_json
+from annotator.core.checked import JSONRefused, checked_json
 
 GOOD = '{"text": "Strikes hit Homs.", "spans": [{"start": 12, "end": 16, "label": "LOCATION"}]}'
 

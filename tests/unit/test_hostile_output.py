@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -159,3 +160,62 @@ def test_merge_refuses_to_write_into_one_of_its_stores(tmp_path: Path, capsys: p
     assert main(["merge", str(first), str(second), "--out", str(first)]) == 2
     assert "is one of the stores to merge" in capsys.readouterr().err
     assert first.read_bytes() == before
+
+
+def _hostile_records_store(path: Path, annotator: str) -> Path:
+    """A store whose records hold control characters where no validation looks: the paragraph id (from a
+    file name), a span label and source read back from the store, the annotator's name, a note."""
+    from annotator.core.corpus import Paragraph
+    from annotator.core.records import to_record
+    from annotator.core.spans import Annotation, Span
+    from annotator.core.store import Store
+    from annotator.core.tokens import tokenize
+
+    text = "Strikes hit Homs."
+    spans = (Span(12, 16, f"L{HOSTILE}", 2, 2, id="s1", source=f"model:{HOSTILE}"), Span(0, 7, "ACTOR", 0, 0, id="s2"))
+    with Store(path) as store:
+        for index in range(2):
+            paragraph = Paragraph(f"a{HOSTILE}", index, text, index * 19, str(path.parent / f"a{HOSTILE}.txt"))
+            annotation = Annotation(spans=spans, answer="accept", flagged=True, note=f"see {HOSTILE}")
+            store.append(to_record(paragraph, tokenize(text), annotation, schema_ref={"name": "x", "version": "1"},
+                                   annotator=annotator, timestamp=1_700_000_000 + index))
+    return path
+
+
+def test_no_command_prints_a_raw_control_from_the_records(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Labels, ids, names and notes that came from records reach stdout and stderr only as placeholders."""
+    from annotator.tui.app import AnnotatorApp, ReviewApp
+
+    monkeypatch.setattr(AnnotatorApp, "run", lambda self, *args, **kwargs: None)  # the screen is tested in tests/tui
+    monkeypatch.setattr(ReviewApp, "run", lambda self, *args, **kwargs: None)
+    alice = _hostile_records_store(tmp_path / f"alice{HOSTILE}.jsonl", f"alice{HOSTILE}")
+    bob = _hostile_records_store(tmp_path / "bob.jsonl", f"bob{HOSTILE}")
+    source = tmp_path / f"a{HOSTILE}.txt"
+    source.write_text("Strikes hit Homs.\n\nStrikes hit Homs.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    runs = [
+        ["stats", str(alice), str(bob)], ["stats", str(alice), "--json"],
+        ["agree", str(alice), str(bob)], ["agree", str(alice), str(bob), "--json"],
+        ["merge", str(alice), str(bob), "--out", str(out / "merged.jsonl")],
+        ["schema", "diff", "annotator/data/schemas/news-conflict.yaml", "annotator/data/schemas/news-conflict.yaml",
+         "--store", str(alice)],
+        ["suggest", str(source), "--from-store", str(alice), "--out", str(out / f"s{HOSTILE}.jsonl"),
+         "--annotator", "carol"],
+        ["annotate", str(source), "--out", str(alice), "--annotator", "carol"],
+        ["review", str(alice), str(bob), "--out", str(out / f"gold{HOSTILE}.jsonl")],
+        ["import", str(alice), "--format", "jsonl", "--out", str(out / f"i{HOSTILE}.jsonl"), "--annotator", "carol"],
+    ]
+    for format_name in ("jsonl", "conll", "hf", "brat", "doccano", "label-studio", "spacy"):
+        runs.append(["export", str(alice), "--format", format_name, "--out", str(out / f"e-{format_name}"),
+                     "--level", "article"])
+    if importlib.util.find_spec("spacy") is not None:
+        runs.append(["train", str(alice), str(bob), "--out", str(out / f"model{HOSTILE}"), "--epochs", "1"])
+    for argv in runs:
+        status = main(argv)
+        captured = capsys.readouterr()
+        assert status in (0, 2), argv
+        assert _raw_free(captured.out), (argv, captured.out)
+        assert _raw_free(captured.err), (argv, captured.err)
+        if "--json" in argv:
+            json.loads(captured.out)

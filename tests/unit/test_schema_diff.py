@@ -61,7 +61,7 @@ def test_a_rename_pairs_the_labels_and_without_a_store_nothing_is_counted(tmp_pa
 def test_the_tally_counts_latest_records_only_and_the_diff_reads_it(tmp_path: Path) -> None:
     text = "Rebels took Homs."
     rebels = {"start": 0, "end": 6, "token_start": 0, "token_end": 0, "label": "GROUP", "text": "Rebels"}
-    homs = {"start": 12, "end": 16, "token_start": 0, "token_end": 0, "label": "PLACE", "text": "Homs",
+    homs = {"start": 12, "end": 16, "token_start": 2, "token_end": 2, "label": "PLACE", "text": "Homs",
             "attributes": {"kind": "region"}}
     store = write_store(tmp_path / "s.jsonl", [
         {"id": "a#0", "text": text, "spans": [rebels, {**homs, "attributes": {"kind": "city"}}]},

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from annotator.core.checked import RecordError
 from annotator.core.errors import InputError
-from annotator.core.records import RecordError
 from annotator.core.store import History, Store, read_store
 
 

@@ -97,6 +97,8 @@ class AnnotateScreen(Screen[None]):
         self.quit_warned = False  # `q` said that changes are not saved: the next `q` quits
         self.char_mode = False  # `c`: arrows move and grow by a character
         self.chars: CharMarks | None = None
+        self.shown_id: str | None = None  # the paragraph id in the frame's title
+        self.shown_badge: str | None = None  # the decision in its subtitle
         self.label_keys = {label.key: label.name for label in session.schema.labels if label.key}
         self.background = Background(self, self.say)
 
@@ -247,16 +249,18 @@ class AnnotateScreen(Screen[None]):
             title.append(f"   filter: only {self.filter}", style="bold italic")
         self.query_one("#title", TextLine).show(title)
         view = self.view
-        frame_title = session.paragraph.id + (CHARACTER_MODE_BADGE if self.char_mode else "")
-        if view.border_title != frame_title:
-            view.border_title = frame_title
+        frame_title = display_text(session.paragraph.id) + (CHARACTER_MODE_BADGE if self.char_mode else "")
+        if self.shown_id != frame_title:  # as text, not markup: an id may hold `[` and control characters
+            self.shown_id = frame_title
+            view.border_title = Text(frame_title)
         badge = DECISION_BADGES.get(annotation.answer or "", "undecided")
         if annotation.flagged:
             badge += "  ⚑ flagged" + (f": {display_text(annotation.note)}" if annotation.note else "")
         elif annotation.note:
             badge += f"  ✎ {display_text(annotation.note)}"
-        if view.border_subtitle != badge:
-            view.border_subtitle = badge
+        if self.shown_badge != badge:  # as text, not markup: it quotes the annotator's note
+            self.shown_badge = badge
+            view.border_subtitle = Text(badge)
         view.set_class(annotation.answer is not None, "-decided")
         view.set_class(annotation.flagged, "-flagged")
 
@@ -275,9 +279,10 @@ class AnnotateScreen(Screen[None]):
         if self.saved_state:
             parts.append(Text(self.saved_state, style="bold red" if self.saved_state.startswith("NOT") else "green"))
         if self.message:
-            parts.append(Text(self.message, style="italic"))
+            parts.append(Text(display_text(self.message), style="italic"))  # it names labels and sources from the store
         percent = f" ({100 * progress.done // progress.total}%)" if progress.total else ""
-        done = Text(f"{progress.done}/{progress.total} done{percent}", style="bold")
+        about = "" if progress.exact else "~"  # an estimate while a large source is still being read
+        done = Text(f"{progress.done}/{about}{progress.total} done{percent}", style="bold")
         if not progress.complete:
             done.append(" indexing…", style="italic")
         parts += [done, Text(display_text(self.session.annotator)), Text(display_text(self.store_path), style="dim")]

@@ -60,15 +60,15 @@ class AttributeScreen(ModalScreen[None]):
             return
         values = span.attrs
         text = Text()
-        text.append(f"{self.label.name} ", style="bold")
+        text.append(f"{display_text(self.label.name)} ", style="bold")
         text.append(display_text(self.paragraph_text[span.start:span.end]) + "\n\n")
         for index, attribute in enumerate(self.label.attributes):
             chosen = attribute is self.attribute
             pointed = self.attribute is None and index == self.row
             text.append("▸" if pointed else " ")
             text.append(f"{attribute.key or ' '} ", style="bold reverse" if chosen else "bold")
-            text.append(f" {attribute.name}", style="bold" if chosen or pointed else "")
-            text.append(f" = {values[attribute.name]}" if attribute.name in values else " (not set)",
+            text.append(f" {display_text(attribute.name)}", style="bold" if chosen or pointed else "")
+            text.append(f" = {display_text(str(values[attribute.name]))}" if attribute.name in values else " (not set)",
                         style="" if attribute.name in values else "dim")
             text.append(f"   {attribute.type}", style="dim")
             unset = attribute.required and values.get(attribute.name) is None
@@ -78,8 +78,8 @@ class AttributeScreen(ModalScreen[None]):
                 for number, choice in enumerate(attribute.choices):
                     text.append("   ▸ " if number == self.row else "     ")
                     text.append(f"{choice.key or ' '}  ", style="bold")
-                    text.append(choice.value)
-                    text.append(f"  {choice.description}\n" if choice.description else "\n", style="dim")
+                    text.append(display_text(choice.value))
+                    text.append(f"  {display_text(choice.description)}\n" if choice.description else "\n", style="dim")
         text.append("\n")
         hint = ("a choice's key (or ↑↓ enter) sets it · backspace clears · esc back" if self.attribute is not None
                 else "an attribute's key (or ↑↓ enter) · esc closes")

@@ -40,7 +40,7 @@ class HelpScreen(ModalScreen[None]):
         self.query_one("#help-box").focus()
 
     def _labels_table(self) -> Table:
-        table = Table(title=f"Labels — schema {self.schema.name} v{self.schema.version}", title_justify="left",
+        table = Table(title=Text(display_text(f"Labels — schema {self.schema.name} v{self.schema.version}")), title_justify="left",
                       expand=True, show_edge=False)
         table.add_column("key", no_wrap=True)
         table.add_column("label", no_wrap=True)
@@ -52,13 +52,13 @@ class HelpScreen(ModalScreen[None]):
             for example in label.counter_examples:
                 guide.append(f"\n  ✗ {display_text(example)}", style="red")
             for attribute in label.attributes:
-                choices = ", ".join(f"{c.value} ({c.key})" if c.key else c.value for c in attribute.choices)
-                guide.append(f"\n  {attribute.name}", style="bold")
+                choices = display_text(", ".join(f"{c.value} ({c.key})" if c.key else c.value for c in attribute.choices))
+                guide.append(f"\n  {display_text(attribute.name)}", style="bold")
                 if attribute.required:
                     guide.append(" required (a value before accepting)", style="bold red")
                 guide.append(f" ({attribute.type}{': ' + choices if choices else ''})", style="dim")
-            name = Text.assemble(("██ ", label.color), (label.name, "bold"))
-            table.add_row(Text(label.key, style="bold"), name, guide)
+            name = Text.assemble(("██ ", label.color), (display_text(label.name), "bold"))
+            table.add_row(Text(display_text(label.key), style="bold"), name, guide)
         return table
 
     def _keys_table(self) -> Table:
@@ -70,8 +70,8 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("does", ratio=1)
         table.add_column("binding id", no_wrap=True, style="dim")
         for row in self.keys:
-            keys = Text(" / ".join(row.keys), style="bold") if row.keys else Text("(no key)", style="dim")
-            table.add_row(keys, row.tooltip or row.title, row.binding_id)
+            keys = Text(display_text(" / ".join(row.keys)), style="bold") if row.keys else Text("(no key)", style="dim")
+            table.add_row(keys, Text(display_text(row.tooltip or row.title)), row.binding_id)  # ids: the key registry's
         return table
 
     def action_close(self) -> None:

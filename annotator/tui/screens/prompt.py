@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import ClassVar
 
+from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import BindingType
@@ -17,6 +18,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from annotator.core.display import display_text
 from annotator.tui.bindings import textual_bindings
 
 #: Given a key, the character it types (if any) and the text typed so far: the action it closes the
@@ -59,7 +61,7 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-box"):
-            yield Label(self.question, id="prompt-question")
+            yield Label(Text(display_text(self.question)), id="prompt-question")  # it quotes schema names
             yield PromptInput(value=self.initial, placeholder=self.placeholder, id="prompt-input",
                               select_on_focus=self.select)
 

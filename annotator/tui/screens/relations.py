@@ -53,27 +53,27 @@ class RelationScreen(ModalScreen[None]):
 
     def show(self) -> None:
         text = Text()
-        text.append(f"{self.head.label} ", style="bold")
+        text.append(f"{display_text(self.head.label)} ", style="bold")
         text.append(display_text(self.text[self.head.start:self.head.end]) + "  →\n\n")
         if self.spec is None:
             for index, spec in enumerate(self.specs):
                 text.append("▸" if index == self.row else " ")
                 text.append(f"{spec.key or ' '} ", style="bold")
-                text.append(f" {spec.name}", style="bold" if index == self.row else "")
-                text.append(f"  → {', '.join(spec.children)}  {spec.description}\n", style="dim")
+                text.append(f" {display_text(spec.name)}", style="bold" if index == self.row else "")
+                text.append(f"  → {display_text(', '.join(spec.children))}  {display_text(spec.description)}\n", style="dim")
             hint = "a relation's key (or ↑↓ enter) · esc closes"
         else:
             children = self.candidates()
             if not children:
-                text.append(f"  no {' or '.join(self.spec.children)} span in this paragraph yet\n", style="italic")
+                text.append(f"  no {display_text(' or '.join(self.spec.children))} span in this paragraph yet\n", style="italic")
             for index, child in enumerate(children):
                 linked = Relation(self.spec.name, self.head.id, child.id) in self.existing
                 text.append("▸" if index == self.row else " ")
                 text.append(f"{CHILD_KEYS[index] if index < len(CHILD_KEYS) else ' '} ", style="bold")
-                text.append(f" {child.label} ", style="bold")
+                text.append(f" {display_text(child.label)} ", style="bold")
                 text.append(display_text(self.text[child.start:child.end]))
                 text.append("  ✓ linked (pick again to unlink)\n" if linked else "\n", style="green")
-            hint = f"{self.spec.name}: the other span's number (or ↑↓ enter) · esc back"
+            hint = f"{display_text(self.spec.name)}: the other span's number (or ↑↓ enter) · esc back"
         text.append("\n" + hint, style="italic dim")
         self.query_one("#relations", Static).update(text)
 

@@ -56,7 +56,7 @@ def view_label(candidate: Candidate, versions: int) -> str:
     """The label the paragraph view shows: a disputed span carries its count of proposers."""
     if candidate.unanimous:
         return candidate.span.label
-    return f"{candidate.span.label} {len(candidate.proposers)}/{versions}"
+    return f"{candidate.span.label} {len(candidate.proposers)}/{versions}"  # drawn through layout.tag_text
 
 
 class CandidateList(ScrollView, can_focus=False):
@@ -107,10 +107,10 @@ class CandidateList(ScrollView, can_focus=False):
         color = self._colors.get(span.label, Color.parse(UNKNOWN_COLOR))
         line = Text(no_wrap=True, overflow="ellipsis", end="")
         line.append("■ " if inside else "□ ", style="bold green" if inside else "dim")
-        line.append(span.label, style=f"bold {color.hex}" if inside else f"{color.hex}")
-        who = "all" if candidate.unanimous else " ".join(candidate.proposers)
+        line.append(display_text(span.label), style=f"bold {color.hex}" if inside else f"{color.hex}")
+        who = "all" if candidate.unanimous else display_text(" ".join(candidate.proposers))
         if len(who) > width - len(span.label) - 14:  # a narrow list: names cut to three letters, text keeps room
-            who = " ".join(name[:3] for name in candidate.proposers)
+            who = display_text(" ".join(name[:3] for name in candidate.proposers))
         room = max(6, width - len(span.label) - len(who) - 6)
         snippet = display_text(self._text[span.start:span.end])
         if len(snippet) > room:
@@ -244,11 +244,12 @@ class ReviewScreen(Screen[None]):
             version = item.version(name)
             key = f" {number} " if number <= 9 else " · "  # beyond nine, a version can only be chosen span by span
             if version is None:
-                grid.add_row(Text(key, style="dim reverse"), Text(f"{name}  did not annotate this paragraph", style="dim"))
+                grid.add_row(Text(key, style="dim reverse"), Text(f"{display_text(name)}  did not annotate this paragraph",
+                                                                   style="dim"))
                 continue
             same = version.keys == self.chosen
             spans = version.annotation.spans
-            text = Text(name, style="bold")
+            text = Text(display_text(name), style="bold")
             text.append(f"  {ANSWER_MARKS.get(version.answer, '…')} {version.answer or 'undecided'}"
                         f" · {len(spans)} span{'s' if len(spans) != 1 else ''}")
             if same:
@@ -257,7 +258,7 @@ class ReviewScreen(Screen[None]):
                 inside = span_key(span) in self.chosen
                 color = self.label_colors.get(span.label, Color.parse(UNKNOWN_COLOR))
                 text.append("\n" if index == 0 else " · ")
-                text.append(span.label, style=f"bold {color.hex}" if inside else f"dim {color.hex}")
+                text.append(display_text(span.label), style=f"bold {color.hex}" if inside else f"dim {color.hex}")
                 text.append(" " + display_text(item.text[span.start:span.end]), style="" if inside else "dim")
             grid.add_row(Text(key, style="bold reverse green" if same else "bold reverse"), text)
         self.query_one("#versions", Static).update(grid)
@@ -283,7 +284,7 @@ class ReviewScreen(Screen[None]):
                          " spans unanimous)", style="dim")
         self.query_one("#title", Static).update(title)
         view = self.view
-        view.border_title = f"{display_text(item.id)} · {len(item.agreed)} agreed, {len(item.disputed)} disputed"
+        view.border_title = Text(f"{display_text(item.id)} · {len(item.agreed)} agreed, {len(item.disputed)} disputed")
         gold = review.gold(item)
         answer = gold.get("answer") if gold else None
         view.border_subtitle = GOLD_BADGES.get(answer or "", "not in gold yet") + (" · choice changed, not saved" if self.unsaved else "")
@@ -296,7 +297,7 @@ class ReviewScreen(Screen[None]):
         if self.saved_state:
             parts.append(Text(self.saved_state, style="bold red" if self.saved_state.startswith("NOT") else "green"))
         if self.message:
-            parts.append(Text(self.message, style="italic"))
+            parts.append(Text(display_text(self.message), style="italic"))
         count = len(self.chosen)
         parts += [Text(f"{count} span{'s' if count != 1 else ''} chosen", style="bold"),
                   Text(display_text(self.review.reviewer), style="dim"), Text(f"→ {display_text(self.gold_path)}", style="dim")]
@@ -361,7 +362,8 @@ class ReviewScreen(Screen[None]):
             self.app.bell()
             self.saved_state = f"NOT SAVED: {error.strerror or error}"
             self.say("the gold store could not be written; nothing was changed")
-            self.notify(f"Could not write {self.gold_path}: {error}", severity="error", timeout=10)
+            self.notify(display_text(f"Could not write {self.gold_path}: {error}"), severity="error", timeout=10,
+                        markup=False)
             return False
         self.saved_state = "saved ✓"
         self.message = done

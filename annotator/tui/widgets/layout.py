@@ -16,7 +16,7 @@ from operator import attrgetter
 
 from rich.cells import cell_len
 
-from annotator.core.display import visible_at
+from annotator.core.display import display_text, visible_at
 from annotator.core.spans import Span
 from annotator.core.tokens import Token
 
@@ -41,7 +41,7 @@ class Line:
 
 def tag_text(span: Span) -> str:
     """The small label name drawn after a span; a suggestion carries a question mark."""
-    return f"[{span.label}{'?' if span.suggested else ''}]"
+    return f"[{display_text(span.label)}{'?' if span.suggested else ''}]"
 
 
 OPENING = "‹"  # drawn before a span that shares characters with another, in its label's colour

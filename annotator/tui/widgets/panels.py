@@ -391,7 +391,7 @@ class SpanList(ScrollView, can_focus=False):
         line = Text(no_wrap=True, end="")
         color = self._colors.get(span.label)
         line.append("■ ", style=color.rich_color.name if color else "")
-        line.append(span.label + ("?" if span.suggested else ""), style="bold italic" if span.suggested else "bold")
+        line.append(display_text(span.label) + ("?" if span.suggested else ""), style="bold italic" if span.suggested else "bold")
         if span.suggested and span.score is not None:  # how sure the model is: what decides between `a` and ⌫
             line.append(f" {span.score:.2f}", style="italic")
         if color is None:  # the schema has no such label any more: kept, never dropped, but shown as such
@@ -403,7 +403,7 @@ class SpanList(ScrollView, can_focus=False):
             line.append("  " + ", ".join(f"{key}={display_text(str(value))}" for key, value in span.attributes),
                         style="dim")
         for link in links:
-            line.append(f"  {link}", style="italic")
+            line.append(f"  {display_text(link)}", style="italic")
         return SpanRow(span, tuple(links), line, line.plain, line.cell_len)
 
     def _render_row(self, row: SpanRow, highlighted: bool, width: int) -> list[Strip]:

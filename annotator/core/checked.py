@@ -1,0 +1,429 @@
+"""Checked reading of JSON from files: what Python's parser lets through but no record may hold, and
+every field of a record checked against the shipped record JSON Schema (`annotator/data/record.schema.json`).
+
+Whatever a line holds, a reader gets a value it can use or a ValueError (`JSONRefused`,
+`RecordError`) whose message names the field and what is wrong with it; the caller adds the
+file and line. Never a RecursionError, a MemoryError or a TypeError from deep inside a reader.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+from importlib import resources
+from operator import itemgetter
+from typing import Any, cast
+
+
+class JSONRefused(ValueError):
+    """Valid JSON that no record may hold; the message says what and where in the value."""
+
+
+class RecordError(ValueError):
+    """A record that breaks the format: a field of the wrong type or range, a span off its text, a missing field."""
+
+
+#: a `\\uD800`-`\\uDFFF` escape: JSON may spell a lone surrogate, which is not text
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def checked_json(text: str | bytes) -> Any:
+    """`json.loads`, refusing what Python's parser lets through but no record may hold.
+
+    `Infinity`/`NaN` (not JSON, and not a number a record can have), nesting deep enough to
+    exhaust the parser's recursion, integers past Python's 4,300-digit limit, and lone surrogates
+    (`"\\ud800"`: valid JSON, not valid Unicode; it cannot be written back as UTF-8) each raise
+    a ValueError (`JSONRefused`, or json's own; bytes that are not UTF-8 a UnicodeDecodeError)
+    with a plain message.
+    """
+    if isinstance(text, bytes):
+        text = text.decode("utf-8")
+    try:
+        value = _scanned(text)
+    except RecursionError:
+        raise JSONRefused("nested too deeply") from None
+    except ValueError as error:
+        if "integer string conversion" in str(error):
+            raise JSONRefused("a number with more than 4,300 digits") from None
+        raise
+    if _SURROGATE_ESCAPE.search(text):
+        field = _surrogate_field(value)
+        if field is not None:
+            raise JSONRefused(f"{field}: holds a lone surrogate (a \\ud800-\\udfff escape without its pair), "
+                              "which is not Unicode text")
+    return value
+
+
+def _refuse_constant(name: str) -> Any:
+    raise JSONRefused(f"{name} is not a number JSON allows; write a finite number or null")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
+_SCAN: Callable[[str, int], tuple[Any, int]] = _DECODER.scan_once  # type: ignore[attr-defined]
+
+
+def _scanned(text: str) -> Any:
+    """`json.loads(text)` (with `_refuse_constant`) by json's own scanner, without the layers around it
+    (a pass over a store parses a million lines); what does not start with its value goes through the
+    decoder, which says what is wrong."""
+    try:
+        value, end = _SCAN(text, 0)
+    except StopIteration:
+        return _DECODER.decode(text)  # leading whitespace, or no value
+    if end != len(text):
+        end = len(text) - len(text[end:].lstrip(" \t\n\r"))  # the whitespace json.loads allows after the value
+        if end != len(text):
+            raise json.JSONDecodeError("Extra data", text, end)
+    return value
+
+
+def _surrogate_field(value: Any) -> str | None:
+    """The path (`spans[0].label`) of the first string or key in `value` that is not valid Unicode."""
+    stack: list[tuple[str, Any]] = [("", value)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, str):
+            if not is_unicode(item):
+                return path or "the value"
+        elif isinstance(item, dict):
+            for key, child in reversed(item.items()):
+                where = f"{path}.{key}" if path else str(key)
+                if not is_unicode(key):
+                    return f"{path or 'the object'}: a key"
+                stack.append((where, child))
+        elif isinstance(item, list):
+            stack.extend((f"{path}[{index}]", child) for index, child in reversed(list(enumerate(item))))
+    return None
+
+
+def is_unicode(text: str) -> bool:
+    """Whether `text` can be written as UTF-8 (it holds no lone surrogate)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+# --- the record's fields ------------------------------------------------------------------
+
+#: Of the schema's `required` fields, those a reader cannot do without: stores written by earlier
+#: versions and records made by hand or by tests leave the others out, and readers default them.
+READ_REQUIRED: Mapping[str, tuple[str, ...]] = {
+    "#": ("id", "text"),
+    "#/$defs/span": ("start", "end", "token_start", "token_end", "label", "text"),
+    "#/$defs/token": ("text", "start", "end", "id"),
+    "#/$defs/relation": ("label",),
+}
+
+#: value -> None, or (where in the value, what is wrong): `.start`, `[3].label`, "" for the value itself
+Checker = Callable[[Any], tuple[str, str] | None]
+
+_TYPE_NAMES = {dict: "an object", list: "an array", str: "a string", int: "a whole number", float: "a number",
+               bool: "true or false", type(None): "null"}
+_SCHEMA_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,), "array": (list,), "string": (str,), "integer": (int,), "number": (int, float),
+    "boolean": (bool,), "null": (type(None),),
+}
+_JSON_KIND = {dict: "object", list: "array", str: "string", int: "integer", float: "number", bool: "boolean",
+              type(None): "null"}
+_WANTED_NAMES = {"object": "an object", "array": "an array", "string": "a string", "integer": "a whole number",
+                 "number": "a number", "boolean": "true or false", "null": "null"}
+
+
+def check_fields(record: Any) -> None:
+    """RecordError `FIELD: what is wrong` for the first field of `record` whose type, range or value
+    the shipped record JSON Schema refuses, or that a reader needs and the record lacks.
+
+    The schema is the definition of types and ranges: its `type`, `enum`, `minimum`, `maximum`,
+    `properties`, `items` and `additionalProperties` are applied to every field present, and a
+    `const` gives its value's type; an `integer` is written as one (`12`: `12.0` is a number, which
+    no offset can be). What the writer promises beyond that (`minLength`, `const`
+    values, `required`, `pattern`, `if`) is not asked of what is read: stores written by earlier
+    versions and records made by hand leave some out, and no reader depends on it. Of
+    `required`, `READ_REQUIRED` is (see there). Fields the schema does not name are left alone.
+    """
+    is_right, checker = _record_checks()
+    if is_right(record):
+        return
+    problem = checker(record)
+    if problem is not None:
+        where, what = problem
+        raise RecordError(f"{where.removeprefix('.') or 'the line'}: {what}")
+
+
+@cache
+def _record_checks() -> tuple[Callable[[Any], bool], Checker]:
+    """Whether a record is right (fast: what every read pays), and what is wrong with one that is not."""
+    schema = json.loads(resources.files("annotator").joinpath("data/record.schema.json").read_text(encoding="utf-8"))
+    compiler = _Compiler(schema)
+    return compiler.predicate(schema, "#"), compiler.compile(schema, "#")
+
+
+class _Compiler:
+    """Turns the schema's nodes into checkers, once (each `$ref` compiled once, however often it is used)."""
+
+    def __init__(self, root: Mapping[str, Any]) -> None:
+        self.root = root
+        self.refs: dict[str, Checker] = {}
+
+    def compile(self, node: Mapping[str, Any], pointer: str) -> Checker:
+        if "$ref" in node:
+            return self._ref(node["$ref"])
+        checks: list[Checker] = []
+        kinds = node.get("type")
+        if kinds is not None:
+            checks.append(_type_check([kinds] if isinstance(kinds, str) else list(kinds)))
+        if "enum" in node:
+            checks.append(_enum_check(tuple(node["enum"])))
+        if "const" in node and kinds is None:  # `flagged: true`, `_view_id`: readers take any value of that type
+            checks.append(_type_check([_JSON_KIND[type(node["const"])]]))
+        if "minimum" in node or "maximum" in node:
+            checks.append(_range_check(node.get("minimum"), node.get("maximum")))
+        if "properties" in node or pointer in READ_REQUIRED:
+            properties = {key: self.compile(child, f"{pointer}/properties/{key}")
+                          for key, child in node.get("properties", {}).items()}
+            checks.append(_object_check(properties, READ_REQUIRED.get(pointer, ())))
+        if "additionalProperties" in node and isinstance(node["additionalProperties"], dict):
+            checks.append(_values_check(self.compile(node["additionalProperties"], f"{pointer}/additionalProperties"),
+                                        set(node.get("properties", {}))))
+        if "items" in node:
+            items = node["items"]
+            item_pointer = items.get("$ref", f"{pointer}/items")
+            checks.append(_items_check(self.compile(items, f"{pointer}/items"),
+                                       _flat_objects(self.resolve(items), READ_REQUIRED.get(item_pointer, ()))))
+        return _all_of(checks)
+
+    def predicate(self, node: Mapping[str, Any], pointer: str) -> Callable[[Any], bool]:
+        """Whether a value is right by `node`: the same rules as `compile`, without saying what is wrong, in as few
+        Python steps as they allow (a field whose rule is only its type costs a dict look-up and a set test)."""
+        if "$ref" in node:
+            pointer = node["$ref"]
+            node = self.resolve(node)
+        kinds = node.get("type")
+        if kinds is None and "const" in node:
+            kinds = _JSON_KIND[type(node["const"])]
+        exact = _exact_types([kinds] if isinstance(kinds, str) else list(kinds)) if kinds is not None else None
+        if "properties" in node or pointer in READ_REQUIRED:
+            return self._object_predicate(node, pointer, exact)
+        if "items" in node:
+            items = node["items"]
+            flat = _flat_objects(self.resolve(items), READ_REQUIRED.get(items.get("$ref", ""), ()))
+            if flat is not None:
+                return lambda value: type(value) is list and flat(value)
+            item_right = self.predicate(items, f"{pointer}/items")
+            return lambda value: type(value) is list and all(map(item_right, value))
+        if "additionalProperties" in node:  # span attributes: a map of scalars
+            value_types = _exact_types(node["additionalProperties"]["type"])
+            return lambda value: type(value) is dict and set(map(type, value.values())) <= value_types
+        allowed = tuple(node["enum"]) if "enum" in node else None
+        minimum, maximum = node.get("minimum"), node.get("maximum")
+        if allowed is None and exact is not None:
+            low = -math.inf if minimum is None else minimum
+            high = math.inf if maximum is None else maximum
+            if minimum is None and maximum is None:
+                return lambda value: type(value) in exact
+            return lambda value: type(value) in exact and low <= value <= high
+        checker = self.compile(node, pointer)
+        return lambda value: checker(value) is None
+
+    def _object_predicate(self, node: Mapping[str, Any], pointer: str,
+                          exact: frozenset[type] | None) -> Callable[[Any], bool]:
+        by_type: dict[str, frozenset[type]] = {}  # fields whose only rule is their type
+        others: dict[str, Callable[[Any], bool]] = {}
+        for key, child in node.get("properties", {}).items():
+            resolved = self.resolve(child)
+            kinds = resolved.get("type")
+            if isinstance(kinds, (str, list)) and set(resolved) <= {"type", "description", "minLength"} \
+                    and "object" not in kinds and "array" not in kinds:
+                by_type[key] = _exact_types([kinds] if isinstance(kinds, str) else kinds)
+            else:
+                others[key] = self.predicate(child, f"{pointer}/properties/{key}")
+        required = READ_REQUIRED.get(pointer, ())
+
+        def is_right(value: Any) -> bool:
+            if type(value) is not dict or (exact is not None and dict not in exact):
+                return False
+            for key in required:
+                if key not in value:
+                    return False
+            for key, item in value.items():
+                wanted = by_type.get(key)
+                if wanted is not None:
+                    if type(item) not in wanted:
+                        return False
+                else:
+                    other = others.get(key)
+                    if other is not None and not other(item):
+                        return False
+            return True
+        return is_right
+
+    def resolve(self, node: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The node itself, or the one its `$ref` points at."""
+        if "$ref" not in node:
+            return node
+        found: Any = self.root
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            found = found[part]
+        return cast("Mapping[str, Any]", found)
+
+    def _ref(self, ref: str) -> Checker:
+        """The checker of the node `ref` points at (the schema's references do not loop)."""
+        if ref not in self.refs:
+            self.refs[ref] = self.compile(self.resolve({"$ref": ref}), ref)
+        return self.refs[ref]
+
+
+def _shown(value: Any) -> str:
+    """A scalar as JSON, cut short (a 4,000-digit number or a long string is not worth quoting whole)."""
+    text = json.dumps(value, ensure_ascii=False)
+    return f"{text[:40]}..." if len(text) > 40 else text
+
+
+def _type_name(value: Any) -> str:
+    return _TYPE_NAMES.get(type(value), type(value).__name__)
+
+
+def _exact_types(kinds: Sequence[str] | str) -> frozenset[type]:
+    """The Python types of values of these JSON Schema types (`type(value) in` it: a bool is no integer here)."""
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    exact = {python for kind in kinds for python in _SCHEMA_TYPES[kind]}
+    if "boolean" not in kinds:
+        exact.discard(bool)  # JSON's true is no number, though Python's bool is an int
+    return frozenset(exact)
+
+
+def _type_check(kinds: Sequence[str]) -> Checker:
+    wanted = " or ".join(_WANTED_NAMES[kind] for kind in kinds)
+    exact = _exact_types(kinds)
+
+    def check(value: Any) -> tuple[str, str] | None:
+        if type(value) in exact:
+            return None
+        shown = "" if isinstance(value, (dict, list)) else f" ({_shown(value)})"
+        return "", f"must be {wanted}, not {_type_name(value)}{shown}"
+    return check
+
+
+def _enum_check(allowed: tuple[Any, ...]) -> Checker:
+    listed = ", ".join(json.dumps(item) for item in allowed)
+
+    def check(value: Any) -> tuple[str, str] | None:
+        if any(value == item and type(value) is type(item) for item in allowed):
+            return None
+        shown = "" if isinstance(value, (dict, list)) else f" ({_shown(value)})"
+        return "", f"must be {'one of ' if len(allowed) > 1 else ''}{listed}, not {_type_name(value)}{shown}"
+    return check
+
+
+def _range_check(minimum: int | float | None, maximum: int | float | None) -> Checker:
+    def check(value: Any) -> tuple[str, str] | None:
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            return None  # the type check says what is wrong
+        if minimum is not None and value < minimum:
+            return "", f"must be at least {minimum}, not {_shown(value)}"
+        if maximum is not None and value > maximum:
+            return "", f"must be at most {maximum}, not {_shown(value)}"
+        return None
+    return check
+
+
+def _object_check(properties: Mapping[str, Checker], required: tuple[str, ...]) -> Checker:
+    def check(value: Any) -> tuple[str, str] | None:
+        if not isinstance(value, dict):
+            return None  # the type check says what is wrong
+        for key in required:
+            if key not in value:
+                return f".{key}", "is missing"
+        for key, item in value.items():
+            checker = properties.get(key)
+            if checker is not None:
+                problem = checker(item)
+                if problem is not None:
+                    return f".{key}{problem[0]}", problem[1]
+        return None
+    return check
+
+
+def _values_check(checker: Checker, named: set[str]) -> Checker:
+    def check(value: Any) -> tuple[str, str] | None:
+        if not isinstance(value, dict):
+            return None
+        for key, item in value.items():
+            if key not in named:
+                problem = checker(item)
+                if problem is not None:
+                    return f".{key}{problem[0]}", problem[1]
+        return None
+    return check
+
+
+_SCALAR_KEYWORDS = frozenset({"type", "minimum", "maximum", "minLength", "description"})  # minLength: not asked
+
+
+def _flat_objects(node: Mapping[str, Any], required: tuple[str, ...]) -> Callable[[list[Any]], bool] | None:
+    """For an array of objects whose fields are all scalars checked by type, range and length (tokens):
+    a check of the whole array at once, a field at a time over every item, in C where it can be.
+
+    It only says whether every item is right; the item-by-item checker says what is wrong.
+    None for any other kind of item.
+    """
+    properties = node.get("properties")
+    if node.get("type") != "object" or not properties or set(node) - {"type", "properties", "required", "description"}:
+        return None
+    fields = []
+    for key, child in properties.items():
+        kinds = child.get("type")
+        if not isinstance(kinds, str) or kinds in ("object", "array") or set(child) - _SCALAR_KEYWORDS:
+            return None
+        exact = set(_SCHEMA_TYPES[kinds]) - ({bool} if kinds in ("integer", "number") else set())
+        fields.append((key, key in required, frozenset(exact), child.get("minimum"), child.get("maximum")))
+
+    def all_right(items: list[Any]) -> bool:
+        if not set(map(type, items)) <= {dict}:
+            return False
+        for key, needed, exact, minimum, maximum in fields:
+            if needed:
+                try:
+                    values = list(map(itemgetter(key), items))
+                except KeyError:
+                    return False
+            else:
+                values = [item[key] for item in items if key in item]
+            if not values:
+                continue
+            if not set(map(type, values)) <= exact:
+                return False
+            if (minimum is not None and min(values) < minimum) or (maximum is not None and max(values) > maximum):
+                return False
+        return True
+    return all_right
+
+
+def _items_check(checker: Checker, all_right: Callable[[list[Any]], bool] | None) -> Checker:
+    def check(value: Any) -> tuple[str, str] | None:
+        if not isinstance(value, list) or (all_right is not None and all_right(value)):
+            return None
+        for index, item in enumerate(value):
+            problem = checker(item)
+            if problem is not None:
+                return f"[{index}]{problem[0]}", problem[1]
+        return None
+    return check
+
+
+def _all_of(checks: list[Checker]) -> Checker:
+    if len(checks) == 1:
+        return checks[0]
+
+    def check(value: Any) -> tuple[str, str] | None:
+        for one in checks:
+            problem = one(value)
+            if problem is not None:
+                return problem
+        return None
+    return check

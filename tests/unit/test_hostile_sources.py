@@ -1,0 +1,162 @@
+"""Sources tried as a hostile or careless user would give them: lone surrogates, one paragraph id with two
+texts, a huge one-line file; and progress that counts only the paragraphs of the corpus that is open."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from annotator.cli import main
+from annotator.core.corpus import MAX_PARAGRAPH_CHARS, Corpus, Paragraph
+from annotator.core.errors import InputError
+from annotator.core.records import to_record
+from annotator.core.schema import default_schema_path, load_schema
+from annotator.core.session import Session
+from annotator.core.spans import Annotation
+from annotator.core.store import Store
+from annotator.core.tokens import tokenize
+
+
+@pytest.fixture(autouse=True)
+def no_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every annotate here must stop before its screen: opening one would wait for keys."""
+    from annotator.tui.app import AnnotatorApp
+
+    def refuse(self: object, *args: object, **kwargs: object) -> None:
+        raise AssertionError("the screen opened")
+    monkeypatch.setattr(AnnotatorApp, "run", refuse)
+
+
+@pytest.fixture
+def opened() -> Iterator[list[Corpus]]:
+    corpora: list[Corpus] = []
+    yield corpora
+    for corpus in corpora:
+        corpus.close()
+
+
+def test_a_lone_surrogate_in_a_jsonl_source_is_refused_before_the_screen(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "wire.jsonl"
+    source.write_text('{"id": "a", "text": "Fine."}\n{"id": "b", "text": "Broken \\ud800 text."}\n', encoding="utf-8")
+    store = tmp_path / "s.jsonl"
+    assert main(["annotate", str(source), "--out", str(store), "--annotator", "t"]) == 2
+    err = capsys.readouterr().err
+    assert f"{source}:2: text: holds a lone surrogate" in err and "Traceback" not in err
+    assert not store.exists()
+
+
+def test_a_lone_surrogate_in_a_large_source_skips_its_record(tmp_path: Path, opened: list[Corpus]) -> None:
+    source = tmp_path / "big.jsonl"
+    lines = [json.dumps({"id": f"r{n}", "text": f"Record {n}."}) for n in range(50)]
+    lines[7] = '{"id": "r7", "meta": {"title": "\\udc00"}, "text": "Record 7."}'
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    corpus = Corpus([source], full_check_bytes=16)
+    opened.append(corpus)
+    assert [article.id for article in corpus][6:8] == ["r6", "r8"]
+    assert corpus.problems == [f"{source}:8: meta.title: holds a lone surrogate (a \\ud800-\\udfff escape without "
+                               "its pair), which is not Unicode text. Fix the line or remove it. The record is skipped."]
+
+
+def _queue_line(article_id: str, index: int, text: str, offset: int) -> str:
+    return json.dumps({"id": f"{article_id}#{index}", "text": text,
+                       "meta": {"article_id": article_id, "paragraph": index, "char_offset": offset, "source": "x"}})
+
+
+def test_one_paragraph_id_with_two_texts_is_refused_naming_both_files(tmp_path: Path, opened: list[Corpus]) -> None:
+    article = tmp_path / "strikes.txt"
+    article.write_text("Strikes hit Homs.\n\nNobody was hurt.\n", encoding="utf-8")
+    queue = tmp_path / "alice.queue.jsonl"
+    queue.write_text(_queue_line("strikes", 1, "Three people were hurt.", 19) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        Corpus([article, queue])
+    message = str(refused.value)
+    assert message.startswith(f"{queue}:1: paragraph 'strikes#1' holds other text than paragraph 1 of article 'strikes'")
+    assert f"at {article}." in message
+    queue.write_text(_queue_line("strikes", 1, "Nobody was hurt.", 19) + "\n", encoding="utf-8")
+    same = Corpus([article, queue])  # the same paragraph twice: a queue beside its articles
+    opened.append(same)
+    assert [p.id for a in same for p in a.paragraphs] == ["strikes#0", "strikes#1", "strikes#1"]
+
+
+def test_a_paragraph_past_the_maximum_is_refused_with_file_and_line(tmp_path: Path, opened: list[Corpus],
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    huge = tmp_path / "huge.txt"
+    huge.write_text("Intro.\n\n" + "word " * (MAX_PARAGRAPH_CHARS // 5) + "x\n", encoding="utf-8")
+    assert main(["annotate", str(huge), "--out", str(tmp_path / "s.jsonl"), "--annotator", "t"]) == 2
+    err = capsys.readouterr().err
+    assert f"{huge}:3: paragraph 2 is 1,000,001 characters long; annotator opens paragraphs of up to 1,000,000." in err
+    assert not (tmp_path / "s.jsonl").exists()
+    line = tmp_path / "huge.jsonl"
+    line.write_text(json.dumps({"id": "a", "text": "a" * (MAX_PARAGRAPH_CHARS + 1)}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=rf"^{line}:1: paragraph 1 is 1,000,001 characters long"):
+        Corpus([line])
+    fits = tmp_path / "fits.txt"
+    fits.write_text("a" * MAX_PARAGRAPH_CHARS, encoding="utf-8")
+    corpus = Corpus([fits])
+    opened.append(corpus)
+    assert len(corpus.article(0).paragraphs[0].text) == MAX_PARAGRAPH_CHARS
+
+
+def _decided(store: Store, paragraph: Paragraph) -> None:
+    store.append(to_record(paragraph, tokenize(paragraph.text), Annotation(answer="accept"),
+                           schema_ref={"name": "x", "version": "1"}, annotator="t", timestamp=1))
+
+
+def test_progress_counts_only_the_records_of_the_open_corpus(tmp_path: Path, opened: list[Corpus]) -> None:
+    article = tmp_path / "strikes.txt"
+    article.write_text("Strikes hit Homs.\n\nNobody was hurt.\n", encoding="utf-8")
+    corpus = Corpus([article])
+    opened.append(corpus)
+    with Store(tmp_path / "s.jsonl") as store:
+        _decided(store, corpus.article(0).paragraphs[0])
+        for other in ("elsewhere#0", "elsewhere#1", "strikes#7"):  # another corpus's work in the same store
+            article_id, _, index = other.partition("#")
+            _decided(store, Paragraph(article_id, int(index), "Other text.", 0, "other.txt"))
+        session = Session(corpus, load_schema(default_schema_path()), store, "t")
+        progress = session.progress()
+        assert (progress.done, progress.total, progress.exact) == (1, 2, True)
+        session.decide("accept")  # the second paragraph, the first unfinished
+        assert session.progress().done == 2
+        assert session.undo() and session.progress().done == 1
+
+
+def test_progress_of_a_large_source_is_an_estimate_of_paragraphs_until_it_is_read(
+        tmp_path: Path, opened: list[Corpus]) -> None:
+    """The issue saw "0/400001" for 800,000 paragraphs: each article not yet read counted as one paragraph."""
+    source = tmp_path / "big.jsonl"
+    count = 2_000
+    source.write_text("".join(json.dumps({"id": f"r{n}", "text": f"Record {n}.\n\nIts end."}) + "\n" for n in range(count)),
+                      encoding="utf-8")
+    corpus = Corpus([source], full_check_bytes=1024, index_later=True)
+    opened.append(corpus)
+    with Store(tmp_path / "s.jsonl") as store:
+        _decided(store, corpus.article(0).paragraphs[0])
+        session = Session(corpus, load_schema(default_schema_path()), store, "t")
+        early = session.progress()
+        assert not early.exact and early.done == 1
+        assert abs(early.total - 2 * count) <= count // 10, early  # paragraphs, not articles
+        assert corpus.wait_until_indexed(timeout=120)
+        for article in corpus:
+            assert len(article.paragraphs) == 2
+        done = session.progress()
+        assert (done.done, done.total, done.exact, done.complete) == (1, 2 * count, True, True)
+
+
+@pytest.mark.parametrize("how", ["the same path", "a link", "inside a folder given"])
+def test_annotate_refuses_an_out_that_is_one_of_its_sources(how: str, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    corpus = tmp_path / "articles" / "c.jsonl"
+    corpus.parent.mkdir()
+    corpus.write_text('{"id": "a", "text": "Strikes hit Homs."}\n', encoding="utf-8")
+    before = corpus.read_bytes()
+    out, source = {"the same path": (corpus, corpus), "a link": (tmp_path / "link.jsonl", corpus),
+                   "inside a folder given": (corpus, corpus.parent)}[how]
+    if how == "a link":
+        out.symlink_to(corpus)
+    assert main(["annotate", str(source), "--out", str(out), "--annotator", "t"]) == 2
+    assert f"{out}: is also a source ({corpus})" in capsys.readouterr().err
+    assert corpus.read_bytes() == before
