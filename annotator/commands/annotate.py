@@ -110,7 +110,7 @@ def _annotate(corpus: Corpus, schema: Schema, schema_path: Path, store_path: Pat
             first = order.next_position(session.is_decided)
             if first is not None:
                 session.open(first)
-        print(f"annotator: writing to {store_path}", file=sys.stderr)
+        print(f"annotator: writing to {terminal_safe(str(store_path))}", file=sys.stderr)
         from annotator.tui.app import AnnotatorApp
 
         app = AnnotatorApp(session, store_path=str(store_path), keymap=config.keys, schema_path=schema_path,

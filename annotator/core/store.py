@@ -430,8 +430,8 @@ class StoreContents:
         except ValueError as error:
             record, why = None, str(error)
             refused = why
-        else:
-            why = "not a JSON object" if not isinstance(record, dict) else ""
+        else:  # valid JSON that is not an object: no write cut short leaves that (every line starts with "{")
+            why = refused = "" if isinstance(record, dict) else "the line is not a JSON object"
         if refused:
             raise _malformed(self.path, number, refused)
         if record is None or why:

@@ -31,9 +31,14 @@ def _hostile_line(paragraph: Paragraph) -> bytes:
 async def test_a_bad_record_met_on_the_screen_ends_the_app_with_its_message(tmp_path: Path) -> None:
     sources = write_articles(tmp_path / "articles", STORIES)
     corpus = Corpus([sources])
-    second = corpus.article(0).paragraphs[1]
+    first, second = corpus.article(0).paragraphs[:2]
     store_path = tmp_path / "annotations.jsonl"
-    store_path.write_bytes(_hostile_line(second))
+    # A line followed by another line of the store's own format is only indexed when the store opens (a last
+    # line is parsed in full there, and refused before any screen): the bad one is met once it is read.
+    good = to_record(first, tokenize(first.text), EMPTY, schema_ref={"name": "x", "version": "1"}, annotator="tester",
+                     timestamp=1)
+    store_path.write_bytes(_hostile_line(second)
+                           + encode_line(good, seq=2, action="edit", reverts=None, tokens=good["tokens"]) + b"\n")
     before = store_path.read_bytes()
     with Store(store_path) as store:
         session = Session(corpus, load_schema(default_schema_path()), store, "tester")
