@@ -18,6 +18,12 @@ The annotator is a careful one who plans each move from what the screen shows:
   value (CASUALTY's `status`, given in the gold file), `enter` is refused and opens the
   attribute panel on it, and the annotator presses the gold value's key and `enter` again.
 
+`--article PATH` (repeatable) and `--gold PATH` run it on any article with its gold instead,
+e.g. `--article ../shared/reference/seed-article.txt --gold benchmarks/seed_article_gold.jsonl`
+(gold written by hand from the guidelines). Besides the totals it prints the keys by kind
+(moves, `f` jumps, `e`, shift+arrows, label keys, tab/backspace on wrong suggestions, `A`,
+`enter`, status keys) and by the label of the span they were spent on.
+
 Four runs: nothing suggested; the starter patterns only (`annotator suggest --patterns
 news-conflict.patterns.jsonl` before opening the screen); occurrences only (tagging suggests
 the label at the text's other occurrences in the article); both. Figures: docs/KEYS.md and
@@ -26,14 +32,16 @@ docs/PERFORMANCE.md ("Keys per span").
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import io
 import json
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -66,15 +74,21 @@ class Run:
     suggested: int = 0  # suggestions the annotator met
     accepted: int = 0  # of which accepted as they were (by `A`)
     for_values: int = 0  # of the keys, those that gave required values (a refused `enter` and the choice's key)
+    by_kind: Counter[str] = field(default_factory=Counter)  # keys by what they were for (KINDS)
+    by_label: Counter[str] = field(default_factory=Counter)  # keys spent on each label's spans
 
 
-def read_gold(corpus: Corpus) -> tuple[dict[str, list[Key]], dict[Key, dict[str, Any]]]:
+# What each counted key was for, in the order the breakdown prints them.
+KINDS = ("moves", "f jumps", "e", "shift+arrows", "label keys", "tab/backspace", "A", "enter", "status keys")
+
+
+def read_gold(corpus: Corpus, gold_path: Path) -> tuple[dict[str, list[Key]], dict[Key, dict[str, Any]]]:
     """The gold spans by paragraph id, as offsets, and the required values of those that have any:
     each `[label, text, nth?, {attribute: value}?]` is the nth whole-token occurrence."""
     texts = {paragraph.id: paragraph for article in corpus for paragraph in article.paragraphs}
     gold: dict[str, list[Key]] = {}
     values: dict[Key, dict[str, Any]] = {}
-    for line in GOLD.read_text(encoding="utf-8").splitlines():
+    for line in gold_path.read_text(encoding="utf-8").splitlines():
         entry = json.loads(line)
         paragraph = texts[entry["id"]]
         tokens = tokenize(paragraph.text)
@@ -82,7 +96,7 @@ def read_gold(corpus: Corpus) -> tuple[dict[str, list[Key]], dict[Key, dict[str,
         for label, text, *rest in entry["spans"]:
             matches = whole_token_matches(paragraph.text, tokens, text)
             if not matches:
-                raise SystemExit(f"{GOLD}: {text!r} is not on token edges in {entry['id']}")
+                raise SystemExit(f"{gold_path}: {text!r} is not on token edges in {entry['id']}")
             nth = [item for item in rest if isinstance(item, int)]
             start, end = matches[nth[0] if nth else 0]
             spans.append((start, end, label))
@@ -103,8 +117,11 @@ class Annotator:
         self.values = values
         self.label_keys = {label.name: label.key for label in screen.session.schema.labels}
 
-    async def press(self, *keys: str) -> None:
+    async def press(self, kind: str, label: str, *keys: str) -> None:
+        """Press `keys`, counted as `kind` (one of KINDS) spent on a `label` span."""
         self.run.keys += len(keys)
+        self.run.by_kind[kind] += len(keys)
+        self.run.by_label[label] += len(keys)
         await self.pilot.press(*keys)  # type: ignore[attr-defined]
 
     @property
@@ -130,7 +147,7 @@ class Annotator:
                 return prefix
         return None
 
-    async def move_to(self, target: int, next_key: str) -> None:
+    async def move_to(self, target: int, next_key: str, label: str) -> None:
         """Cursor to `target`; `next_key` is the key pressed next, which closes the `f` prompt by itself
         when it is a shift+arrow or a label key that goes on no word's start (docs/KEYS.md)."""
         cursor = self.screen.cursor
@@ -149,7 +166,8 @@ class Annotator:
             closes = next_key in ("shift+right", "shift+left") or (
                 next_key in self.label_keys.values() and self.screen.word_starting(letters + next_key, cursor) is None)
             plans.append(["f", *letters, *([] if closes else ["enter"])])
-        await self.press(*min(plans, key=len))
+        keys = min(plans, key=len)
+        await self.press("f jumps" if keys[0] == "f" else "moves", label, *keys)
         assert self.screen.cursor == target, (self.screen.cursor, target)
 
     def selection_keys(self, first: int, last: int) -> list[str]:
@@ -172,11 +190,13 @@ class Annotator:
         inside = [t.id for t in self.tokens if t.start < end and t.end > start and not t.text.isspace()]
         first, last = inside[0], inside[-1]
         selecting = self.selection_keys(first, last)
-        await self.move_to(first, (selecting or [self.label_keys[label]])[0])
-        await self.press(*selecting)
+        await self.move_to(first, (selecting or [self.label_keys[label]])[0], label)
+        if selecting[:1] == ["e"]:
+            await self.press("e", label, "e")
+        await self.press("shift+arrows", label, *selecting[1:] if selecting[:1] == ["e"] else selecting)
         if selecting:
             assert self.screen.selection == (first, last), (self.screen.selection, first, last)
-        await self.press(self.label_keys[label])
+        await self.press("label keys", label, self.label_keys[label])
 
     async def settle_suggestions(self, gold: Sequence[Key]) -> None:
         """Reject or relabel the wrong suggestions (reached with tab), then accept the rest with `A`."""
@@ -194,14 +214,17 @@ class Annotator:
                 selected = self.screen.selected_span()
                 if selected is not None and selected.id == target.id:
                     break
-                await self.press("tab")
+                await self.press("tab/backspace", target.label, "tab")
             label = labels_at.get((target.start, target.end))
-            await self.press(self.label_keys[label] if label is not None else "backspace")
+            if label is not None:
+                await self.press("label keys", label, self.label_keys[label])
+            else:
+                await self.press("tab/backspace", target.label, "backspace")
         left = [s for s in self.screen.session.annotation.spans if s.suggested]
         self.run.suggested += len(seen)
         if left:
             self.run.accepted += len(left)
-            await self.press("A")
+            await self.press("A", "(paragraph)", "A")
 
     async def paragraph(self, gold: Sequence[Key]) -> None:
         self.run.spans += len(gold)
@@ -212,15 +235,15 @@ class Annotator:
             if not missing:
                 break
             await self.tag(missing[0])  # a tag may suggest more in this paragraph: settle them first
-        await self.press("enter")
+        await self.press("enter", "(paragraph)", "enter")
         while isinstance(self.screen.app.screen, AttributeScreen):  # refused: a span lacks a required value
             panel = self.screen.app.screen
             span, attribute = panel.span(), panel.attribute
             assert span is not None and attribute is not None
             value = self.values[(span.start, span.end, span.label)][attribute.name]
             self.run.for_values += 2
-            await self.press(next(choice.key for choice in attribute.choices if choice.value == value))
-            await self.press("enter")
+            await self.press("status keys", span.label, next(c.key for c in attribute.choices if c.value == value))
+            await self.press("status keys", span.label, "enter")
 
 
 async def annotate(folder: Path, corpus: Corpus, gold: dict[str, list[Key]], values: dict[Key, dict[str, Any]],
@@ -249,29 +272,44 @@ async def annotate(folder: Path, corpus: Corpus, gold: dict[str, list[Key]], val
                 assert span["attributes"][name] == value, (paragraph_id, span["text"], name)
 
 
-def measure(name: str, patterns: bool, occurrences: bool) -> Run:
+def measure(name: str, sources: Sequence[Path], gold_path: Path, patterns: bool, occurrences: bool) -> Run:
     run = Run(name)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        sources = [SAMPLES / article for article in ARTICLES]
         if patterns:
             with contextlib.redirect_stderr(io.StringIO()):
                 status = main(["suggest", *map(str, sources), "--out", str(folder / "store.jsonl"),
                                "--patterns", str(PATTERNS), "--annotator", "bench", "--quiet"])
             assert status == 0
         corpus = Corpus(sources)
-        asyncio.run(annotate(folder, corpus, *read_gold(corpus), run, occurrences))
+        asyncio.run(annotate(folder, corpus, *read_gold(corpus, gold_path), run, occurrences))
     return run
 
 
 def main_benchmark(argv: Sequence[str]) -> int:
-    runs = [measure("nothing suggested", False, False), measure("starter patterns", True, False),
-            measure("occurrences", False, True), measure("patterns + occurrences", True, True)]
-    print(f"{runs[0].spans} gold spans in {len(ARTICLES)} articles ({', '.join(ARTICLES)})")
+    parser = argparse.ArgumentParser(description="Keys per gold span on the annotate screen.")
+    parser.add_argument("--article", type=Path, action="append",
+                        help="an article to annotate (repeatable; default: the bundled samples)")
+    parser.add_argument("--gold", type=Path, default=GOLD, help=f"its gold spans (default: {GOLD.name})")
+    options = parser.parse_args(argv)
+    sources = options.article or [SAMPLES / article for article in ARTICLES]
+    runs = [measure(name, sources, options.gold, patterns, occurrences)
+            for name, patterns, occurrences in (("nothing suggested", False, False), ("starter patterns", True, False),
+                                                ("occurrences", False, True), ("patterns + occurrences", True, True))]
+    print(f"{runs[0].spans} gold spans in {len(sources)} articles ({', '.join(source.name for source in sources)})")
     print(f"{'':24} {'keys':>5} {'keys/span':>9} {'suggested':>9} {'accepted':>8} {'for required values':>20}")
     for run in runs:
         print(f"{run.name:24} {run.keys:5} {run.keys / run.spans:9.2f} {run.suggested:9} {run.accepted:8} "
               f"{run.for_values:20}")
+    print("\nkeys by kind")
+    print(f"{'':24} " + " ".join(f"{kind:>13}" for kind in KINDS))
+    for run in runs:
+        print(f"{run.name:24} " + " ".join(f"{run.by_kind[kind]:13}" for kind in KINDS))
+    labels = sorted({label for run in runs for label in run.by_label})
+    print("\nkeys by label (the label of the span they were for; accepting a paragraph is (paragraph))")
+    print(f"{'':24} " + " ".join(f"{label:>12}" for label in labels))
+    for run in runs:
+        print(f"{run.name:24} " + " ".join(f"{run.by_label[label]:12}" for label in labels))
     return 0
 
 

@@ -188,3 +188,94 @@ def _number_at(tokens: list[str], index: int) -> tuple[int, int, bool] | None:
     if not last:
         return None
     return i, int(total + current), loose
+
+
+# What happened to the people a casualty figure counts, by the word the reporter used (the schema's
+# `status` values). "casualties" is left out: hospitals "receive casualties" who are alive.
+_STATUS_CUES: dict[str, str] = {
+    **dict.fromkeys(("killed", "kill", "kills", "killing", "dead", "died", "die", "dies", "dying", "death",
+                     "deaths", "lives", "lost", "slain", "executed", "massacred", "murdered", "fatalities"),
+                    "killed"),
+    **dict.fromkeys(("injured", "injure", "injures", "injuring", "injuries", "wounded", "wound", "wounds",
+                     "wounding", "hurt", "treated", "hospitalised", "hospitalized"), "injured"),
+    **dict.fromkeys(("missing", "disappeared", "unaccounted"), "missing"),
+    **dict.fromkeys(("abducted", "abducting", "kidnapped", "kidnapping", "hostage", "hostages", "detained",
+                     "captured"), "abducted"),
+}
+# Words between a figure and a verb after it that keep the verb's subject the figure: "were being treated".
+_AUXILIARIES = frozenset({
+    "was", "were", "is", "are", "be", "been", "being", "had", "has", "have", "reportedly", "also",
+    "later", "all", "both", "subsequently", "allegedly",
+})
+_STATUS_TOKEN = re.compile(r"[A-Za-z]+|[.;:,\"“”]")
+_CLAUSE_ENDS = frozenset('.;:"“”')
+_WINDOW = 8  # words either side of the figure that may still be its verb
+
+
+def casualty_status(text: str, start: int, end: int) -> str | None:
+    """The `status` the words around the casualty figure `text[start:end]` give it, or None where unclear.
+
+    The figure's own words first ("23 wounded people"), then a verb after it whose subject it is
+    ("four fighters had been killed", "three civilians, including a boy, died"), then the nearest
+    cue before it in its clause ("killing six people", "the deaths of 16 of its members"). Two
+    different cues in the same place ("killed or wounded") give None: a guess would cost more keys
+    to undo than to type.
+    """
+    inside = _cues(_STATUS_TOKEN.findall(text[start:end].lower()))
+    if inside:
+        return inside.pop() if len(inside) == 1 else None
+    after = _status_after(_STATUS_TOKEN.findall(text[end:].lower())[: _WINDOW * 2])
+    if after is not None:
+        return after
+    return _status_before(_STATUS_TOKEN.findall(text[:start].lower())[::-1][:_WINDOW])
+
+
+def _cues(words: list[str]) -> set[str]:
+    return {_STATUS_CUES[word] for word in words if word in _STATUS_CUES}
+
+
+def _status_after(words: list[str]) -> str | None:
+    """The cue of a verb after the figure that has it for subject: right after it, after auxiliaries
+    or after a parenthesis between commas; past a coordinated figure ("and two fishermen") only
+    through an auxiliary, so that "and wounded dozens" is not read as this figure's verb."""
+    subject_next = True  # the next word may be the figure's verb
+    coordinated = False  # past an "and"/"or": another figure's words may come before the verb
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word in _CLAUSE_ENDS:
+            return None
+        if word == ",":
+            closing = next((i for i in range(index + 1, len(words)) if words[i] in _CLAUSE_ENDS | {","}), None)
+            if closing is None or words[closing] != ",":
+                return None
+            index, subject_next = closing + 1, True
+            continue
+        if word in _STATUS_CUES:
+            following = words[index + 1] if index + 1 < len(words) else ""
+            return _STATUS_CUES[word] if subject_next and following != "or" else None
+        if word in ("and", "or"):
+            coordinated, subject_next = True, False
+        elif word in _AUXILIARIES:
+            subject_next = True
+        elif coordinated:
+            subject_next = False
+        else:
+            return None
+        index += 1
+    return None
+
+
+def _status_before(words_back: list[str]) -> str | None:
+    """The nearest cue before the figure in its clause (a comma ends the search too); None if a
+    different cue stands right next to it ("killed or wounded three")."""
+    for index, word in enumerate(words_back):
+        if word in _CLAUSE_ENDS or word == ",":
+            return None
+        if word in _STATUS_CUES:
+            status = _STATUS_CUES[word]
+            beside = words_back[index + 2] if index + 2 < len(words_back) and words_back[index + 1] in ("or", "and") else ""
+            if beside in _STATUS_CUES and _STATUS_CUES[beside] != status:
+                return None
+            return status
+    return None

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from annotator.core.casualty import parse_casualty
+from annotator.core.casualty import casualty_status, parse_casualty
 from annotator.core.corpus import Article, Corpus, Paragraph
 from annotator.core.display import display_text
 from annotator.core.records import RecordBuilder, annotation_from_record, kept_meta, to_record, tokens_of
@@ -373,12 +373,15 @@ class Session:
 
     def _prefilled(self, label: Label, span: Span, text: str | None = None) -> tuple[tuple[str, Any], ...]:
         """A new span's attributes: the schema's defaults, and for a casualty figure (a label with an
-        integer `count` and a choice `qualifier`) what its text says ("at least 18" -> 18, at_least),
+        integer `count` and a choice `qualifier`) what its text says ("at least 18" -> 18, at_least) and
+        the `status` the words around it give ("killing six people" -> killed, `casualty_status`),
         for the annotator to confirm or correct. `text` is the span's paragraph (default: the open one)."""
         values = {spec.name: spec.default for spec in label.attributes if spec.default is not None}
         count, qualifier = label.attribute("count"), label.attribute("qualifier")
         if count is not None and count.type == "integer" and qualifier is not None and qualifier.type == "choice":
-            parsed = parse_casualty((self.paragraph.text if text is None else text)[span.start : span.end])
+            paragraph = self.paragraph.text if text is None else text
+            parsed = parse_casualty(paragraph[span.start : span.end])
+            parsed["status"] = casualty_status(paragraph, span.start, span.end)
             for name, value in parsed.items():
                 spec = label.attribute(name)
                 if value is not None and spec is not None and spec.allows(value):
@@ -444,6 +447,16 @@ class Session:
         assert label is not None  # callers checked it
         return add_span(annotation, dataclasses.replace(span, attributes=self._prefilled(label, span, text)))
 
+    def _with_prefilled(self, annotation: Annotation, spans: Sequence[Span]) -> Annotation:
+        """`annotation` with `spans` (suggested or relabelled ones, which no tag pre-filled) given the
+        attributes a new span of their label gets (`_prefilled`), their own kept."""
+        for span in spans:
+            label = self.schema.label(span.label)
+            if label is not None:
+                attributes = self._prefilled(label, span, self.paragraph.text)
+                annotation = update_span(annotation, span.id, attributes=attributes)
+        return annotation
+
     def _with_occurrences(self, annotation: Annotation, text: str, tokens: Sequence[Token], tagged: Span) -> Annotation:
         """`annotation` with `tagged`'s label suggested wherever the paragraph `text` has the tagged
         text on token edges, except where a span already is at those offsets, where the annotator
@@ -504,7 +517,8 @@ class Session:
         """Make every suggestion of the open paragraph the annotator's own, in one line, and suggest each
         at its text's other occurrences as tagging does (`occurrences_suggested`)."""
         made = [span for span in self._current().spans if span.suggested]
-        return self._commit(self._suggested_elsewhere(accept_suggestions(self._current()), made))
+        accepted = self._with_prefilled(accept_suggestions(self._current()), made)
+        return self._commit(self._suggested_elsewhere(accepted, made))
 
     def reject_suggestion(self, span_id: str) -> Annotation:
         """Take a suggestion out and keep it as rejected (`meta.rejected_spans`), so that its source
@@ -538,7 +552,8 @@ class Session:
             return self._commit(current)
         if self.schema.label(label) is None:
             raise EditRefused(f"{label} is not a label of schema {self.schema.name}.")
-        return self._commit(relabel_span(current, span_id, label))
+        relabelled = relabel_span(current, span_id, label)
+        return self._commit(self._with_prefilled(relabelled, [s for s in relabelled.spans if s.id == span_id]))
 
     def remove(self, span_id: str) -> Annotation:
         return self._commit(remove_span(self._current(), span_id))
@@ -549,7 +564,8 @@ class Session:
         current = self._current()
         span = current.span(span_id)
         made = (span,) if span is not None and span.suggested else ()
-        return self._commit(self._suggested_elsewhere(update_span(current, span_id, suggested=False), made))
+        accepted = self._with_prefilled(update_span(current, span_id, suggested=False), made)
+        return self._commit(self._suggested_elsewhere(accepted, made))
 
     def set_attribute(self, span_id: str, name: str, value: Any) -> Annotation:
         return self._commit(set_attribute(self._current(), span_id, name, value))

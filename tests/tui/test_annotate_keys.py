@@ -40,7 +40,8 @@ async def press_to(pilot, app: AnnotatorApp, word: str) -> None:
 
 
 async def test_accept_is_refused_until_a_required_attribute_has_a_value(workspace):
-    space = workspace({"req": ["Militants killed at least 18 people in Deir el-Zour on Sunday."]})
+    # "killed or wounded": no status is pre-filled (casualty_status), so the required value is missing
+    space = workspace({"req": ["Militants killed or wounded at least 18 people in Deir el-Zour on Sunday."]})
     app = make_app(space)
     async with app.run_test(size=SIZE) as pilot:
         await press_to(pilot, app, "at")

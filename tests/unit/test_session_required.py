@@ -17,7 +17,8 @@ from annotator.core.store import Store, read_store
 @pytest.fixture
 def session(tmp_path: Path):
     article = tmp_path / "strikes.txt"
-    article.write_text("Three soldiers and two medics were killed near Tyre.\n", encoding="utf-8")
+    # "killed or wounded": no status is pre-filled (casualty_status), so the required value is missing
+    article.write_text("Three soldiers and two medics were killed or wounded near Tyre.\n", encoding="utf-8")
     opened = Session(Corpus([article]), load_schema(default_schema_path()), Store(tmp_path / "s.jsonl"), "alice")
     yield opened
     opened.store.close()
