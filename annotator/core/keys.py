@@ -105,7 +105,7 @@ KEY_BINDINGS: tuple[KeyBinding, ...] = (
     _annotate("next_match", "n", "next_match", "Next match", "Jump to the next match of the last search"),
     _annotate("filter", "u", "cycle_filter", "Filter", "Page through all / only unfinished / only flagged paragraphs"),
     _annotate("help", "question_mark", "help", "Help", "Keys and labelling guidelines", show=True, key_display="?"),
-    _annotate("quit", "q", "quit", "Quit", "Quit (everything is already saved)", show=True),
+    _annotate("quit", "q", "quit", "Quit", "Quit (every change is saved as made; while one waits to be written, a second q)", show=True),
 
     _review("next_candidate", "down", "candidate(1)", "Next span", "Highlight the next candidate span"),
     _review("previous_candidate", "up", "candidate(-1)", "Previous span", "Highlight the previous candidate span"),
