@@ -4,7 +4,10 @@ A blank line ends each paragraph and `-DOCSTART- -X- O O` starts each article, w
 `--level` says. Columns are separated by a single space, as in CoNLL-2003 and on the
 `-DOCSTART-` line itself: readers that split on one separator (nltk's ConllCorpusReader)
 then see the same columns on every line, and spaCy's `convert` finds its document marker.
-Whitespace tokens are skipped and words never hold whitespace, so the split is unambiguous.
+Whitespace tokens are skipped, and a token of another tool that holds whitespace ("New York")
+is written as its words, one a line, tagged as the words of one span (`New B-LOC`, `York I-LOC`,
+as CoNLL-2003 itself and spaCy's `conll_ner_to_docs` write a name): every CoNLL reader splits a
+line at whitespace, so no line holds more than its two columns.
 One tag per token cannot hold overlapping spans: the longest span is kept, then the
 earliest; the others are counted and named on stderr.
 
@@ -44,8 +47,23 @@ def export(documents: Iterable[Document], out: Path, options: ExportOptions) -> 
 def _paragraph_block(record: dict[str, Any], options: ExportOptions) -> str:
     paragraph = paragraph_document(record)
     tags = token_tags(paragraph.tokens, paragraph.spans, options.scheme, options.report.dropped_overlaps)
-    lines = [f"{token['text']} {tag}\n" for token, tag in zip(paragraph.tokens, tags) if not token["text"].isspace()]
+    lines = [f"{word} {word_tag}\n" for token, tag in zip(paragraph.tokens, tags)
+             for word, word_tag in _words(token["text"], tag)]
     return "".join(lines) + "\n" if lines else ""
+
+
+def _words(token_text: str, tag: str) -> list[tuple[str, str]]:
+    """A token's whitespace-free words with their tags: none for a whitespace token, several for "New York".
+
+    The token's tag is spread over its words as over the words of one span: `B-` or `U-` starts
+    it, `L-` or `U-` ends it, `I-` between, so a reader gets the same span back.
+    """
+    words = token_text.split()
+    if len(words) < 2 or tag == "O":
+        return [(word, tag) for word in words]
+    prefix, label = tag[0], tag[2:]
+    prefixes = ["B" if prefix in "BU" else "I", *["I"] * (len(words) - 2), "L" if prefix in "LU" else "I"]
+    return [(word, f"{word_prefix}-{label}") for word, word_prefix in zip(words, prefixes)]
 
 
 def read(path: Path, options: ImportOptions) -> Iterator[Imported]:

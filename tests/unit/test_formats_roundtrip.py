@@ -392,3 +392,53 @@ def test_label_studio_predictions_keep_their_scores(tmp_path: Path) -> None:
     run("import", source, "--format", "label-studio", "--out", back, "--model", "ner-v3")
     (record,) = read_store(back).latest.values()
     assert [(s["text"], s["score"], s["source"]) for s in record["spans"]] == [("Aleppo", 0.87, "model:ner-v3")]
+
+
+#: a record tokenized by another tool (spaCy's merged entities, a tab kept inside a token, a lone
+#: no-break space as a token): each token's whitespace must not reach a CoNLL line
+FOREIGN_TEXT = "Troops left New York\tCity and\u00a0Deir ez-Zor."
+FOREIGN_TOKENS = [("Troops", 0, 6), ("left", 7, 11), ("New York\tCity", 12, 25), ("and", 26, 29),
+                  ("\u00a0", 29, 30), ("Deir ez-Zor", 30, 41), (".", 41, 42)]
+FOREIGN_RECORD = {
+    "id": "f#0", "text": FOREIGN_TEXT, "answer": "accept",
+    "meta": {"article_id": "f", "paragraph": 0, "char_offset": 0, "source": "f.txt"},
+    "tokens": [{"text": text, "start": start, "end": end, "id": n, "ws": FOREIGN_TEXT[end:end + 1] == " "}
+               for n, (text, start, end) in enumerate(FOREIGN_TOKENS)],
+    "spans": [{"start": 0, "end": 6, "token_start": 0, "token_end": 0, "label": "ACTOR", "text": "Troops"},
+              {"start": 12, "end": 25, "token_start": 2, "token_end": 2, "label": "LOCATION", "text": "New York\tCity"},
+              {"start": 30, "end": 42, "token_start": 5, "token_end": 6, "label": "LOCATION", "text": "Deir ez-Zor."}],
+}
+
+
+@pytest.mark.parametrize("scheme", ["iob2", "bilou"])
+def test_conll_writes_a_token_holding_whitespace_as_its_words_and_reads_the_spans_back(
+        tmp_path: Path, scheme: str) -> None:
+    store = tmp_path / "store.jsonl"
+    store.write_text(json.dumps(FOREIGN_RECORD) + "\n", encoding="utf-8")
+    out = tmp_path / "out.conll"
+    run("export", store, "--format", "conll", "--out", out, "--scheme", scheme)
+    rows = [line.split(" ") for line in out.read_text(encoding="utf-8").splitlines()[2:] if line]
+    last = "L" if scheme == "bilou" else "I"
+    assert rows == [["Troops", "U-ACTOR" if scheme == "bilou" else "B-ACTOR"], ["left", "O"],
+                    ["New", "B-LOCATION"], ["York", "I-LOCATION"], ["City", f"{last}-LOCATION"], ["and", "O"],
+                    ["Deir", "B-LOCATION"], ["ez-Zor", "I-LOCATION"], [".", f"{last}-LOCATION"]]
+    back = tmp_path / "back.jsonl"
+    run("import", out, "--format", "conll", "--out", back)
+    (record,) = read_store(back).latest.values()
+    assert record["text"] == "Troops left New York City and Deir ez-Zor ."
+    assert [(s["label"], s["text"]) for s in record["spans"]] == [
+        ("ACTOR", "Troops"), ("LOCATION", "New York City"), ("LOCATION", "Deir ez-Zor .")]
+
+
+def test_spacy_reads_a_token_holding_whitespace_as_one_entity(tmp_path: Path) -> None:
+    """spaCy's own CoNLL reader (`spacy convert -c ner`) splits each line at whitespace, as every CoNLL reader does."""
+    pytest.importorskip("spacy")
+    from spacy.training.converters import conll_ner_to_docs
+
+    store = tmp_path / "store.jsonl"
+    store.write_text(json.dumps(FOREIGN_RECORD) + "\n", encoding="utf-8")
+    out = tmp_path / "out.conll"
+    run("export", store, "--format", "conll", "--out", out)
+    (doc,) = conll_ner_to_docs(out.read_text(encoding="utf-8"), n_sents=0, no_print=True)
+    assert [(ent.text, ent.label_) for ent in doc.ents] == [
+        ("Troops", "ACTOR"), ("New York City", "LOCATION"), ("Deir ez-Zor .", "LOCATION")]
