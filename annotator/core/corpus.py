@@ -4,7 +4,8 @@ Sources (as README.md, "Commands", promises them; queue lines as in docs/TEAMS.m
 
 - a `.txt` file is one article; its id is the file stem;
 - a `.jsonl` file holds one article a line: `{"id"?: str, "text": str, "meta"?: object}` (an
-  integer id is taken as its decimal string). Blank lines are skipped. A record without an id is given `<file stem>-<line number>` (line numbers
+  integer id is taken as its decimal string; one holding control characters is refused, as is
+  a `.txt` name holding them). Blank lines are skipped. A record without an id is given `<file stem>-<line number>` (line numbers
   count from 1, blank lines included), e.g. `wire-3`, so the id stays the same however the
   records before it change. A line written by `annotator assign` (its `id` is
   `meta.article_id + "#" + meta.paragraph`) is one paragraph that keeps its original id,
@@ -51,6 +52,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from annotator.core.checked import checked_json
+from annotator.core.display import terminal_safe, unsafe_characters
 from annotator.core.errors import InputError
 from annotator.core.files import check_readable
 
@@ -202,11 +204,26 @@ def _article_from_record(raw: bytes, path: Path, line: int, byte_offset: int) ->
     else:
         raise InputError(f'{where}: "id" is {"empty" if isinstance(record_id, str) else _json_type(record_id)}; '
                          "give a non-empty string, or leave it out for an id made from the file name and line.")
+    _refuse_unsafe_id(article_id, where, "Remove them from the id" if record_id is not None else "Rename the file")
     queued = _queued_paragraph(article_id, text, meta, path, where)
     paragraphs = (queued,) if queued is not None else split_paragraphs(article_id, text, str(path))
     for paragraph in paragraphs:
         _refuse_long(paragraph, where)
     return Article(article_id, text, str(path), meta, paragraphs)
+
+
+def _refuse_unsafe_id(article_id: str, where: str, fix: str) -> None:
+    """InputError for an id holding control characters (an escape, a line break, a bidi override).
+
+    Ids are the stable keys of the store and of every export, so one is refused rather than
+    altered; and shown on a screen or in a message, a raw escape would be obeyed by the terminal.
+    """
+    if article_id.isprintable():  # the common case, in C; a space or a no-break space is no control
+        return
+    unsafe = unsafe_characters(article_id)
+    if unsafe:
+        raise InputError(f"{where}: the id {terminal_safe(article_id)!r} holds control characters ({', '.join(unsafe)}). "
+                         f"{fix}: ids are the keys of the store and of every export, so annotator does not change them.")
 
 
 def _queued_paragraph(article_id: str, text: str, meta: dict[str, Any], path: Path, where: str) -> Paragraph | None:
@@ -258,6 +275,7 @@ class _TextSource:
         text = _decode(data, path, None, 0)
         if not text.strip():
             raise InputError(f"{path}: the file has only whitespace: nothing to annotate. Give a file with text in it.")
+        _refuse_unsafe_id(path.stem, str(path), "Rename the file (its name is the article's id)")
         self.path = path
         self.article_value = Article(path.stem, text, str(path), {}, split_paragraphs(path.stem, text, str(path)))
         longest = max(self.article_value.paragraphs, key=lambda paragraph: len(paragraph.text))

@@ -4,6 +4,7 @@ texts, a huge one-line file; and progress that counts only the paragraphs of the
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -160,3 +161,64 @@ def test_annotate_refuses_an_out_that_is_one_of_its_sources(how: str, tmp_path: 
     assert main(["annotate", str(source), "--out", str(out), "--annotator", "t"]) == 2
     assert f"{out}: is also a source ({corpus})" in capsys.readouterr().err
     assert corpus.read_bytes() == before
+
+
+@pytest.mark.parametrize("bad_id, named", [
+    ("a\x1b]52;c;aGk=\x07", "U+001B, U+0007"), ("two\nlines", "U+000A"), ("tab\there", "U+0009"),
+    ("c1\x85", "U+0085"), ("bidi\u202eevil", "U+202E"), ("zero\u200bwidth", "U+200B"),
+])
+@pytest.mark.parametrize("command", ["annotate", "assign", "suggest"])
+def test_a_source_id_with_control_characters_is_refused_by_every_command_that_reads_sources(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], bad_id: str, named: str, command: str) -> None:
+    """Ids are the ML team's stable keys: altering one is worse than refusing it, with the line and what to do."""
+    if command == "suggest":
+        pytest.importorskip("spacy")
+    source = tmp_path / "wire.jsonl"
+    source.write_text(json.dumps({"id": "fine", "text": "Strikes hit Homs."}) + "\n"
+                      + json.dumps({"id": bad_id, "text": "Nobody was hurt."}) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    argv = {"annotate": ["annotate", str(source), "--out", str(out), "--annotator", "t"],
+            "assign": ["assign", str(source), "--annotators", "a,b", "--overlap", "0", "--out", str(out)],
+            "suggest": ["suggest", str(source), "--out", str(out), "--from-store", str(_decided_store(tmp_path))]}
+    assert main(argv[command]) == 2
+    err = capsys.readouterr().err
+    assert f"{source}:2: the id " in err and f"holds control characters ({named}). Remove them from the id" in err
+    assert "\x1b" not in err and "\x85" not in err and "\u202e" not in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def _decided_store(tmp_path: Path) -> Path:
+    store_path = tmp_path / "gold.jsonl"
+    with Store(store_path) as store:
+        _decided(store, Paragraph("g", 0, "Homs.", 0, "g.txt"))
+    return store_path
+
+
+def test_ids_with_spaces_are_kept_and_a_txt_source_named_with_an_escape_is_refused(tmp_path: Path,
+                                                                                  opened: list[Corpus]) -> None:
+    spaced = tmp_path / "wire.jsonl"
+    spaced.write_text(json.dumps({"id": "wire 3\u00a0b", "text": "Strikes hit Homs."}) + "\n", encoding="utf-8")
+    corpus = Corpus([spaced])
+    opened.append(corpus)
+    assert corpus.article(0).paragraphs[0].id == "wire 3\u00a0b#0"
+    named = tmp_path / "strikes\x1b[2J.txt"
+    named.write_text("Strikes hit Homs.\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"holds control characters \(U\+001B\)\. Rename the file"):
+        Corpus([named])
+    line_id = tmp_path / "wire\x1b.jsonl"  # no "id": the id is made from the file name
+    line_id.write_text(json.dumps({"text": "Strikes hit Homs."}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=rf"^{re.escape(str(line_id))}:1: the id .* Rename the file"):
+        Corpus([line_id])
+
+
+def test_a_control_character_in_an_id_of_a_large_source_skips_its_record(tmp_path: Path, opened: list[Corpus]) -> None:
+    source = tmp_path / "big.jsonl"
+    lines = [json.dumps({"id": f"r{n}", "text": f"Record {n}."}) for n in range(50)]
+    lines[7] = json.dumps({"id": "r7\x1b[31m", "text": "Record 7."})
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    corpus = Corpus([source], full_check_bytes=16)
+    opened.append(corpus)
+    assert [article.id for article in corpus][6:8] == ["r6", "r8"]
+    (problem,) = corpus.problems
+    assert problem.startswith(f"{source}:8: the id 'r7␛[31m' holds control characters (U+001B).")
+    assert problem.endswith("The record is skipped.")
