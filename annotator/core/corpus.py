@@ -23,7 +23,9 @@ and `indexing_done` turns true at the end; `article(i)` reads and parses only li
 `index_later`, the thread waits for `start_indexing()` (the annotate screen calls it once it
 is on screen) or for the first look-up that needs it. A broken record in such a file is found
 when it is first read: it is skipped (the articles after it move down by one), counted, and
-described in `problems`. So is a record reusing an id of a checked source; ids repeated
+described in `problems`. So is a record reusing an id of a checked source, and one giving a
+paragraph id other text than another source does (a queue's line, `article#3`, against the
+articles, or an article against the queued paragraphs known: `Corpus._check_read`); ids repeated
 inside one large file are not looked for (that would mean parsing it all), and
 `article_index` finds the first.
 
@@ -309,6 +311,10 @@ class _TextSource:
     def may_hold(self, local: int, folded: str) -> bool:
         return True  # read already: the search looks at the text itself
 
+    def where(self, local: int) -> str:
+        """How messages name article `local`: the file (it is the only article)."""
+        return str(self.path)
+
     def close(self) -> None:
         """Nothing is held open."""
 
@@ -453,6 +459,7 @@ class _JsonlSource:
         self.full_check = full_check
         self.problems: list[str] = []
         self.before_waiting: Callable[[], None] = _nothing  # what starts the index thread, before waiting for it
+        self.on_read: Callable[[Article, str], None] = _accept  # the corpus's checks of a record read late, by FILE:LINE
         self._known_ids = known_ids  # ids of the fully checked sources, for duplicates found late
         self._offsets = _Offsets()  # byte offset where each record's line starts
         self._line_numbers = _LineNumbers()
@@ -681,9 +688,11 @@ class _JsonlSource:
             raw = os.pread(self._descriptor, max(end - offset, 0), offset).split(NEWLINE, 1)[0]
             try:
                 article = _article_from_record(raw, self.path, line, offset)
-                if not self.full_check and article.id in self._known_ids:
-                    raise InputError(f"{self.path}:{line}: the id {article.id!r} is already used at "
-                                     f"{self._known_ids[article.id][1]}. Give every article its own id.")
+                if not self.full_check:
+                    if article.id in self._known_ids:
+                        raise InputError(f"{self.path}:{line}: the id {article.id!r} is already used at "
+                                         f"{self._known_ids[article.id][1]}. Give every article its own id.")
+                    self.on_read(article, f"{self.path}:{line}")
             except InputError as problem:
                 if self.full_check:
                     raise InputError(f"{self.path}: the file changed while open ({problem}). Open it again.") from None
@@ -697,6 +706,11 @@ class _JsonlSource:
                     self._counted.add(offset)  # a large file's article's paragraphs are counted once read
                     self._paragraphs_of_read += len(article.paragraphs)
             return article
+
+    def where(self, local: int) -> str:
+        """How messages name article `local`: FILE:LINE."""
+        with self._changed:
+            return f"{self.path}:{self._line_numbers.line(local)}"
 
     def _end_of(self, local: int) -> int:
         """Where record `local`'s line can end at the latest (call with `_changed` held)."""
@@ -772,7 +786,12 @@ def _nothing() -> None:
     """The default `before_waiting`: the index thread is already running."""
 
 
+def _accept(article: Article, where: str) -> None:
+    """The default `on_read`: a source opened alone has nothing to compare its records with."""
+
+
 _Source = _TextSource | _JsonlSource
+_CONFLICT_FIX = "Give each source its own ids, or open only one of them (the queue or the articles)."
 
 
 def source_files(path: Path) -> list[Path]:
@@ -818,6 +837,8 @@ class Corpus:
         except BaseException:
             self.close()
             raise
+        # queued paragraph id -> (hash of its text, FILE:LINE): the checked sources' now, a large source's as read
+        self._queued = {paragraph_id: found for source in self._sources for paragraph_id, found in source.queued.items()}
         try:
             self._refuse_conflicting_paragraphs()
         except BaseException:
@@ -826,6 +847,7 @@ class Corpus:
         self._lazy = [source for source in self._sources if isinstance(source, _JsonlSource) and not source.done]
         for source in self._lazy:
             source.before_waiting = self.start_indexing
+            source.on_read = self._check_read
         if not index_later:
             self.start_indexing()
 
@@ -858,21 +880,51 @@ class Corpus:
 
     def _refuse_conflicting_paragraphs(self) -> None:
         """Refuse a queued paragraph (`article#3`) whose text is not that of paragraph 3 of article `article`
-        in another (checked) source: two texts under one paragraph id would mix in the store.
+        in another checked source: two texts under one paragraph id would mix in the store.
 
-        The same text twice is fine: a queue opened beside the articles it was made from.
+        The same text twice is fine: a queue opened beside the articles it was made from. A large
+        source is checked as its records are read (`_check_read`), so it is never read twice.
         """
-        for source in self._sources:
-            for paragraph_id, (text_hash, where) in source.queued.items():
-                article_id, _, index = paragraph_id.rpartition("#")
-                for other in self._sources:
-                    local, article_at = other.ids.get(article_id, (-1, ""))
-                    article = other.article(local) if local >= 0 else None
-                    found = next((p for p in article.paragraphs if p.id == paragraph_id), None) if article else None
-                    if found is not None and hash(found.text) != text_hash:
-                        raise InputError(f"{where}: paragraph {paragraph_id!r} holds other text than paragraph {index} "
-                                         f"of article {article_id!r} at {article_at}. Give each source its own ids, "
-                                         "or open only one of them (the queue or the articles).")
+        for paragraph_id, (text_hash, where) in self._queued.items():
+            self._refuse_other_article_text(paragraph_id, text_hash, where,
+                                            [source for source in self._sources if source.full_check])
+
+    def _refuse_other_article_text(self, paragraph_id: str, text_hash: int, where: str,
+                                   sources: Sequence[_Source]) -> None:
+        """InputError when an article of `sources` (as far as they are indexed) has other text as paragraph `paragraph_id`."""
+        article_id, _, index = paragraph_id.rpartition("#")
+        for source in sources:
+            local = source.local_index(article_id, wait=False)
+            article = source.article(local) if local is not None else None
+            if local is None or article is None:
+                continue
+            found = next((p for p in article.paragraphs if p.id == paragraph_id), None)
+            if found is not None and hash(found.text) != text_hash:
+                raise InputError(f"{where}: paragraph {paragraph_id!r} holds other text than paragraph {index} "
+                                 f"of article {article_id!r} at {source.where(local)}. {_CONFLICT_FIX}")
+
+    def _check_read(self, article: Article, where: str) -> None:
+        """InputError when a record read from a large source (at `where`) gives a paragraph id another text
+        than a source has: a queue's line against the articles and queues indexed so far, an article's
+        paragraphs against the queued paragraphs known (those of checked sources, and those read so far).
+
+        Whichever of the two is read second is refused (a large source skips it), with both places named.
+        """
+        first = article.paragraphs[0] if article.paragraphs else None
+        if first is not None and first.id == article.id:  # a queue's line: one paragraph, under its own id
+            text_hash = hash(first.text)
+            known = self._queued.get(first.id)
+            if known is not None and known[0] != text_hash:
+                raise InputError(f"{where}: paragraph {first.id!r} holds other text than the same paragraph "
+                                 f"at {known[1]}. {_CONFLICT_FIX}")
+            self._refuse_other_article_text(first.id, text_hash, where, self._sources)
+            self._queued.setdefault(first.id, (text_hash, where))  # only now: the article read above is not refused for it
+            return
+        for paragraph in article.paragraphs:
+            known = self._queued.get(paragraph.id)
+            if known is not None and known[0] != hash(paragraph.text):
+                raise InputError(f"{where}: paragraph {paragraph.index} of article {article.id!r} holds other text "
+                                 f"than the queued paragraph {paragraph.id!r} at {known[1]}. {_CONFLICT_FIX}")
 
     def _index(self, sources: list[_JsonlSource]) -> None:
         for source in sources:

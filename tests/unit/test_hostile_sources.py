@@ -222,3 +222,71 @@ def test_a_control_character_in_an_id_of_a_large_source_skips_its_record(tmp_pat
     (problem,) = corpus.problems
     assert problem.startswith(f"{source}:8: the id 'r7␛[31m' holds control characters (U+001B).")
     assert problem.endswith("The record is skipped.")
+
+
+def _articles_file(path: Path, count: int, **texts: str) -> Path:
+    """A JSONL source of `count` articles `a0`, `a1`...: two paragraphs each, unless `texts` gives one its text."""
+    lines = [json.dumps({"id": f"a{n}", "text": texts.get(f"a{n}", f"Strikes hit town {n}.\n\nNobody was hurt.")})
+             for n in range(count)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _queue_file(path: Path, *lines: str) -> Path:
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+CONFLICT_FIX = "Give each source its own ids, or open only one of them (the queue or the articles)."
+
+
+def test_a_queued_paragraph_read_from_a_large_source_is_checked_against_the_articles(tmp_path: Path,
+                                                                                    opened: list[Corpus]) -> None:
+    """The check at open covers sources read in full; a large queue is checked line by line as it is read."""
+    articles = tmp_path / "strikes.txt"
+    articles.write_text("Strikes hit Homs.\n\nNobody was hurt.\n", encoding="utf-8")
+    queue = _queue_file(tmp_path / "alice.queue.jsonl", _queue_line("strikes", 0, "Strikes hit Homs.", 0),
+                        _queue_line("strikes", 1, "Three people were hurt.", 19))
+    corpus = Corpus([articles, queue], full_check_bytes=queue.stat().st_size)  # the .txt is read in full, the queue not
+    opened.append(corpus)
+    assert [p.id for a in corpus for p in a.paragraphs] == ["strikes#0", "strikes#1", "strikes#0"]
+    assert corpus.problems == [f"{queue}:2: paragraph 'strikes#1' holds other text than paragraph 1 of article "
+                               f"'strikes' at {articles}. {CONFLICT_FIX} The record is skipped."]
+
+
+def test_an_article_read_from_a_large_source_is_checked_against_the_queued_paragraphs(tmp_path: Path,
+                                                                                     opened: list[Corpus]) -> None:
+    queue = _queue_file(tmp_path / "alice.queue.jsonl", _queue_line("a3", 1, "Three people were hurt.", 20))
+    articles = _articles_file(tmp_path / "wire.jsonl", 40)
+    corpus = Corpus([queue, articles], full_check_bytes=queue.stat().st_size + 1)  # the queue read in full
+    opened.append(corpus)
+    assert "a3" not in [article.id for article in corpus]
+    assert corpus.problems == [f"{articles}:4: paragraph 1 of article 'a3' holds other text than the queued paragraph "
+                               f"'a3#1' at {queue}:1. {CONFLICT_FIX} The record is skipped."]
+
+
+@pytest.mark.parametrize("queue_first", [True, False])
+def test_two_large_sources_are_checked_whichever_comes_first(tmp_path: Path, opened: list[Corpus],
+                                                             queue_first: bool) -> None:
+    """Reading a queue's line looks its article up in the other large source's index (one record read, not
+    the file): the queue's line is refused, whichever source comes first."""
+    queue = _queue_file(tmp_path / "alice.queue.jsonl", _queue_line("a3", 1, "Three people were hurt.", 20),
+                        _queue_line("a5", 1, "Nobody was hurt.", 20))  # a5's is its article's text: fine
+    articles = _articles_file(tmp_path / "wire.jsonl", 40)
+    corpus = Corpus([queue, articles] if queue_first else [articles, queue], full_check_bytes=16)
+    opened.append(corpus)
+    ids = [article.id for article in corpus]
+    assert "a3#1" not in ids and "a5#1" in ids and [f"a{n}" for n in range(40)] == [i for i in ids if "#" not in i]
+    assert corpus.problems == [f"{queue}:1: paragraph 'a3#1' holds other text than paragraph 1 of article "
+                               f"'a3' at {articles}:4. {CONFLICT_FIX} The record is skipped."]
+
+
+def test_the_same_queued_paragraph_with_two_texts_in_large_sources_is_refused(tmp_path: Path,
+                                                                            opened: list[Corpus]) -> None:
+    alice = _queue_file(tmp_path / "alice.queue.jsonl", _queue_line("a3", 1, "Three people were hurt.", 20))
+    bob = _queue_file(tmp_path / "bob.queue.jsonl", _queue_line("a3", 1, "Four people were hurt.", 20))
+    corpus = Corpus([alice, bob], full_check_bytes=16)
+    opened.append(corpus)
+    assert [article.id for article in corpus] == ["a3#1"]
+    assert corpus.problems == [f"{bob}:1: paragraph 'a3#1' holds other text than the same paragraph at {alice}:1. "
+                               f"{CONFLICT_FIX} The record is skipped."]
