@@ -210,7 +210,7 @@ def _article_from_record(raw: bytes, path: Path, line: int, byte_offset: int) ->
     queued = _queued_paragraph(article_id, text, meta, path, where)
     paragraphs = (queued,) if queued is not None else split_paragraphs(article_id, text, str(path))
     for paragraph in paragraphs:
-        _refuse_long(paragraph, where)
+        refuse_long_paragraph(paragraph, where)
     return Article(article_id, text, str(path), meta, paragraphs)
 
 
@@ -281,7 +281,7 @@ class _TextSource:
         self.path = path
         self.article_value = Article(path.stem, text, str(path), {}, split_paragraphs(path.stem, text, str(path)))
         longest = max(self.article_value.paragraphs, key=lambda paragraph: len(paragraph.text))
-        _refuse_long(longest, f"{path}:{text.count(chr(10), 0, longest.char_offset) + 1}")
+        refuse_long_paragraph(longest, f"{path}:{text.count(chr(10), 0, longest.char_offset) + 1}")
         self.ids = {path.stem: (0, str(path))}
         self.queued: dict[str, tuple[int, str]] = {}
 
@@ -319,8 +319,8 @@ class _TextSource:
         """Nothing is held open."""
 
 
-def _refuse_long(paragraph: Paragraph, where: str) -> None:
-    """InputError for a paragraph longer than MAX_PARAGRAPH_CHARS, before it is tokenized."""
+def refuse_long_paragraph(paragraph: Paragraph, where: str) -> None:
+    """InputError for a paragraph longer than MAX_PARAGRAPH_CHARS, before it is tokenized (sources and imports alike)."""
     if len(paragraph.text) > MAX_PARAGRAPH_CHARS:
         raise InputError(f"{where}: paragraph {paragraph.index + 1} is {len(paragraph.text):,} characters long; annotator "
                          f"opens paragraphs of up to {MAX_PARAGRAPH_CHARS:,}. Split it with blank lines "

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
 from annotator.core.checked import RecordError
-from annotator.core.corpus import Paragraph
+from annotator.core.corpus import Paragraph, refuse_long_paragraph
 from annotator.core.display import terminal_safe, unsafe_characters
 from annotator.core.errors import InputError
 from annotator.core.files import check_readable, same_file
@@ -278,6 +278,7 @@ def _check_unique(paragraph: Imported, who: str, seen: dict[tuple[str, str, str]
 def build(store: Store, paragraph: Imported, source: str, schema: Schema, annotator: str, merge: bool,
           report: ImportReport) -> Built:
     """The checked record for one imported paragraph: alone, or (merging) added to the stored one."""
+    refuse_long_paragraph(paragraph.paragraph, paragraph.where)
     _check_names(paragraph, annotator)
     tokens = tokenize(paragraph.text)
     annotation, judged = annotate(paragraph, tokens, source, schema, report)

@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotator.cli import main
+from annotator.core import corpus
 from annotator.core.checked import JSONRefused, checked_json
+from annotator.core.corpus import MAX_PARAGRAPH_CHARS
 
 GOOD = '{"text": "Strikes hit Homs.", "spans": [{"start": 12, "end": 16, "label": "LOCATION"}]}'
 
@@ -149,3 +151,40 @@ def test_import_of_hostile_fields_is_exit_0_or_2_and_changes_nothing_on_2(
         if status == 2:
             assert _snapshot(folder) == before
             assert f"{source}" in err
+
+
+def test_an_imported_paragraph_past_the_maximum_is_refused_as_a_source_s_is(tmp_path: Path,
+                                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Sources refuse a paragraph over 1,000,000 characters (its tokens would take gigabytes); so does import."""
+    source = tmp_path / "in.jsonl"
+    huge = "Intro.\n\n" + "word " * (MAX_PARAGRAPH_CHARS // 5) + "x"  # an article: cut into paragraphs as annotate does
+    source.write_text(GOOD + "\n" + json.dumps({"text": huge}) + "\n", encoding="utf-8")
+    store = tmp_path / "store.jsonl"
+    store.write_text("", encoding="utf-8")
+    before = _snapshot(tmp_path)
+    assert main(["import", str(source), "--format", "jsonl", "--out", str(store), "--annotator", "t", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert (f"{source}:2: paragraph 2 is 1,000,001 characters long; annotator opens paragraphs of up to 1,000,000. "
+            "Split it with blank lines") in err
+    assert _snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("format_name, content", [
+    ("conll", "Strikes O\nhit O\nHoms B-LOCATION\n"),
+    ("doccano", json.dumps({"text": "Strikes hit Homs", "label": [[12, 16, "LOCATION"]]}) + "\n"),
+    ("label-studio", json.dumps([{"id": 1, "data": {"text": "Strikes hit Homs"}}])),
+])
+def test_every_format_s_import_has_the_same_limit(format_name: str, content: str, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """The limit lowered to the paragraph's length: a paragraph that long imports, one character more is refused."""
+    source = tmp_path / "in.txt"
+    source.write_text(content, encoding="utf-8")
+    monkeypatch.setattr(corpus, "MAX_PARAGRAPH_CHARS", len("Strikes hit Homs"))
+    argv = ["import", str(source), "--format", format_name, "--annotator", "t", "--quiet"]
+    assert main([*argv, "--out", str(tmp_path / "fits.jsonl")]) == 0
+    monkeypatch.setattr(corpus, "MAX_PARAGRAPH_CHARS", len("Strikes hit Homs") - 1)
+    assert main([*argv, "--out", str(tmp_path / "long.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert f"{source}:" in err and "paragraph 1 is 16 characters long; annotator opens paragraphs of up to 15." in err
+    assert not (tmp_path / "long.jsonl").exists()
