@@ -92,6 +92,8 @@ def _rejected_to_dict(entry: RejectedSpan, text: str) -> dict[str, Any]:
                            "text": text[entry.start : entry.end]}
     if entry.source is not None:
         out["source"] = entry.source
+    if entry.score is not None:
+        out["score"] = entry.score
     return out
 
 
@@ -102,8 +104,9 @@ def _rejected_from_record(record: Mapping[str, Any]) -> tuple[RejectedSpan, ...]
     for entry in meta.get("rejected_spans") or ():
         start, end, label = entry.get("start"), entry.get("end"), entry.get("label")
         if isinstance(start, int) and isinstance(end, int) and isinstance(label, str):
-            source = entry.get("source")
-            out.append(RejectedSpan(start, end, label, source if isinstance(source, str) else None))
+            source, score = entry.get("source"), entry.get("score")
+            out.append(RejectedSpan(start, end, label, source if isinstance(source, str) else None,
+                                    score if isinstance(score, int | float) and not isinstance(score, bool) else None))
     return tuple(out)
 
 

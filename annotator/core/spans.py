@@ -63,13 +63,15 @@ class RejectedSpan:
     """A suggestion the annotator turned down, kept so that `source` never suggests it again.
 
     Saved in the record's `meta.rejected_spans`; `source` None (an entry written without one, as
-    other tools' rejections are imported) rules the span out from every source.
+    other tools' rejections are imported) rules the span out from every source. `score` is the one
+    an import gave it (ner.teach's), kept through every later state of the paragraph.
     """
 
     start: int
     end: int
     label: str
     source: str | None = None
+    score: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,20 @@ def test_an_edit_keeps_a_prodigy_import_s_source_meta_and_judged_spans(tmp_path:
     assert after["meta"]["article_id"] == "prodigy-ner-teach-1" and Path(after["meta"]["source"]).name == "corpus.jsonl"
 
 
+def test_edits_and_an_undo_keep_the_scores_of_imported_rejected_spans(tmp_path: Path) -> None:
+    """ner.teach's rejected spans carry the model's score; the edit used to rebuild them without it."""
+    store, latest = imported(tmp_path, "prodigy-ner-teach.jsonl", "jsonl")
+    before = latest["prodigy-ner-teach-1#0"]["meta"]["rejected_spans"]
+    assert [(entry["text"], entry["score"]) for entry in before] == [("Makhmour", 0.52), ("jets bombed", 0.31)]
+    session = open_session(corpus_of(tmp_path, [latest["prodigy-ner-teach-1#0"]]), store)
+    session.tag_tokens(word(session, "Makhmour"), word(session, "Makhmour"), "LOCATION")
+    session.undo()
+    session.decide("reject")
+    session.store.close()
+    for line in read_store(store).records[-3:]:  # the edit, the undo, the decision
+        assert line["meta"]["rejected_spans"] == before
+
+
 def test_edits_undo_and_export_keep_a_label_studio_import_s_source_id(tmp_path: Path) -> None:
     store, latest = imported(tmp_path, "label-studio-export.json", "label-studio")
     before = latest["label-studio-export-102#0"]
