@@ -8,7 +8,9 @@ has are unanimous and pre-accepted; the others are the disagreements the reviewe
 A gold record is the canonical record of the paragraph (`records.to_record`) written by the
 reviewer, with provenance: each span carries `agreed_by` (the annotators who proposed it),
 each relation too, and the record carries `_review.versions` (annotator -> the `_seq` of the
-line reviewed in their store, or its `_timestamp` where a line has no `_seq`). `GoldReview`
+line reviewed in their store, or its `_timestamp` where a line has no `_seq`). Its `meta` keeps
+what every version's has alike besides the paragraph (an import's `source_id`, `source_meta`...:
+`shared_meta`), and the rejected suggestions every version has (`meta.rejected_spans`). `GoldReview`
 writes through `Store.append` (append-only, fsynced, locked), undoes through the store's own
 `History` (the same rules as `session.Session`), and skips on resume what the gold store has
 decided.
@@ -26,12 +28,13 @@ from annotator.core.corpus import Paragraph
 from annotator.core.records import (
     annotation_from_record,
     check_record,
+    kept_meta,
     stable_hash,
     to_record,
     tokens_of,
 )
 from annotator.core.schema import Schema, migrate_record_labels
-from annotator.core.spans import Annotation, Answer, Relation, Span, snap_to_tokens
+from annotator.core.spans import Annotation, Answer, RejectedSpan, Relation, Span, snap_to_tokens
 from annotator.core.store import Store
 from annotator.core.tokens import Token
 from annotator.team.agreement import counts_as_done
@@ -231,6 +234,20 @@ def _paragraph_of(record: Mapping[str, Any]) -> Paragraph:
     )
 
 
+def shared_meta(versions: Sequence[Version]) -> dict[str, Any]:
+    """The `meta` every version's record holds alike, besides the paragraph and the annotation (an import's
+    `source_id`, `source_meta`, `ignored_spans`...): gold is the same paragraph, so it keeps what they agree on
+    and leaves out what is one annotator's own (a Label Studio `annotation_id`)."""
+    first, *others = [kept_meta(version.record) for version in versions]
+    return {key: value for key, value in first.items() if all(key in other and other[key] == value for other in others)}
+
+
+def _shared_rejections(versions: Sequence[Version]) -> tuple[RejectedSpan, ...]:
+    """The suggestions every annotator rejected (an import's ner.teach rejections): gold's too, so none comes back."""
+    common = set.intersection(*(set(version.annotation.rejected) for version in versions))
+    return tuple(entry for entry in versions[0].annotation.rejected if entry in common)
+
+
 def _representative(item: ReviewItem, key: SpanKey, preferred: str | None) -> Span:
     """The span as `preferred` drew it (their attributes) when they have it, else the first proposer's."""
     version = item.version(preferred) if preferred else None
@@ -290,9 +307,10 @@ def gold_record(
         spans=tuple(spans),
         relations=tuple(Relation(label, id_of[head], id_of[child]) for label, head, child in relations),
         answer=answer,
+        rejected=_shared_rejections(item.versions),
     )
     record = to_record(_paragraph_of(record_source), tokens, annotation, schema_ref=schema_ref,
-                       annotator=reviewer, timestamp=timestamp)
+                       annotator=reviewer, timestamp=timestamp, meta=shared_meta(item.versions))
     if record["id"] != item.id:  # keep the id the annotators saved, even where it is not article#index
         record["id"] = item.id
         record["_task_hash"] = stable_hash(str(record["_input_hash"]), item.id)

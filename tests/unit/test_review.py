@@ -134,6 +134,39 @@ def test_gold_record_is_canonical_with_provenance_and_passes_the_store_check(tea
     assert [s.label for s in annotation_from_record(gold).spans] == ["ACTOR", "LOCATION", "LOCATION", "CASUALTY"]
 
 
+def _imported(annotator: str, **meta: object) -> dict:
+    """A record as an import leaves it: the other tool's ids and metadata, and the spans judged one by one, in meta."""
+    rec = record("a#0", [REBELS, DEAD], annotator)
+    rec["meta"].update(meta)
+    return rec
+
+
+def test_gold_keeps_the_meta_every_annotator_s_record_holds_alike(tmp_path: Path) -> None:
+    rejected_by_all = {"start": 7, "end": 14, "label": "ACTOR", "text": "shelled", "score": 0.31}
+    shared = {"source_id": 102, "source_meta": {"project": "wire", "_view_id": "ner"},
+              "ignored_spans": [{"start": 15, "end": 21, "label": "ACTOR", "text": "Aleppo", "score": 0.5}]}
+    paths = [
+        write_store(tmp_path / "alice.jsonl", [_imported(
+            "alice", **shared, annotation_id=7, model_version="ner-v3",
+            rejected_spans=[rejected_by_all, {"start": 26, "end": 30, "label": "ACTOR", "text": "Homs"}])]),
+        write_store(tmp_path / "bob.jsonl", [_imported(
+            "bob", **shared, annotation_id=8, rejected_spans=[rejected_by_all])]),
+    ]
+    gold_path = tmp_path / "gold.jsonl"
+    review = open_review(paths, gold_path)
+    review.save(review.items[0], review.items[0].agreed, "accept")
+    review.store.close()
+    gold = read_store(gold_path).latest["a#0"]
+    check_record(gold)
+    # the same in both: kept; each one's own annotation id, and alice's alone model_version: left out
+    assert gold["meta"] == {"article_id": "a", "paragraph": 0, "char_offset": 0, "source": "news.txt", **shared,
+                            "rejected_spans": [rejected_by_all]}
+    undone = open_review(paths, gold_path)
+    undone.undo()  # back to undecided: the state written back keeps it too
+    undone.store.close()
+    assert read_store(gold_path).latest["a#0"]["meta"] == gold["meta"]
+
+
 def test_relations_are_kept_only_where_both_ends_are_chosen(tmp_path: Path) -> None:
     paths = [
         write_store(tmp_path / "alice.jsonl", [record("a#0", [REBELS, ALEPPO], "alice", relations=[("located_in", 0, 1)])]),
