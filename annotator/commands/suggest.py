@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     load_spacy("suggest")
     schema = load_schema(args.schema or default_schema_path())
     name = annotator_name(args.annotator, load_user_config())
-    patterns = pattern_sets(args.patterns, args.from_store)
+    patterns = pattern_sets(args.patterns, args.from_store, schema)
     pipelines: list[Pipeline] = []
     if patterns:
         pipelines.append(patterns_pipeline(patterns))

@@ -19,6 +19,7 @@ from typing import Any
 from annotator.core.checked import checked_json
 from annotator.core.errors import InputError
 from annotator.core.files import check_readable
+from annotator.core.schema import Schema, migrate_record_labels
 from annotator.core.store import read_store
 from annotator.suggest.spacy_extra import load_spacy
 
@@ -93,19 +94,21 @@ def _checked(line: str, where: str, matcher: Any) -> dict[str, Any]:
     return entry
 
 
-def patterns_from_stores(paths: Iterable[Path]) -> list[PatternSet]:
+def patterns_from_stores(paths: Iterable[Path], schema: Schema | None = None) -> list[PatternSet]:
     """Phrase patterns from the accepted spans of each store: a gazetteer of the team's own work.
 
-    A span counts when its paragraph is accepted and the span is not a suggestion. A text
-    tagged with several labels becomes one pattern, of the label it was given most often
-    (the first in alphabetical order on a tie).
+    A span counts when its paragraph is accepted and the span is not a suggestion. A span saved
+    under a label's old name (the schema's `renamed_from`) counts under the current one, as in
+    agree, stats and merge. A text tagged with several labels becomes one pattern, of the label
+    it was given most often (the first in alphabetical order on a tie).
     """
     sets = []
     for path in paths:
         labels: dict[str, Counter[str]] = {}
-        for record in read_store(path).iter_latest():
-            if record.get("answer") != "accept":
+        for saved in read_store(path).iter_latest():
+            if saved.get("answer") != "accept":
                 continue
+            record = migrate_record_labels(schema, saved)
             for span in record.get("spans") or ():
                 if not span.get("suggested") and str(span.get("text", "")).strip():
                     labels.setdefault(span["text"], Counter())[span["label"]] += 1
@@ -115,10 +118,10 @@ def patterns_from_stores(paths: Iterable[Path]) -> list[PatternSet]:
     return sets
 
 
-def pattern_sets(files: Iterable[Path], stores: Iterable[Path]) -> list[PatternSet]:
+def pattern_sets(files: Iterable[Path], stores: Iterable[Path], schema: Schema | None = None) -> list[PatternSet]:
     """The patterns of every file and store, one set per source (files of the same name are pooled);
-    a store with no accepted span gives none."""
+    a store with no accepted span gives none; the stores' renamed labels under `schema`'s current names."""
     pooled: dict[str, list[dict[str, Any]]] = {}
-    for pattern_set in [*(read_patterns(path) for path in files), *patterns_from_stores(stores)]:
+    for pattern_set in [*(read_patterns(path) for path in files), *patterns_from_stores(stores, schema)]:
         pooled.setdefault(pattern_set.source, []).extend(pattern_set.patterns)
     return [PatternSet(source, tuple(patterns)) for source, patterns in pooled.items() if patterns]

@@ -175,6 +175,31 @@ def test_accepted_spans_of_a_store_become_patterns(tmp_path: Path) -> None:
         "a2#1": [("Tower 22", "LOCATION", "patterns:gold.jsonl")]}  # a suggestion in the store is not learnt from
 
 
+def test_store_spans_under_a_renamed_label_become_patterns_of_its_current_name(tmp_path: Path) -> None:
+    """`LOCATION: renamed_from: [PLACE]`: alice tagged Tower 22 PLACE before the rename, bob LOCATION after,
+    carol ACTOR. As agree, stats and merge do, the store's old name counts as the current one: two LOCATION
+    to one ACTOR (without it, PLACE, LOCATION and ACTOR tied, and ACTOR won the tie)."""
+    from annotator.suggest.patterns import patterns_from_stores
+
+    renamed = tmp_path / "renamed.yaml"
+    renamed.write_text(default_schema_path().read_text(encoding="utf-8").replace(
+        "  - name: LOCATION\n", "  - name: LOCATION\n    renamed_from: [PLACE]\n", 1), encoding="utf-8")
+    schema = load_schema(renamed)
+    gold = tmp_path / "gold.jsonl"
+    text = "Militias near Tower 22 fired."
+    with Store(gold) as writer:
+        for index, label in enumerate(["PLACE", "LOCATION", "ACTOR"]):
+            annotation = Annotation(spans=(Span(14, 22, label, 2, 3, id="s1"),), answer="accept")
+            writer.append(to_record(Paragraph("old", index, text, 0, "old.txt"), tokenize(text), annotation,
+                                    schema_ref=schema.ref, annotator="alice"))
+    (learnt,) = patterns_from_stores([gold], schema)
+    assert learnt.patterns == ({"label": "LOCATION", "pattern": "Tower 22"},)
+    store = tmp_path / "out.jsonl"
+    assert suggest(write_corpus(tmp_path / "wire.jsonl"), "--out", store, "--from-store", gold, "--schema", renamed) == 0
+    assert {key: [(s["text"], s["label"]) for s in spans] for key, spans in spans_by_id(store).items()} == {
+        "a2#1": [("Tower 22", "LOCATION")]}
+
+
 def many_articles(count: int) -> dict[str, str]:
     return {f"n{number}": f"Report {number}: three people died, US officials said.\n\nAt least {number} people fled."
             for number in range(count)}
