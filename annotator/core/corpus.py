@@ -908,7 +908,9 @@ class Corpus:
         than a source has: a queue's line against the articles and queues indexed so far, an article's
         paragraphs against the queued paragraphs known (those of checked sources, and those read so far).
 
-        Whichever of the two is read second is refused (a large source skips it), with both places named.
+        A queue's line is refused when its article is indexed by the time it is read (the article is read
+        to compare), an article when a queued paragraph read before it has other text: a large source
+        skips the record refused, and the message names both places.
         """
         first = article.paragraphs[0] if article.paragraphs else None
         if first is not None and first.id == article.id:  # a queue's line: one paragraph, under its own id
