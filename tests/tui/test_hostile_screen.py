@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from conftest import STORIES, write_articles
 
+from annotator.core import corpus as corpus_module
 from annotator.core.corpus import Corpus, Paragraph
 from annotator.core.records import to_record
 from annotator.core.schema import default_schema_path, load_schema
@@ -61,12 +63,15 @@ def _raw_controls(drawn: str) -> list[str]:
                    or char in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"})
 
 
-async def test_ids_labels_names_and_paths_from_files_are_drawn_not_obeyed(tmp_path: Path) -> None:
+async def test_ids_labels_names_and_paths_from_files_are_drawn_not_obeyed(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """An OSC 52 sequence (write the clipboard) in the article id, a span label read from the store, the
     annotator's name and the store's path: each is drawn as visible placeholders on every screen."""
     sources = tmp_path / "articles"
     sources.mkdir()
     (sources / f"a{HOSTILE}.txt").write_text("Strikes hit Homs.\n", encoding="utf-8")
+    # Sources now refuse such an id (tests/unit/test_hostile_sources.py); the screen must still draw one safely.
+    monkeypatch.setattr(corpus_module, "_refuse_unsafe_id", lambda article_id, where, fix: None)
     corpus = Corpus([sources])
     paragraph = corpus.article(0).paragraphs[0]
     assert HOSTILE in paragraph.id
