@@ -49,6 +49,7 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, Self
@@ -847,7 +848,8 @@ class Corpus:
         self._lazy = [source for source in self._sources if isinstance(source, _JsonlSource) and not source.done]
         for source in self._lazy:
             source.before_waiting = self.start_indexing
-            source.on_read = self._check_read
+            if len(self._sources) > 1:  # alone, a source has nothing to compare its records with
+                source.on_read = partial(self._check_read, source)
         if not index_later:
             self.start_indexing()
 
@@ -903,14 +905,16 @@ class Corpus:
                 raise InputError(f"{where}: paragraph {paragraph_id!r} holds other text than paragraph {index} "
                                  f"of article {article_id!r} at {source.where(local)}. {_CONFLICT_FIX}")
 
-    def _check_read(self, article: Article, where: str) -> None:
-        """InputError when a record read from a large source (at `where`) gives a paragraph id another text
-        than a source has: a queue's line against the articles and queues indexed so far, an article's
-        paragraphs against the queued paragraphs known (those of checked sources, and those read so far).
+    def _check_read(self, reading: _JsonlSource, article: Article, where: str) -> None:
+        """InputError when a record read from a large source (`reading`, at `where`) gives a paragraph id
+        another text than a source has: a queue's line against the articles of the other sources, as far
+        as they are indexed; an article's paragraphs against the queued paragraphs known (those of
+        checked sources, and those read so far).
 
         A queue's line is refused when its article is indexed by the time it is read (the article is read
         to compare), an article when a queued paragraph read before it has other text: a large source
-        skips the record refused, and the message names both places.
+        skips the record refused, and the message names both places. An article costs a dict look-up per
+        paragraph; a queue's line a search of each other large source's id hashes (4 bytes a record).
         """
         first = article.paragraphs[0] if article.paragraphs else None
         if first is not None and first.id == article.id:  # a queue's line: one paragraph, under its own id
@@ -919,7 +923,8 @@ class Corpus:
             if known is not None and known[0] != text_hash:
                 raise InputError(f"{where}: paragraph {first.id!r} holds other text than the same paragraph "
                                  f"at {known[1]}. {_CONFLICT_FIX}")
-            self._refuse_other_article_text(first.id, text_hash, where, self._sources)
+            self._refuse_other_article_text(first.id, text_hash, where,
+                                            [source for source in self._sources if source is not reading])
             self._queued.setdefault(first.id, (text_hash, where))  # only now: the article read above is not refused for it
             return
         for paragraph in article.paragraphs:
