@@ -71,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
     for label, score in [*summary.scores.items(), ("overall", summary.overall)]:
         print(f"{terminal_safe(label):<14}{score.precision:>7.2f}{score.recall:>7.2f}{score.f1:>7.2f}{score.gold:>7}")
     if summary.overall.f1 == 0:
-        print(f"annotator: held-out F1 0: the model learnt nothing usable yet: annotate more paragraphs "
-              f"(it was trained on {summary.trained}) and train again.", file=sys.stderr)
+        print(f"annotator: held-out F1 0 (on {summary.held_out} paragraph(s), {summary.overall.gold} span(s)): the model "
+              f"learnt nothing usable yet: annotate more paragraphs (it was trained on {summary.trained}) and train again.",
+              file=sys.stderr)
     return 0

@@ -13,8 +13,9 @@ counts updates, not passes, as `spacy train` does: it goes on for at least `MIN_
 updates (`--epochs` stays the most passes it makes), in batches of about 100 words growing
 slowly to 1,000 (spaCy's default batcher), with spaCy's default dropout. One paragraph in
 `HELD_OUT_EVERY` (chosen by a hash of its id, so the split is the same every run and grows with
-the store) is held out and scored after every pass; the pipeline of the best pass is the one
-saved, and training stops once `PATIENCE` passes have not bettered it. With fewer than
+the store) is held out and scored after every pass; of the passes made after the first
+`MIN_UPDATES` updates, the one that scores best is saved, and training stops once `PATIENCE`
+passes have not bettered it. With fewer than
 `MIN_FOR_HELD_OUT` accepted paragraphs (or no gold span among those held out) every paragraph
 trains and the F1 cannot be measured: the summary says so instead of giving a score.
 """
@@ -62,7 +63,7 @@ class Epoch:
     updates: int  # made so far, this pass's included
     loss: float  # summed over this pass's updates
     f1: float | None  # on the held-out paragraphs; None when none are held out
-    best: bool  # this pass's pipeline is the best so far, the one that will be saved unless a later one betters it
+    best: bool  # the best pass so far (of those past the fewest updates): saved unless a later one betters it
 
 
 EpochDone = Callable[[Epoch], object]
@@ -153,14 +154,17 @@ def train(stores: Sequence[Path], out: Path, *, schema: Schema, labels: Sequence
             summary.updates += 1
         summary.epochs = number
         f1 = _overall_f1(nlp, testing) if testing else None
-        if f1 is None:  # nothing to score on: the last pass is saved
+        # A pass short of the fewest updates is not kept (unless it is the last): on a few held-out
+        # paragraphs an undertrained pass can score best by luck and do worse on new text.
+        keepable = summary.updates >= min_updates or number == epochs
+        if keepable and f1 is None:  # nothing to score on: the last pass is saved
             summary.best_epoch = number
-        elif best_f1 is None or f1 >= best_f1:  # a tie keeps the later pass: it has learnt from more updates
+        elif keepable and f1 is not None and (best_f1 is None or f1 >= best_f1):  # a tie keeps the later, more trained
             improved = number if best_f1 is None or f1 > best_f1 else improved
             best_f1, summary.best_epoch, best_pipeline = f1, number, nlp.to_bytes()
         if epoch_done is not None:
             epoch_done(Epoch(number, summary.updates, losses.get("ner", 0.0), f1, summary.best_epoch == number))
-        if summary.updates >= min_updates and (f1 is None or number - improved >= patience):
+        if keepable and (f1 is None or number - improved >= patience):
             break
     if summary.best_epoch != summary.epochs:
         nlp.from_bytes(best_pipeline)

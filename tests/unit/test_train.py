@@ -162,8 +162,8 @@ def test_an_f1_of_0_says_the_model_learnt_nothing_usable(tmp_path: Path, capsys:
 
 
 def test_the_best_pass_is_the_one_saved(tmp_path: Path) -> None:
-    """After every pass the held-out F1 is measured; the pass that scored best (the later of equals) is the one
-    saved, and once the fewest updates are made, training stops `patience` passes after the last one that bettered it.
+    """After every pass the held-out F1 is measured; of the passes past the fewest updates, the one that scored best
+    (the later of equals) is the one saved, and training stops `patience` passes after the last one that bettered it.
     Here (seed 0) the F1 rises, then falls for two passes: the run stops there and saves the pass before."""
     spacy = pytest.importorskip("spacy")
     from spacy.training import Example
@@ -174,14 +174,15 @@ def test_the_best_pass_is_the_one_saved(tmp_path: Path) -> None:
     passes: list[Epoch] = []
     summary = train([gold], tmp_path / "m", schema=load_schema(default_schema_path()), epochs=30, seed=0,
                     min_updates=24, patience=2, epoch_done=passes.append)
-    scores = [epoch.f1 or 0.0 for epoch in passes]
     assert all(epoch.f1 is not None for epoch in passes) and len(passes) == summary.epochs < 30
     assert passes[-1].updates == summary.updates >= 24
-    best = max(scores)
-    assert summary.best_epoch == max(epoch.number for epoch in passes if epoch.f1 == best) < summary.epochs
+    assert not any(epoch.best for epoch in passes if epoch.updates < 24), "an undertrained pass was kept"
+    keepable = [(epoch.number, epoch.f1 or 0.0) for epoch in passes if epoch.updates >= 24]
+    best = max(score for _, score in keepable)
+    assert summary.best_epoch == max(number for number, score in keepable if score == best) < summary.epochs
     assert [epoch.number for epoch in passes if epoch.best] == [
-        number for number, score in enumerate(scores, start=1) if score == max(scores[:number])]
-    assert all(score < best for score in scores[-2:]) and summary.epochs - summary.best_epoch == 2
+        number for number, score in keepable if score == max(earlier for other, earlier in keepable if other <= number)]
+    assert all(score < best for _, score in keepable[-2:]) and summary.epochs - summary.best_epoch == 2
     assert summary.overall is not None and summary.overall.f1 == best
 
     nlp = spacy.load(tmp_path / "m")
