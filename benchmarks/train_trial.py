@@ -33,6 +33,7 @@ from pathlib import Path
 from keys_per_span import ARTICLES, GOLD, SAMPLES, Key, read_gold
 
 from annotator.core.corpus import Corpus
+from annotator.core.display import terminal_safe
 from annotator.core.records import to_record
 from annotator.core.schema import default_schema_path, load_schema
 from annotator.core.spans import Annotation, span_over_chars
@@ -76,17 +77,17 @@ def report(store_path: Path, gold: dict[str, list[Key]], paragraphs: Sequence[st
         record = store.get(paragraph_id)
         suggested = [span for span in (record or {}).get("spans") or () if span.get("suggested")]
         gold_keys = set(gold.get(paragraph_id, ()))
-        print(f"{paragraph_id}: {len(suggested)} suggested, {len(gold_keys)} gold")
+        print(terminal_safe(f"{paragraph_id}: {len(suggested)} suggested, {len(gold_keys)} gold"))
         for span in suggested:
             hit = (span["start"], span["end"], span["label"]) in gold_keys
             found[span["label"]] += 1
             exact[span["label"]] += hit
-            print(f"  {'=' if hit else ' '} {span['label']:<12} {span['text']!r}")
+            print(terminal_safe(f"  {'=' if hit else ' '} {span['label']:<12} {span['text']!r}"))
     print(f"\n{'label':<14}{'suggested':>10}{'exact':>7}{'gold':>6}{'P':>7}{'R':>7}")
     for label in [*sorted(set(found) | set(wanted)), "overall"]:
         made, right, total = ((found.total(), exact.total(), wanted.total()) if label == "overall"
                               else (found[label], exact[label], wanted[label]))
-        print(f"{label:<14}{made:>10}{right:>7}{total:>6}{right / made if made else 0:>7.2f}{right / total if total else 0:>7.2f}")
+        print(f"{terminal_safe(label):<14}{made:>10}{right:>7}{total:>6}{right / made if made else 0:>7.2f}{right / total if total else 0:>7.2f}")
 
 
 def main(argv: Sequence[str]) -> int:

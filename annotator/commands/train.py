@@ -58,6 +58,9 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
     if summary.unaligned:
         print(f"annotator: {summary.unaligned} span(s) not on spaCy's token edges left out", file=sys.stderr)
+    if summary.updates < MIN_UPDATES:
+        print(f"annotator: --epochs {args.epochs} stopped training after {summary.updates} updates, short of the "
+              f"{MIN_UPDATES} it makes by itself: the model may be undertrained.", file=sys.stderr)
     passes = f"{summary.epochs} pass(es), {summary.updates} updates"
     if summary.overall is None:
         print(terminal_safe(f"trained on all {summary.trained} paragraph(s) ({passes}); saved to {args.out}"))

@@ -159,6 +159,7 @@ def test_an_f1_of_0_says_the_model_learnt_nothing_usable(tmp_path: Path, capsys:
     assert out.splitlines()[-1].split()[:4] == ["overall", "0.00", "0.00", "0.00"]
     assert re.search(r"epoch 1/1: \d+ updates, loss [0-9.]+, held-out F1 0.00 \(best so far\)", err)
     assert "the model learnt nothing usable yet: annotate more paragraphs" in err
+    assert re.search(r"--epochs 1 stopped training after \d+ updates, short of the 300 it makes by itself", err)
 
 
 def test_the_best_pass_is_the_one_saved(tmp_path: Path) -> None:
