@@ -17,7 +17,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "train",
         help="train a spaCy NER pipeline on the accepted records of stores, for suggest --model",
         description="Train a spaCy NER pipeline (CPU) on the accepted paragraphs of the stores, hold one in five out "
-        "(by id; with fewer than 10 accepted, none), score it on them after every pass, and save the best pass for "
+        f"(by id; with fewer than {MIN_FOR_HELD_OUT} accepted, none), score it on them after every pass, and save the best pass for "
         "`annotator suggest --model`, with its precision, recall and F1 per label. Needs spaCy: "
         "pip install 'annotator[spacy]'. See docs/SUGGEST.md.",
     )
