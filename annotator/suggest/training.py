@@ -5,10 +5,19 @@ stores is taken from the first store that accepted it, so give the gold store fi
 spans, suggestions left out, are the training data. NER cannot hold overlapping spans, so of
 those that overlap the longest (then the first) is kept and the others are counted, as are
 spans not on spaCy's token edges (spaCy's tokenizer is the one the pipeline will predict
-with). One paragraph in `HELD_OUT_EVERY` (chosen by a hash of its id, so the split is the
-same every run and grows with the store) is held out and scored after training; the rest
-trains. The configuration is made in code: a blank English pipeline with spaCy's default
+with). The configuration is made in code: a blank English pipeline with spaCy's default
 `ner`, trained on the CPU with `nlp.update`.
+
+Small stores are the usual case (a lead trains after a few dozen paragraphs), so training
+counts updates, not passes, as `spacy train` does: it goes on for at least `MIN_UPDATES`
+updates (`--epochs` stays the most passes it makes), in batches of about 100 words growing
+slowly to 1,000 (spaCy's default batcher), with spaCy's default dropout. One paragraph in
+`HELD_OUT_EVERY` (chosen by a hash of its id, so the split is the same every run and grows with
+the store) is held out and scored after every pass; of the passes made after the first
+`MIN_UPDATES` updates, the one that scores best is saved, and training stops once `PATIENCE`
+passes have not bettered it. With fewer than
+`MIN_FOR_HELD_OUT` accepted paragraphs (or no gold span among those held out) every paragraph
+trains and the F1 cannot be measured: the summary says so instead of giving a score.
 """
 
 from __future__ import annotations
@@ -27,9 +36,15 @@ from annotator.core.store import read_store
 from annotator.suggest.spacy_extra import load_spacy
 
 HELD_OUT_EVERY = 5
-BATCH_SIZE = 8
-DROPOUT = 0.2
-EpochDone = Callable[[int, float], object]
+#: below this many accepted paragraphs, all of them train and the F1 is not measured
+MIN_FOR_HELD_OUT = 10
+#: the fewest updates a run makes (unless `--epochs` passes come first): a pass over 20 paragraphs is a few
+MIN_UPDATES = 300
+#: passes without a better held-out F1 after which training stops (once `MIN_UPDATES` are made)
+PATIENCE = 10
+#: spaCy's default batcher: batches of `start` words, growing by `compound` a batch up to `stop`
+BATCH_WORDS = (100.0, 1000.0, 1.001)
+DROPOUT = 0.1  # spaCy's default
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +55,20 @@ class Score:
     gold: int  # spans of the label in the held-out paragraphs
 
 
+@dataclass(frozen=True, slots=True)
+class Epoch:
+    """One pass over the training paragraphs, as reported to `epoch_done`."""
+
+    number: int
+    updates: int  # made so far, this pass's included
+    loss: float  # summed over this pass's updates
+    f1: float | None  # on the held-out paragraphs; None when none are held out
+    best: bool  # the best pass so far (of those past the fewest updates): saved unless a later one betters it
+
+
+EpochDone = Callable[[Epoch], object]
+
+
 @dataclass(slots=True)
 class TrainSummary:
     trained: int = 0  # paragraphs
@@ -47,8 +76,11 @@ class TrainSummary:
     labels: tuple[str, ...] = ()
     overlapping: int = 0  # spans dropped because another overlaps them
     unaligned: int = 0  # spans not on spaCy's token edges, dropped
+    epochs: int = 0  # passes made
+    updates: int = 0
+    best_epoch: int = 0  # the pass whose pipeline was saved
     scores: dict[str, Score] = field(default_factory=dict)  # by label, on the held-out paragraphs
-    overall: Score | None = None
+    overall: Score | None = None  # None: nothing held out, the F1 cannot be measured
 
 
 def accepted_records(stores: Iterable[Path]) -> list[dict[str, Any]]:
@@ -65,11 +97,14 @@ def held_out(record_id: str) -> bool:
     return stable_hash("held-out", record_id) % HELD_OUT_EVERY == 0
 
 
-def train(stores: Sequence[Path], out: Path, *, schema: Schema, labels: Sequence[str] = (), epochs: int = 10,
-          seed: int = 0, epoch_done: EpochDone | None = None) -> TrainSummary:
-    """Train on the stores' accepted records, score the held-out ones, and save the pipeline to `out`."""
+def train(stores: Sequence[Path], out: Path, *, schema: Schema, labels: Sequence[str] = (), epochs: int = 100,
+          seed: int = 0, min_updates: int = MIN_UPDATES, patience: int = PATIENCE,
+          epoch_done: EpochDone | None = None) -> TrainSummary:
+    """Train on the stores' accepted records, keep the pass that scores best on the held-out ones, save it to `out`."""
     spacy = load_spacy("train")
     from spacy.training import Example
+    from spacy.training.batchers import minibatch_by_words
+    from thinc.api import compounding
 
     unknown = [label for label in labels if schema.label(label) is None]
     if unknown:
@@ -102,18 +137,37 @@ def train(stores: Sequence[Path], out: Path, *, schema: Schema, labels: Sequence
         summary.overlapping += len(aligned) - len(kept)
         example = Example.from_dict(doc, {"entities": [(s.start_char, s.end_char, s.label_) for s in kept]})
         (testing if held_out(record["id"]) else training).append(example)
-    if not training:
-        raise InputError(f"only {len(testing)} accepted paragraph(s), all held out for scoring: accept more paragraphs first.")
+    if len(records) < MIN_FOR_HELD_OUT or not training or not any(example.reference.ents for example in testing):
+        training, testing = training + testing, []
     summary.trained, summary.held_out = len(training), len(testing)
     optimizer = nlp.initialize(lambda: training)
     order = random.Random(seed)
-    for epoch in range(1, epochs + 1):
+    batch_words: Any = compounding(*BATCH_WORDS)  # a schedule, which minibatch_by_words takes though its hint says not
+    best_f1: float | None = None
+    best_pipeline = b""
+    improved = 0  # the last pass that bettered the held-out F1
+    for number in range(1, epochs + 1):
         order.shuffle(training)
         losses: dict[str, float] = {}
-        for batch in spacy.util.minibatch(training, size=BATCH_SIZE):
+        for batch in minibatch_by_words(training, size=batch_words):
             nlp.update(batch, drop=DROPOUT, sgd=optimizer, losses=losses)
+            summary.updates += 1
+        summary.epochs = number
+        f1 = _overall_f1(nlp, testing) if testing else None
+        # A pass short of the fewest updates is not kept (unless it is the last): on a few held-out
+        # paragraphs an undertrained pass can score best by luck and do worse on new text.
+        keepable = summary.updates >= min_updates or number == epochs
+        if keepable and f1 is None:  # nothing to score on: the last pass is saved
+            summary.best_epoch = number
+        elif keepable and f1 is not None and (best_f1 is None or f1 >= best_f1):  # a tie keeps the later, more trained
+            improved = number if best_f1 is None or f1 > best_f1 else improved
+            best_f1, summary.best_epoch, best_pipeline = f1, number, nlp.to_bytes()
         if epoch_done is not None:
-            epoch_done(epoch, losses.get("ner", 0.0))
+            epoch_done(Epoch(number, summary.updates, losses.get("ner", 0.0), f1, summary.best_epoch == number))
+        if keepable and (f1 is None or number - improved >= patience):
+            break
+    if summary.best_epoch != summary.epochs:
+        nlp.from_bytes(best_pipeline)
     if testing:
         _score(nlp, testing, summary)
     nlp.meta.update({"name": "annotator_ner", "description": f"NER trained by annotator train on {len(training)} "
@@ -127,6 +181,10 @@ def train(stores: Sequence[Path], out: Path, *, schema: Schema, labels: Sequence
 
 def _gold_spans(record: dict[str, Any]) -> list[dict[str, Any]]:
     return [span for span in record.get("spans") or () if not span.get("suggested")]
+
+
+def _overall_f1(nlp: Any, testing: list[Any]) -> float:
+    return float(nlp.evaluate(testing).get("ents_f") or 0.0)
 
 
 def _score(nlp: Any, testing: list[Any], summary: TrainSummary) -> None:
