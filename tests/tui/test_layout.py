@@ -183,6 +183,37 @@ async def test_a_one_line_paragraph_gets_a_small_box_and_its_neighbours_the_rows
         assert context_lines(app, "before") == before and context_lines(app, "after") == after
 
 
+async def test_rows_the_context_before_cannot_fill_go_to_the_context_after(workspace) -> None:
+    long = ARTICLE["story"][0]
+    space = workspace({"story": ["Nobody was hurt.", "Who was targeted?", *[long] * 14]})
+    space.session.next_paragraph()  # "Who was targeted?": one short paragraph before it, fourteen long ones after
+    app = app_for(space)
+    async with app.run_test(size=LARGE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        before, after = screen.query_one("#before", Context), screen.query_one("#after", Context)
+        view = screen.query_one(ParagraphView)
+        assert context_lines(app, "before") == ["Nobody was hurt."]
+        assert before.region.height == 1 and before.region.y == 1  # right under the header: no blank rows above it
+        assert view.region.y == before.region.bottom
+        assert after.region.y == view.region.bottom
+        assert after.region.height == len(context_lines(app, "after")) > LARGE[1] // 2  # it has the rows left over
+        assert context_lines(app, "after")[-1].endswith("…")  # and fills them: more of the article follows
+        await pilot.resize_terminal(*SMALL)
+        await pilot.pause()
+        assert before.region.height == 1 and view.region.y == before.region.bottom
+
+
+async def test_the_context_cut_at_the_top_starts_with_an_ellipsis_instead_of_a_word_cut_short(workspace) -> None:
+    space = workspace({"story": ["The Conversation turned to American University's experts. " * 20, "Who?"]})
+    space.session.next_paragraph()
+    app = app_for(space)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        first = context_lines(app, "before")[0]
+        assert first.startswith("… ") and first.split()[1] in "The Conversation turned to American University's experts."
+
+
 async def test_a_long_paragraph_scrolls_in_its_box_and_the_neighbours_keep_their_nearest_lines(workspace) -> None:
     long = " ".join(f"word{i}" for i in range(600)) + "."
     space = workspace({"story": [ARTICLE["story"][0] * 3, long, ARTICLE["story"][2] * 3]})

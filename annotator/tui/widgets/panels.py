@@ -431,13 +431,18 @@ class SpanList(ScrollView, can_focus=False):
 
 class Context(Widget):
     """Neighbouring paragraphs, dimmed, for reading the open one in context: as many of their
-    lines as the rows left to it hold, nearest the open paragraph first (wrapped again at every size)."""
+    lines as the rows left to it hold, nearest the open paragraph first (wrapped again at every size).
+
+    It is never taller than its lines (its `max-height` follows them): rows it cannot fill go to the
+    context on the other side of the paragraph, not to blank rows (a short article's first paragraphs).
+    """
 
     def __init__(self, *, tail: bool, id: str | None = None) -> None:
         super().__init__(id=id)
         self.tail = tail  # the paragraphs before: their last lines show
         self.texts: tuple[str, ...] = ()
         self.display = False
+        self._wrapped: tuple[int, list[Text]] | None = None  # (width, the texts' lines at it)
 
     def show_texts(self, texts: Sequence[str]) -> None:
         """Show these paragraphs (in text order); none hides the widget."""
@@ -445,18 +450,38 @@ class Context(Widget):
         if shown == self.texts:  # an undo on the same paragraph: nothing to re-lay out
             return
         self.texts = shown
+        self._wrapped = None
         self.display = bool(shown)
+        self.fit_height()
         self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        """Cap the height at the lines the texts take at this width (unknown before the first layout)."""
+        width = self.content_region.width
+        if width > 0:
+            self.styles.max_height = max(1, len(self.wrapped_lines(width)))
+
+    def wrapped_lines(self, width: int) -> list[Text]:
+        """Every line of the texts at `width`, blank lines between paragraphs; wrapped once per width."""
+        if self._wrapped is None or self._wrapped[0] != width:
+            text = Text("\n\n".join(self.texts), style="dim italic")
+            self._wrapped = (width, list(text.wrap(self.app.console, width)))
+        return self._wrapped[1]
 
     def render(self) -> Text:
         width, height = self.content_region.width, self.content_region.height
         if not self.texts or width <= 0 or height <= 0:
             return Text()
-        lines = list(Text("\n\n".join(self.texts), style="dim italic").wrap(self.app.console, width))
+        lines = [line.copy() for line in self.wrapped_lines(width)]
         if len(lines) > height:
             if self.tail:
                 lines = lines[-height:]
-                lines[0] = Text("…", style="dim italic") + lines[0][1:]
+                first = lines[0]
+                cut = first.plain.find(" ")  # the word cut short gives way to the ellipsis
+                lines[0] = Text("…", style="dim italic") + (first[cut:] if cut > 0 else first[1:])
             else:
                 lines = lines[:height]
                 last = lines[-1]
