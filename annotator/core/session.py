@@ -110,17 +110,21 @@ def _tokenized(text: str) -> tuple[Token, ...]:
 # Words whose every occurrence would be suggested if a lone one were tagged, though the label belongs to one
 # of them only ("between", "the", "of"): a tag of one of these alone, of punctuation or of a bare number is
 # not suggested elsewhere (docs/KEYS.md, "Suggestions").
-FUNCTION_WORDS = frozenset("""
-    a an the this that these those some any each every all both no another such what which whose
-    of in on at to from by with for into onto upon over under above below between among amid across through
-    throughout during before after since until till near around about against along beside besides beyond
-    within without toward towards via per off out up down than as like unlike despite except
-    and or but nor so yet if then else because although though while whereas whether when where how why
-    i me my mine we us our ours you your yours he him his she her hers it its they them their theirs
-    who whom here there not also only just even very too more most less least much many few other own same
-    is are was were be been being am has have had having do does did done will would shall should can could
-    may might must ought
-""".split())
+FUNCTION_WORDS = frozenset({
+    "a", "an", "the", "this", "that", "these", "those", "some", "any", "each", "every", "all", "both", "no",
+    "another", "such", "what", "which", "whose", "of", "in", "on", "at", "to", "from", "by", "with", "for",
+    "into", "onto", "upon", "over", "under", "above", "below", "between", "among", "amid", "across", "through",
+    "throughout", "during", "before", "after", "since", "until", "till", "near", "around", "about", "against",
+    "along", "beside", "besides", "beyond", "within", "without", "toward", "towards", "via", "per", "off",
+    "out", "up", "down", "than", "as", "like", "unlike", "despite", "except", "and", "or", "but", "nor", "so",
+    "yet", "if", "then", "else", "because", "although", "though", "while", "whereas", "whether", "when",
+    "where", "how", "why", "i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your", "yours", "he",
+    "him", "his", "she", "her", "hers", "it", "its", "they", "them", "their", "theirs", "who", "whom", "here",
+    "there", "not", "also", "only", "just", "even", "very", "too", "more", "most", "less", "least", "much",
+    "many", "few", "other", "own", "same", "is", "are", "was", "were", "be", "been", "being", "am", "has",
+    "have", "had", "having", "do", "does", "did", "done", "will", "would", "shall", "should", "can", "could",
+    "may", "might", "must", "ought",
+})
 _NOT_SUGGESTED_ALONE = FUNCTION_WORDS | NUMBER_WORDS  # "three", "dozens": figures in words
 _BARE_NUMBER = re.compile(r"[\d.,:/\-–]+")  # "18", "16,000", "3.5", "10-15"
 
