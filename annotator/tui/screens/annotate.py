@@ -369,14 +369,18 @@ class AnnotateScreen(Screen[None]):
         """A label's key tags, unless a binding has the key (a user's remapping takes it from the label).
 
         Label keys are not Textual bindings: applying a keymap drops every binding of a key that a
-        remapped action leaves, so a label could not have a key the user freed (docs/KEYS.md).
+        remapped action leaves, so a label could not have a key the user freed (docs/KEYS.md). They act in
+        the order typed, after the keys before them, however fast they come.
         """
         label = self.label_keys.get(event.character or "")
         if label is None or event.key in self.active_bindings:
             return
         event.stop()
         event.prevent_default()
-        self.action_tag(label)
+        # In the app's queue, behind the keys typed before it: their bindings run there, once each key has
+        # bubbled up to the app, so a label key acted on here at once would tag before the moves typed
+        # ahead of it ("right right 1" typed fast tagged the first word).
+        self.app.call_later(self.action_tag, label)
 
     def action_tag(self, label: str) -> None:
         if self.cursor is None:
