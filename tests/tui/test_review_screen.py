@@ -227,6 +227,20 @@ async def test_a_click_on_a_span_highlights_its_candidate(team: Team) -> None:
     assert keys_of(team.latest()["a#0"]) == {REBELS, ALEPPO_HOMS}
 
 
+async def test_a_click_on_a_candidate_row_highlights_that_row_and_space_toggles_it(team: Team) -> None:
+    app = team.app()
+    async with app.run_test(size=SIZE) as pilot:
+        review_screen = screen(app)
+        rows = review_screen.item.candidates
+        wanted = next(index for index, candidate in enumerate(rows) if candidate.key == HOMS)
+        await pilot.click(CandidateList, offset=(4, 1 + wanted))  # 1: the border's row
+        assert review_screen.highlighted_candidate.key == HOMS  # it used to highlight the row below
+        chosen = set(review_screen.chosen)
+        assert HOMS not in chosen  # bob did not tag it
+        await pilot.press("space", "enter")
+    assert keys_of(team.latest()["a#0"]) == {*chosen, HOMS}
+
+
 async def test_the_paragraph_border_says_when_the_choice_on_screen_is_not_saved(team: Team) -> None:
     app = team.app()
     async with app.run_test(size=SIZE) as pilot:

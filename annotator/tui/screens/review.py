@@ -126,7 +126,10 @@ class CandidateList(ScrollView, can_focus=False):
         return Strip(Segment.apply_style(segments, style), width).crop(0, width)
 
     def on_click(self, event: events.Click) -> None:
-        row = self.scroll_offset.y + event.y
+        offset = event.get_content_offset(self)  # inside the border: `event.y` counts the border's row too
+        if offset is None:
+            return
+        row = self.scroll_offset.y + offset.y
         if 0 <= row < len(self.candidates):
             self.post_message(self.Chosen(row))
 
