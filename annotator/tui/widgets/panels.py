@@ -73,6 +73,7 @@ class TextLine(Widget):
         super().__init__(id=id)
         self.text = Text()
         self.parts: tuple[Text, ...] | None = None
+        self.separator = " · "
         self._drawn: tuple[Text, int, Strip] | None = None  # the text and width the strip was drawn for
 
     def show(self, text: Text) -> None:
@@ -81,13 +82,13 @@ class TextLine(Widget):
         self.text, self.parts = text, None
         self.refresh()
 
-    def show_parts(self, parts: Sequence[Text]) -> None:
-        """Show `parts`, most important first, joined by " · "; at a narrow width the last ones go first."""
+    def show_parts(self, parts: Sequence[Text], separator: str = " · ") -> None:
+        """Show `parts`, most important first, joined by `separator`; at a narrow width the last ones go first."""
         parts = tuple(parts)
-        if parts == self.parts:
+        if parts == self.parts and separator == self.separator:
             return
-        self.parts = parts
-        self.text = fit_parts(parts, self.content_region.width or 80)
+        self.parts, self.separator = parts, separator
+        self.text = fit_parts(parts, self.content_region.width or 80, separator)
         self.refresh()
 
     def render(self) -> Text:
@@ -100,7 +101,7 @@ class TextLine(Widget):
             return Strip.blank(max(width, 0), self.rich_style)
         if self._drawn is None or self._drawn[0] is not self.text or self._drawn[1] != width:
             if self.parts is not None and (self._drawn is None or self._drawn[1] != width):
-                self.text = fit_parts(self.parts, width)
+                self.text = fit_parts(self.parts, width, self.separator)
             strips = Visual.to_strips(self, visualize(self, self.text, markup=False), width, 1, self.visual_style)
             self._drawn = (self.text, width, strips[0])
         return self._drawn[2]
