@@ -32,3 +32,17 @@ async def test_a_label_key_typed_right_after_moves_tags_where_the_moves_lead(wor
         await pilot.pause()
     assert saved_spans(space, "a-strikes#0") == [("LOCATION", "Syria")]  # not "In", where the cursor started
     assert saved_spans(space, "a-strikes#1") == [("ACTOR", "said")]  # on the next paragraph, third word
+
+
+async def test_a_key_typed_right_after_enter_opens_the_required_attribute_reaches_the_panel(workspace) -> None:
+    space = workspace({"shelling": ["Shelling killed or wounded 12 people in the town.", "Nobody was hurt."]})
+    space.session.suggests_occurrences = False
+    words = {t.text: t.id for t in space.session.tokens}
+    space.session.tag_tokens(words["12"], words["people"], "CASUALTY")  # "killed or wounded": no status pre-filled
+    app = AnnotatorApp(space.session, store_path="annotations.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        typed_at_once(app, "enter", "k")  # refused: the panel opens on `status`; `k` is killed
+        await pilot.pause()
+    spans = space.saved()["shelling#0"]["spans"]
+    assert dict(spans[0]["attributes"])["status"] == "killed"

@@ -369,18 +369,30 @@ class AnnotateScreen(Screen[None]):
         """A label's key tags, unless a binding has the key (a user's remapping takes it from the label).
 
         Label keys are not Textual bindings: applying a keymap drops every binding of a key that a
-        remapped action leaves, so a label could not have a key the user freed (docs/KEYS.md). They act in
-        the order typed, after the keys before them, however fast they come.
+        remapped action leaves, so a label could not have a key the user freed (docs/KEYS.md).
+
+        A typed key that no binding has acts in the app's queue, behind the keys typed before it: their
+        bindings run there, once each key has bubbled up to the app. So a label key tags where the moves
+        typed ahead of it lead ("right right 1" in one burst tagged the first word), and a key typed
+        right after one that opens a dialog reaches the dialog (`enter` refused, then `k` for killed:
+        the `k` was lost).
         """
-        label = self.label_keys.get(event.character or "")
-        if label is None or event.key in self.active_bindings:
+        if not event.is_printable or event.key in self.active_bindings:
             return
         event.stop()
         event.prevent_default()
-        # In the app's queue, behind the keys typed before it: their bindings run there, once each key has
-        # bubbled up to the app, so a label key acted on here at once would tag before the moves typed
-        # ahead of it ("right right 1" typed fast tagged the first word).
-        self.app.call_later(self.action_tag, label)
+        self.app.call_later(self.typed, event.key, event.character)
+
+    def typed(self, key: str, character: str | None) -> None:
+        """A key `on_key` passed on, now that the keys before it have acted: to the dialog one of them
+        opened, if any, else its label's tag."""
+        screen = self.app.screen
+        if screen is not self:
+            (screen.focused or screen).post_message(events.Key(key, character))
+            return
+        label = self.label_keys.get(character or "")
+        if label is not None:
+            self.action_tag(label)
 
     def action_tag(self, label: str) -> None:
         if self.cursor is None:
