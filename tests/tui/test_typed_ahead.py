@@ -46,3 +46,18 @@ async def test_a_key_typed_right_after_enter_opens_the_required_attribute_reache
         await pilot.pause()
     spans = space.saved()["shelling#0"]["spans"]
     assert dict(spans[0]["attributes"])["status"] == "killed"
+
+
+async def test_a_bound_key_typed_ahead_into_a_panel_never_acts_on_the_paragraph_behind_it(workspace) -> None:
+    space = workspace({"shelling": ["Shelling killed or wounded 12 people in the town.", "Nobody was hurt."]})
+    space.session.suggests_occurrences = False
+    words = {t.text: t.id for t in space.session.tokens}
+    space.session.tag_tokens(words["12"], words["people"], "CASUALTY")
+    app = AnnotatorApp(space.session, store_path="annotations.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("right", "right", "right", "right")  # onto "12", in the span
+        assert app.screen.focus_span() is not None
+        typed_at_once(app, "v", "x")  # `x` is the qualifier's key in the panel, and reject on the annotate screen
+        await pilot.pause()
+    record = space.saved()["shelling#0"]
+    assert record.get("answer") is None  # not rejected
