@@ -23,7 +23,7 @@ from annotator.tui.app import AnnotatorApp
 from annotator.tui.widgets.layout import crossing, layout_paragraph, mark_text, shown, tag_text
 from annotator.tui.widgets.panels import Context, LabelBar, SpanList, cell_cuts, fit_parts, label_bar_text
 from annotator.tui.widgets.paragraph_view import ParagraphView
-from annotator.tui.widgets.tints import TINT, label_tints, rounded
+from annotator.tui.widgets.tints import TINT, contrast_ratio, drawn_rgb, label_tints, rounded
 
 PIECES = st.sampled_from(["word", "Iraq", "16,000", " ", "  ", "\n", "\r\n", "\t", "\x1b[31m", "\x07", "北京",
                           "👩‍👩‍👧", "قال", "é", "e\u0301", "\u200b", "\u202e", ".", ",", "-",
@@ -447,3 +447,20 @@ async def test_without_colours_every_span_shows_its_start_and_its_label(workspac
         assert "‹Syria[LOCATION]" in drawn and "‹Islamic Revolutionary Guard Corps[ACTOR]" in drawn
         bar = app.screen.query_one(LabelBar).text.plain
         assert all(f" {label.key}  {label.name}" in bar for label in session.schema.labels)
+
+
+async def test_span_text_reads_on_its_tint_in_truecolor_256_and_16_colours(workspace) -> None:
+    space = workspace(ARTICLE)
+    app = app_for(space)
+    async with app.run_test(size=LARGE) as pilot:
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            await pilot.pause()
+            view = app.screen.query_one(ParagraphView)
+            for label in space.session.schema.labels:
+                look = view._look(label.name).tint
+                tint, text = Color(*look.bgcolor.triplet), Color(*look.color.triplet)
+                for system in (None, ColorSystem.EIGHT_BIT, ColorSystem.STANDARD):
+                    drawn = drawn_rgb(text, system), drawn_rgb(tint, system)
+                    # white on what 16 colours draw light grey or yellow (1.3 and 1.7) could not be read
+                    assert contrast_ratio(*drawn) >= 3.0, (theme, label.name, system, drawn)
