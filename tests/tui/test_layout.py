@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.color import ColorSystem
+from rich.style import Style
 from rich.text import Text
 from textual.color import Color
 
@@ -464,3 +465,10 @@ async def test_span_text_reads_on_its_tint_in_truecolor_256_and_16_colours(works
                     drawn = drawn_rgb(text, system), drawn_rgb(tint, system)
                     # white on what 16 colours draw light grey or yellow (1.3 and 1.7) could not be read
                     assert contrast_ratio(*drawn) >= 3.0, (theme, label.name, system, drawn)
+            bar = app.screen.query_one(LabelBar).text
+            swatches = [Style.parse(str(span.style)) for span in bar.spans if " on " in str(span.style)]
+            assert len(swatches) == len(space.session.schema.labels)
+            for swatch in swatches:  # each label's key on its tint in the label bar
+                key, tint = Color(*swatch.color.triplet), Color(*swatch.bgcolor.triplet)
+                for system in (None, ColorSystem.EIGHT_BIT, ColorSystem.STANDARD):
+                    assert contrast_ratio(drawn_rgb(key, system), drawn_rgb(tint, system)) >= 3.0, (theme, system)

@@ -29,7 +29,7 @@ from annotator.core.display import display_text
 from annotator.core.schema import Schema
 from annotator.core.spans import Relation, Span
 from annotator.tui.widgets.sizing import needs_resize, resize_scroll_view
-from annotator.tui.widgets.tints import label_tints
+from annotator.tui.widgets.tints import label_tints, tint_text
 
 
 def fit_parts(parts: Sequence[Text], width: int, separator: str = " · ", *, cuttable: int = 2) -> Text:
@@ -126,7 +126,7 @@ def label_bar_text(schema: Schema, counts: Counter[str], width: int, colors: dic
                 text.append("  " if room else " ")
             color = colors.get(label.name) or Color.parse(label.color)
             # The key drawn on the label's colour is the swatch: one glance links key, colour and name.
-            text.append(f" {label.key or '·'} ", style=f"bold {color.get_contrast_text(1.0).hex} on {color.hex}")
+            text.append(f" {label.key or '·'} ", style=f"bold {tint_text(color).hex} on {color.hex}")
             if room:
                 name = label.name if len(label.name) <= room else label.name[: room - 1] + "…"
                 text.append(f" {name}", style="bold")
