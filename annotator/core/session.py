@@ -13,6 +13,7 @@ order, at the next edit or `save_unsaved()`. `annotation` stays what the store h
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import suppress
@@ -23,6 +24,7 @@ from typing import Any
 from annotator.core.casualty import casualty_status, parse_casualty
 from annotator.core.corpus import Article, Corpus, Paragraph
 from annotator.core.display import display_text
+from annotator.core.phrases import NUMBER_WORDS
 from annotator.core.records import RecordBuilder, annotation_from_record, kept_meta, to_record, tokens_of
 from annotator.core.schema import AttributeSpec, Label, Schema, migrate_span_label
 from annotator.core.spans import (
@@ -103,6 +105,39 @@ class Position:
 @lru_cache(maxsize=256)
 def _tokenized(text: str) -> tuple[Token, ...]:
     return tokenize(text)
+
+
+# Words whose every occurrence would be suggested if a lone one were tagged, though the label belongs to one
+# of them only ("between", "the", "of"): a tag of one of these alone, of punctuation or of a bare number is
+# not suggested elsewhere (docs/KEYS.md, "Suggestions").
+FUNCTION_WORDS = frozenset({
+    "a", "an", "the", "this", "that", "these", "those", "some", "any", "each", "every", "all", "both", "no",
+    "another", "such", "what", "which", "whose", "of", "in", "on", "at", "to", "from", "by", "with", "for",
+    "into", "onto", "upon", "over", "under", "above", "below", "between", "among", "amid", "across", "through",
+    "throughout", "during", "before", "after", "since", "until", "till", "near", "around", "about", "against",
+    "along", "beside", "besides", "beyond", "within", "without", "toward", "towards", "via", "per", "off",
+    "out", "up", "down", "than", "as", "like", "unlike", "despite", "except", "and", "or", "but", "nor", "so",
+    "yet", "if", "then", "else", "because", "although", "though", "while", "whereas", "whether", "when",
+    "where", "how", "why", "i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your", "yours", "he",
+    "him", "his", "she", "her", "hers", "it", "its", "they", "them", "their", "theirs", "who", "whom", "here",
+    "there", "not", "also", "only", "just", "even", "very", "too", "more", "most", "less", "least", "much",
+    "many", "few", "other", "own", "same", "is", "are", "was", "were", "be", "been", "being", "am", "has",
+    "have", "had", "having", "do", "does", "did", "done", "will", "would", "shall", "should", "can", "could",
+    "may", "might", "must", "ought",
+})
+_NOT_SUGGESTED_ALONE = FUNCTION_WORDS | NUMBER_WORDS  # "three", "dozens": figures in words
+_BARE_NUMBER = re.compile(r"[\d.,:/\-–]+")  # "18", "16,000", "3.5", "10-15"
+
+
+def suggested_elsewhere_if_tagged(phrase: str) -> bool:
+    """Whether a span of this text is worth suggesting at the text's other occurrences: not a lone function
+    word, punctuation or bare number (figure), whose other occurrences are nearly all something else."""
+    word = phrase.strip()
+    if not any(char.isalnum() for char in word) or _BARE_NUMBER.fullmatch(word):
+        return False
+    if not word.isalpha() or (word.isupper() and len(word) > 1):  # several words, or an acronym ("US" is no "us")
+        return True
+    return word.lower() not in _NOT_SUGGESTED_ALONE
 
 
 def _occurrence_count(annotation: Annotation) -> int:
@@ -431,6 +466,7 @@ class Session:
         """`annotation` with the label of each span just `made` (tagged or accepted) suggested at the other
         occurrences of its text: the article's other paragraphs are saved now, this one's are returned to
         be saved with the edit. `occurrences_suggested` says how many in all."""
+        made = [span for span in made if suggested_elsewhere_if_tagged(self.paragraph.text[span.start : span.end])]
         if not self.suggests_occurrences or not made:
             self.occurrences_suggested = 0
             return annotation

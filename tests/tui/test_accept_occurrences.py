@@ -40,3 +40,44 @@ async def test_A_and_a_label_key_on_a_suggestion_suggest_the_occurrences_too(wor
             app.screen.query_one("#status").render())
     assert suggested_flags(space, "a-strikes#0") == [("ACTOR", "Hezbollah", False), ("LOCATION", "Tyre", True)]
     assert suggested_flags(space, "a-strikes#1") == [("LOCATION", "Tyre", True), ("ACTOR", "Hezbollah", True)]
+
+
+FUNCTION_WORDS_ARTICLE = {"border": [
+    "Fighting between army units and militias killed 18 people near Tyre.",
+    "Talks between the two sides failed; 18 soldiers stayed in Tyre.",
+    "The army said the fighting between them went on.",
+]}
+
+
+async def test_a_lone_function_word_punctuation_or_bare_number_is_not_suggested_where_it_recurs(workspace):
+    space = workspace(FUNCTION_WORDS_ARTICLE)
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        for word, label in (("between", "ACTOR"), ("18", "CASUALTY"), (";", "ACTOR")):
+            if word == ";":
+                await pilot.press("pagedown")  # the semicolon is in the second paragraph
+            await press_to(pilot, app, word)
+            await pilot.press(label_key(space, label))
+            status = str(app.screen.query_one("#status").render())
+            assert f"tagged {label}" in status and "occurrence" not in status
+    saved = space.saved()
+    assert [(span["text"], span.get("suggested", False)) for span in saved["border#0"]["spans"]] == [
+        ("between", False), ("18", False)]
+    assert [span["text"] for span in saved["border#1"]["spans"]] == [";"]  # nothing suggested at "between", "18"
+    assert "border#2" not in saved  # its "between" got no suggestion: the paragraph was never written
+
+
+async def test_a_name_is_still_suggested_where_it_recurs_next_to_those_words(workspace):
+    space = workspace(FUNCTION_WORDS_ARTICLE)
+    app = make_app(space)
+    async with app.run_test(size=SIZE) as pilot:
+        await press_to(pilot, app, "Tyre")
+        await pilot.press(label_key(space, "LOCATION"))
+        assert "suggested at 1 other occurrence(s)" in str(app.screen.query_one("#status").render())
+    assert suggested_flags(space, "border#1") == [("LOCATION", "Tyre", True)]
+
+
+def label_key(space, name: str) -> str:
+    label = space.session.schema.label(name)
+    assert label is not None and label.key
+    return label.key

@@ -170,6 +170,21 @@ async def test_flag_with_a_note_then_flag_again_to_remove_it(workspace):
         assert "✎ is IRGC" in str(annotate(app).view.border_subtitle)
 
 
+async def test_the_flagged_note_says_all_its_keys_at_80_columns(workspace):
+    space = workspace()
+    space.session.flag(True, "unclear")
+    app = make_app(space)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("!")
+        question = app.screen.query_one("#prompt-question")
+        assert question.region.right <= 80
+        shown = " ".join(question.render_line(y).text.strip() for y in range(question.region.height))
+        assert "enter keeps the flag" in shown and "^r removes the flag (the note stays)" in shown
+        assert shown.endswith("esc changes nothing")  # wrapped onto a second line, not cut
+        await pilot.press("escape")
+    assert space.saved()["a-strikes#0"]["note"] == "unclear" and space.saved()["a-strikes#0"]["flagged"] is True
+
+
 async def test_N_leaves_a_note_on_the_paragraph_or_on_a_span_without_flagging(workspace):
     space = workspace()
     app = make_app(space)

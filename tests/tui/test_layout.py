@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from rich.color import ColorSystem
+from rich.style import Style
 from rich.text import Text
 from textual.color import Color
 
@@ -23,7 +24,7 @@ from annotator.tui.app import AnnotatorApp
 from annotator.tui.widgets.layout import crossing, layout_paragraph, mark_text, shown, tag_text
 from annotator.tui.widgets.panels import Context, LabelBar, SpanList, cell_cuts, fit_parts, label_bar_text
 from annotator.tui.widgets.paragraph_view import ParagraphView
-from annotator.tui.widgets.tints import TINT, label_tints, rounded
+from annotator.tui.widgets.tints import TINT, contrast_ratio, drawn_rgb, label_tints, rounded
 
 PIECES = st.sampled_from(["word", "Iraq", "16,000", " ", "  ", "\n", "\r\n", "\t", "\x1b[31m", "\x07", "北京",
                           "👩‍👩‍👧", "قال", "é", "e\u0301", "\u200b", "\u202e", ".", ",", "-",
@@ -181,6 +182,37 @@ async def test_a_one_line_paragraph_gets_a_small_box_and_its_neighbours_the_rows
         await pilot.resize_terminal(*LARGE)  # back: the context fills the rows again (it used to shrink to one line)
         await pilot.pause()
         assert context_lines(app, "before") == before and context_lines(app, "after") == after
+
+
+async def test_rows_the_context_before_cannot_fill_go_to_the_context_after(workspace) -> None:
+    long = ARTICLE["story"][0]
+    space = workspace({"story": ["Nobody was hurt.", "Who was targeted?", *[long] * 14]})
+    space.session.next_paragraph()  # "Who was targeted?": one short paragraph before it, fourteen long ones after
+    app = app_for(space)
+    async with app.run_test(size=LARGE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        before, after = screen.query_one("#before", Context), screen.query_one("#after", Context)
+        view = screen.query_one(ParagraphView)
+        assert context_lines(app, "before") == ["Nobody was hurt."]
+        assert before.region.height == 1 and before.region.y == 1  # right under the header: no blank rows above it
+        assert view.region.y == before.region.bottom
+        assert after.region.y == view.region.bottom
+        assert after.region.height == len(context_lines(app, "after")) > LARGE[1] // 2  # it has the rows left over
+        assert context_lines(app, "after")[-1].endswith("…")  # and fills them: more of the article follows
+        await pilot.resize_terminal(*SMALL)
+        await pilot.pause()
+        assert before.region.height == 1 and view.region.y == before.region.bottom
+
+
+async def test_the_context_cut_at_the_top_starts_with_an_ellipsis_instead_of_a_word_cut_short(workspace) -> None:
+    space = workspace({"story": ["The Conversation turned to American University's experts. " * 20, "Who?"]})
+    space.session.next_paragraph()
+    app = app_for(space)
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        first = context_lines(app, "before")[0]
+        assert first.startswith("… ") and first.split()[1] in "The Conversation turned to American University's experts."
 
 
 async def test_a_long_paragraph_scrolls_in_its_box_and_the_neighbours_keep_their_nearest_lines(workspace) -> None:
@@ -416,3 +448,27 @@ async def test_without_colours_every_span_shows_its_start_and_its_label(workspac
         assert "‹Syria[LOCATION]" in drawn and "‹Islamic Revolutionary Guard Corps[ACTOR]" in drawn
         bar = app.screen.query_one(LabelBar).text.plain
         assert all(f" {label.key}  {label.name}" in bar for label in session.schema.labels)
+
+
+async def test_span_text_reads_on_its_tint_in_truecolor_256_and_16_colours(workspace) -> None:
+    space = workspace(ARTICLE)
+    app = app_for(space)
+    async with app.run_test(size=LARGE) as pilot:
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            await pilot.pause()
+            view = app.screen.query_one(ParagraphView)
+            for label in space.session.schema.labels:
+                look = view._look(label.name).tint
+                tint, text = Color(*look.bgcolor.triplet), Color(*look.color.triplet)
+                for system in (None, ColorSystem.EIGHT_BIT, ColorSystem.STANDARD):
+                    drawn = drawn_rgb(text, system), drawn_rgb(tint, system)
+                    # white on what 16 colours draw light grey or yellow (1.3 and 1.7) could not be read
+                    assert contrast_ratio(*drawn) >= 3.0, (theme, label.name, system, drawn)
+            bar = app.screen.query_one(LabelBar).text
+            swatches = [Style.parse(str(span.style)) for span in bar.spans if " on " in str(span.style)]
+            assert len(swatches) == len(space.session.schema.labels)
+            for swatch in swatches:  # each label's key on its tint in the label bar
+                key, tint = Color(*swatch.color.triplet), Color(*swatch.bgcolor.triplet)
+                for system in (None, ColorSystem.EIGHT_BIT, ColorSystem.STANDARD):
+                    assert contrast_ratio(drawn_rgb(key, system), drawn_rgb(tint, system)) >= 3.0, (theme, system)

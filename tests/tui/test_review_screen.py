@@ -227,6 +227,20 @@ async def test_a_click_on_a_span_highlights_its_candidate(team: Team) -> None:
     assert keys_of(team.latest()["a#0"]) == {REBELS, ALEPPO_HOMS}
 
 
+async def test_a_click_on_a_candidate_row_highlights_that_row_and_space_toggles_it(team: Team) -> None:
+    app = team.app()
+    async with app.run_test(size=SIZE) as pilot:
+        review_screen = screen(app)
+        rows = review_screen.item.candidates
+        wanted = next(index for index, candidate in enumerate(rows) if candidate.key == HOMS)
+        await pilot.click(CandidateList, offset=(4, 1 + wanted))  # 1: the border's row
+        assert review_screen.highlighted_candidate.key == HOMS  # it used to highlight the row below
+        chosen = set(review_screen.chosen)
+        assert HOMS not in chosen  # bob did not tag it
+        await pilot.press("space", "enter")
+    assert keys_of(team.latest()["a#0"]) == {*chosen, HOMS}
+
+
 async def test_the_paragraph_border_says_when_the_choice_on_screen_is_not_saved(team: Team) -> None:
     app = team.app()
     async with app.run_test(size=SIZE) as pilot:
@@ -273,3 +287,20 @@ async def test_the_command_palette_lists_the_review_keys(team: Team) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert screen(app).preferred == "bob"
+
+
+async def test_at_80x24_the_candidates_sit_under_the_paragraph_with_whole_texts_and_names(team: Team) -> None:
+    app = team.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        candidates, view = app.screen.query_one(CandidateList), app.screen.query_one(ParagraphView)
+        assert candidates.region.y >= view.region.bottom and candidates.region.width == 80
+        rows = [candidates.render_line(y).text for y in range(len(screen(app).item.candidates))]
+        assert any("LOCATION Aleppo and Homs" in row and row.rstrip().endswith("bob") for row in rows)
+        assert any(row.rstrip().endswith("alice carol") for row in rows)  # whole names, not "ali car"
+        legend = str(app.screen.query_one("#legend").render())
+        assert len(legend) <= 78 and legend.endswith("2 of 3 proposed it")  # parts that do not fit are left out whole
+        title = str(app.screen.query_one("#title").render())
+        assert "paragraph 1 of 3 to review" in title and "nothing" not in title  # not "agreement so far: nothing"
+        await pilot.press("down", "space", "enter")
+    assert "a#0" in team.latest()

@@ -3,7 +3,8 @@
 They catch what assertions miss: a tint that swallows its text, a tag that wraps badly, a
 panel that collapses. The store path shown is a fixed name so the picture does not depend
 on the tmp folder. Sizes: 80x24 (the span list under the paragraph) and 120x40 (beside it),
-and 100x32; one picture as a 256-colour terminal shows it, one without colours (NO_COLOR).
+and 100x32; one picture as a 256-colour terminal shows it, one as a 16-colour one, one without
+colours (NO_COLOR).
 """
 
 from __future__ import annotations
@@ -128,26 +129,36 @@ def test_review_screen(tmp_path, snap_compare, size):
         team.close()
 
 
-def rounded_to_256(style: Style | None) -> Style | None:
-    """`style` with its colours as a 256-colour terminal draws them (rich rounds them so)."""
+def rounded_to(style: Style | None, system: ColorSystem) -> Style | None:
+    """`style` with its colours as a terminal of `system` colours draws them (rich rounds them so)."""
     if style is None or (style.color is None and style.bgcolor is None):
         return style
-    return style + Style(color=style.color.downgrade(ColorSystem.EIGHT_BIT) if style.color else None,
-                         bgcolor=style.bgcolor.downgrade(ColorSystem.EIGHT_BIT) if style.bgcolor else None)
+    return style + Style(color=style.color.downgrade(system) if style.color else None,
+                         bgcolor=style.bgcolor.downgrade(system) if style.bgcolor else None)
 
 
-class RoundedTo256(LineFilter):
-    """Every colour rounded to the 256 of a terminal without COLORTERM (TERM=xterm-256color, over ssh)."""
+class Rounded(LineFilter):
+    """Every colour rounded to the 256 of a terminal without COLORTERM (TERM=xterm-256color, over ssh),
+    or to the 16 of an older one (TERM=xterm)."""
+
+    def __init__(self, system: ColorSystem) -> None:
+        super().__init__()
+        self.system = system
 
     def apply(self, segments: list[Segment], background: Color) -> list[Segment]:
-        return [Segment(text, rounded_to_256(style), control) for text, style, control in segments]
+        return [Segment(text, rounded_to(style, self.system), control) for text, style, control in segments]
 
 
 class App256(AnnotatorApp):
     CSS_PATH = str(Path(app_module.__file__).with_name("annotator.tcss"))  # relative to the app's module, not this one
+    SYSTEM = ColorSystem.EIGHT_BIT
 
     def get_line_filters(self) -> Sequence[LineFilter]:
-        return [*super().get_line_filters(), RoundedTo256()]
+        return [*super().get_line_filters(), Rounded(self.SYSTEM)]
+
+
+class App16(App256):
+    SYSTEM = ColorSystem.STANDARD
 
 
 def test_nested_spans_in_256_colours(workspace, snap_compare):
@@ -157,6 +168,15 @@ def test_nested_spans_in_256_colours(workspace, snap_compare):
     annotate_strikes(space.session)
     app = App256(space.session, store_path="annotations.jsonl")
     assert snap_compare(app, terminal_size=SIZES["120x40"], press=["right", "right", "right", "shift+right"])
+
+
+def test_nested_spans_in_16_colours(workspace, snap_compare):
+    space = workspace()
+    space.session.decide("accept")
+    space.session.next_paragraph()
+    annotate_strikes(space.session)
+    app = App16(space.session, store_path="annotations.jsonl")
+    assert snap_compare(app, terminal_size=SIZES["80x24"], press=["right", "right", "right", "shift+right"])
 
 
 def test_nested_spans_without_colours(workspace, snap_compare, monkeypatch):

@@ -106,7 +106,7 @@ class AnnotateScreen(Screen[None]):
 
     # Below 100 columns the span list goes under the paragraph and the footer is compact (annotator.tcss).
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]  # noqa: RUF012 (Textual declares it without ClassVar)
-    CONTEXT_PARAGRAPHS = 4  # neighbours each side at most; they get the rows the open paragraph leaves
+    CONTEXT_PARAGRAPHS = 4  # neighbours each side before the screen has a size; they get the rows the paragraph leaves
 
     def compose(self) -> ComposeResult:
         yield TextLine(id="title")
@@ -124,6 +124,11 @@ class AnnotateScreen(Screen[None]):
         footer = self.query_one(Footer)
         footer.compact = event.size.width < WIDE
         footer.show_command_palette = event.size.width >= WIDE
+        self.show_context()  # a taller screen has room for more neighbours
+
+    def context_paragraphs(self) -> int:
+        """Neighbours each side enough to fill the rows: a neighbour takes two rows at least (a line and a blank)."""
+        return max(self.CONTEXT_PARAGRAPHS, self.size.height // 2 + 1)
 
     @property
     def view(self) -> ParagraphView:
@@ -212,11 +217,16 @@ class AnnotateScreen(Screen[None]):
         elif self.cursor is not None:
             self.cursor = min(self.cursor, len(self.tokens) - 1) if self.tokens else None
         self.view.set_paragraph(session.paragraph.text, self.tokens, session.annotation.spans, self.label_colors)
-        before, after = session.paragraphs_around(self.CONTEXT_PARAGRAPHS, self.CONTEXT_PARAGRAPHS)
-        self.query_one("#before", Context).show_texts([paragraph.text for paragraph in before])
-        self.query_one("#after", Context).show_texts([paragraph.text for paragraph in after])
+        self.show_context()
         self.show_annotation()
         self.show_cursor()
+
+    def show_context(self) -> None:
+        """The open paragraph's neighbours in the article, before and after it."""
+        count = self.context_paragraphs()
+        before, after = self.session.paragraphs_around(count, count)
+        self.query_one("#before", Context).show_texts([paragraph.text for paragraph in before])
+        self.query_one("#after", Context).show_texts([paragraph.text for paragraph in after])
 
     def show_annotation(self) -> None:
         """The annotation changed: spans, label counts, span list, title, status."""
@@ -360,13 +370,29 @@ class AnnotateScreen(Screen[None]):
 
         Label keys are not Textual bindings: applying a keymap drops every binding of a key that a
         remapped action leaves, so a label could not have a key the user freed (docs/KEYS.md).
+
+        A typed key that no binding has acts in the app's queue, behind the keys typed before it: their
+        bindings run there, once each key has bubbled up to the app. So a label key tags where the moves
+        typed ahead of it lead ("right right 1" in one burst tagged the first word), and a key typed
+        right after one that opens a dialog reaches the dialog (`enter` refused, then `k` for killed:
+        the `k` was lost).
         """
-        label = self.label_keys.get(event.character or "")
-        if label is None or event.key in self.active_bindings:
+        if not event.is_printable or event.key in self.active_bindings:
             return
         event.stop()
         event.prevent_default()
-        self.action_tag(label)
+        self.app.call_later(self.typed, event.key, event.character)
+
+    def typed(self, key: str, character: str | None) -> None:
+        """A key `on_key` passed on, now that the keys before it have acted: to the dialog one of them
+        opened, if any, else its label's tag."""
+        screen = self.app.screen
+        if screen is not self:
+            (screen.focused or screen).post_message(events.Key(key, character))
+            return
+        label = self.label_keys.get(character or "")
+        if label is not None:
+            self.action_tag(label)
 
     def action_tag(self, label: str) -> None:
         if self.cursor is None:

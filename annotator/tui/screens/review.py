@@ -43,6 +43,7 @@ from annotator.team.review import (
     toggle,
 )
 from annotator.tui.bindings import KeyRow, bound_keys, textual_bindings
+from annotator.tui.screens.annotate import WIDE
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.widgets.panels import TextLine
 from annotator.tui.widgets.paragraph_view import ParagraphView
@@ -50,6 +51,8 @@ from annotator.tui.widgets.paragraph_view import ParagraphView
 ANSWER_MARKS = {"accept": "✓", "reject": "✗", "ignore": "–", None: "…"}
 GOLD_BADGES = {"accept": "gold: ✓ accepted", "reject": "gold: ✗ rejected", "ignore": "gold: – ignored"}
 UNKNOWN_COLOR = "#999999"
+# The legend's parts, most needed first: a narrow screen drops the last ones whole.
+LEGEND = ("solid: in gold", "faint [X?]: left out", "[X 2/3]: 2 of 3 proposed it", "■ in □ out", "≠ attributes differ")
 
 
 def view_label(candidate: Candidate, versions: int) -> str:
@@ -126,7 +129,10 @@ class CandidateList(ScrollView, can_focus=False):
         return Strip(Segment.apply_style(segments, style), width).crop(0, width)
 
     def on_click(self, event: events.Click) -> None:
-        row = self.scroll_offset.y + event.y
+        offset = event.get_content_offset(self)  # inside the border: `event.y` counts the border's row too
+        if offset is None:
+            return
+        row = self.scroll_offset.y + offset.y
         if 0 <= row < len(self.candidates):
             self.post_message(self.Chosen(row))
 
@@ -153,15 +159,19 @@ class ReviewScreen(Screen[None]):
 
     # --- layout -----------------------------------------------------------------------
 
+    # Below 100 columns the candidate list goes under the paragraph, full width (review.tcss): beside it,
+    # at 80 columns, it cut every span's text to a few letters and the annotators' names to three.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]  # noqa: RUF012 (Textual declares it without ClassVar)
+
     def compose(self) -> ComposeResult:
-        yield Static(id="title")
+        yield TextLine(id="title")
         with Horizontal(id="body"):
             with Vertical(id="reading"):
                 yield ParagraphView(id="paragraph")
                 with VerticalScroll(id="versions-box"):
                     yield Static(id="versions")
             yield CandidateList(id="candidates")
-        yield Static(id="legend")
+        yield TextLine(id="legend")
         yield TextLine(id="status")
         yield Footer()
 
@@ -178,7 +188,7 @@ class ReviewScreen(Screen[None]):
         self.query_one(CandidateList).border_title = "Candidate spans (↑↓ ␣)"
         keys = f"1–{min(9, len(self.annotators))}"
         self.query_one("#versions-box").border_title = f"Versions ({keys} takes one whole)"
-        self.query_one("#legend", Static).update(self._legend())
+        self.query_one("#legend", TextLine).show_parts([Text(part, style="dim") for part in LEGEND])
         self.watch(self.app, "theme", lambda _: self.view.theme_changed(), init=False)
         self.open(self.number)
 
@@ -263,26 +273,19 @@ class ReviewScreen(Screen[None]):
             grid.add_row(Text(key, style="bold reverse green" if same else "bold reverse"), text)
         self.query_one("#versions", Static).update(grid)
 
-    def _legend(self) -> Text:
-        text = Text(no_wrap=True, overflow="ellipsis", style="dim")
-        text.append("solid: in gold · faint [X?]: left out · [X 2/3]: 2 of 3 proposed it · "
-                    "■ in □ out · ≠ attributes differ")
-        return text
-
     def show_title(self) -> None:
         review, item = self.review, self.item
         done = review.done_count()
         agreement = review.agreement()
-        title = Text(no_wrap=True, overflow="ellipsis")
-        title.append("Review", style="bold")
-        title.append(f"   paragraph {self.number + 1} of {len(review.items)} to review")
-        title.append(f"   {done} in gold", style="bold green" if done == len(review.items) else "")
+        # In parts, so that a narrow screen drops the agreement whole ("agreement so far: nothing" misread).
+        parts = [Text("Review", style="bold"), Text(f"paragraph {self.number + 1} of {len(review.items)} to review"),
+                 Text(f"{done} in gold", style="bold green" if done == len(review.items) else "")]
         if agreement.share is None:
-            title.append("   agreement so far: nothing reviewed yet", style="dim")
+            parts.append(Text("agreement so far: nothing reviewed yet", style="dim"))
         else:
-            title.append(f"   agreement so far {agreement.share:.0%} ({agreement.unanimous} of {agreement.candidates}"
-                         " spans unanimous)", style="dim")
-        self.query_one("#title", Static).update(title)
+            parts.append(Text(f"agreement so far {agreement.share:.0%} ({agreement.unanimous} of "
+                              f"{agreement.candidates} spans unanimous)", style="dim"))
+        self.query_one("#title", TextLine).show_parts(parts, separator="   ")
         view = self.view
         view.border_title = Text(f"{display_text(item.id)} · {len(item.agreed)} agreed, {len(item.disputed)} disputed")
         gold = review.gold(item)

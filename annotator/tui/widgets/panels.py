@@ -29,7 +29,7 @@ from annotator.core.display import display_text
 from annotator.core.schema import Schema
 from annotator.core.spans import Relation, Span
 from annotator.tui.widgets.sizing import needs_resize, resize_scroll_view
-from annotator.tui.widgets.tints import label_tints
+from annotator.tui.widgets.tints import label_tints, tint_text
 
 
 def fit_parts(parts: Sequence[Text], width: int, separator: str = " · ", *, cuttable: int = 2) -> Text:
@@ -73,6 +73,7 @@ class TextLine(Widget):
         super().__init__(id=id)
         self.text = Text()
         self.parts: tuple[Text, ...] | None = None
+        self.separator = " · "
         self._drawn: tuple[Text, int, Strip] | None = None  # the text and width the strip was drawn for
 
     def show(self, text: Text) -> None:
@@ -81,13 +82,13 @@ class TextLine(Widget):
         self.text, self.parts = text, None
         self.refresh()
 
-    def show_parts(self, parts: Sequence[Text]) -> None:
-        """Show `parts`, most important first, joined by " · "; at a narrow width the last ones go first."""
+    def show_parts(self, parts: Sequence[Text], separator: str = " · ") -> None:
+        """Show `parts`, most important first, joined by `separator`; at a narrow width the last ones go first."""
         parts = tuple(parts)
-        if parts == self.parts:
+        if parts == self.parts and separator == self.separator:
             return
-        self.parts = parts
-        self.text = fit_parts(parts, self.content_region.width or 80)
+        self.parts, self.separator = parts, separator
+        self.text = fit_parts(parts, self.content_region.width or 80, separator)
         self.refresh()
 
     def render(self) -> Text:
@@ -100,7 +101,7 @@ class TextLine(Widget):
             return Strip.blank(max(width, 0), self.rich_style)
         if self._drawn is None or self._drawn[0] is not self.text or self._drawn[1] != width:
             if self.parts is not None and (self._drawn is None or self._drawn[1] != width):
-                self.text = fit_parts(self.parts, width)
+                self.text = fit_parts(self.parts, width, self.separator)
             strips = Visual.to_strips(self, visualize(self, self.text, markup=False), width, 1, self.visual_style)
             self._drawn = (self.text, width, strips[0])
         return self._drawn[2]
@@ -125,7 +126,7 @@ def label_bar_text(schema: Schema, counts: Counter[str], width: int, colors: dic
                 text.append("  " if room else " ")
             color = colors.get(label.name) or Color.parse(label.color)
             # The key drawn on the label's colour is the swatch: one glance links key, colour and name.
-            text.append(f" {label.key or '·'} ", style=f"bold {color.get_contrast_text(1.0).hex} on {color.hex}")
+            text.append(f" {label.key or '·'} ", style=f"bold {tint_text(color).hex} on {color.hex}")
             if room:
                 name = label.name if len(label.name) <= room else label.name[: room - 1] + "…"
                 text.append(f" {name}", style="bold")
@@ -431,13 +432,18 @@ class SpanList(ScrollView, can_focus=False):
 
 class Context(Widget):
     """Neighbouring paragraphs, dimmed, for reading the open one in context: as many of their
-    lines as the rows left to it hold, nearest the open paragraph first (wrapped again at every size)."""
+    lines as the rows left to it hold, nearest the open paragraph first (wrapped again at every size).
+
+    It is never taller than its lines (its `max-height` follows them): rows it cannot fill go to the
+    context on the other side of the paragraph, not to blank rows (a short article's first paragraphs).
+    """
 
     def __init__(self, *, tail: bool, id: str | None = None) -> None:
         super().__init__(id=id)
         self.tail = tail  # the paragraphs before: their last lines show
         self.texts: tuple[str, ...] = ()
         self.display = False
+        self._wrapped: tuple[int, list[Text]] | None = None  # (width, the texts' lines at it)
 
     def show_texts(self, texts: Sequence[str]) -> None:
         """Show these paragraphs (in text order); none hides the widget."""
@@ -445,18 +451,38 @@ class Context(Widget):
         if shown == self.texts:  # an undo on the same paragraph: nothing to re-lay out
             return
         self.texts = shown
+        self._wrapped = None
         self.display = bool(shown)
+        self.fit_height()
         self.refresh()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.fit_height()
+
+    def fit_height(self) -> None:
+        """Cap the height at the lines the texts take at this width (unknown before the first layout)."""
+        width = self.content_region.width
+        if width > 0:
+            self.styles.max_height = max(1, len(self.wrapped_lines(width)))
+
+    def wrapped_lines(self, width: int) -> list[Text]:
+        """Every line of the texts at `width`, blank lines between paragraphs; wrapped once per width."""
+        if self._wrapped is None or self._wrapped[0] != width:
+            text = Text("\n\n".join(self.texts), style="dim italic")
+            self._wrapped = (width, list(text.wrap(self.app.console, width)))
+        return self._wrapped[1]
 
     def render(self) -> Text:
         width, height = self.content_region.width, self.content_region.height
         if not self.texts or width <= 0 or height <= 0:
             return Text()
-        lines = list(Text("\n\n".join(self.texts), style="dim italic").wrap(self.app.console, width))
+        lines = [line.copy() for line in self.wrapped_lines(width)]
         if len(lines) > height:
             if self.tail:
                 lines = lines[-height:]
-                lines[0] = Text("…", style="dim italic") + lines[0][1:]
+                first = lines[0]
+                cut = first.plain.find(" ")  # the word cut short gives way to the ellipsis
+                lines[0] = Text("…", style="dim italic") + (first[cut:] if cut > 0 else first[1:])
             else:
                 lines = lines[:height]
                 last = lines[-1]

@@ -35,7 +35,7 @@ from annotator.tui.widgets.layout import (
     shown,
 )
 from annotator.tui.widgets.sizing import needs_resize, resize_scroll_view
-from annotator.tui.widgets.tints import FAINT, FAINTEST_STRONG, label_tints
+from annotator.tui.widgets.tints import FAINT, FAINTEST_STRONG, label_tints, tint_text
 
 #: the character ranges `[start, end)` of the cursor and of the selection, where they are drawn by character
 CharRanges = tuple[tuple[int, int] | None, tuple[int, int] | None]
@@ -337,8 +337,9 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
             tint = label_tints(colors, background)[color.hex]
             faint = label_tints(colors, background, FAINT, FAINTEST_STRONG)[color.hex]
             look = LabelLook(
-                tint=Style(bgcolor=tint.rich_color, color=tint.get_contrast_text(1.0).rich_color),
-                suggested=Style(bgcolor=faint.rich_color, color=faint.get_contrast_text(0.9).rich_color, italic=True),
+                tint=Style(bgcolor=tint.rich_color, color=tint_text(tint).rich_color),
+                suggested=Style(bgcolor=faint.rich_color, color=faint.blend(tint_text(faint), 0.9).rich_color,
+                                italic=True),
                 tag=Style(color=readable_on(color, background).rich_color, bold=True),
             )
             self._looks[label] = look

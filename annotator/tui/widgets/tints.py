@@ -5,7 +5,9 @@ has 256 colours and no COLORTERM, and the colours are then rounded to the neares
 (or the 16) a terminal has: two dark blends of blue and green round to the same one. So each
 label's tint is picked, in schema order, from blends near the wanted strength (then stronger,
 then with the hue turned a little) as the first whose rounding in 256 and in 16 colours no
-earlier label (nor the background) has. Pure and cached: computed once per theme.
+earlier label (nor the background) has, and on which white or black text reads in all three
+(`tint_text`: in 16 colours white text on a tint drawn light grey or yellow could not be read).
+Pure and cached: computed once per theme.
 """
 
 from __future__ import annotations
@@ -21,6 +23,13 @@ FAINT = 0.22  # a suggestion's, fainter
 FAINTEST_STRONG = 0.35  # a suggestion is never drawn as strongly as a span
 ROUNDED = (ColorSystem.EIGHT_BIT, ColorSystem.STANDARD)  # what a terminal without truecolor shows
 HUE_TURNS = (0.0, 0.05, -0.05, 0.1, -0.1)  # of a full turn: a label's colour, then its near neighbours
+# How a terminal's 16 colours usually look (xterm's defaults): rich rounds with a darker palette
+# (yellow as brown), but judging a tint's text by that would put white on what most terminals draw yellow.
+XTERM_16 = ((0, 0, 0), (205, 0, 0), (0, 205, 0), (205, 205, 0), (0, 0, 238), (205, 0, 205), (0, 205, 205),
+            (229, 229, 229), (127, 127, 127), (255, 0, 0), (0, 255, 0), (255, 255, 0), (92, 92, 255),
+            (255, 0, 255), (0, 255, 255), (255, 255, 255))
+READABLE = 3.0  # the least contrast ratio (WCAG) of a span's text on its tint, in every colour system
+TEXTS = (Color(255, 255, 255), Color(0, 0, 0))
 
 
 def rounded(color: Color, system: ColorSystem) -> int:
@@ -28,6 +37,51 @@ def rounded(color: Color, system: ColorSystem) -> int:
     number = color.rich_color.downgrade(system).number
     assert number is not None  # a colour from RGB always rounds to a palette entry
     return number
+
+
+def drawn_rgb(color: Color, system: ColorSystem | None) -> tuple[int, int, int]:
+    """The RGB a terminal of `system` colours shows for `color` (None: truecolor)."""
+    if system is None:
+        return color.rgb
+    number = rounded(color, system)
+    if system == ColorSystem.STANDARD:
+        return XTERM_16[number]
+    red, green, blue = color.rich_color.downgrade(system).get_truecolor()
+    return red, green, blue
+
+
+def _luminance(rgb: tuple[int, int, int]) -> float:
+    def linear(channel: int) -> float:
+        value = channel / 255
+        return value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4
+
+    red, green, blue = rgb
+    return 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+
+
+def contrast_ratio(first: tuple[int, int, int], second: tuple[int, int, int]) -> float:
+    """WCAG's contrast ratio of two colours, from 1 (the same) to 21 (black on white)."""
+    lighter, darker = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def _worst_contrast(text: Color, tint: Color) -> float:
+    """The contrast of `text` on `tint` where it is least: in truecolor, 256 or 16 colours."""
+    return min(contrast_ratio(drawn_rgb(text, system), drawn_rgb(tint, system)) for system in (None, *ROUNDED))
+
+
+@lru_cache(maxsize=256)
+def tint_text(tint: Color) -> Color:
+    """The text on `tint`: white on a dark tint, black on a light one (as truecolor shows it), unless
+    256 or 16 colours draw the tint so that the other reads better ("yellow" for a dark orange)."""
+    usual = TEXTS[0] if tint.brightness < 0.5 else TEXTS[1]
+    if _worst_contrast(usual, tint) >= READABLE:
+        return usual
+    return max(TEXTS, key=lambda text: _worst_contrast(text, tint))
+
+
+def _readable(tint: Color) -> bool:
+    return _worst_contrast(tint_text(tint), tint) >= READABLE
 
 
 def _candidates(color: Color, background: Color, amount: float, strongest: float) -> Iterator[Color]:
@@ -61,7 +115,7 @@ def _tints(colors: tuple[tuple[str, Color], ...], background: Color, amount: flo
         apart_in = {system: [c for c in options if rounded(c, system) not in taken[system]] for system in ROUNDED}
         both = [c for c in apart_in[ColorSystem.EIGHT_BIT] if c in apart_in[ColorSystem.STANDARD]]
         # With more labels than 16 colours can tell apart, 256 colours still can (the tag names the label).
-        apart = both or apart_in[ColorSystem.EIGHT_BIT] or options
+        apart = [c for c in both if _readable(c)] or both or apart_in[ColorSystem.EIGHT_BIT] or options
         # Of those, the first that a 256-colour terminal still draws in the label's hue (blue stays blue).
         chosen = next((c for c in apart if _keeps_hue(color, c)), apart[0])
         for system in ROUNDED:
