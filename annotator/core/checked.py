@@ -445,11 +445,13 @@ def _all_of(checks: list[Checker]) -> Checker:
 
 # --- the same rules as one pattern over the JSON text ----------------------------------------
 
-#: a JSON string without `\\uD800`-`\\uDFFF` escapes (valid pairs too are left to the full check), a JSON number
-_STRING = r'"[^"\\]*+(?:\\(?:[^u]|u(?![dD][89a-fA-F]))[^"\\]*+)*+"'
+#: a JSON string in a text without backslashes (so without escapes), which the regex engine scans in a
+#: tight loop; and one that may hold escapes, but no `\\uD800`-`\\uDFFF` (valid pairs too are left to the
+#: full check); and their keys of a member the schema does not name (also without escapes)
+_PLAIN_STRING, _PLAIN_KEY = r'"[^"]*+"', r'[^"]*+"'
+_ESCAPED_STRING, _ESCAPED_KEY = r'"[^"\\]*+(?:\\(?:[^u]|u(?![dD][89a-fA-F]))[^"\\]*+)*+"', r'[^"\\]*+"'
 _NUMBER = r"-?[0-9]++(?:\.[0-9]++)?+(?:[eE][-+]?+[0-9]++)?+"
 _NEVER = r"(?!)"
-_KIND_PATTERNS = {"string": _STRING, "number": _NUMBER, "boolean": "(?:true|false)", "null": "null"}
 
 
 def _members(member: str, opening: str) -> str:
@@ -458,13 +460,13 @@ def _members(member: str, opening: str) -> str:
     return rf"(?:(?:(?<=\{opening})|,){member})*+"
 
 
-def _nested(depth: int) -> str:
-    """A JSON value with at most `depth` levels of arrays and objects."""
-    scalar = f"(?:{_STRING}|{_NUMBER}|true|false|null)"
+def _nested(depth: int, string: str) -> str:
+    """A JSON value with at most `depth` levels of arrays and objects, its strings matched by `string`."""
+    scalar = f"(?:{string}|{_NUMBER}|true|false|null)"
     if depth == 0:
         return scalar
-    inner = _nested(depth - 1)
-    return rf"(?:{scalar}|\[{_members(inner, '[')}\]|\{{{_members(f'{_STRING}:{inner}', '{')}\}})"
+    inner = _nested(depth - 1, string)
+    return rf"(?:{scalar}|\[{_members(inner, '[')}\]|\{{{_members(f'{string}:{inner}', '{')}\}})"
 
 
 def fields_right(text: bytes, record: Mapping[str, Any]) -> bool:
@@ -476,25 +478,26 @@ def fields_right(text: bytes, record: Mapping[str, Any]) -> bool:
     a string with an escaped surrogate pair, a field nested deeper than the pattern follows):
     `check_fields` then says what, if anything, is wrong.
     """
-    pattern, required = _record_patterns()[0]
-    return pattern.fullmatch(text) is not None and all(key in record for key in required)
+    pattern = _record_patterns(b"\\" in text)[0]
+    return pattern.fullmatch(text) is not None and all(key in record for key in READ_REQUIRED["#"])
 
 
 def tokens_right(text: bytes, start: int, end: int) -> bool:
     """Whether `text[start:end]`, a record's `tokens` array left unparsed, holds only tokens `check_fields`
     accepts, and no `\\uD800`-`\\uDFFF` escape (it is not parsed, so `checked_json` does not see them).
     False says nothing, as for `fields_right`."""
-    return _record_patterns()[1].fullmatch(text, start, end) is not None
+    return _record_patterns(text.find(b"\\", start, end) >= 0)[1].fullmatch(text, start, end) is not None
 
 
 @cache
-def _record_patterns() -> tuple[tuple[re.Pattern[bytes], tuple[str, ...]], re.Pattern[bytes]]:
-    """The pattern of a whole record with the required fields it cannot ask for itself, and that of its tokens."""
+def _record_patterns(escapes: bool) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """The pattern of a whole record and that of its tokens, for a text with backslashes or one without
+    (each compiled when first needed)."""
     schema = json.loads(resources.files("annotator").joinpath("data/record.schema.json").read_text(encoding="utf-8"))
-    patterns = _Patterns(_Compiler(schema))
+    patterns = _Patterns(_Compiler(schema), escapes)
     record = re.compile(patterns.of(schema, "#").encode("ascii"))
     tokens = re.compile(patterns.of(schema["properties"]["tokens"], "#/properties/tokens").encode("ascii"))
-    return (record, READ_REQUIRED["#"]), tokens
+    return record, tokens
 
 
 class _Patterns:
@@ -510,9 +513,10 @@ class _Patterns:
     (`fields_right`): a pattern cannot tell a top-level key from a nested one ahead of it.
     """
 
-    def __init__(self, compiler: _Compiler) -> None:
+    def __init__(self, compiler: _Compiler, escapes: bool) -> None:
         self.compiler = compiler
-        self.anything = _nested(2)
+        self.string, self.key = (_ESCAPED_STRING, _ESCAPED_KEY) if escapes else (_PLAIN_STRING, _PLAIN_KEY)
+        self.anything = _nested(2, self.string)
 
     def of(self, node: Mapping[str, Any], pointer: str) -> str:
         if "$ref" in node:
@@ -539,7 +543,7 @@ class _Patterns:
         if kind == "array":
             items = node.get("items")
             return rf"\[{_members(self.of(items, f'{pointer}/items') if items else self.anything, '[')}\]"
-        return _KIND_PATTERNS[kind]
+        return {"string": self.string, "number": _NUMBER, "boolean": "(?:true|false)", "null": "null"}[kind]
 
     def _object(self, node: Mapping[str, Any], pointer: str) -> str:
         properties: Mapping[str, Any] = node.get("properties", {})
@@ -557,7 +561,7 @@ class _Patterns:
         extra = node.get("additionalProperties", True)
         if extra is not False:
             value = self.of(extra, f"{pointer}/additionalProperties") if isinstance(extra, dict) else self.anything
-            key = ('"(?!(?:' + "|".join(map(re.escape, named)) + ')")[^"\\\\]*+"') if named else _STRING
+            key = ('"(?!(?:' + "|".join(map(re.escape, named)) + ')")' + self.key) if named else self.string
             choices.append(f"{key}:{value}")
         return rf"\{{{_members('(?:' + '|'.join(choices) + ')', '{')}\}}"
 

@@ -706,9 +706,10 @@ class StoreContents:
             if match is not None and match[8]:
                 start, end = _tokens_range(raw, match)
                 text_at = end + len(b',"text":')
+                written = text.encode("utf-8")
                 if raw.startswith(b',"text":"', end) and (
-                        raw.startswith(to_json(text).encode("utf-8"), text_at)  # as this store writes it
-                        or _DECODER.raw_decode(raw[text_at:].decode("utf-8"))[0] == text):
+                        (b'"' not in written and b"\\" not in written and raw.startswith(b'"%s"' % written, text_at))
+                        or _DECODER.raw_decode(raw[text_at:].decode("utf-8"))[0] == text):  # escapes: decoded
                     found = _TOKEN_OFFSETS.findall(raw, start, end)
                     if len(found) == raw.count(b'{"text":', start, end):
                         offsets = list(map(int, chain.from_iterable(found)))
