@@ -445,11 +445,10 @@ def _all_of(checks: list[Checker]) -> Checker:
 
 # --- the same rules as one pattern over the JSON text ----------------------------------------
 
-#: a JSON string in a text without backslashes (so without escapes), which the regex engine scans in a
-#: tight loop; and one that may hold escapes, but no `\\uD800`-`\\uDFFF` (valid pairs too are left to the
-#: full check); and their keys of a member the schema does not name (also without escapes)
-_PLAIN_STRING, _PLAIN_KEY = r'"[^"]*+"', r'[^"]*+"'
-_ESCAPED_STRING, _ESCAPED_KEY = r'"[^"\\]*+(?:\\(?:[^u]|u(?![dD][89a-fA-F]))[^"\\]*+)*+"', r'[^"\\]*+"'
+#: a JSON string in a text whose escaped quotes and backslashes are blanked (`_blanked`), which the regex
+#: engine scans in a tight loop, and the key of a member the schema does not name (without escapes)
+_STRING, _OTHER_KEY = r'"[^"]*+"', r'[^"\\]*+"'
+_SURROGATE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
 _NUMBER = r"-?[0-9]++(?:\.[0-9]++)?+(?:[eE][-+]?+[0-9]++)?+"
 _NEVER = r"(?!)"
 
@@ -460,13 +459,25 @@ def _members(member: str, opening: str) -> str:
     return rf"(?:(?:(?<=\{opening})|,){member})*+"
 
 
-def _nested(depth: int, string: str) -> str:
-    """A JSON value with at most `depth` levels of arrays and objects, its strings matched by `string`."""
-    scalar = f"(?:{string}|{_NUMBER}|true|false|null)"
+def _nested(depth: int) -> str:
+    """A JSON value with at most `depth` levels of arrays and objects."""
+    scalar = f"(?:{_STRING}|{_NUMBER}|true|false|null)"
     if depth == 0:
         return scalar
-    inner = _nested(depth - 1, string)
-    return rf"(?:{scalar}|\[{_members(inner, '[')}\]|\{{{_members(f'{string}:{inner}', '{')}\}})"
+    inner = _nested(depth - 1)
+    return rf"(?:{scalar}|\[{_members(inner, '[')}\]|\{{{_members(f'{_STRING}:{inner}', '{')}\}})"
+
+
+def _blanked(text: bytes) -> bytes:
+    """`text` with each escaped backslash and escaped quote (`\\\\`, `\\"`) made two underscores: the same
+    JSON structure, every string still ending at its closing quote, so that a string is matched by
+    scanning for that quote alone.
+
+    JSON reads a run of backslashes in pairs from its left, as `replace` does; the other escapes
+    (`\\n`, `\\u00e9`) stay. No name or value a pattern spells out holds two underscores in a row,
+    so none can be matched by what was an escape.
+    """
+    return text.replace(b"\\\\", b"__").replace(b'\\"', b"__") if b"\\" in text else text
 
 
 def fields_right(text: bytes, record: Mapping[str, Any]) -> bool:
@@ -474,27 +485,28 @@ def fields_right(text: bytes, record: Mapping[str, Any]) -> bool:
     for right, known from one match of a pattern made from the same schema rules (in C, no Python step
     a field): what a pass over a store pays for each of the lines this tool writes.
 
-    True only when `check_fields(record)` would pass; False says nothing (a record of another shape,
-    a string with an escaped surrogate pair, a field nested deeper than the pattern follows):
-    `check_fields` then says what, if anything, is wrong.
+    True only when `check_fields(record)` would pass; False says nothing (a record of another shape, a
+    key spelled with escapes, a field nested deeper than the pattern follows): `check_fields` then
+    says what, if anything, is wrong. Lone surrogates are `checked_json`'s to refuse, before.
     """
-    pattern = _record_patterns(b"\\" in text)[0]
-    return pattern.fullmatch(text) is not None and all(key in record for key in READ_REQUIRED["#"])
+    if _record_patterns()[0].fullmatch(_blanked(text)) is None:
+        return False
+    return all(key in record for key in READ_REQUIRED["#"])
 
 
 def tokens_right(text: bytes, start: int, end: int) -> bool:
     """Whether `text[start:end]`, a record's `tokens` array left unparsed, holds only tokens `check_fields`
     accepts, and no `\\uD800`-`\\uDFFF` escape (it is not parsed, so `checked_json` does not see them).
     False says nothing, as for `fields_right`."""
-    return _record_patterns(text.find(b"\\", start, end) >= 0)[1].fullmatch(text, start, end) is not None
+    tokens = text[start:end]
+    return _SURROGATE_BYTES.search(tokens) is None and _record_patterns()[1].fullmatch(_blanked(tokens)) is not None
 
 
 @cache
-def _record_patterns(escapes: bool) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
-    """The pattern of a whole record and that of its tokens, for a text with backslashes or one without
-    (each compiled when first needed)."""
+def _record_patterns() -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """The pattern of a whole record and that of its tokens, over `_blanked` JSON text."""
     schema = json.loads(resources.files("annotator").joinpath("data/record.schema.json").read_text(encoding="utf-8"))
-    patterns = _Patterns(_Compiler(schema), escapes)
+    patterns = _Patterns(_Compiler(schema))
     record = re.compile(patterns.of(schema, "#").encode("ascii"))
     tokens = re.compile(patterns.of(schema["properties"]["tokens"], "#/properties/tokens").encode("ascii"))
     return record, tokens
@@ -513,10 +525,9 @@ class _Patterns:
     (`fields_right`): a pattern cannot tell a top-level key from a nested one ahead of it.
     """
 
-    def __init__(self, compiler: _Compiler, escapes: bool) -> None:
+    def __init__(self, compiler: _Compiler) -> None:
         self.compiler = compiler
-        self.string, self.key = (_ESCAPED_STRING, _ESCAPED_KEY) if escapes else (_PLAIN_STRING, _PLAIN_KEY)
-        self.anything = _nested(2, self.string)
+        self.anything = _nested(2)
 
     def of(self, node: Mapping[str, Any], pointer: str) -> str:
         if "$ref" in node:
@@ -543,7 +554,7 @@ class _Patterns:
         if kind == "array":
             items = node.get("items")
             return rf"\[{_members(self.of(items, f'{pointer}/items') if items else self.anything, '[')}\]"
-        return {"string": self.string, "number": _NUMBER, "boolean": "(?:true|false)", "null": "null"}[kind]
+        return {"string": _STRING, "number": _NUMBER, "boolean": "(?:true|false)", "null": "null"}[kind]
 
     def _object(self, node: Mapping[str, Any], pointer: str) -> str:
         properties: Mapping[str, Any] = node.get("properties", {})
@@ -561,7 +572,7 @@ class _Patterns:
         extra = node.get("additionalProperties", True)
         if extra is not False:
             value = self.of(extra, f"{pointer}/additionalProperties") if isinstance(extra, dict) else self.anything
-            key = ('"(?!(?:' + "|".join(map(re.escape, named)) + ')")' + self.key) if named else self.string
+            key = ('"(?!(?:' + "|".join(map(re.escape, named)) + ')")' + _OTHER_KEY) if named else _STRING
             choices.append(f"{key}:{value}")
         return rf"\{{{_members('(?:' + '|'.join(choices) + ')', '{')}\}}"
 
