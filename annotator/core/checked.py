@@ -120,6 +120,8 @@ READ_REQUIRED: Mapping[str, tuple[str, ...]] = {
     "#/$defs/relation": ("label",),
 }
 
+_RECORD_REQUIRED = frozenset(READ_REQUIRED["#"])
+
 #: value -> None, or (where in the value, what is wrong): `.start`, `[3].label`, "" for the value itself
 Checker = Callable[[Any], tuple[str, str] | None]
 
@@ -489,9 +491,7 @@ def fields_right(text: bytes, record: Mapping[str, Any]) -> bool:
     key spelled with escapes, a field nested deeper than the pattern follows): `check_fields` then
     says what, if anything, is wrong. Lone surrogates are `checked_json`'s to refuse, before.
     """
-    if _record_patterns()[0].fullmatch(_blanked(text)) is None:
-        return False
-    return all(key in record for key in READ_REQUIRED["#"])
+    return _record_patterns()[0].fullmatch(_blanked(text)) is not None and record.keys() >= _RECORD_REQUIRED
 
 
 def tokens_right(text: bytes, start: int, end: int) -> bool:
