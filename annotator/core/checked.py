@@ -153,7 +153,7 @@ def check_fields(record: Any, text: bytes | None = None) -> None:
     it took out since, or put in made right, keep that true): a record `fields_right` finds right
     in it is not looked at field by field, as a pass over a store checks a million lines.
     """
-    if text is not None and next(_texts_checked) >= PATTERNS_AFTER and fields_right(text, record):
+    if text is not None and fields_right(text, record):
         return
     is_right, checker = _record_checks()
     if is_right(record):
@@ -162,13 +162,6 @@ def check_fields(record: Any, text: bytes | None = None) -> None:
     if problem is not None:
         where, what = problem
         raise RecordError(f"{where.removeprefix('.') or 'the line'}: {what}")
-
-
-#: records checked with their text before `fields_right` is used: compiling its patterns costs about
-#: what the field-by-field check of a few thousand records does (15 ms), which a screen reading a
-#: few records should not pay
-PATTERNS_AFTER = 2000
-_texts_checked = count()
 
 
 @cache
@@ -488,18 +481,36 @@ def fields_right(text: bytes, record: Mapping[str, Any]) -> bool:
     a field): what a pass over a store pays for each of the lines this tool writes.
 
     True only when `check_fields(record)` would pass; False says nothing (a record of another shape, a
-    key spelled with escapes, a field nested deeper than the pattern follows): `check_fields` then
-    says what, if anything, is wrong. Lone surrogates are `checked_json`'s to refuse, before.
+    key spelled with escapes, a field nested deeper than the pattern follows, or one of the first
+    `PATTERNS_AFTER` texts): `check_fields` then says what, if anything, is wrong. Lone surrogates
+    are `checked_json`'s to refuse, before.
     """
-    return _record_patterns()[0].fullmatch(_blanked(text)) is not None and record.keys() >= _RECORD_REQUIRED
+    patterns = _patterns()
+    return patterns is not None and patterns[0].fullmatch(_blanked(text)) is not None \
+        and record.keys() >= _RECORD_REQUIRED
 
 
 def tokens_right(text: bytes, start: int, end: int) -> bool:
     """Whether `text[start:end]`, a record's `tokens` array left unparsed, holds only tokens `check_fields`
     accepts, and no `\\uD800`-`\\uDFFF` escape (it is not parsed, so `checked_json` does not see them).
     False says nothing, as for `fields_right`."""
+    patterns = _patterns()
+    if patterns is None:
+        return False
     tokens = text[start:end]
-    return _SURROGATE_BYTES.search(tokens) is None and _record_patterns()[1].fullmatch(_blanked(tokens)) is not None
+    return _SURROGATE_BYTES.search(tokens) is None and patterns[1].fullmatch(_blanked(tokens)) is not None
+
+
+#: texts asked about before the patterns are used (until then the answer is False): compiling them
+#: costs about what the field-by-field check of a few thousand records does (15 ms), which a screen
+#: reading a few records should not pay
+PATTERNS_AFTER = 2000
+_texts_asked = count()
+
+
+def _patterns() -> tuple[re.Pattern[bytes], re.Pattern[bytes]] | None:
+    """`_record_patterns()`, once `PATTERNS_AFTER` texts have been asked about; None before."""
+    return _record_patterns() if next(_texts_asked) >= PATTERNS_AFTER else None
 
 
 @cache
