@@ -1,6 +1,6 @@
 """What a saved edit, reopening a store and the team commands cost, against what the disk and json.loads cost.
 
-Run: python benchmarks/store.py [--appends 200] [--sizes 10000,100000,1000000] [--only save|stores] [--repeat N]
+Run: python benchmarks/store.py [--appends 200] [--sizes 10000,100000,1000000] [--only save|stores|check] [--repeat N]
      [--commands "agree --json,..."]
 
 Saving: one `Session.tag_tokens` (build the record, check it, append, fsync) on a 1,000-word
@@ -18,22 +18,31 @@ baseline. Opening is measured twice: the first open builds the index beside the 
 next ones (resume) read it. `review` opens a screen, so what is timed is what it does before:
 reading the stores and planning the review. A store in the older format (tokens in every
 line) of the middle size is measured too.
+Checking: what the checked reading of a record costs, per line of a generated store of 20,000 lines, in
+this process (CPU time, best of `--repeat`, default 5, the cycle collector paused): parsing it (`json.loads`, `checked_json`), its
+fields checked one by one (`check_fields` without the line's text) and by the pattern (`fields_right`;
+`tokens_right` on the lines holding tokens), and its spans against its text (`check_record`).
 Nothing here is asserted: the figures go to docs/PERFORMANCE.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import json
+import math
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
+from annotator.core.checked import check_fields, checked_json, fields_right, tokens_right
 from annotator.core.corpus import Corpus, Paragraph
-from annotator.core.records import RecordBuilder, to_json, token_dicts
+from annotator.core.records import RecordBuilder, check_record, to_json, token_dicts
 from annotator.core.schema import default_schema_path, load_schema
 from annotator.core.session import Session
 from annotator.core.spans import EMPTY, Annotation, add_span, decide, span_over_tokens
@@ -254,11 +263,53 @@ def stores(folder: Path, sizes: list[int], repeat: int | None, only: list[str] |
         Path(path.parent, f".{path.name}.index").unlink(missing_ok=True)
 
 
+def checking(folder: Path, repeat: int) -> None:
+    path = folder / "check.jsonl"
+    generate(path, 20_000)
+    lines = path.read_bytes().splitlines()
+    with_tokens = [line for line in lines if b'"tokens":' in line]
+    plain = [line for line in lines if b'"tokens":' not in line]
+    records = [checked_json(line) for line in plain]
+    starts = [line.index(b'"tokens":') + len(b'"tokens":') for line in with_tokens]
+    ranges = [(start, line.index(b'}],"', start) + 2) for line, start in zip(with_tokens, starts)]  # flat tokens
+
+    def per_line(work: Callable[[], object], count: int) -> float:
+        """Microseconds of CPU a line, the best of `repeat` runs of `work` over `count` lines (the cycle
+        collector paused, as the team commands pause it)."""
+        best = math.inf
+        for _ in range(repeat):
+            gc.disable()
+            started = time.process_time()
+            work()
+            best = min(best, time.process_time() - started)
+            gc.enable()
+        return best / count * 1e6
+
+    figures = {
+        "json.loads": per_line(lambda: [json.loads(line) for line in plain], len(plain)),
+        "checked_json": per_line(lambda: [checked_json(line) for line in plain], len(plain)),
+        "check_fields, field by field": per_line(lambda: [check_fields(record) for record in records], len(plain)),
+        "fields_right, the pattern": per_line(lambda: [fields_right(line, record) for line, record in zip(plain, records)],
+                                              len(plain)),
+        "check_record (spans on their text)": per_line(lambda: [check_record(record) for record in records], len(plain)),
+    }
+    tokens_line = per_line(lambda: [tokens_right(line, *where) for line, where in zip(with_tokens, ranges)],
+                           len(with_tokens))
+    assert all(fields_right(line, record) for line, record in zip(plain, records))
+    assert all(tokens_right(line, *where) for line, where in zip(with_tokens, ranges))
+    escaped = sum(b"\\" in line for line in plain)
+    print(f"the checked reading of a line without tokens ({len(plain):,} lines, "
+          f"{statistics.mean(map(len, plain)):,.0f} bytes on average, {escaped:,} with escapes), CPU per line:")
+    for what, micros in figures.items():
+        print(f"  {what}: {micros:.1f} µs")
+    print(f"  tokens_right on a line's tokens ({len(with_tokens):,} lines): {tokens_line:.1f} µs")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--appends", type=int, default=200)
     parser.add_argument("--sizes", default="10000,100000,1000000", help="store sizes in lines, comma-separated")
-    parser.add_argument("--only", choices=("save", "stores"))
+    parser.add_argument("--only", choices=("save", "stores", "check"))
     parser.add_argument("--repeat", type=int, help="runs of each command (default 3 below 1M lines, 1 at 1M); "
                         "the medians count")
     parser.add_argument("--commands", help="only these of the commands, comma-separated by how their rows start "
@@ -267,10 +318,12 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.folder) as name:
         folder = Path(name)
-        if args.only != "stores":
+        if args.only in (None, "save"):
             saving(folder, 1000, 200, args.appends)
             saving(folder, 5000, 500, args.appends)
-        if args.only != "save":
+        if args.only in (None, "check"):
+            checking(folder, args.repeat or 5)
+        if args.only in (None, "stores"):
             stores(folder, [int(size) for size in args.sizes.split(",")], args.repeat,
                    args.commands.split(",") if args.commands else None)
 

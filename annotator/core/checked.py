@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from importlib import resources
+from itertools import count
 from operator import itemgetter
 from typing import Any, cast
 
@@ -119,6 +120,8 @@ READ_REQUIRED: Mapping[str, tuple[str, ...]] = {
     "#/$defs/relation": ("label",),
 }
 
+_RECORD_REQUIRED = frozenset(READ_REQUIRED["#"])
+
 #: value -> None, or (where in the value, what is wrong): `.start`, `[3].label`, "" for the value itself
 Checker = Callable[[Any], tuple[str, str] | None]
 
@@ -134,7 +137,7 @@ _WANTED_NAMES = {"object": "an object", "array": "an array", "string": "a string
                  "number": "a number", "boolean": "true or false", "null": "null"}
 
 
-def check_fields(record: Any) -> None:
+def check_fields(record: Any, text: bytes | None = None) -> None:
     """RecordError `FIELD: what is wrong` for the first field of `record` whose type, range or value
     the shipped record JSON Schema refuses, or that a reader needs and the record lacks.
 
@@ -145,7 +148,13 @@ def check_fields(record: Any) -> None:
     values, `required`, `pattern`, `if`) is not asked of what is read: stores written by earlier
     versions and records made by hand leave some out, and no reader depends on it. Of
     `required`, `READ_REQUIRED` is (see there). Fields the schema does not name are left alone.
+
+    `text`: the JSON text `record` was parsed from (by `checked_json`), when the caller has it (fields
+    it took out since, or put in made right, keep that true): a record `fields_right` finds right
+    in it is not looked at field by field, as a pass over a store checks a million lines.
     """
+    if text is not None and fields_right(text, record):
+        return
     is_right, checker = _record_checks()
     if is_right(record):
         return
@@ -427,3 +436,171 @@ def _all_of(checks: list[Checker]) -> Checker:
                 return problem
         return None
     return check
+
+
+# --- the same rules as one pattern over the JSON text ----------------------------------------
+
+#: a JSON string in a text whose escaped quotes and backslashes are blanked (`_blanked`), which the regex
+#: engine scans in a tight loop, and the key of a member the schema does not name (without escapes)
+_STRING, _OTHER_KEY = r'"[^"]*+"', r'[^"\\]*+"'
+_SURROGATE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
+_NUMBER = r"-?[0-9]++(?:\.[0-9]++)?+(?:[eE][-+]?+[0-9]++)?+"
+_NEVER = r"(?!)"
+
+
+def _members(member: str, opening: str) -> str:
+    """Any number of `member`s, comma-separated, after `opening` (`{` or `[`): a comma before each but the
+    first, which follows the bracket (the text is valid JSON, so no comma can follow a bracket)."""
+    return rf"(?:(?:(?<=\{opening})|,){member})*+"
+
+
+def _nested(depth: int) -> str:
+    """A JSON value with at most `depth` levels of arrays and objects."""
+    scalar = f"(?:{_STRING}|{_NUMBER}|true|false|null)"
+    if depth == 0:
+        return scalar
+    inner = _nested(depth - 1)
+    return rf"(?:{scalar}|\[{_members(inner, '[')}\]|\{{{_members(f'{_STRING}:{inner}', '{')}\}})"
+
+
+def _blanked(text: bytes) -> bytes:
+    """`text` with each escaped backslash and escaped quote (`\\\\`, `\\"`) made two underscores: the same
+    JSON structure, every string still ending at its closing quote, so that a string is matched by
+    scanning for that quote alone.
+
+    JSON reads a run of backslashes in pairs from its left, as `replace` does; the other escapes
+    (`\\n`, `\\u00e9`) stay. No name or value a pattern spells out holds two underscores in a row,
+    so none can be matched by what was an escape.
+    """
+    return text.replace(b"\\\\", b"__").replace(b'\\"', b"__") if b"\\" in text else text
+
+
+def fields_right(text: bytes, record: Mapping[str, Any]) -> bool:
+    """Whether `record`, parsed from the JSON `text` (by `checked_json`), has every field `check_fields` asks
+    for right, known from one match of a pattern made from the same schema rules (in C, no Python step
+    a field): what a pass over a store pays for each of the lines this tool writes.
+
+    True only when `check_fields(record)` would pass; False says nothing (a record of another shape, a
+    key spelled with escapes, a field nested deeper than the pattern follows, or one of the first
+    `PATTERNS_AFTER` texts): `check_fields` then says what, if anything, is wrong. Lone surrogates
+    are `checked_json`'s to refuse, before.
+    """
+    patterns = _patterns()
+    return patterns is not None and patterns[0].fullmatch(_blanked(text)) is not None \
+        and record.keys() >= _RECORD_REQUIRED
+
+
+def tokens_right(text: bytes, start: int, end: int) -> bool:
+    """Whether `text[start:end]`, a record's `tokens` array left unparsed, holds only tokens `check_fields`
+    accepts, and no `\\uD800`-`\\uDFFF` escape (it is not parsed, so `checked_json` does not see them).
+    False says nothing, as for `fields_right`."""
+    patterns = _patterns()
+    if patterns is None:
+        return False
+    tokens = text[start:end]
+    return _SURROGATE_BYTES.search(tokens) is None and patterns[1].fullmatch(_blanked(tokens)) is not None
+
+
+#: texts asked about before the patterns are used (until then the answer is False): compiling them
+#: costs about what the field-by-field check of a few thousand records does (15 ms), which a screen
+#: reading a few records should not pay
+PATTERNS_AFTER = 2000
+_texts_asked = count()
+
+
+def _patterns() -> tuple[re.Pattern[bytes], re.Pattern[bytes]] | None:
+    """`_record_patterns()`, once `PATTERNS_AFTER` texts have been asked about; None before."""
+    return _record_patterns() if next(_texts_asked) >= PATTERNS_AFTER else None
+
+
+@cache
+def _record_patterns() -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """The pattern of a whole record and that of its tokens, over `_blanked` JSON text."""
+    schema = json.loads(resources.files("annotator").joinpath("data/record.schema.json").read_text(encoding="utf-8"))
+    patterns = _Patterns(_Compiler(schema))
+    record = re.compile(patterns.of(schema, "#").encode("ascii"))
+    tokens = re.compile(patterns.of(schema["properties"]["tokens"], "#/properties/tokens").encode("ascii"))
+    return record, tokens
+
+
+class _Patterns:
+    """The schema's rules as regular expressions over JSON text: the counterpart of `_Compiler.predicate`.
+
+    A value matched is right by the same rules; a pattern may refuse more than the rules do (then
+    the predicates and checkers decide), never less. An object's members come in any order (a
+    store line puts its history first), each named one's value by its rules and any other key
+    (spelled without escapes, so that it cannot be a named one) with any value nested at most
+    twice. An object with fields a reader cannot do without (a span, a token, a relation:
+    `READ_REQUIRED`) has its fields in the schema's order instead, those present, and no others,
+    as this tool writes them. The record's own required fields are asked of the parsed record
+    (`fields_right`): a pattern cannot tell a top-level key from a nested one ahead of it.
+    """
+
+    def __init__(self, compiler: _Compiler) -> None:
+        self.compiler = compiler
+        self.anything = _nested(2)
+
+    def of(self, node: Mapping[str, Any], pointer: str) -> str:
+        if "$ref" in node:
+            pointer = node["$ref"]
+            node = self.compiler.resolve(node)
+        kinds = node.get("type")
+        if kinds is None and "const" in node:
+            kinds = _JSON_KIND[type(node["const"])]
+        kinds = [kinds] if isinstance(kinds, str) else kinds
+        if "enum" in node:
+            allowed = [item for item in node["enum"] if kinds is None or _JSON_KIND[type(item)] in kinds]
+            return "(?:" + "|".join(re.escape(json.dumps(item)) for item in allowed) + ")" if allowed else _NEVER
+        if kinds is None:  # no rule, or rules this does not follow
+            return self.anything if set(node) <= {"description"} else _NEVER
+        return "(?:" + "|".join(self._kind(kind, node, pointer) for kind in kinds) + ")"
+
+    def _kind(self, kind: str, node: Mapping[str, Any], pointer: str) -> str:
+        if kind == "integer":
+            return _integer(node.get("minimum"), node.get("maximum"))
+        if "minimum" in node or "maximum" in node:
+            return _NEVER  # a range of other numbers: left to the predicates
+        if kind == "object":
+            return self._object(node, pointer)
+        if kind == "array":
+            items = node.get("items")
+            return rf"\[{_members(self.of(items, f'{pointer}/items') if items else self.anything, '[')}\]"
+        return {"string": _STRING, "number": _NUMBER, "boolean": "(?:true|false)", "null": "null"}[kind]
+
+    def _object(self, node: Mapping[str, Any], pointer: str) -> str:
+        properties: Mapping[str, Any] = node.get("properties", {})
+        named = {key: self.of(child, f"{pointer}/properties/{key}") for key, child in properties.items()}
+        required = READ_REQUIRED.get(pointer, ()) if pointer != "#" else ()  # the record's own: see `fields_right`
+        if required:
+            parts, started = [], False  # started: a required member came before, so a comma comes next
+            for position, (key, value) in enumerate(named.items()):
+                separator = "," if started else "" if position == 0 else r"(?:(?<=\{)|,)"
+                member = f'{separator}"{re.escape(key)}":{value}'
+                parts.append(member if key in required else f"(?:{member})?+")
+                started = started or key in required
+            return r"\{" + "".join(parts) + r"\}"
+        choices = [f'"{re.escape(key)}":{value}' for key, value in named.items()]
+        extra = node.get("additionalProperties", True)
+        if extra is not False:
+            value = self.of(extra, f"{pointer}/additionalProperties") if isinstance(extra, dict) else self.anything
+            key = ('"(?!(?:' + "|".join(map(re.escape, named)) + ')")' + _OTHER_KEY) if named else _STRING
+            choices.append(f"{key}:{value}")
+        return rf"\{{{_members('(?:' + '|'.join(choices) + ')', '{')}\}}"
+
+
+def _integer(minimum: float | None, maximum: float | None) -> str:
+    """A JSON integer within [minimum, maximum], or a pattern that takes fewer of them (never more)."""
+    negative = minimum is None and (maximum is None or maximum >= 0)
+    if minimum is None or minimum <= 0:
+        first = "[0-9]"
+    elif minimum == 1:
+        first = "[1-9]"
+    else:
+        return _NEVER
+    if maximum is None:
+        rest = "[0-9]*+"
+    elif maximum >= 10:
+        rest = f"[0-9]{{0,{len(str(int(maximum))) - 2}}}+"  # fewer digits than the maximum has: below it
+    else:
+        return _NEVER
+    return f"(?:-[0-9]++|{first}{rest})" if negative else f"{first}{rest}"

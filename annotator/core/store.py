@@ -42,7 +42,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, NamedTuple
 
-from annotator.core.checked import RecordError, check_fields, checked_json
+from annotator.core.checked import RecordError, check_fields, checked_json, tokens_right
 from annotator.core.errors import InputError
 from annotator.core.files import check_readable
 from annotator.core.records import check_record, to_json, token_dicts
@@ -71,9 +71,6 @@ _HEADER = re.compile(
 )
 _TOKENS_END = b'}],"'  # a token is a flat object, so its array ends where this first appears
 _TOKEN_OFFSETS = re.compile(rb'","start":(\d{1,18}),"end":(\d{1,18}),"id":')
-_TEXT_STRING = rb'"(?:[^"\\]|\\[^u]|\\u(?![dD][89a-fA-F]))*"'  # a JSON string without surrogate escapes
-_TOKEN = rb'\{"text":' + _TEXT_STRING + rb',"start":\d{1,18},"end":\d{1,18},"id":\d{1,18},"ws":(?:true|false)\}'
-_PLAIN_TOKENS = re.compile(rb"\[(?:" + _TOKEN + rb"(?:," + _TOKEN + rb")*)?\]")  # `token_dicts` as JSON: types checked in C
 _CHECKED_FIELDS, _CHECKED_WHOLE = 0b1, 0b10  # a line's record found right without its tokens, with them
 _MARKER_START = b'{"' + FRAGMENT_MARKER.encode() + b'"'
 _LINE_START = b'{"id":'  # how every line this format writes begins
@@ -86,9 +83,13 @@ Reader = Callable[[int, int], bytes]  # (offset, size) -> bytes of the store fil
 
 
 def _loads(raw: bytes) -> Any:
-    """A line parsed: UTF-8 (a store's first line may start with a byte-order mark), not json's guess, and
-    checked (`checked_json`: a ValueError saying what is wrong)."""
-    return checked_json(raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw)
+    """A line parsed: UTF-8, not json's guess, and checked (`checked_json`: a ValueError saying what is wrong)."""
+    return checked_json(_unmarked(raw))
+
+
+def _unmarked(raw: bytes) -> bytes:
+    """A line without the byte-order mark a store's first line may start with: the JSON text `_loads` parses."""
+    return raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
 
 
 def _string(raw: bytes) -> str:
@@ -188,13 +189,15 @@ def _tokens_range(raw: bytes, match: re.Match[bytes]) -> tuple[int, int]:
     return start, end
 
 
-def _decode(raw: bytes) -> tuple[dict[str, Any], tuple[int, int] | None]:
-    """A line's fields, leaving its tokens unparsed where the header says where they are (their byte range)."""
+def _decode(raw: bytes) -> tuple[dict[str, Any], tuple[int, int] | None, bytes]:
+    """A line's fields, leaving its tokens unparsed where the header says where they are (their byte range),
+    and the JSON text the fields were parsed from (for `check_fields`)."""
     match = _HEADER.match(raw)
     if match is None or match[8] is None:
-        return _loads(raw), None
+        return _loads(raw), None, _unmarked(raw)
     start, end = _tokens_range(raw, match)
-    return _loads(raw[: match.start(8)] + raw[end:]), (start, end)
+    text = raw[: match.start(8)] + raw[end:]
+    return _loads(text), (start, end), text
 
 
 def _without_tokens(fields: dict[str, Any]) -> dict[str, Any]:
@@ -255,6 +258,15 @@ def _ordered(fields: dict[str, Any], tokens: list[Any] | None) -> dict[str, Any]
     record = dict(items)
     record.update(history)
     return record
+
+
+class _SavedTokens(NamedTuple):
+    """The tokens line `line` holds for its text `text`; `right`: found right by `tokens_right` as they were read."""
+
+    line: int
+    text: str
+    tokens: list[Any]
+    right: bool
 
 
 @dataclass(slots=True)
@@ -326,7 +338,7 @@ class StoreContents:
         self._size = 0  # bytes indexed
         self._number = 0  # physical lines indexed (for messages naming a line)
         self._open_end = False  # the store's last line has no line end yet
-        self._token_cache: tuple[int, str, list[Any]] | None = None  # (line, text, tokens) last read
+        self._token_cache: _SavedTokens | None = None  # the tokens last read
         self._checked_lines = bytearray()  # per line: _CHECKED_FIELDS, _CHECKED_WHOLE once its record was found right
         self._index_current = False  # the index beside the store describes all of it
         # The stacks of the history as the index saved them (undo, redo, where each line is), if it did.
@@ -448,7 +460,7 @@ class StoreContents:
         if FRAGMENT_MARKER in record:
             return None
         try:
-            check_fields(record)
+            check_fields(record, _unmarked(raw))
             check_record(record)
         except RecordError as error:
             raise _malformed(self.path, number, str(error)) from None
@@ -495,12 +507,12 @@ class StoreContents:
         handle.seek(self._offsets[index])
         return handle.read(self._lengths[index])
 
-    def _fields(self, handle: BinaryIO, index: int) -> tuple[bytes, dict[str, Any], tuple[int, int] | None]:
-        """Line `index` as bytes, its fields and where its unparsed tokens are (see `_decode`)."""
+    def _fields(self, handle: BinaryIO, index: int) -> tuple[bytes, dict[str, Any], tuple[int, int] | None, bytes]:
+        """Line `index` as bytes, then as `_decode` gives it."""
         raw = self._raw(handle, index)
         return (raw, *self._decoded(handle, raw, index))
 
-    def _decoded(self, handle: BinaryIO, raw: bytes, index: int) -> tuple[dict[str, Any], tuple[int, int] | None]:
+    def _decoded(self, handle: BinaryIO, raw: bytes, index: int) -> tuple[dict[str, Any], tuple[int, int] | None, bytes]:
         """`_decode` of line `index`, whose bytes are `raw`."""
         try:
             return _decode(raw)
@@ -514,11 +526,13 @@ class StoreContents:
                           "is no longer valid JSON (the store was changed by hand since it was opened?). "
                           "Restore it from a copy.")
 
-    def _checked(self, handle: BinaryIO, index: int, record: dict[str, Any]) -> dict[str, Any]:
+    def _checked(self, handle: BinaryIO, index: int, record: dict[str, Any], text: bytes | None) -> dict[str, Any]:
         """`record`, read from line `index`, once its fields and spans are checked (an InputError with FILE:LINE).
 
-        A line found right is not checked again (a record with its tokens and one without are
-        different checks): team commands read each line more than once.
+        `text`: the JSON `record` was parsed from, as `check_fields` takes it (None: `record` holds
+        fields from elsewhere not known right). A line found right is not checked again (a record
+        with its tokens and one without are different checks): team commands read each line more
+        than once.
         """
         done = _CHECKED_WHOLE if "tokens" in record else _CHECKED_FIELDS
         checked = self._checked_lines
@@ -527,7 +541,7 @@ class StoreContents:
         try:
             if not isinstance(record, dict):
                 raise RecordError("the line is not a JSON object")
-            check_fields(record)
+            check_fields(record, text)
             check_record(record)
         except RecordError as error:
             raise _malformed(self.path, self._line_number(handle, index), str(error)) from None
@@ -553,20 +567,22 @@ class StoreContents:
 
         Without tokens, the fields are as `iter_states` gives them (in the line's order).
         """
-        raw, fields, own = self._fields(handle, index)
+        raw, fields, own, text = self._fields(handle, index)
         if not with_tokens:
-            return self._checked(handle, index, _without_tokens(fields))
-        if not self._flags[index] & _TOKENIZER_NAMED:
-            return self._checked(handle, index, _with_tokens(fields))
+            return self._checked(handle, index, _without_tokens(fields), text)
+        if not self._flags[index] & _TOKENIZER_NAMED:  # tokens it lacks are made right (`_with_tokens`)
+            return self._checked(handle, index, _with_tokens(fields), text)
+        right = True
         if own is not None:
+            right = tokens_right(raw, *own)
             tokens: Any = self._parsed(handle, index, raw[own[0] : own[1]])
-            self._token_cache = (index, str(fields.get("text")), tokens)
+            self._token_cache = _SavedTokens(index, str(fields.get("text")), tokens, right)
             tokens = list(tokens)
         elif "tokens" in fields:
             tokens = fields["tokens"]
         else:
-            tokens = self._inherited(handle, index, fields)
-        return self._checked(handle, index, _ordered(fields, tokens))
+            tokens, right = self._inherited(handle, index, fields)
+        return self._checked(handle, index, _ordered(fields, tokens), text if right else None)
 
     def _parsed(self, handle: BinaryIO, index: int, raw: bytes) -> Any:
         """Part of line `index` (its tokens) parsed and checked as `_loads` does, or an InputError with FILE:LINE."""
@@ -575,12 +591,13 @@ class StoreContents:
         except ValueError as error:
             raise _malformed(self.path, self._line_number(handle, index), f"tokens: {error}") from None
 
-    def _inherited(self, handle: BinaryIO, index: int, fields: Mapping[str, Any]) -> list[Any]:
-        """The tokens of a line that holds none: its paragraph's saved ones, else its text tokenized again."""
+    def _inherited(self, handle: BinaryIO, index: int, fields: Mapping[str, Any]) -> tuple[list[Any], bool]:
+        """The tokens of a line that holds none: its paragraph's saved ones, else its text tokenized again;
+        and whether they are known right (`tokens_right` of the saved ones; made ones are)."""
         text = fields.get("text")
         saved = self._saved_at(self._token_source[index], text, handle)
         if saved is not None:
-            return list(saved)
+            return list(saved.tokens), saved.right
         version = fields.get(TOKENIZER_FIELD)
         if version != TOKENIZER_VERSION or not isinstance(text, str):
             raise InputError(
@@ -588,9 +605,9 @@ class StoreContents:
                 f"holds no earlier line of that paragraph with them, and it was tokenized by version {version} "
                 f"(this is {TOKENIZER_VERSION}). Restore the lines cut from the store, or re-annotate the paragraph."
             )
-        return token_dicts(tokenize(text))
+        return token_dicts(tokenize(text)), True
 
-    def _saved_at(self, source: int, text: Any, handle: BinaryIO | None = None) -> list[Any] | None:
+    def _saved_at(self, source: int, text: Any, handle: BinaryIO | None = None) -> _SavedTokens | None:
         """The tokens line `source` holds, when its text is `text`; None otherwise (or for no line).
 
         The last line asked about is remembered, so the edits of one paragraph read its tokens once.
@@ -598,17 +615,18 @@ class StoreContents:
         if source < 0:
             return None
         cached = self._token_cache
-        if cached is not None and cached[0] == source:
-            return cached[2] if cached[1] == text else None
+        if cached is not None and cached.line == source:
+            return cached if cached.text == text else None
         if handle is None:
             with open(self.path, "rb") as opened:
                 return self._saved_at(source, text, opened)
-        raw, fields, own = self._fields(handle, source)
+        raw, fields, own, _ = self._fields(handle, source)
         tokens = self._parsed(handle, source, raw[own[0] : own[1]]) if own is not None else fields.get("tokens")
         if not isinstance(tokens, list):
             return None
-        self._token_cache = (source, str(fields.get("text")), tokens)
-        return tokens if fields.get("text") == text else None
+        self._token_cache = _SavedTokens(source, str(fields.get("text")), tokens,
+                                         own is not None and tokens_right(raw, *own))
+        return self._token_cache if fields.get("text") == text else None
 
     def saved_tokens(self, record_id: str, text: str) -> tuple[int, list[Any]] | None:
         """The line holding the tokens a new line of `record_id` with `text` would leave out, and those tokens.
@@ -619,8 +637,8 @@ class StoreContents:
         if latest is None:
             return None
         source = self._token_source[latest]
-        tokens = self._saved_at(source, text)
-        return None if tokens is None else (source, tokens)
+        saved = self._saved_at(source, text)
+        return None if saved is None else (source, saved.tokens)
 
     # --- what readers ask ---------------------------------------------------------------
 
@@ -688,9 +706,10 @@ class StoreContents:
             if match is not None and match[8]:
                 start, end = _tokens_range(raw, match)
                 text_at = end + len(b',"text":')
+                written = text.encode("utf-8")
                 if raw.startswith(b',"text":"', end) and (
-                        raw.startswith(to_json(text).encode("utf-8"), text_at)  # as this store writes it
-                        or _DECODER.raw_decode(raw[text_at:].decode("utf-8"))[0] == text):
+                        (b'"' not in written and b"\\" not in written and raw.startswith(b'"%s"' % written, text_at))
+                        or _DECODER.raw_decode(raw[text_at:].decode("utf-8"))[0] == text):  # escapes: decoded
                     found = _TOKEN_OFFSETS.findall(raw, start, end)
                     if len(found) == raw.count(b'{"text":', start, end):
                         offsets = list(map(int, chain.from_iterable(found)))
@@ -770,6 +789,7 @@ class StoreContents:
                     chunk, chunk_start, at = handle.read(max(_CHUNK, length)), offset, 0
                 raw = chunk[at : at + length]
                 own: tuple[int, int] | None = None
+                text = raw
                 if offset and flags[index] & (_OWN_TOKENS | _TOKENIZER_NAMED) == _TOKENIZER_NAMED:
                     try:  # a line of this format without tokens (most lines): nothing to cut out
                         fields: dict[str, Any] = checked_json(raw)
@@ -778,10 +798,11 @@ class StoreContents:
                     except ValueError as error:  # checked_json's refusals
                         raise _malformed(self.path, self._line_number(handle, index), str(error)) from None
                 else:
-                    fields, own = self._decoded(handle, raw, index)
-                record = self._checked(handle, index, _without_tokens(fields))
-                if own is not None and not _PLAIN_TOKENS.fullmatch(raw, *own):  # tokens not as this store writes them
-                    self._checked(handle, index, {**record, "tokens": self._parsed(handle, index, raw[own[0] : own[1]])})
+                    fields, own, text = self._decoded(handle, raw, index)
+                record = self._checked(handle, index, _without_tokens(fields), text)
+                if own is not None and not tokens_right(raw, *own):  # tokens not as this store writes them
+                    self._checked(handle, index, {**record, "tokens": self._parsed(handle, index, raw[own[0] : own[1]])},
+                                  None)
                 yield index, record, raw
 
     @property
@@ -1269,9 +1290,9 @@ class Store:
             index = contents._add(offset, len(line.payload), line.seq, line.id, line.action, line.reverts, line.flags)
             offset += len(line.payload) + 1
             if line.written is not None:
-                contents._token_cache = (index, line.text, line.written)
+                contents._token_cache = _SavedTokens(index, line.text, line.written, False)
             elif line.source_tokens is not None:
-                contents._token_cache = (line.source_tokens[0], line.text, line.source_tokens[1])
+                contents._token_cache = _SavedTokens(line.source_tokens[0], line.text, line.source_tokens[1], False)
             self.history.add(index)
 
     def _write_all(self, data: bytes) -> None:
