@@ -30,7 +30,7 @@ from textual.worker import Worker
 from annotator.core.corpus import Paragraph
 from annotator.core.display import display_text
 from annotator.core.keys import canonical_key, screen_keys
-from annotator.core.phrases import phrase_around
+from annotator.core.phrases import grow_phrase
 from annotator.core.schema import AttributeSpec
 from annotator.core.search import TextSearch
 from annotator.core.session import EditRefused, MissingValue, Position, Session
@@ -733,10 +733,7 @@ class AnnotateScreen(Screen[None]):
     def action_phrase(self) -> None:
         if self.cursor is None:
             return
-        first, last = phrase_around(self.tokens, self.cursor)
-        if self.selection is not None:
-            first, last = min(first, self.selection[0]), max(last, self.selection[1])
-        self.anchor_token, self.cursor = first, last
+        self.anchor_token, self.cursor = grow_phrase(self.tokens, self.selection, self.cursor)
         self.show_cursor()
 
     def word_starting(self, prefix: str, origin: int) -> int | None:
