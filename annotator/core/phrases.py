@@ -79,6 +79,7 @@ PEOPLE = frozenset({
     "syrians", "palestinians", "israelis", "lebanese", "iranians", "afghans", "ukrainians", "russians", "kurds",
     "yemenis", "somalis", "sudanese", "dead", "wounded", "injured", "casualties", "deaths", "bodies", "boy", "girl",
     "fishermen", "fisherman", "farmers", "shepherds", "crew", "crewmen", "teachers", "engineers", "firefighters",
+    "others",
 })
 # Words that end a figure's noun phrase before any noun for people: verbs, prepositions, conjunctions,
 # pronouns, and things that are counted but are not people.
@@ -343,7 +344,7 @@ ACTOR_NOUNS = (PEOPLE - {"dead", "wounded", "injured", "casualties", "deaths", "
     "council", "committee", "movement", "faction", "factions", "proxies", "allies", "gangs", "gang", "cells", "squads",
     "patrols", "garrison", "reinforcements", "paramilitaries", "snipers", "operatives", "agents", "diplomats",
     "envoy", "delegation", "monitors", "inspectors", "peacekeepers", "activists", "witnesses", "sources", "experts",
-    "analysts",
+    "analysts", "convoy", "convoys", "helicopters", "warplanes",
 })
 
 
@@ -410,9 +411,22 @@ def _may_be_in_source(tokens: Sequence[Token], index: int) -> bool:
     text = tokens[index].text
     if text in ("'", "’"):  # "Corps' Quds Force": a possessive, glued to its word
         return index > 0 and _glued(tokens[index - 1], tokens[index])
+    if _joins_names(tokens, index):  # "US and Afghan officials say"
+        return True
     if text in CLAUSE_PUNCTUATION or text in CLAUSE_OPENERS or text in CLAUSE_WORDS:
         return False
     return not _is_verb(tokens, index)
+
+
+def _joins_names(tokens: Sequence[Token], index: int) -> bool:
+    """An "and" or "or" between two names that share what follows ("US and Afghan officials"); not after a
+    place that a preposition governs ("killed 18 in Iraq and US officials said")."""
+    if not (tokens[index].text in ("and", "or") and 0 < index < len(tokens) - 1
+            and _is_name_word(tokens[index - 1]) and _is_name_word(tokens[index + 1])
+            and tokens[index - 1].text not in SENTENCE_STARTERS):
+        return False
+    start = _grow_name(tokens, index - 1)[0]
+    return start == 0 or tokens[start - 1].text.lower() not in PREPOSITIONS
 
 
 def _source_ending_at(tokens: Sequence[Token], end: int) -> int | None:
@@ -519,6 +533,8 @@ def _actor_phrase(tokens: Sequence[Token], index: int) -> tuple[int, int] | None
         if _figure_over(tokens, index) is not None:
             return None
         first, last = _grow_name(tokens, index)
+        if last + 2 < len(tokens) and _joins_names(tokens, last + 1):
+            last = _grow_name(tokens, last + 2)[1]
     elif _is_modifier(tokens, index, before_head=False):
         first = last = index
     else:
@@ -538,6 +554,8 @@ def _actor_phrase(tokens: Sequence[Token], index: int) -> tuple[int, int] | None
             first -= 1
         if first > 0 and _is_name_word(tokens[first - 1]) and tokens[first - 1].text not in SENTENCE_STARTERS:
             first = _grow_name(tokens, first - 1)[0]
+            if first > 1 and _joins_names(tokens, first - 1):
+                first = _grow_name(tokens, first - 2)[0]
     return first, head
 
 
@@ -569,11 +587,11 @@ def grow_phrase(tokens: Sequence[Token], selection: tuple[int, int] | None, curs
     grown = min(first, selection[0]), max(last, selection[1])
     if grown != selection:
         return grown
-    words = [token for token in tokens if not token.text.isspace()]
-    position = {token.id: i for i, token in enumerate(words)}
-    if selection[0] not in position or selection[1] not in position:
+    words, _ = _words_near(tokens, cursor)
+    ids = [word.id for word in words]
+    if selection[0] not in ids or selection[1] not in ids:
         return selection
-    larger = _larger_phrases(words, position[selection[0]], position[selection[1]])
+    larger = _larger_phrases(words, ids.index(selection[0]), ids.index(selection[1]))
     if not larger:
         return selection
     start, end = min(larger, key=lambda phrase: phrase[1] - phrase[0])
@@ -581,16 +599,28 @@ def grow_phrase(tokens: Sequence[Token], selection: tuple[int, int] | None, curs
 
 
 def phrase_around(tokens: Sequence[Token], index: int) -> tuple[int, int]:
-    """The first and last token id of the name or number phrase at token `index` (the token alone if none).
+    """The first and last token id of the name, number or attribution phrase at token `index` (the token alone
+    if none).
 
     Whitespace tokens (line breaks, runs of spaces) are looked through: `_glued` still sees the gap.
     """
     if not 0 <= index < len(tokens) or tokens[index].text.isspace():
         return index, index
-    words = [token for token in tokens if not token.text.isspace()]
-    position = next(i for i, token in enumerate(words) if token.id == index)
+    words, position = _words_near(tokens, index)
     first, last = _phrase_in_words(words, position)
     return words[first].id, words[last].id
+
+
+# Tokens either side of the cursor that `e` looks at: far more than any rule reaches (a source runs back at most
+# MAX_SOURCE words and an apposition), so that `e` costs the same in a paragraph of any length.
+REACH = 200
+
+
+def _words_near(tokens: Sequence[Token], index: int) -> tuple[list[Token], int]:
+    """The tokens within `REACH` of `index` that are not whitespace, and where `index` is among them."""
+    low = max(index - REACH, 0)
+    words = [token for token in tokens[low:index + REACH] if not token.text.isspace()]
+    return words, next(i for i, token in enumerate(words) if token.id == index)
 
 
 def _phrase_in_words(tokens: Sequence[Token], index: int) -> tuple[int, int]:

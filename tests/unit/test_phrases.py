@@ -94,6 +94,7 @@ FIGURES = [
     ("Doctors said between 10 and 15 people were treated.", "15", "between 10 and 15 people"),
     ("The blast killed two or three soldiers.", "two", "two or three soldiers"),
     ("Shelling killed 10-15 fighters overnight.", "10-15", "10-15 fighters"),
+    ("The blast killed six soldiers and wounded two others.", "two", "two others"),
 ]
 
 FIGURES_THAT_STOP = [
@@ -202,6 +203,8 @@ ATTRIBUTIONS_HOSTILE = [
     ("The reports could not be verified.", "reports", "reports"),  # a noun after an article
     ("Bombers struck depots officials said were used by the militia.", "said", "officials said"),  # no verb in it
     ("The United States said the strikes would go on.", "said", "The United States said"),  # a name, not a cue
+    ("US and Afghan officials say the road is open.", "say", "US and Afghan officials say"),  # a shared source
+    ("Troops killed 18 in Iraq and US officials said so.", "said", "US officials said"),  # a place, then the source
 ]
 
 ACTOR_PHRASES = [
@@ -218,6 +221,10 @@ ACTOR_PHRASES = [
     ("Convoys were hit by Russian-backed militias overnight.", "militias", "Russian-backed militias"),
     ("A United Nations monitoring mission said the camp was full.", "mission", "United Nations monitoring mission"),
     ("The Quds Force trained the group.", "Quds", "Quds Force"),  # the article stays outside
+    ("Gunmen fired on an Army convoy near the pass.", "Army", "Army convoy"),
+    # two names that share the noun
+    ("US and Afghan officials say the road is open.", "US", "US and Afghan officials"),
+    ("US and Afghan officials say the road is open.", "officials", "US and Afghan officials"),
 ]
 
 ACTOR_PHRASES_THAT_STOP = [
@@ -227,6 +234,7 @@ ACTOR_PHRASES_THAT_STOP = [
     ("It is a body comprising groups backed by Tehran.", "groups", "groups"),
     ("Police said 12 Hezbollah fighters were among them.", "Hezbollah", "Hezbollah"),  # a figure counts them
     ("The ministry was hit by American bombs.", "American", "American"),
+    ("Strikes hit Iraq and Syria on Monday.", "Iraq", "Iraq"),  # two names with no noun after them
 ]
 
 GROWN_AGAIN = [
@@ -272,3 +280,11 @@ def test_e_again_grows_to_the_next_larger_phrase(sentence: str, word: str, expec
 def test_e_again_on_a_selection_made_by_shift_arrows_grows_it_to_the_phrase_around_the_cursor() -> None:
     tokens = tokenize("The Islamic Revolutionary Guard Corps struck.")
     assert grow_phrase(tokens, (1, 2), 2) == (1, 4)
+
+
+def test_e_looks_only_near_the_cursor_so_a_long_paragraph_gives_what_a_short_one_does() -> None:
+    sentence = "Shelling killed four people overnight, the Defence Ministry said, and the curfew held. "
+    tokens = tokenize(sentence * 400)
+    cue = [token.id for token in tokens if token.text == "said"][200]
+    first, last = grow_phrase(tokens, None, cue)
+    assert " ".join(token.text for token in tokens[first:last + 1]) == "the Defence Ministry said"
