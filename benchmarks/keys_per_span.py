@@ -10,10 +10,15 @@ The annotator is a careful one who plans each move from what the screen shows:
 - a suggestion that is not gold is reached with `tab` (which stops on suggestions first) and
   rejected with `backspace`, or relabelled with a label key where only its label is wrong;
   then `A` accepts every suggestion left, in one key;
-- a gold span nobody suggested is tagged by hand: the cursor goes to its first word by
-  `right`/`left`, `home`, or `f` and the fewest letters that jump there (then `enter`, unless
-  the next key, a label key or `shift+right`, closes the prompt by itself), the selection grows
-  by `e` (the name or figure under the cursor) and/or `shift+right`, and the label key tags it;
+- a gold span nobody suggested is tagged by hand, the cheapest of these ways: the cursor goes to
+  its first word, or to any of its words from which `e` selects it, by `right`/`left`, `home`,
+  or `f` and the fewest letters that jump there (then `enter`, unless the next key, a label key,
+  `e` or `shift+right`, closes the prompt by itself); there `e`, pressed once or again (each
+  press grows to the next larger phrase), selects the span, or the start of it that
+  `shift+right` then grows, or it with one word more that `shift+left` gives back; else
+  `shift+right` alone grows the selection; the label key tags it. What `e` selects is read from
+  `annotator.core.phrases.grow_phrase`, the function the screen's `e` calls, and the selection
+  on the screen is checked against the span before the label key;
 - `enter` accepts the paragraph and opens the next one; where a span still lacks a required
   value (CASUALTY's `status`, given in the gold file), `enter` is refused and opens the
   attribute panel on it, and the annotator presses the gold value's key and `enter` again.
@@ -22,7 +27,8 @@ The annotator is a careful one who plans each move from what the screen shows:
 e.g. `--article ../shared/reference/seed-article.txt --gold benchmarks/seed_article_gold.jsonl`
 (gold written by hand from the guidelines). Besides the totals it prints the keys by kind
 (moves, `f` jumps, `e`, shift+arrows, label keys, tab/backspace on wrong suggestions, `A`,
-`enter`, status keys) and by the label of the span they were spent on.
+`enter`, status keys) and by the label of the span they were spent on; `--each` lists the keys
+of every span tagged by hand.
 
 Four runs: nothing suggested; the starter patterns only (`annotator suggest --patterns
 news-conflict.patterns.jsonl` before opening the screen); occurrences only (tagging suggests
@@ -150,7 +156,7 @@ class Annotator:
 
     def move_keys(self, target: int, next_key: str) -> list[str]:
         """The fewest keys that bring the cursor to `target`; `next_key` is the key pressed next, which closes
-        the `f` prompt by itself when it is a shift+arrow or a label key that goes on no word's start
+        the `f` prompt by itself when it is a shift+arrow, or a label key or `e` that goes on no word's start
         (docs/KEYS.md)."""
         cursor = self.screen.cursor
         assert cursor is not None
@@ -166,7 +172,8 @@ class Annotator:
         letters = self.jump_letters(target)
         if letters is not None:
             closes = next_key in ("shift+right", "shift+left") or (
-                next_key in self.label_keys.values() and self.screen.word_starting(letters + next_key, cursor) is None)
+                next_key in (*self.label_keys.values(), "e")
+                and self.screen.word_starting(letters + next_key, cursor) is None)
             plans.append(["f", *letters, *([] if closes else ["enter"])])
         return min(plans, key=len)
 

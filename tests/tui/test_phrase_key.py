@@ -75,3 +75,15 @@ async def test_the_worked_example_in_docs_keys_md_tags_every_span_in_21_keys(wor
     assert space.saved()["worked#0"]["answer"] == "accept"
     casualty = next(span for span in space.saved()["worked#0"]["spans"] if span["label"] == "CASUALTY")
     assert casualty["attributes"]["status"] == "killed"
+
+
+async def test_e_closes_the_jump_prompt_and_selects_the_phrase_unless_it_goes_on_a_word(workspace):
+    space = workspace({"jump": ["Rockets fell on Tehran as the Defence Ministry said, and Tell Ahmar emptied."]})
+    app = AnnotatorApp(space.session, store_path="annotations.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f", "T", "e", "1")  # "Te" goes on "Tehran": typed; 1 then tags the word
+        await pilot.press("f", "s", "a", "e", "4")  # no word starts "sae": e closes the prompt on "said", selects
+        await pilot.press("f", "T", "e", "l", "e", "2")  # "Tel" reached; "Tele" starts no word: e selects "Tell Ahmar"
+    assert saved_spans(space, "jump#0") == [
+        ("ACTOR", "Tehran"), ("ATTRIBUTION", "the Defence Ministry said"), ("LOCATION", "Tell Ahmar"),
+    ]

@@ -767,13 +767,17 @@ class AnnotateScreen(Screen[None]):
             self.show_cursor()
 
         def act(key: str, character: str | None, typed: str) -> Callable[[], None] | None:
-            """A label key (unless it goes on a word's start: "f 1 6" reaches "16") or a selection key."""
+            """A label key, or `e` after a letter (unless it goes on a word's start: "f 1 6" reaches "16",
+            "f T e" "Tehran"), or a selection key."""
             binding = keys.get(canonical_key(key))
+            goes_on = self.word_starting((typed + (character or "")).strip(), origin) is not None
             if binding is not None:
+                if binding.binding_id == "annotator.select_phrase":
+                    return None if goes_on or not typed.strip() else self.action_phrase
                 step = selecting.get(binding.binding_id)
                 return None if step is None else (lambda: self.action_extend(step))
             label = self.label_keys.get(character or "")
-            if label is None or self.word_starting((typed + (character or "")).strip(), origin) is not None:
+            if label is None or goes_on:
                 return None
             return lambda: self.action_tag(label)
 
@@ -782,8 +786,9 @@ class AnnotateScreen(Screen[None]):
                 self.cursor = origin
                 self.show_cursor()
 
-        self.app.push_screen(PromptScreen("Jump to the next word starting with… (a label key tags it, shift+→ "
-                                          "selects from it, enter stays, esc goes back)", on_change=jump, on_key=act),
+        self.app.push_screen(PromptScreen("Jump to the next word starting with… (a label key tags it, e selects its "
+                                          "phrase, shift+→ selects from it, enter stays, esc goes back)",
+                                          on_change=jump, on_key=act),
                              finish)
 
     # --- paragraphs -------------------------------------------------------------------
