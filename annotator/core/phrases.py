@@ -329,6 +329,10 @@ IRREGULAR_PAST = frozenset({"struck", "hit", "fled", "left", "took", "made", "sh
 # Words in "-ed" that are adjectives in a noun phrase ("an armed group"), not verbs.
 ED_ADJECTIVES = frozenset({"armed", "unarmed", "masked", "unidentified", "suspected", "unnamed", "retired", "wounded",
                            "injured", "displaced", "united"})
+# Tokens after which a sentence begins, and words after which a reporting word is a noun or an adjective.
+SENTENCE_ENDS = frozenset({".", "!", "?", "…", '"', "“", "”", ":"})
+POSSESSIVES = frozenset({"'s", "’s", "'", "’"})  # "the city's", "Corps' Quds Force"
+NOUN_MARKERS = (ARTICLES | DETERMINERS | POSSESSIVES) - {"that"}  # "officials that said" stays a cue
 MAX_SOURCE = 20  # words of a source before its cue ("the Popular Mobilization Forces, a state security ..., reported")
 MAX_APPOSITION = 16
 MAX_SOURCE_AFTER = 8
@@ -349,7 +353,7 @@ ACTOR_NOUNS = (PEOPLE - {"dead", "wounded", "injured", "casualties", "deaths", "
 
 
 def _opens_sentence(tokens: Sequence[Token], index: int) -> bool:
-    return index == 0 or tokens[index - 1].text in {".", "!", "?", "…", '"', "“", "”", ":"}
+    return index == 0 or tokens[index - 1].text in SENTENCE_ENDS
 
 
 def _is_cue(tokens: Sequence[Token], index: int) -> bool:
@@ -358,8 +362,7 @@ def _is_cue(tokens: Sequence[Token], index: int) -> bool:
     text = tokens[index].text
     if text.lower() not in CUE_VERBS or not (text.islower() or _opens_sentence(tokens, index)):
         return False
-    return index == 0 or tokens[index - 1].text.lower() not in {*ARTICLES, *DETERMINERS, "'s", "’s", "'", "’"} - {
-        "that"}
+    return index == 0 or tokens[index - 1].text.lower() not in NOUN_MARKERS
 
 
 def _belongs_to_cue(text: str) -> bool:
@@ -471,7 +474,7 @@ def _source_after(tokens: Sequence[Token], before: int) -> int | None:
     for index in range(before + 1, min(before + 1 + MAX_SOURCE_AFTER, len(tokens))):
         text = tokens[index].text
         lower = text.lower()
-        if text in ("'s", "’s", "'", "’") or (text in NAME_PUNCTUATION and _glued(tokens[index - 1], tokens[index])):
+        if text in POSSESSIVES or (text in NAME_PUNCTUATION and _glued(tokens[index - 1], tokens[index])):
             continue  # "the city's", "Deir el-Zour"
         if (text in CLAUSE_PUNCTUATION or lower in CLAUSE_WORDS or lower in PREPOSITIONS or text in CLAUSE_OPENERS
                 or _is_verb(tokens, index) or not (_is_word(text) or text[:1].isalnum())):
@@ -563,10 +566,10 @@ def _larger_phrases(tokens: Sequence[Token], first: int, last: int) -> list[tupl
     """Phrases that hold `first..last` and reach beyond it: the name it is the possessor or the possession of
     ("Iran's Islamic Revolutionary Guard Corps"), and the attributions it is in ("US officials blamed")."""
     larger = []
-    if first >= 2 and tokens[first - 1].text in ("'s", "’s", "'", "’") and _is_name_word(tokens[first - 2]) \
+    if first >= 2 and tokens[first - 1].text in POSSESSIVES and _is_name_word(tokens[first - 2]) \
             and _glued(tokens[first - 2], tokens[first - 1]):
         larger.append((_grow_name(tokens, first - 2)[0], last))
-    if last + 2 < len(tokens) and tokens[last + 1].text in ("'s", "’s", "'", "’") \
+    if last + 2 < len(tokens) and tokens[last + 1].text in POSSESSIVES \
             and _is_name_word(tokens[last + 2]) and _glued(tokens[last], tokens[last + 1]):
         larger.append((first, _grow_name(tokens, last + 2)[1]))
     for cue in range(max(first - 3, 0), min(last + MAX_APPOSITION + 5, len(tokens))):
