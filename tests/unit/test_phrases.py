@@ -1,4 +1,4 @@
-"""`e`: the name or figure phrase around the cursor, on sentences shaped like wire copy (written for
+"""`e`: the name, figure, actor or attribution phrase around the cursor, on sentences shaped like wire copy (written for
 these tests), with the cases where it must grow and where it must not."""
 
 from __future__ import annotations
