@@ -10,10 +10,15 @@ The annotator is a careful one who plans each move from what the screen shows:
 - a suggestion that is not gold is reached with `tab` (which stops on suggestions first) and
   rejected with `backspace`, or relabelled with a label key where only its label is wrong;
   then `A` accepts every suggestion left, in one key;
-- a gold span nobody suggested is tagged by hand: the cursor goes to its first word by
-  `right`/`left`, `home`, or `f` and the fewest letters that jump there (then `enter`, unless
-  the next key, a label key or `shift+right`, closes the prompt by itself), the selection grows
-  by `e` (the name or figure under the cursor) and/or `shift+right`, and the label key tags it;
+- a gold span nobody suggested is tagged by hand, the cheapest of these ways: the cursor goes to
+  its first word, or to any of its words from which `e` selects it, by `right`/`left`, `home`,
+  or `f` and the fewest letters that jump there (then `enter`, unless the next key, a label key,
+  `e` or `shift+right`, closes the prompt by itself); there `e`, pressed once or again (each
+  press grows to the next larger phrase), selects the span, or the start of it that
+  `shift+right` then grows, or it with one word more that `shift+left` gives back; else
+  `shift+right` alone grows the selection; the label key tags it. What `e` selects is read from
+  `annotator.core.phrases.grow_phrase`, the function the screen's `e` calls, and the selection
+  on the screen is checked against the span before the label key;
 - `enter` accepts the paragraph and opens the next one; where a span still lacks a required
   value (CASUALTY's `status`, given in the gold file), `enter` is refused and opens the
   attribute panel on it, and the annotator presses the gold value's key and `enter` again.
@@ -22,7 +27,8 @@ The annotator is a careful one who plans each move from what the screen shows:
 e.g. `--article ../shared/reference/seed-article.txt --gold benchmarks/seed_article_gold.jsonl`
 (gold written by hand from the guidelines). Besides the totals it prints the keys by kind
 (moves, `f` jumps, `e`, shift+arrows, label keys, tab/backspace on wrong suggestions, `A`,
-`enter`, status keys) and by the label of the span they were spent on.
+`enter`, status keys) and by the label of the span they were spent on; `--each` lists the keys
+of every span tagged by hand.
 
 Four runs: nothing suggested; the starter patterns only (`annotator suggest --patterns
 news-conflict.patterns.jsonl` before opening the screen); occurrences only (tagging suggests
@@ -47,7 +53,7 @@ from typing import Any
 
 from annotator.cli import main
 from annotator.core.corpus import Corpus
-from annotator.core.phrases import phrase_around
+from annotator.core.phrases import grow_phrase
 from annotator.core.schema import default_schema_path, load_schema
 from annotator.core.session import Session
 from annotator.core.spans import whole_token_matches
@@ -76,6 +82,7 @@ class Run:
     for_values: int = 0  # of the keys, those that gave required values (a refused `enter` and the choice's key)
     by_kind: Counter[str] = field(default_factory=Counter)  # keys by what they were for (KINDS)
     by_label: Counter[str] = field(default_factory=Counter)  # keys spent on each label's spans
+    tagged: list[str] = field(default_factory=list)  # each span tagged by hand and its keys, for --each
 
 
 # What each counted key was for, in the order the breakdown prints them.
@@ -147,13 +154,14 @@ class Annotator:
                 return prefix
         return None
 
-    async def move_to(self, target: int, next_key: str, label: str) -> None:
-        """Cursor to `target`; `next_key` is the key pressed next, which closes the `f` prompt by itself
-        when it is a shift+arrow or a label key that goes on no word's start (docs/KEYS.md)."""
+    def move_keys(self, target: int, next_key: str) -> list[str]:
+        """The fewest keys that bring the cursor to `target`; `next_key` is the key pressed next, which closes
+        the `f` prompt by itself when it is a shift+arrow, or a label key or `e` that goes on no word's start
+        (docs/KEYS.md)."""
         cursor = self.screen.cursor
         assert cursor is not None
         if cursor == target:
-            return
+            return []
         plans: list[list[str]] = []
         if target > cursor:
             plans.append(["right"] * self.movable(cursor + 1, target))
@@ -164,39 +172,64 @@ class Annotator:
         letters = self.jump_letters(target)
         if letters is not None:
             closes = next_key in ("shift+right", "shift+left") or (
-                next_key in self.label_keys.values() and self.screen.word_starting(letters + next_key, cursor) is None)
+                next_key in (*self.label_keys.values(), "e")
+                and self.screen.word_starting(letters + next_key, cursor) is None)
             plans.append(["f", *letters, *([] if closes else ["enter"])])
-        keys = min(plans, key=len)
-        await self.press("f jumps" if keys[0] == "f" else "moves", label, *keys)
-        assert self.screen.cursor == target, (self.screen.cursor, target)
+        return min(plans, key=len)
 
-    def selection_keys(self, first: int, last: int) -> list[str]:
-        """With the cursor on `first`: the fewest keys that select `first..last` so that a label key tags exactly it."""
-        plans = [["shift+right"] * self.movable(first + 1, last)]
-        start, end = phrase_around(self.tokens, first)
-        if start == first and end <= last:
-            plans.append(["e", *["shift+right"] * self.movable(end + 1, last)])
+    def selection_plans(self, first: int, last: int) -> list[tuple[int, list[str]]]:
+        """Ways to select `first..last` so that a label key tags exactly it: (the token to start from, the keys
+        pressed there). `e` is pressed from any word of the span, once or again (each press grows to the next
+        larger phrase: docs/KEYS.md), where it selects the span or a part of it from its first word (then
+        `shift+right` grows the rest), or one word more (`shift+left` gives it back)."""
         if first == last:
             covered = any(s.token_start <= first <= s.token_end for s in self.screen.session.annotation.spans)
             if not covered:
-                return []
-            # a label key on a span with nothing selected relabels it: select the one token instead
+                return [(first, [])]
+            # a label key on a span with nothing selected relabels it: select the one token instead, by `e`
+            # where the word is a phrase of its own
+            if grow_phrase(self.tokens, None, first) == (first, first):
+                return [(first, ["e"])]
             can_grow = self.screen.first_movable(first + 1, 1) is not None
-            plans = [["shift+right", "shift+left"] if can_grow else ["shift+left", "shift+right"]]
-        return min(plans, key=len)
+            return [(first, ["shift+right", "shift+left"] if can_grow else ["shift+left", "shift+right"])]
+        plans = [(first, ["shift+right"] * self.movable(first + 1, last))]
+        for start in range(first, last + 1):
+            if not self.screen.movable(start):
+                continue
+            selection: tuple[int, int] | None = None
+            presses: list[str] = []
+            for _ in range(3):
+                grown = grow_phrase(self.tokens, selection, selection[1] if selection else start)
+                if grown == selection:
+                    break
+                selection = grown
+                presses.append("e")
+                begin, end = selection
+                if begin != first:
+                    continue
+                if end <= last:
+                    plans.append((start, [*presses, *["shift+right"] * self.movable(end + 1, last)]))
+                else:
+                    plans.append((start, [*presses, *["shift+left"] * self.movable(last + 1, end)]))
+        return plans
 
     async def tag(self, key: Key) -> None:
         start, end, label = key
         inside = [t.id for t in self.tokens if t.start < end and t.end > start and not t.text.isspace()]
         first, last = inside[0], inside[-1]
-        selecting = self.selection_keys(first, last)
-        await self.move_to(first, (selecting or [self.label_keys[label]])[0], label)
-        if selecting[:1] == ["e"]:
-            await self.press("e", label, "e")
-        await self.press("shift+arrows", label, *selecting[1:] if selecting[:1] == ["e"] else selecting)
+        label_key = self.label_keys[label]
+        plans = [(origin, self.move_keys(origin, (selecting or [label_key])[0]), selecting)
+                 for origin, selecting in self.selection_plans(first, last)]
+        origin, moving, selecting = min(plans, key=lambda plan: len(plan[1]) + len(plan[2]))
+        await self.press("f jumps" if moving[:1] == ["f"] else "moves", label, *moving)
+        assert self.screen.cursor == origin, (self.screen.cursor, origin)
+        for grow in selecting:
+            await self.press("e" if grow == "e" else "shift+arrows", label, grow)
         if selecting:
             assert self.screen.selection == (first, last), (self.screen.selection, first, last)
-        await self.press("label keys", label, self.label_keys[label])
+        await self.press("label keys", label, label_key)
+        text = self.screen.session.paragraph.text[start:end]
+        self.run.tagged.append(f"{label:12} {text!r}: {' '.join([*moving, *selecting, label_key])}")
 
     async def settle_suggestions(self, gold: Sequence[Key]) -> None:
         """Reject or relabel the wrong suggestions (reached with tab), then accept the rest with `A`."""
@@ -291,6 +324,7 @@ def main_benchmark(argv: Sequence[str]) -> int:
     parser.add_argument("--article", type=Path, action="append",
                         help="an article to annotate (repeatable; default: the bundled samples)")
     parser.add_argument("--gold", type=Path, default=GOLD, help=f"its gold spans (default: {GOLD.name})")
+    parser.add_argument("--each", action="store_true", help="also list the keys of every span tagged by hand")
     options = parser.parse_args(argv)
     sources = options.article or [SAMPLES / article for article in ARTICLES]
     runs = [measure(name, sources, options.gold, patterns, occurrences)
@@ -310,6 +344,10 @@ def main_benchmark(argv: Sequence[str]) -> int:
     print(f"{'':24} " + " ".join(f"{label:>12}" for label in labels))
     for run in runs:
         print(f"{run.name:24} " + " ".join(f"{run.by_label[label]:12}" for label in labels))
+    if options.each:
+        for run in runs:
+            print(f"\nspans tagged by hand, {run.name}")
+            print("\n".join(run.tagged))
     return 0
 
 

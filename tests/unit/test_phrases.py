@@ -1,11 +1,11 @@
-"""`e`: the name or figure phrase around the cursor, on sentences shaped like wire copy (written for
+"""`e`: the name, figure, actor or attribution phrase around the cursor, on sentences shaped like wire copy (written for
 these tests), with the cases where it must grow and where it must not."""
 
 from __future__ import annotations
 
 import pytest
 
-from annotator.core.phrases import phrase_around
+from annotator.core.phrases import grow_phrase, phrase_around
 from annotator.core.tokens import tokenize
 
 
@@ -94,6 +94,7 @@ FIGURES = [
     ("Doctors said between 10 and 15 people were treated.", "15", "between 10 and 15 people"),
     ("The blast killed two or three soldiers.", "two", "two or three soldiers"),
     ("Shelling killed 10-15 fighters overnight.", "10-15", "10-15 fighters"),
+    ("The blast killed six soldiers and wounded two others.", "two", "two others"),
 ]
 
 FIGURES_THAT_STOP = [
@@ -141,3 +142,149 @@ def test_a_word_that_is_neither_stays_alone_and_whitespace_tokens_are_looked_thr
     assert phrase("Officials said the strikes continued.", "strikes") == "strikes"
     text = "Troops loyal to Bashar\n\nal-Assad advanced."
     assert phrase(text, "Bashar") == "Bashar\n\nal-Assad"
+
+
+def grown(sentence: str, word: str, presses: int) -> list[str]:
+    """The selections `e` makes, pressed `presses` times with the cursor first on `word` (the screen leaves
+    the cursor on the selection's last token)."""
+    tokens = tokenize(sentence)
+    cursor = next(token.id for token in tokens if token.text == word)
+    selection: tuple[int, int] | None = None
+    selections = []
+    for _ in range(presses):
+        selection = grow_phrase(tokens, selection, cursor)
+        cursor = selection[1]
+        selections.append(sentence[tokens[selection[0]].start:tokens[selection[1]].end])
+    return selections
+
+
+ATTRIBUTIONS = [
+    # the source before the cue, back to where its clause begins
+    ("US officials said the drones came from the east.", "said", "US officials said"),
+    ("Shelling killed four people overnight, the Defence Ministry said on Monday.", "said",
+     "the Defence Ministry said"),
+    ("Tehran officially denied any role in the raid.", "denied", "Tehran officially denied"),
+    ("Tehran officially denied any role in the raid.", "officially", "Tehran officially denied"),
+    ("It was a drone that Kurdish officials blamed on the militia.", "blamed", "Kurdish officials blamed"),
+    ("The ministry has also confirmed the deaths.", "confirmed", "The ministry has also confirmed"),
+    ("Rescuers found no survivors, the army later announced.", "announced", "the army later announced"),
+    ("A spokesman for the group told reporters the fighters had withdrawn.", "told",
+     "A spokesman for the group told reporters"),
+    ("Since June, cells of the network have claimed responsibility for 40 attacks.", "claimed",
+     "cells of the network have claimed responsibility"),
+    ("Officials at Al-Noor Hospital said they had run out of blood.", "said", "Officials at Al-Noor Hospital said"),
+    ("Villagers reached by phone warned that the road was mined.", "warned", "Villagers reached by phone warned"),
+    ("Aid agencies estimate that 9,000 people fled.", "estimate", "Aid agencies estimate"),
+    # an apposition between commas belongs to the source
+    ("A commander of the Eastern Shield Brigade, Abu Omar al-Jabouri, denied the claim.", "denied",
+     "A commander of the Eastern Shield Brigade, Abu Omar al-Jabouri, denied"),
+    ("The U.N. envoy, Karin Lund, said she was alarmed.", "said", "The U.N. envoy, Karin Lund, said"),
+    ("In Basra, the port authority, a body run by the province, reported that two ships sank.", "reported",
+     "the port authority, a body run by the province, reported"),
+    # the source after the cue, where the cue opens its clause
+    ('"We will not leave," said one shepherd, who gave no name.', "said", "said one shepherd"),
+    ("Two died, said the ministry in a statement.", "said", "said the ministry"),
+    ("Eleven were hurt, according to the ministry.", "according", "according to the ministry"),
+    ("Eleven were hurt, according to Kurdish security officials.", "to", "according to Kurdish security officials"),
+    ("Eleven were hurt, according to the town's civil defence.", "according", "according to the town's civil defence"),
+    # a cue without a source
+    ("The convoy was reportedly hit near the border.", "reportedly", "reportedly"),
+    ("Later it was reported that the bridge had fallen.", "reported", "it was reported"),
+]
+
+ATTRIBUTIONS_HOSTILE = [
+    ("said the ministry.", "said", "said the ministry"),  # the cue opens the paragraph
+    ("Said the minister: no more talks.", "Said", "Said the minister"),
+    ('"They said nothing," he added.', "said", "They said"),  # a cue inside a quotation
+    ('"They said nothing," he added.', "added", "he added"),
+    ("The curfew began and said nothing of the roads.", "said", "said"),  # no source, and none after "and"
+    ("The militia, which said nothing, withdrew.", "said", "said"),
+    ("The operation's stated aim was deterrence.", "stated", "stated"),  # an adjective after a possessive
+    ("The reports could not be verified.", "reports", "reports"),  # a noun after an article
+    ("Bombers struck depots officials said were used by the militia.", "said", "officials said"),  # no verb in it
+    ("The United States said the strikes would go on.", "said", "The United States said"),  # a name, not a cue
+    ("US and Afghan officials say the road is open.", "say", "US and Afghan officials say"),  # a shared source
+    ("Troops killed 18 in Iraq and US officials said so.", "said", "US officials said"),  # a place, then the source
+]
+
+ACTOR_PHRASES = [
+    ("Clashes between army units and an armed group went on.", "army", "army units"),
+    ("Clashes between army units and an armed group went on.", "units", "army units"),
+    ("Clashes between army units and an armed group went on.", "armed", "armed group"),
+    ("The shells landed among local residents queuing for bread.", "local", "local residents"),
+    ("The talks broke down as rebel forces and the government traded blame.", "rebel", "rebel forces"),
+    ("The talks broke down as rebel forces and the government traded blame.", "government", "government"),
+    ("Its air force had carried out the raid.", "air", "air force"),
+    ("Regional health officials said two died.", "health", "Regional health officials"),
+    ("It was a drone that Kurdish officials blamed on the militia.", "Kurdish", "Kurdish officials"),
+    ("Convoys were hit by Russian-backed militias overnight.", "Russian-backed", "Russian-backed militias"),
+    ("Convoys were hit by Russian-backed militias overnight.", "militias", "Russian-backed militias"),
+    ("A United Nations monitoring mission said the camp was full.", "mission", "United Nations monitoring mission"),
+    ("The Quds Force trained the group.", "Quds", "Quds Force"),  # the article stays outside
+    ("Gunmen fired on an Army convoy near the pass.", "Army", "Army convoy"),
+    # two names that share the noun
+    ("US and Afghan officials say the road is open.", "US", "US and Afghan officials"),
+    ("US and Afghan officials say the road is open.", "officials", "US and Afghan officials"),
+]
+
+ACTOR_PHRASES_THAT_STOP = [
+    ("Tehran trains militias across the region.", "Tehran", "Tehran"),  # a verb in "-s" between them
+    ("The army shelled the farms.", "army", "army"),
+    ("US strikes resulted in deaths.", "US", "US"),  # strikes are not actors
+    ("It is a body comprising groups backed by Tehran.", "groups", "groups"),
+    ("Police said 12 Hezbollah fighters were among them.", "Hezbollah", "Hezbollah"),  # a figure counts them
+    ("The ministry was hit by American bombs.", "American", "American"),
+    ("Strikes hit Iraq and Syria on Monday.", "Iraq", "Iraq"),  # two names with no noun after them
+]
+
+GROWN_AGAIN = [
+    ("It was a drone that Kurdish officials blamed on the militia.", "Kurdish",
+     ["Kurdish officials", "Kurdish officials blamed", "Kurdish officials blamed"]),
+    ("Tehran officially denied any role.", "Tehran", ["Tehran", "Tehran officially denied"]),
+    ("Depots used by Iran's Islamic Revolutionary Guard Corps were hit.", "Iran",
+     ["Iran", "Iran's Islamic Revolutionary Guard Corps"]),
+    ("Depots used by Iran's Islamic Revolutionary Guard Corps were hit.", "Guard",
+     ["Islamic Revolutionary Guard Corps", "Iran's Islamic Revolutionary Guard Corps"]),
+    ("Money went through the Islamic Revolutionary Guard Corps' Quds Force to them.", "Quds",
+     ["Quds Force", "Islamic Revolutionary Guard Corps' Quds Force"]),
+    ("Eleven were hurt, according to the ministry.", "ministry", ["ministry", "according to the ministry"]),
+    ("The strikes continued.", "strikes", ["strikes", "strikes"]),  # nothing larger: e changes nothing
+]
+
+
+@pytest.mark.parametrize(("sentence", "word", "expected"), ATTRIBUTIONS)
+def test_e_on_a_cue_selects_the_source_and_the_cue(sentence: str, word: str, expected: str) -> None:
+    assert phrase(sentence, word) == expected
+
+
+@pytest.mark.parametrize(("sentence", "word", "expected"), ATTRIBUTIONS_HOSTILE)
+def test_e_on_a_cue_where_the_source_is_odd_or_missing(sentence: str, word: str, expected: str) -> None:
+    assert phrase(sentence, word) == expected
+
+
+@pytest.mark.parametrize(("sentence", "word", "expected"), ACTOR_PHRASES)
+def test_e_takes_an_actors_noun_phrase_without_its_article(sentence: str, word: str, expected: str) -> None:
+    assert phrase(sentence, word) == expected
+
+
+@pytest.mark.parametrize(("sentence", "word", "expected"), ACTOR_PHRASES_THAT_STOP)
+def test_e_leaves_out_what_is_not_the_actors_noun(sentence: str, word: str, expected: str) -> None:
+    assert phrase(sentence, word) == expected
+
+
+@pytest.mark.parametrize(("sentence", "word", "expected"), GROWN_AGAIN)
+def test_e_again_grows_to_the_next_larger_phrase(sentence: str, word: str, expected: list[str]) -> None:
+    assert grown(sentence, word, len(expected)) == expected
+
+
+def test_e_again_on_a_selection_made_by_shift_arrows_grows_it_to_the_phrase_around_the_cursor() -> None:
+    tokens = tokenize("The Islamic Revolutionary Guard Corps struck.")
+    assert grow_phrase(tokens, (1, 2), 2) == (1, 4)
+
+
+def test_e_looks_only_near_the_cursor_so_a_long_paragraph_gives_what_a_short_one_does() -> None:
+    sentence = "Shelling killed four people overnight, the Defence Ministry said, and the curfew held. "
+    tokens = tokenize(sentence * 400)
+    cue = [token.id for token in tokens if token.text == "said"][200]
+    first, last = grow_phrase(tokens, None, cue)
+    assert " ".join(token.text for token in tokens[first:last + 1]) == "the Defence Ministry said"

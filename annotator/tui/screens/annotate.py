@@ -30,7 +30,7 @@ from textual.worker import Worker
 from annotator.core.corpus import Paragraph
 from annotator.core.display import display_text
 from annotator.core.keys import canonical_key, screen_keys
-from annotator.core.phrases import phrase_around
+from annotator.core.phrases import grow_phrase
 from annotator.core.schema import AttributeSpec
 from annotator.core.search import TextSearch
 from annotator.core.session import EditRefused, MissingValue, Position, Session
@@ -759,10 +759,7 @@ class AnnotateScreen(Screen[None]):
     def action_phrase(self) -> None:
         if self.cursor is None:
             return
-        first, last = phrase_around(self.tokens, self.cursor)
-        if self.selection is not None:
-            first, last = min(first, self.selection[0]), max(last, self.selection[1])
-        self.anchor_token, self.cursor = first, last
+        self.anchor_token, self.cursor = grow_phrase(self.tokens, self.selection, self.cursor)
         self.show_cursor()
 
     def word_starting(self, prefix: str, origin: int) -> int | None:
@@ -796,13 +793,17 @@ class AnnotateScreen(Screen[None]):
             self.show_cursor()
 
         def act(key: str, character: str | None, typed: str) -> Callable[[], None] | None:
-            """A label key (unless it goes on a word's start: "f 1 6" reaches "16") or a selection key."""
+            """A label key, or `e` after a letter (unless it goes on a word's start: "f 1 6" reaches "16",
+            "f T e" "Tehran"), or a selection key."""
             binding = keys.get(canonical_key(key))
+            goes_on = self.word_starting((typed + (character or "")).strip(), origin) is not None
             if binding is not None:
+                if binding.binding_id == "annotator.select_phrase":
+                    return None if goes_on or not typed.strip() else self.action_phrase
                 step = selecting.get(binding.binding_id)
                 return None if step is None else (lambda: self.action_extend(step))
             label = self.label_keys.get(character or "")
-            if label is None or self.word_starting((typed + (character or "")).strip(), origin) is not None:
+            if label is None or goes_on:
                 return None
             return lambda: self.action_tag(label)
 
@@ -811,8 +812,9 @@ class AnnotateScreen(Screen[None]):
                 self.cursor = origin
                 self.show_cursor()
 
-        self.app.push_screen(PromptScreen("Jump to the next word starting with… (a label key tags it, shift+→ "
-                                          "selects from it, enter stays, esc goes back)", on_change=jump, on_key=act),
+        self.app.push_screen(PromptScreen("Jump to the next word starting with… (a label key tags it, e selects its "
+                                          "phrase, shift+→ selects from it, enter stays, esc goes back)",
+                                          on_change=jump, on_key=act),
                              finish)
 
     # --- paragraphs -------------------------------------------------------------------
