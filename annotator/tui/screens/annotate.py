@@ -360,13 +360,16 @@ class AnnotateScreen(Screen[None]):
 
         Label keys are not Textual bindings: applying a keymap drops every binding of a key that a
         remapped action leaves, so a label could not have a key the user freed (docs/KEYS.md).
+        The tag waits in the app's queue: a binding acts only once its key has passed through the
+        screen back to the app, so a label key handled here at once would overtake the moves typed
+        just before it (keys come in bursts while the app is busy, as right after the first paint).
         """
         label = self.label_keys.get(event.character or "")
         if label is None or event.key in self.active_bindings:
             return
         event.stop()
         event.prevent_default()
-        self.action_tag(label)
+        self.app.call_later(self.action_tag, label)
 
     def action_tag(self, label: str) -> None:
         if self.cursor is None:
