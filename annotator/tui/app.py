@@ -78,6 +78,15 @@ class AnnotatorApp(RefusingApp):
         self.config_file = config_file
         self.order = order  # `--order uncertain`: scored on in a thread once the screen is drawn
 
+    def get_default_screen(self) -> AnnotateScreen:
+        """The app's first screen is the annotate screen itself.
+
+        Pushed over Textual's blank default screen, it came after that one had been composed,
+        styled and drawn, and was styled and laid out again; as the base of a mode (`MODES`),
+        Textual styles the whole app once more when it starts.
+        """
+        return AnnotateScreen(self.session, store_path=self.store_path, order=self.order)
+
     @staticmethod
     def stamp_of(path: Path | None) -> tuple[int, int] | None:
         """What tells that the schema file changed on disk: its modification time and size."""
@@ -100,9 +109,22 @@ class AnnotatorApp(RefusingApp):
                         severity="error", timeout=20, markup=False)
             return
         self.session.reload_schema(schema)
-        self.switch_screen(AnnotateScreen(self.session, store_path=self.store_path, order=self.order))
+        self.show_new_annotate_screen()
         self.notify(display_text(f"{schema.name} version {schema.version}: {len(schema.labels)} labels"),
                     title="Schema reloaded", markup=False)
+
+    def show_new_annotate_screen(self) -> None:
+        """Put a new annotate screen in the place of the current one.
+
+        The first, the app's default screen, is the base of the screen stack, which Textual
+        cannot switch away (it has no result callback to pop): the first new one goes over it
+        (which then waits there, suspended), and each later one replaces the one on top.
+        """
+        screen = AnnotateScreen(self.session, store_path=self.store_path, order=self.order)
+        if len(self.screen_stack) == 1:
+            self.push_screen(screen)
+        else:
+            self.switch_screen(screen)
 
     def on_mount(self) -> None:
         keep_theme(self, self.saved_theme, self.config_file)
@@ -110,7 +132,6 @@ class AnnotatorApp(RefusingApp):
             self.set_keymap(self.user_keymap)
             label_keys = {label.key: f"the {label.name} label" for label in self.session.schema.labels if label.key}
             warn_about_keymap(self, self.user_keymap, "annotate", label_keys)
-        self.push_screen(AnnotateScreen(self.session, store_path=self.store_path, order=self.order))
         if self.schema_path is not None:
             self.set_interval(1.0, self.check_schema)
         self.call_after_refresh(self.after_first_paint)
@@ -123,6 +144,8 @@ class AnnotatorApp(RefusingApp):
         and every object made so far is moved out
         of the garbage collector's sight (`gc.freeze`): they live as long as the app, and a
         full collection walking them all would stall a key press for some 40 ms now and then.
+        Then collection resumes, if `annotator annotate` paused it for the start-up (nearly
+        everything made until now lasts: collecting took some 40 ms of the first paint).
         """
         self.session.corpus.start_indexing()
         if self.order is not None:
@@ -130,6 +153,7 @@ class AnnotatorApp(RefusingApp):
             self.run_worker(lambda: order.scan(cancelled=cancelled_flag()), thread=True, group="uncertain-order",
                             exit_on_error=False)
         gc.freeze()
+        gc.enable()
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # collectable again once the app has gone (tests run many apps in one process)
