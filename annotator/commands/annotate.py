@@ -6,7 +6,6 @@ With no command at all, `annotator` runs this on the bundled sample with the def
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 from pathlib import Path
@@ -64,18 +63,11 @@ def run(args: argparse.Namespace) -> int:
         sources, store_path = list(args.sources), args.out or Path(DEFAULT_STORE)
     refuse_out_among_sources(store_path, sources)
     model = _uncertainty_model(args.order, args.model)  # spaCy's import and the model: before anything is opened
-    # Until the screen is first drawn, the start-up (the schema, the store's index, Textual's
-    # modules, the screen's widgets and styles) makes objects that last: collecting cycles among
-    # them only delays the first paint (by some 40 ms). AnnotatorApp.after_first_paint resumes it.
-    gc.disable()
-    try:
-        config = load_user_config()
-        schema_path = args.schema or default_schema_path()
-        schema = load_schema(schema_path, keymap=config.keys)  # a label key must be free on this user's screen
-        with Corpus(sources, index_later=True) as corpus:  # the screen starts the index once it is drawn
-            return _annotate(corpus, schema, schema_path, store_path, args.annotator, config, model)
-    finally:
-        gc.enable()
+    config = load_user_config()
+    schema_path = args.schema or default_schema_path()
+    schema = load_schema(schema_path, keymap=config.keys)  # a label key must be free on this user's screen
+    with Corpus(sources, index_later=True) as corpus:  # the screen starts the index once it is drawn
+        return _annotate(corpus, schema, schema_path, store_path, args.annotator, config, model)
 
 
 def _uncertainty_model(order: str, model: str | None) -> Pipeline | None:
