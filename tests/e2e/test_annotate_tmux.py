@@ -1,7 +1,9 @@
 """The installed `annotator` command in a real terminal (tmux): tag a span, accept, quit, read the store.
 
 Skipped when tmux or the installed command is missing. The screen is read with
-`capture-pane`, so this also checks what a user actually sees.
+`capture-pane`, so this also checks what a user actually sees. The tests run their own tmux
+server (`-L`): a server already running would start the command with its own environment,
+not the test's (the config folder, TERM), and other users' sessions stay out of the way.
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ TMUX = shutil.which("tmux")
 # On PATH, or installed next to the interpreter running the tests (a venv not activated).
 ANNOTATOR = shutil.which("annotator") or shutil.which("annotator", path=str(Path(sys.executable).parent))
 
+SOCKET = f"annotator-e2e-{os.getpid()}"  # this run's own tmux server
+
 pytestmark = pytest.mark.skipif(TMUX is None or ANNOTATOR is None, reason="needs tmux and the installed annotator")
 
 
 def tmux(*args: str) -> str:
-    return subprocess.run([TMUX, *args], check=True, capture_output=True, text=True).stdout  # type: ignore[list-item]
+    return subprocess.run([TMUX, "-L", SOCKET, *args], check=True, capture_output=True, text=True).stdout  # type: ignore[list-item]
 
 
 def screen(session: str) -> str:
@@ -74,17 +78,29 @@ def press(session: str, key: str, timeout: float = 20) -> None:
 def terminal(tmp_path: Path):
     name = f"annotator-e2e-{uuid.uuid4().hex[:8]}"
     yield name
-    subprocess.run([TMUX, "kill-session", "-t", name], capture_output=True)  # type: ignore[list-item]
+    subprocess.run([TMUX, "-L", SOCKET, "kill-session", "-t", name], capture_output=True)  # type: ignore[list-item]
 
 
-def test_tag_accept_and_quit_in_a_real_terminal(tmp_path: Path, terminal: str) -> None:
+def start_annotate(tmp_path: Path, terminal: str) -> Path:
+    """Start the installed `annotator annotate` on a two-paragraph article in a 120x40 tmux pane; its store."""
     article = tmp_path / "strikes.txt"
     article.write_text("US bombers struck sites in Deir el-Zour on Friday.\n\nNobody was hurt.\n", encoding="utf-8")
     store = tmp_path / "out.jsonl"
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config"), "TERM": "xterm-256color"}
     command = f"{ANNOTATOR} annotate {article} --out {store} --annotator e2e; echo EXITED $?; sleep 60"
-    subprocess.run([TMUX, "new-session", "-d", "-s", terminal, "-x", "120", "-y", "40", command],  # type: ignore[list-item]
+    subprocess.run([TMUX, "-L", SOCKET, "new-session", "-d", "-s", terminal, "-x", "120", "-y", "40", command],  # type: ignore[list-item]
                    check=True, env=env)
+    return store
+
+
+def latest_records(store: Path) -> dict[str, dict]:
+    """The store's latest record per paragraph id, read as any JSONL reader would."""
+    records = [json.loads(line) for line in store.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {record["id"]: record for record in records}
+
+
+def test_tag_accept_and_quit_in_a_real_terminal(tmp_path: Path, terminal: str) -> None:
+    store = start_annotate(tmp_path, terminal)
     wait_for(terminal, "paragraph 1 of 2")
     settle(terminal)
     for _ in range(5):  # US bombers struck sites in -> Deir
@@ -97,10 +113,26 @@ def test_tag_accept_and_quit_in_a_real_terminal(tmp_path: Path, terminal: str) -
     wait_for(terminal, "paragraph 2 of 2")
     tmux("send-keys", "-t", terminal, "q")
     wait_for(terminal, "EXITED 0")
-    records = [json.loads(line) for line in store.read_text(encoding="utf-8").splitlines() if line.strip()]
-    latest = {record["id"]: record for record in records}
-    first = latest["strikes#0"]
+    first = latest_records(store)["strikes#0"]
     assert first["answer"] == "accept"
     assert [(s["label"], s["text"]) for s in first["spans"]] == [("LOCATION", "Deir el-Zour")]
     assert first["text"][first["spans"][0]["start"]:first["spans"][0]["end"]] == "Deir el-Zour"
     assert first["_annotator_id"] == "e2e"
+
+
+def test_keys_typed_while_the_screen_opens_act_in_the_order_typed(tmp_path: Path, terminal: str) -> None:
+    """The earliest moment: the keys are typed at once as the command starts, before its first frame.
+
+    They wait in the terminal and reach the app in one burst; a label key used to overtake the
+    moves before it (the span landed on the word where the cursor started)."""
+    store = start_annotate(tmp_path, terminal)
+    for _ in range(5):  # US bombers struck sites in -> Deir
+        tmux("send-keys", "-t", terminal, "Right")
+    tmux("send-keys", "-t", terminal, "e")
+    tmux("send-keys", "-t", terminal, "2")
+    shown = wait_for(terminal, "saved ✓")
+    assert "[LOCATION]" in shown
+    tmux("send-keys", "-t", terminal, "q")
+    wait_for(terminal, "EXITED 0")
+    spans = latest_records(store)["strikes#0"]["spans"]
+    assert [(span["label"], span["text"]) for span in spans] == [("LOCATION", "Deir el-Zour")]

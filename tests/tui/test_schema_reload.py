@@ -6,6 +6,7 @@ from pathlib import Path
 
 from annotator.core.schema import default_schema_path, load_schema
 from annotator.tui.app import AnnotatorApp
+from annotator.tui.screens.annotate import AnnotateScreen
 
 SIZE = (100, 32)
 
@@ -43,6 +44,31 @@ async def test_a_renamed_label_is_used_at_once_and_saved_spans_follow(workspace,
         assert "Schema reloaded" in [n.title for n in sent]
     labels = [s["label"] for s in space.saved()["a-strikes#0"]["spans"]]
     assert labels == ["PLACE", "PLACE"]
+
+
+async def test_every_reload_puts_a_new_annotate_screen_on_top_and_drops_the_one_it_replaces(
+        workspace, tmp_path: Path) -> None:
+    """The annotate screen is the app's first screen (the stack's base, which stays below): each reload shows a new one."""
+    space = workspace()
+    path = schema_copy(tmp_path)
+    space.session.reload_schema(load_schema(path))
+    app = AnnotatorApp(space.session, store_path="annotations.jsonl", schema_path=path)
+    async with app.run_test(size=SIZE) as pilot:
+        first = app.screen
+        assert isinstance(first, AnnotateScreen) and len(app.screen_stack) == 1
+        renamed_location(path)
+        app.check_schema()
+        await pilot.pause()
+        second = app.screen
+        path.write_text(path.read_text(encoding="utf-8").replace("PLACE", "SITE"), encoding="utf-8")
+        app.check_schema()
+        await pilot.pause()
+        third = app.screen
+        assert isinstance(third, AnnotateScreen) and len({id(first), id(second), id(third)}) == 3
+        assert app.screen_stack == [first, third]
+        assert not second.is_attached  # replaced, gone: only the first stays, below, as the stack's base
+        await pilot.press("right", "right", "2")  # the key tags the label as the last schema names it
+    assert [s["label"] for s in space.saved()["a-strikes#0"]["spans"]] == ["SITE"]
 
 
 async def test_a_broken_schema_is_refused_with_its_line_and_the_last_good_one_kept(
