@@ -57,6 +57,16 @@ class Latest(NamedTuple):
     note: str
     text_hash: int  # `hash` of the text (this process only): equal texts, equal hashes
     labels: tuple[str, ...]  # the labels of its spans, in order
+    offsets: bytes  # its spans' starts and ends, in order, as the bytes of an `array("q")` (`span_keys`)
+
+    def span_keys(self) -> list[tuple[int, int, str]]:
+        """(start, end, label) of each of its spans, in order: what agreement compares, without reading the line.
+
+        Kept as bytes, 16 a span (a tuple of tuples would be some 120), since every team command
+        keeps a `Latest` per annotator and paragraph.
+        """
+        offsets = array("q", self.offsets)
+        return list(zip(offsets[0::2], offsets[1::2], self.labels))
 
 
 @dataclass(slots=True)
@@ -177,6 +187,16 @@ class TeamReader:
         reader, line = self._at(annotator, record_id)
         return reader.token_offsets(line, text)
 
+    def text_and_token_offsets(self, annotator: str, record_id: str) -> tuple[str, list[int], list[int]]:
+        """The text of that record and its tokens' starts and ends, from the line holding its tokens alone
+        when that line's text is the record's (by `Latest.text_hash`), else from the record too."""
+        reader, line = self._at(annotator, record_id)
+        saved = reader.saved_offsets(line)
+        if saved is not None and hash(saved[0]) == self._team.facts[annotator][record_id].text_hash:
+            return saved
+        text = str(self.record(annotator, record_id)["text"])
+        return (text, *reader.token_offsets(line, text))
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class SavedLine:
@@ -293,11 +313,12 @@ def _keep(pending: _Pending, number: int, schema: Schema | None) -> None:
         return
     intern = sys.intern
     answer = record.get("answer")
-    spans = (migrate_record_labels(schema, record) if schema is not None and schema.renames else record).get("spans")
+    spans = (migrate_record_labels(schema, record) if schema is not None and schema.renames else record).get("spans") or ()
     mine[record_id] = _new_latest(Latest, (
         number, line, _timestamp(record), intern(answer) if isinstance(answer, str) else answer,
         bool(record.get("flagged")), str(record.get("note") or ""), hash(record.get("text")),
-        tuple([intern(str(span["label"])) for span in spans or ()])))
+        tuple([intern(str(span["label"])) for span in spans]),
+        array("q", [offset for span in spans for offset in (span["start"], span["end"])]).tobytes()))
 
 
 def _timestamp(record: Mapping[str, Any]) -> float:
