@@ -43,6 +43,7 @@ _WHITESPACE = re.compile(r"\s")  # what `str.isspace` calls whitespace, characte
 Category = TypeVar("Category", bound=Hashable)
 SpanKey = tuple[str, int, int, str]  # paragraph id, start, end, label
 ParagraphSpan = tuple[int, int, str]  # start, end, label: a span within one paragraph (`Latest.span_keys`)
+_LABEL = itemgetter(2)  # of a ParagraphSpan
 
 
 def f1(matches: int, first: int, second: int) -> float | None:
@@ -404,11 +405,16 @@ class _SpanTally:
 
     def add(self, first: Sequence[ParagraphSpan], second: Sequence[ParagraphSpan]) -> None:
         """Take in the spans two annotators gave one paragraph."""
-        for key, count in _exact(first, second).items():
-            self.exact[key[2]] += count
-        self.partial.update(first[i][2] for i in _partial(first, second))
-        self.first.update(key[2] for key in first)
-        self.second.update(key[2] for key in second)
+        first_labels, second_labels = list(map(_LABEL, first)), list(map(_LABEL, second))
+        if first == second:  # the same spans (each longer than nothing): every one matches, exactly and partly
+            self.exact.update(first_labels)
+            self.partial.update(first_labels)
+        else:
+            for key, count in _exact(first, second).items():
+                self.exact[key[2]] += count
+            self.partial.update([first[i][2] for i in _partial(first, second)])
+        self.first.update(first_labels)
+        self.second.update(second_labels)
 
     def f1_exact(self, label: str | None = None) -> float | None:
         return self._f1(self.exact, label)
