@@ -163,16 +163,15 @@ def relocated_line(raw: bytes, *, seq: int, reverts: int | None, tokens: bytes |
     match = _HEADER.match(raw)
     if match is None or not raw.endswith(b"}"):
         return None
-    body = raw[_tokens_range(raw, match)[1] if match[8] else match.end() : -1]
-    parts = [b'{"id":"', match[1], b'","_seq":', str(seq).encode(), b',"_action":"', match[3], b'"']
+    action_end = match.end(3) + 1  # past the action's closing quote
+    parts = [raw[: match.start(2)], b"%d" % seq, raw[match.end(2) : action_end]]
     if reverts is not None:
-        parts += [b',"_reverts":', str(reverts).encode()]
-    if match[5]:
-        parts += [b',"answer":"', match[5], b'"']
-    parts += [match[6] or b"", b',"_tokenizer":"', match[7], b'"']
+        parts.append(b',"_reverts":%d' % reverts)
+    # the answer, the flag and the tokenizer's version, then the body: slices of the line, copied
+    parts.append(raw[action_end if match[4] is None else match.end(4) : match.start(8) if match[8] else match.end()])
     if tokens is not None:
         parts += [b',"tokens":', tokens]
-    parts.append(body)
+    parts.append(raw[_tokens_range(raw, match)[1] if match[8] else match.end() : -1])
     if extra:
         parts += [b",", extra]
     parts.append(b"}")
