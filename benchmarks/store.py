@@ -1,7 +1,7 @@
 """What a saved edit, reopening a store and the team commands cost, against what the disk and json.loads cost.
 
 Run: python benchmarks/store.py [--appends 200] [--sizes 10000,100000,1000000] [--only save|stores|check] [--repeat N]
-     [--commands "agree --json,..."]
+     [--commands "agree --json,..."] [--before FOLDER]
 
 Saving: one `Session.tag_tokens` (build the record, check it, append, fsync) on a 1,000-word
 paragraph with 200 spans and a 5,000-word one with 500, against `os.write` + `os.fsync` of the
@@ -17,7 +17,10 @@ median time counts, and the median of the pairs' ratios. CPU time and peak RSS c
 baseline. Opening is measured twice: the first open builds the index beside the store, the
 next ones (resume) read it. `review` opens a screen, so what is timed is what it does before:
 reading the stores and planning the review. A store in the older format (tokens in every
-line) of the middle size is measured too.
+line) of the middle size is measured too. With `--before FOLDER` (a folder holding an earlier
+version's `annotator/` package, e.g. one commit's tree copied out), each command also runs with
+that code (`PYTHONPATH=FOLDER`) right after the same `json.loads` run, so the two versions
+alternate under the same load; its row follows, marked "(before)".
 Checking: what the checked reading of a record costs, per line of a generated store of 20,000 lines, in
 this process (CPU time, best of `--repeat`, default 5, the cycle collector paused): parsing it (`json.loads`, `checked_json`), its
 fields checked one by one (`check_fields` without the line's text) and by the pattern (`fields_right`;
@@ -170,7 +173,7 @@ def generate(path: Path, lines: int, *, old_format: bool = False) -> int:
     return paragraphs
 
 
-def run(command: list[str]) -> tuple[float, float, float]:
+def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
     """Seconds, CPU seconds (user + system) and peak RSS (MB) of one whole process.
 
     CPU time and RSS come from `/usr/bin/time`, whose child is forked from that small program
@@ -179,7 +182,7 @@ def run(command: list[str]) -> tuple[float, float, float]:
     """
     started = time.perf_counter()
     done = subprocess.run(["/usr/bin/time", "-f", "usage %M %U %S", *command], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, check=False)
+                          stderr=subprocess.PIPE, text=True, check=False, env=env)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
@@ -196,7 +199,8 @@ RESUME = ("import sys\nfrom annotator.core.store import Store\nstore = Store(sys
           "contents.get(last); contents.decided_count(); store.history.undo()\nstore.close()")
 
 
-def stores(folder: Path, sizes: list[int], repeat: int | None, only: list[str] | None = None) -> None:
+def stores(folder: Path, sizes: list[int], repeat: int | None, only: list[str] | None = None,
+           before: Path | None = None) -> None:
     python = sys.executable
     start_up = min(run([python, "-m", "annotator", "--version"])[0] for _ in range(3))
     print(f"start-up of `python -m annotator --version`: {start_up:.2f} s (part of every command below)")
@@ -236,28 +240,34 @@ def stores(folder: Path, sizes: list[int], repeat: int | None, only: list[str] |
               "| peak RSS |")
         print("|---|---|---|---|---|---|---|---|")
         loads_rss = 0.0
+        versions: list[tuple[str, dict[str, str] | None]] = [("", None)]
+        if before is not None:
+            versions.append((" (before)", {**os.environ, "PYTHONPATH": str(before.resolve())}))
         for what, command in commands:
             # A few runs (the machine is shared), each just after json.loads of the same file, so that
             # a ratio compares two runs made under the same load; the medians count.
-            runs = []
+            runs: dict[str, list[tuple[tuple[float, float, float], tuple[float, float, float]]]] = {
+                name: [] for name, _ in versions}
             for _ in range(repeats):
-                if what.startswith("first open"):
-                    index.unlink(missing_ok=True)
                 loads = run(baseline)
-                runs.append((run(command), loads))
-                out.unlink(missing_ok=True)
-                merged.unlink(missing_ok=True)
-            seconds = statistics.median(command_run[0] for command_run, _ in runs)
-            cpu = statistics.median(command_run[1] for command_run, _ in runs)
-            rss = max(command_run[2] for command_run, _ in runs)
-            loads_seconds = statistics.median(loads[0] for _, loads in runs)
-            loads_rss = max(loads[2] for _, loads in runs)
-            ratio = statistics.median(command_run[0] / loads[0] for command_run, loads in runs)
-            cpu_ratio = statistics.median(command_run[1] / loads[1] for command_run, loads in runs)
-            print(f"| {what} | {seconds:.2f} s | x{seconds / read_bytes:.2f} | {loads_seconds:.2f} s | "
-                  f"x{ratio:.2f} | {cpu:.2f} s | x{cpu_ratio:.2f} | {rss:,.0f} MB |"
-                  + (f" (ratios of the {repeats} pairs: {', '.join(f'x{c[0] / b[0]:.2f}' for c, b in runs)})"
-                     if repeats > 1 else ""), flush=True)
+                for name, env in versions:
+                    if what.startswith("first open"):
+                        index.unlink(missing_ok=True)
+                    runs[name].append((run(command, env), loads))
+                    out.unlink(missing_ok=True)
+                    merged.unlink(missing_ok=True)
+                loads_rss = max(loads_rss, loads[2])
+            for name, pairs in runs.items():
+                seconds = statistics.median(command_run[0] for command_run, _ in pairs)
+                cpu = statistics.median(command_run[1] for command_run, _ in pairs)
+                rss = max(command_run[2] for command_run, _ in pairs)
+                loads_seconds = statistics.median(loads[0] for _, loads in pairs)
+                ratio = statistics.median(command_run[0] / loads[0] for command_run, loads in pairs)
+                cpu_ratio = statistics.median(command_run[1] / loads[1] for command_run, loads in pairs)
+                print(f"| {what}{name} | {seconds:.2f} s | x{seconds / read_bytes:.2f} | {loads_seconds:.2f} s | "
+                      f"x{ratio:.2f} | {cpu:.2f} s | x{cpu_ratio:.2f} | {rss:,.0f} MB |"
+                      + (f" (CPU ratios of the {repeats} pairs: {', '.join(f'x{c[1] / b[1]:.2f}' for c, b in pairs)})"
+                         if repeats > 1 else ""), flush=True)
         print(f"(reading the bytes: {read_bytes:.2f} s; json.loads of every line: {loads_rss:,.0f} MB peak RSS)")
         path.unlink()
         Path(path.parent, f".{path.name}.index").unlink(missing_ok=True)
@@ -315,6 +325,8 @@ def main() -> None:
     parser.add_argument("--commands", help="only these of the commands, comma-separated by how their rows start "
                         "(e.g. 'agree,stats')")
     parser.add_argument("--folder", type=Path, help="where to write the stores (default: a temporary folder)")
+    parser.add_argument("--before", type=Path, help="a folder holding an earlier `annotator/` package: each command "
+                        "also runs with it, alternately with this code")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.folder) as name:
         folder = Path(name)
@@ -325,7 +337,7 @@ def main() -> None:
             checking(folder, args.repeat or 5)
         if args.only in (None, "stores"):
             stores(folder, [int(size) for size in args.sizes.split(",")], args.repeat,
-                   args.commands.split(",") if args.commands else None)
+                   args.commands.split(",") if args.commands else None, args.before)
 
 
 if __name__ == "__main__":

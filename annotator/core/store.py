@@ -38,7 +38,6 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO, Literal, NamedTuple
 
@@ -70,7 +69,8 @@ _HEADER = re.compile(
     rb'(?:,"answer":"(accept|reject|ignore)")?(,"flagged":true)?,"_tokenizer":' + _JSON_STRING + rb'(,"tokens":)?'
 )
 _TOKENS_END = b'}],"'  # a token is a flat object, so its array ends where this first appears
-_TOKEN_OFFSETS = re.compile(rb'","start":(\d{1,18}),"end":(\d{1,18}),"id":')
+_TOKEN_OFFSETS = re.compile(rb'","start":(\d{1,18},"end":\d{1,18}),"id":')
+_TEXT_AFTER_TOKENS = re.compile(rb',"text":"([^"\\]*+(?:\\.[^"\\]*+)*+)"')  # a long string: no step a character
 _CHECKED_FIELDS, _CHECKED_WHOLE = 0b1, 0b10  # a line's record found right without its tokens, with them
 _MARKER_START = b'{"' + FRAGMENT_MARKER.encode() + b'"'
 _LINE_START = b'{"id":'  # how every line this format writes begins
@@ -78,7 +78,6 @@ _CHUNK = 8 << 20
 _INDEX_MAGIC = b"annotator store index 1\n"
 _CHECKED_TAIL = 1 << 20  # bytes before the end of what an index covers that must still be the same
 
-_DECODER = json.JSONDecoder()
 Reader = Callable[[int, int], bytes]  # (offset, size) -> bytes of the store file
 
 
@@ -164,16 +163,15 @@ def relocated_line(raw: bytes, *, seq: int, reverts: int | None, tokens: bytes |
     match = _HEADER.match(raw)
     if match is None or not raw.endswith(b"}"):
         return None
-    body = raw[_tokens_range(raw, match)[1] if match[8] else match.end() : -1]
-    parts = [b'{"id":"', match[1], b'","_seq":', str(seq).encode(), b',"_action":"', match[3], b'"']
+    action_end = match.end(3) + 1  # past the action's closing quote
+    parts = [raw[: match.start(2)], b"%d" % seq, raw[match.end(2) : action_end]]
     if reverts is not None:
-        parts += [b',"_reverts":', str(reverts).encode()]
-    if match[5]:
-        parts += [b',"answer":"', match[5], b'"']
-    parts += [match[6] or b"", b',"_tokenizer":"', match[7], b'"']
+        parts.append(b',"_reverts":%d' % reverts)
+    # the answer, the flag and the tokenizer's version, then the body: slices of the line, copied
+    parts.append(raw[action_end if match[4] is None else match.end(4) : match.start(8) if match[8] else match.end()])
     if tokens is not None:
         parts += [b',"tokens":', tokens]
-    parts.append(body)
+    parts.append(raw[_tokens_range(raw, match)[1] if match[8] else match.end() : -1])
     if extra:
         parts += [b",", extra]
     parts.append(b"}")
@@ -699,23 +697,32 @@ class StoreContents:
             return self._token_offsets(handle, index, text)
 
     def _token_offsets(self, handle: BinaryIO, index: int, text: str) -> tuple[list[int], list[int]]:
-        source = self._token_source[index]
-        if source >= 0 and self._flags[source] & _TOKENIZER_NAMED:
-            raw = self._raw(handle, source)
-            match = _HEADER.match(raw)
-            if match is not None and match[8]:
-                start, end = _tokens_range(raw, match)
-                text_at = end + len(b',"text":')
-                written = text.encode("utf-8")
-                if raw.startswith(b',"text":"', end) and (
-                        (b'"' not in written and b"\\" not in written and raw.startswith(b'"%s"' % written, text_at))
-                        or _DECODER.raw_decode(raw[text_at:].decode("utf-8"))[0] == text):  # escapes: decoded
-                    found = _TOKEN_OFFSETS.findall(raw, start, end)
-                    if len(found) == raw.count(b'{"text":', start, end):
-                        offsets = list(map(int, chain.from_iterable(found)))
-                        return offsets[0::2], offsets[1::2]
+        saved = self._saved_offsets(handle, index)
+        if saved is not None and saved[0] == text:
+            return saved[1], saved[2]
         tokens = self._record(handle, index).get("tokens") or []
         return [token["start"] for token in tokens], [token["end"] for token in tokens]
+
+    def _saved_offsets(self, handle: BinaryIO, index: int) -> tuple[str, list[int], list[int]] | None:
+        """The text of the line holding line `index`'s tokens (this store's format: the text right after the
+        tokens) and the tokens' starts and ends, read by a pattern; None where they are not so written."""
+        source = self._token_source[index]
+        if source < 0 or not self._flags[source] & _TOKENIZER_NAMED:
+            return None
+        raw = self._raw(handle, source)
+        match = _HEADER.match(raw)
+        if match is None or not match[8]:
+            return None
+        start, end = _tokens_range(raw, match)
+        text = _TEXT_AFTER_TOKENS.match(raw, end)
+        if text is None:
+            return None
+        found = _TOKEN_OFFSETS.findall(raw, start, end)
+        if len(found) != raw.count(b'{"text":', start, end):
+            return None
+        # `start,"end":end` of each token made one JSON array of numbers, which json's C parser turns into ints
+        offsets: list[int] = json.loads(b"[%s]" % b",".join(found).replace(b'"end":', b""))
+        return _string(text[1]), offsets[0::2], offsets[1::2]
 
     def token_line(self, index: int) -> int | None:
         """The line whose saved tokens line `index` has (itself when it holds them); None when none does."""
@@ -934,6 +941,11 @@ class LineReader:
     def token_offsets(self, index: int, text: str) -> tuple[list[int], list[int]]:
         """As `StoreContents.token_offsets`."""
         return self._contents._token_offsets(self._handle, index, text)
+
+    def saved_offsets(self, index: int) -> tuple[str, list[int], list[int]] | None:
+        """The text and the token starts and ends saved with line `index`'s tokens, without reading line `index`
+        (the caller checks that text is the record's); None where they are not written as this store writes them."""
+        return self._contents._saved_offsets(self._handle, index)
 
 
 def _index_path(path: Path) -> Path:

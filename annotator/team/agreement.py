@@ -42,6 +42,8 @@ OUTSIDE = "O"
 _WHITESPACE = re.compile(r"\s")  # what `str.isspace` calls whitespace, character for character
 Category = TypeVar("Category", bound=Hashable)
 SpanKey = tuple[str, int, int, str]  # paragraph id, start, end, label
+ParagraphSpan = tuple[int, int, str]  # start, end, label: a span within one paragraph (`Latest.span_keys`)
+_LABEL = itemgetter(2)  # of a ParagraphSpan
 
 
 def f1(matches: int, first: int, second: int) -> float | None:
@@ -61,27 +63,32 @@ def exact_matches(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> int:
     return sum(_exact(first, second).values())
 
 
-def _exact(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> Counter[SpanKey]:
+def _exact(first: Sequence[SpanKey] | Sequence[ParagraphSpan],
+           second: Sequence[SpanKey] | Sequence[ParagraphSpan]) -> Counter[Any]:
     return Counter(first) & Counter(second)
 
 
 def partial_matches(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> int:
     """Same paragraph and label, overlapping characters; matched one to one, best overlap first."""
-    return len(_partial(first, second))
+    by_paragraph: dict[str, tuple[list[ParagraphSpan], list[ParagraphSpan]]] = {}
+    for side, keys in enumerate((first, second)):
+        for pid, start, end, label in keys:
+            by_paragraph.setdefault(pid, ([], []))[side].append((start, end, label))
+    return sum(len(_partial(mine, theirs)) for mine, theirs in by_paragraph.values())
 
 
-def _partial(first: Sequence[SpanKey], second: Sequence[SpanKey]) -> set[int]:
-    """The spans of `first` that `partial_matches` matches (their indices).
+def _partial(first: Sequence[ParagraphSpan], second: Sequence[ParagraphSpan]) -> set[int]:
+    """The spans of `first` that `partial_matches` matches (their indices), spans of one paragraph.
 
     A candidate pair shares paragraph and label, so the matching of each label is the matching
     of that label's spans alone: the matched spans' labels count the matches per label.
     """
-    second_by_place: dict[tuple[str, str], list[tuple[int, int, int]]] = {}
-    for j, (pid, start, end, label) in enumerate(second):
-        second_by_place.setdefault((pid, label), []).append((j, start, end))
+    second_by_label: dict[str, list[tuple[int, int, int]]] = {}
+    for j, (start, end, label) in enumerate(second):
+        second_by_label.setdefault(label, []).append((j, start, end))
     candidates = []
-    for i, (pid, start_a, end_a, label) in enumerate(first):
-        for j, start_b, end_b in second_by_place.get((pid, label), ()):
+    for i, (start_a, end_a, label) in enumerate(first):
+        for j, start_b, end_b in second_by_label.get(label, ()):
             shared = min(end_a, end_b) - max(start_a, start_b)
             if shared <= 0:
                 continue
@@ -126,24 +133,28 @@ def word_units(text: str, starts: list[int], ends: list[int]) -> tuple[list[int]
 def painted_units(
     record: Mapping[str, Any], starts: Sequence[int], ends: Sequence[int], labels: frozenset[str] | None
 ) -> dict[int, str]:
-    """unit index -> category of the units a span covers (`token_categories`; every other unit is `O`).
+    """unit index -> category of the units a span of `record` covers (`token_categories`; every other unit is `O`).
 
-    `starts` and `ends` are the units' offsets, in text order. Each span paints the units it
-    shares a character with, the spans that lose (longest, then latest, then label) first, so
-    the winner paints last. Only the units under a span are looked at: most of a paragraph is `O`.
+    `starts` and `ends` are the units' offsets, in text order.
     """
-    spans = sorted(
-        (
-            (span["end"] - span["start"], span["start"], span["label"], span["end"])
-            for span in record.get("spans") or ()
-            if labels is None or span["label"] in labels
-        ),
-        reverse=True,
-    )
+    spans = [(span["start"], span["end"], span["label"]) for span in record.get("spans") or ()]
+    return _painted(_of_labels(spans, labels), starts, ends)
+
+
+def _painted(spans: Iterable[ParagraphSpan], starts: Sequence[int], ends: Sequence[int]) -> dict[int, str]:
+    """`painted_units` of these spans: each paints the units it shares a character with, the spans that lose
+    (longest, then latest, then label) first, so the winner paints last. Only the units under a span are
+    looked at: most of a paragraph is `O`."""
     painted: dict[int, str] = {}
-    for _, span_start, label, span_end in spans:
+    for _, span_start, label, span_end in sorted([(end - start, start, label, end) for start, end, label in spans],
+                                                 reverse=True):
         painted.update(dict.fromkeys(range(bisect_right(ends, span_start), bisect_left(starts, span_end)), label))
     return painted
+
+
+def _of_labels(spans: list[ParagraphSpan], labels: frozenset[str] | None) -> list[ParagraphSpan]:
+    """The spans with one of `labels` (all of them for None)."""
+    return spans if labels is None else [span for span in spans if span[2] in labels]
 
 
 # --- chance-corrected coefficients -------------------------------------------------------
@@ -392,12 +403,18 @@ class _SpanTally:
     first: Counter[str] = field(default_factory=Counter)
     second: Counter[str] = field(default_factory=Counter)
 
-    def add(self, first: Sequence[SpanKey], second: Sequence[SpanKey]) -> None:
-        for key, count in _exact(first, second).items():
-            self.exact[key[3]] += count
-        self.partial.update(first[i][3] for i in _partial(first, second))
-        self.first.update(key[3] for key in first)
-        self.second.update(key[3] for key in second)
+    def add(self, first: Sequence[ParagraphSpan], second: Sequence[ParagraphSpan]) -> None:
+        """Take in the spans two annotators gave one paragraph."""
+        first_labels, second_labels = list(map(_LABEL, first)), list(map(_LABEL, second))
+        if first == second:  # the same spans (each longer than nothing): every one matches, exactly and partly
+            self.exact.update(first_labels)
+            self.partial.update(first_labels)
+        else:
+            for key, count in _exact(first, second).items():
+                self.exact[key[2]] += count
+            self.partial.update([first[i][2] for i in _partial(first, second)])
+        self.first.update(first_labels)
+        self.second.update(second_labels)
 
     def f1_exact(self, label: str | None = None) -> float | None:
         return self._f1(self.exact, label)
@@ -439,9 +456,10 @@ def compare(
 ) -> Agreement:
     """Every figure for the annotators in `team` on the paragraphs they share.
 
-    Which paragraphs are done and shared comes from what `read_team` kept of each latest line;
-    the shared paragraphs' records are then read one paragraph at a time and every figure is
-    tallied as it goes, so memory follows the number of paragraphs, not of their tokens.
+    Which paragraphs are done and shared, and their spans, come from what `read_team` kept of
+    each latest line; of each shared paragraph only the line holding its tokens is read again
+    (for the token offsets), and every figure is tallied as it goes, so memory follows the
+    number of paragraphs, not of their tokens.
     """
     label_filter = frozenset(labels) if labels else None
     done: dict[str, dict[str, Latest]] = {
@@ -478,19 +496,18 @@ def compare(
     labels_of: dict[str, Counter[str]] = {name: Counter() for name in annotators}  # spans per label, compared
     with without_cycle_collection(), team.reading(with_tokens=False) as read:
         for pid, names in shared.items():
-            records = {name: read.record(name, pid) for name in names}
-            text = records[names[0]]["text"]  # the same for every name (checked above)
-            starts, ends = word_units(text, *read.token_offsets(names[0], pid, text))
-            painted = [painted_units(records[name], starts, ends, label_filter) for name in names]
+            text, token_starts, token_ends = read.text_and_token_offsets(names[0], pid)  # the same for every name
+            starts, ends = word_units(text, token_starts, token_ends)
+            keys = {name: _of_labels(done[name][pid].span_keys(), label_filter) for name in names}
+            painted = [_painted(keys[name], starts, ends) for name in names]
             # Per unit, its category by each of `names`, counted: every figure depends on these only.
             # Units no span covers are (O, O, ...), counted without being looked at.
             covered = set().union(*painted)
             rows = Counter([tuple([categories.get(index, OUTSIDE) for categories in painted]) for index in covered])
             if len(starts) > len(covered):
                 rows[(OUTSIDE,) * len(names)] += len(starts) - len(covered)
-            keys = {name: _span_keys(pid, records[name], label_filter) for name in names}
             for name in names:
-                labels_of[name].update(key[3] for key in keys[name])
+                labels_of[name].update(key[2] for key in keys[name])
             # names are in annotator order, as the pairs
             for (first_at, first), (second_at, second) in combinations(enumerate(names), 2):
                 tally = pairs[(first, second)]
@@ -560,10 +577,3 @@ def compare(
         warnings=warnings,
     )
 
-
-def _span_keys(pid: str, record: Mapping[str, Any], label_filter: frozenset[str] | None) -> list[SpanKey]:
-    return [
-        (pid, s["start"], s["end"], s["label"])
-        for s in record.get("spans") or ()
-        if label_filter is None or s["label"] in label_filter
-    ]

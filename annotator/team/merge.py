@@ -57,6 +57,16 @@ class Latest(NamedTuple):
     note: str
     text_hash: int  # `hash` of the text (this process only): equal texts, equal hashes
     labels: tuple[str, ...]  # the labels of its spans, in order
+    offsets: bytes  # its spans' starts and ends, in order, as the bytes of an `array("q")` (`span_keys`)
+
+    def span_keys(self) -> list[tuple[int, int, str]]:
+        """(start, end, label) of each of its spans, in order: what agreement compares, without reading the line.
+
+        Kept as bytes, 16 a span (a tuple of tuples would be some 120), since every team command
+        keeps a `Latest` per annotator and paragraph.
+        """
+        offsets = array("q", self.offsets)
+        return list(zip(offsets[0::2], offsets[1::2], self.labels))
 
 
 @dataclass(slots=True)
@@ -177,6 +187,16 @@ class TeamReader:
         reader, line = self._at(annotator, record_id)
         return reader.token_offsets(line, text)
 
+    def text_and_token_offsets(self, annotator: str, record_id: str) -> tuple[str, list[int], list[int]]:
+        """The text of that record and its tokens' starts and ends, from the line holding its tokens alone
+        when that line's text is the record's (by `Latest.text_hash`), else from the record too."""
+        reader, line = self._at(annotator, record_id)
+        saved = reader.saved_offsets(line)
+        if saved is not None and hash(saved[0]) == self._team.facts[annotator][record_id].text_hash:
+            return saved
+        text = str(self.record(annotator, record_id)["text"])
+        return (text, *reader.token_offsets(line, text))
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class SavedLine:
@@ -293,11 +313,12 @@ def _keep(pending: _Pending, number: int, schema: Schema | None) -> None:
         return
     intern = sys.intern
     answer = record.get("answer")
-    spans = (migrate_record_labels(schema, record) if schema is not None and schema.renames else record).get("spans")
+    spans = (migrate_record_labels(schema, record) if schema is not None and schema.renames else record).get("spans") or ()
     mine[record_id] = _new_latest(Latest, (
         number, line, _timestamp(record), intern(answer) if isinstance(answer, str) else answer,
         bool(record.get("flagged")), str(record.get("note") or ""), hash(record.get("text")),
-        tuple([intern(str(span["label"])) for span in spans or ()])))
+        tuple([intern(str(span["label"])) for span in spans]),
+        array("q", [offset for span in spans for offset in (span["start"], span["end"])]).tobytes()))
 
 
 def _timestamp(record: Mapping[str, Any]) -> float:
@@ -319,17 +340,21 @@ def _version(record: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in record.items() if key not in _PLACE_FIELDS}
 
 
-def _merged_lines(inputs: Sequence[StoreContents]) -> Iterator[tuple[int, int, dict[str, Any], bytes]]:
-    """(input number, line index, record without tokens, bytes) of every line, interleaved by `_timestamp`,
-    each input's order kept."""
+def _merged_lines(inputs: Sequence[StoreContents]) -> Iterator[tuple[float, int, int, dict[str, Any], bytes]]:
+    """(`_timestamp`, input number, line index, record without tokens, bytes) of every line, interleaved by
+    `_timestamp`, each input's order kept (by input number and line index on a tie, so that the records
+    themselves are never compared)."""
 
     def lines_of(number: int, contents: StoreContents) -> Iterator[tuple[float, int, int, dict[str, Any], bytes]]:
         for line, record, raw in contents.iter_states():
             yield _timestamp(record), number, line, record, raw
 
     streams = [lines_of(number, contents) for number, contents in enumerate(inputs)]
-    for _, number, line, record, raw in heapq.merge(*streams, key=lambda item: (item[0], item[1])):
-        yield number, line, record, raw
+    return streams[0] if len(streams) == 1 else heapq.merge(*streams)
+
+
+#: merged lines written at a time (one write of some hundreds of KB, not one a line)
+_LINES_A_WRITE = 256
 
 
 class _TokensWriter:
@@ -393,12 +418,12 @@ def merge_stores(paths: Sequence[Path], out: Path, *, schema: Schema | None = No
         same_second: list[tuple[int, dict[str, Any], int]] = []  # (input, record, merged _seq) at this _timestamp
         second: float | None = None
         origin_of = [to_json(path.name) for path in paths]
-        for number, line, record, raw in _merged_lines(inputs):
-            stamp = _timestamp(record)
+        batch: list[bytes] = []
+        for stamp, number, line, record, raw in _merged_lines(inputs):
             if stamp != second:
                 second, same_second = stamp, []
             twin = next((seq for other, seen, seq in same_second
-                         if other != number and _version(seen) == _version(record)), None)
+                         if other != number and _version(seen) == _version(record)), None) if same_second else None
             if twin is not None:
                 merged_seq[number][line] = twin
                 counts["duplicates"] += 1
@@ -414,8 +439,10 @@ def merge_stores(paths: Sequence[Path], out: Path, *, schema: Schema | None = No
             paragraphs.add(record["id"])
             reverts = reverts if isinstance(reverts, int) else None
             tokens_json = tokens.tokens_to_write(number, line, record, raw)
+            old_seq = record.get("_seq")
             origin = "" if MERGED_FROM in record else (
-                f'"{MERGED_FROM}":{{"store":{origin_of[number]},"seq":{to_json(record.get("_seq"))}}}')
+                f'"{MERGED_FROM}":{{"store":{origin_of[number]},'
+                f'"seq":{old_seq if type(old_seq) is int else to_json(old_seq)}}}')
             migrated = migrate_record_labels(schema, record)
             moved = None if migrated is not record else relocated_line(
                 raw, seq=seq, reverts=reverts, tokens=tokens_json, extra=origin.encode("utf-8"))
@@ -424,7 +451,12 @@ def merge_stores(paths: Sequence[Path], out: Path, *, schema: Schema | None = No
                 merged[MERGED_FROM] = record.get(MERGED_FROM) or {"store": paths[number].name, "seq": record.get("_seq")}
                 moved = encode_line(merged, seq=seq, action=record.get("_action", "edit"), reverts=reverts,
                                     tokens=None if tokens_json is None else json.loads(tokens_json))
-            yield moved + b"\n"
+            batch.append(moved)
+            if len(batch) == _LINES_A_WRITE:
+                yield b"\n".join(batch) + b"\n"
+                batch = []
+        if batch:
+            yield b"\n".join(batch) + b"\n"
 
     with without_cycle_collection():
         write_atomically(out, lines())
