@@ -22,7 +22,7 @@ from annotator.core.spans import Relation, span_over_tokens
 from annotator.core.tokens import tokenize
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.widgets.layout import crossing, layout_paragraph, mark_text, shown, tag_text
-from annotator.tui.widgets.panels import Context, LabelBar, SpanList, cell_cuts, fit_parts, label_bar_text
+from annotator.tui.widgets.panels import Context, LabelBar, SpanList, cell_cuts, fit_parts, label_bar_text, word_cut
 from annotator.tui.widgets.paragraph_view import ParagraphView
 from annotator.tui.widgets.tints import TINT, contrast_ratio, drawn_rgb, label_tints, rounded
 
@@ -326,6 +326,26 @@ def test_the_status_keeps_the_first_parts_whole_and_drops_the_last_first() -> No
     assert fit_parts([Text("saved ✓"), Text("a long message about what just happened")], 30).plain == \
         "saved ✓ · a long message abou…"
     assert fit_parts([Text("a message far too long for the line")], 10).plain == "a message…"
+
+
+def test_the_status_message_gives_way_to_the_progress_cut_at_a_word() -> None:
+    saved, progress, who = Text("saved ✓"), Text("3/32 done (9%)"), Text("alice")
+    message = Text("tagged ACTOR · 2 more suggested: O tags all")
+    parts = [saved, message, progress, who]
+    assert fit_parts(parts, 80, squeeze=1).plain == \
+        "saved ✓ · tagged ACTOR · 2 more suggested: O tags all · 3/32 done (9%) · alice"
+    assert fit_parts(parts, 60, squeeze=1).plain == "saved ✓ · tagged ACTOR · 2 more suggested… · 3/32 done (9%)"
+    assert fit_parts(parts, 40, squeeze=1).plain == "saved ✓ · tagged ACTOR… · 3/32 done (9%)"
+    assert fit_parts(parts, 30, squeeze=1).plain == "saved ✓ · 3/32 done (9%)"  # too little room: left out
+    assert fit_parts(parts, 60).plain == "saved ✓ · tagged ACTOR · 2 more suggested: O tags all"  # without: as before
+
+
+def test_a_word_cut_ends_after_a_whole_word() -> None:
+    assert word_cut(Text("widened to whole tokens"), 30).plain == "widened to whole tokens"
+    assert word_cut(Text("widened to whole tokens"), 20).plain == "widened to whole…"
+    assert word_cut(Text("widened to whole tokens"), 17).plain == "widened to whole…"  # the word ends at the cut
+    assert word_cut(Text("widened to whole tokens"), 16).plain == "widened to…"
+    assert word_cut(Text("Al-Muqawama"), 6).plain == "Al-Mu…"  # no word fits whole: cut inside it
 
 
 async def test_label_bar_footer_and_status_fit_80x24(workspace) -> None:

@@ -288,6 +288,7 @@ class AnnotateScreen(Screen[None]):
         parts: list[Text] = []
         if self.saved_state:
             parts.append(Text(self.saved_state, style="bold red" if self.saved_state.startswith("NOT") else "green"))
+        message = len(parts) if self.message else None
         if self.message:
             parts.append(Text(display_text(self.message), style="italic"))  # it names labels and sources from the store
         percent = f" ({100 * progress.done // progress.total}%)" if progress.total else ""
@@ -296,7 +297,8 @@ class AnnotateScreen(Screen[None]):
         if not progress.complete:
             done.append(" indexing…", style="italic")
         parts += [done, Text(display_text(self.session.annotator)), Text(display_text(self.store_path), style="dim")]
-        self.query_one("#status", TextLine).show_parts(parts)
+        # What just happened gives way to the progress: cut at a word, never the progress dropped for it.
+        self.query_one("#status", TextLine).show_parts(parts, squeeze=message)
 
     def say(self, message: str) -> None:
         self.message = message
@@ -414,7 +416,7 @@ class AnnotateScreen(Screen[None]):
             if not self.edit(lambda: self.session.tag_chars(start, end, label), done):
                 return
             if not any((s.start, s.end, s.label) == (start, end, label) for s in self.session.annotation.spans):
-                done += f" (widened to whole tokens: {label} snaps to tokens)"
+                done += ", widened to whole tokens"  # the label's `snap: token`
             if self.char_mode:
                 self.set_chars(chars.cursor, None)
             else:
@@ -433,7 +435,7 @@ class AnnotateScreen(Screen[None]):
     def say_occurrences(self, done: str) -> None:
         """After a tag or an accept: how many other occurrences of the text were suggested, and the key for them."""
         if self.session.occurrences_suggested:
-            self.say(f"{done} · suggested at {self.session.occurrences_suggested} other occurrence(s): O tags them all")
+            self.say(f"{done} · {self.session.occurrences_suggested} more suggested: O tags all")
 
     def accept(self, span: Span) -> None:
         """Make one suggestion the annotator's own; its text is then suggested where it recurs, as a tag's is."""

@@ -32,10 +32,37 @@ from annotator.tui.widgets.sizing import needs_resize, resize_scroll_view
 from annotator.tui.widgets.tints import label_tints, tint_text
 
 
-def fit_parts(parts: Sequence[Text], width: int, separator: str = " · ", *, cuttable: int = 2) -> Text:
+def word_cut(text: Text, width: int) -> Text:
+    """`text` cut to `width` cells with an ellipsis after its last whole word that fits (inside
+    the first word only when no word fits whole; punctuation before the cut goes); `text` itself when it fits."""
+    if text.cell_len <= width:
+        return text
+    room = max(0, width - 1)  # the ellipsis takes a cell
+    cut = text.copy()
+    cut.truncate(room)
+    space = cut.plain.rstrip().rfind(" ")
+    if space > 0 and text.plain[room:room + 1] != " ":  # the last word was cut short: it goes
+        cut = cut[:space]
+    kept = cut.plain.rstrip(" ·:;,")  # "suggested:…" reads as a cut, "suggested…" as a pause
+    cut = cut[:len(kept)]
+    cut.append("…")
+    return cut
+
+
+def fit_parts(parts: Sequence[Text], width: int, separator: str = " · ", *, cuttable: int = 2,
+              squeeze: int | None = None) -> Text:
     """`parts` (most important first) joined on one line of `width` cells: those that fit whole,
     then the first that does not, cut with an ellipsis if it is one of the first `cuttable` and a few
-    cells are left (half a file name says nothing); the rest dropped."""
+    cells are left (half a file name says nothing); the rest dropped.
+
+    `squeeze`: the index of a part that gives way to the one after it (the status line's message to
+    the progress): it is cut at a word boundary (`word_cut`), or left out, so that both fit."""
+    if squeeze is not None and squeeze + 1 < len(parts):
+        kept = [*parts[:squeeze], parts[squeeze + 1]]
+        room = width - sum(part.cell_len for part in kept) - len(kept) * cell_len(separator)
+        if parts[squeeze].cell_len > room:
+            squeezed = [word_cut(parts[squeeze], room)] if room >= MIN_CUT else []
+            parts = [*parts[:squeeze], *squeezed, *parts[squeeze + 1:]]
     line = Text(no_wrap=True, overflow="ellipsis", end="")
     for number, part in enumerate(parts):
         joint = separator if line else ""
@@ -74,6 +101,7 @@ class TextLine(Widget):
         self.text = Text()
         self.parts: tuple[Text, ...] | None = None
         self.separator = " · "
+        self.squeeze: int | None = None
         self._drawn: tuple[Text, int, Strip] | None = None  # the text and width the strip was drawn for
 
     def show(self, text: Text) -> None:
@@ -82,14 +110,19 @@ class TextLine(Widget):
         self.text, self.parts = text, None
         self.refresh()
 
-    def show_parts(self, parts: Sequence[Text], separator: str = " · ") -> None:
-        """Show `parts`, most important first, joined by `separator`; at a narrow width the last ones go first."""
+    def show_parts(self, parts: Sequence[Text], separator: str = " · ", *, squeeze: int | None = None) -> None:
+        """Show `parts`, most important first, joined by `separator`; at a narrow width the last ones go
+        first (and the part at `squeeze` is shortened for the one after it: `fit_parts`)."""
         parts = tuple(parts)
-        if parts == self.parts and separator == self.separator:
+        if parts == self.parts and separator == self.separator and squeeze == self.squeeze:
             return
-        self.parts, self.separator = parts, separator
-        self.text = fit_parts(parts, self.content_region.width or 80, separator)
+        self.parts, self.separator, self.squeeze = parts, separator, squeeze
+        self.text = self.fitted(self.content_region.width or 80)
         self.refresh()
+
+    def fitted(self, width: int) -> Text:
+        """The parts as they fit `width`."""
+        return fit_parts(self.parts or (), width, self.separator, squeeze=self.squeeze)
 
     def render(self) -> Text:
         """The text shown (`render_line` draws it)."""
@@ -101,7 +134,7 @@ class TextLine(Widget):
             return Strip.blank(max(width, 0), self.rich_style)
         if self._drawn is None or self._drawn[0] is not self.text or self._drawn[1] != width:
             if self.parts is not None and (self._drawn is None or self._drawn[1] != width):
-                self.text = fit_parts(self.parts, width, self.separator)
+                self.text = self.fitted(width)
             strips = Visual.to_strips(self, visualize(self, self.text, markup=False), width, 1, self.visual_style)
             self._drawn = (self.text, width, strips[0])
         return self._drawn[2]
