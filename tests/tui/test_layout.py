@@ -215,6 +215,31 @@ async def test_the_context_cut_at_the_top_starts_with_an_ellipsis_instead_of_a_w
         assert first.startswith("… ") and first.split()[1] in "The Conversation turned to American University's experts."
 
 
+async def test_the_context_is_cut_after_a_whole_word_and_never_leaves_a_lone_ellipsis(workspace) -> None:
+    story = [ARTICLE["story"][0], "Who?", "The army shelled the town next.", ARTICLE["story"][2], "Nobody was hurt.",
+             ARTICLE["story"][0], "Who?", "Residents fled.", ARTICLE["story"][2]]
+    words = {word for text in story for word in text.split()}
+    space = workspace({"story": story})
+    app = app_for(space)
+    async with app.run_test(size=SMALL) as pilot:
+        for _ in story:
+            await pilot.pause()
+            for which in ("before", "after"):
+                lines = context_lines(app, which)
+                assert all(line.strip() != "…" for line in lines), (which, lines)  # no row holds only "…"
+                for line in lines:
+                    if line.endswith("…"):
+                        last = line[:-1].split()[-1]
+                        assert last in words, (which, line)  # a whole word before the ellipsis, never "shelle…"
+                        assert not line.endswith(".…"), line
+            await pilot.press("pagedown")
+        for height in range(12, 25):  # every cut the rows allow, at the last paragraph
+            await pilot.resize_terminal(SMALL[0], height)
+            await pilot.pause()
+            lines = context_lines(app, "before")
+            assert all(line.strip() != "…" for line in lines), (height, lines)
+
+
 async def test_a_long_paragraph_scrolls_in_its_box_and_the_neighbours_keep_their_nearest_lines(workspace) -> None:
     long = " ".join(f"word{i}" for i in range(600)) + "."
     space = workspace({"story": [ARTICLE["story"][0] * 3, long, ARTICLE["story"][2] * 3]})

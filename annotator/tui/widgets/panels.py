@@ -511,15 +511,25 @@ class Context(Widget):
             return Text()
         lines = [line.copy() for line in self.wrapped_lines(width)]
         if len(lines) > height:
-            if self.tail:
+            if self.tail:  # a blank row between two paragraphs at the cut stays blank, never holding a lone "…"
                 lines = lines[-height:]
                 first = lines[0]
                 cut = first.plain.find(" ")  # the word cut short gives way to the ellipsis
-                lines[0] = Text("…", style="dim italic") + (first[cut:] if cut > 0 else first[1:])
+                if first.plain.strip():
+                    lines[0] = Text("…", style="dim italic") + (first[cut:] if cut > 0 else first[1:])
             else:
-                lines = lines[:height]
-                last = lines[-1]
-                if last.cell_len >= width:
-                    last.right_crop(1)
-                lines[-1] = last + Text("…", style="dim italic")
+                shown = lines[:height]
+                if not shown[-1].plain.strip():  # the cut falls between two paragraphs: the next one's start
+                    shown[-1] = lines[height]   # takes the blank row, rather than a lone "…"
+                shown[-1] = ellipsis_after(shown[-1], width)  # more of the article follows
+                lines = shown
         return Text("\n", end="").join(lines)
+
+
+def ellipsis_after(line: Text, width: int) -> Text:
+    """The last row of a context cut short, with an ellipsis after a whole word (a space before it
+    after a sentence's end: "next. …", not "next.…"); the last word goes when there is no room."""
+    mark = "…" if line.plain[-1:].isalnum() else " …"
+    if line.cell_len + cell_len(mark) <= width:
+        return line + Text(mark, style="dim italic")
+    return word_cut(line, line.cell_len - 1)
