@@ -29,7 +29,7 @@ from annotator.core.display import display_text
 from annotator.core.schema import Schema
 from annotator.core.spans import Relation, Span
 from annotator.tui.widgets.sizing import needs_resize, resize_scroll_view
-from annotator.tui.widgets.tints import label_tints, tint_text
+from annotator.tui.widgets.tints import label_tints, span_background, tint_text
 
 
 def word_cut(text: Text, width: int) -> Text:
@@ -195,7 +195,7 @@ class LabelBar(TextLine):
 
     def _tint(self) -> None:
         """The swatches: the tint a span of each label is drawn on, told apart in 256 and 16 colours too."""
-        self._colors = label_tints(self._label_colors, self.background_colors[1]) \
+        self._colors = label_tints(self._label_colors, span_background(self)) \
             if self._label_colors and self.is_mounted else {}
 
     def render_line(self, y: int) -> Strip:
@@ -280,6 +280,7 @@ class SpanList(ScrollView, can_focus=False):
         self.highlighted: int | None = None
         self._text = ""
         self._colors: dict[str, Color] = {}
+        self._tints: dict[str, Color] | None = None  # `tints`: the colours on this theme's background
         self._base_style: Style | None = None
         self._links: dict[str, tuple[str, ...]] = {}
         self._rows: dict[str, SpanRow] = {}  # span id -> its row's text
@@ -297,8 +298,18 @@ class SpanList(ScrollView, can_focus=False):
 
     def theme_changed(self) -> None:
         self._base_style = None
+        self._tints = None
         self._drawn.clear()
+        self._rows = {span.id: self._make_row(span, self._links.get(span.id, ())) for span in self.spans}
         self.refresh()
+
+    @property
+    def tints(self) -> dict[str, Color]:
+        """Each label's square: the tint its spans are drawn on in the paragraph and its key on in the
+        label bar (`label_tints`), so a label looks the same everywhere, in 256 and 16 colours too."""
+        if self._tints is None:
+            self._tints = label_tints(self._colors, span_background(self)) if self.is_mounted else {}
+        return self._tints
 
     def natural_width(self) -> int:
         """The cells the widest row takes on one line."""
@@ -326,6 +337,7 @@ class SpanList(ScrollView, can_focus=False):
         if not same_look:
             self._rows.clear()
             self._drawn.clear()
+            self._tints = None
         rows = {}
         for span in spans:
             row = self._rows.get(span.id)
@@ -424,7 +436,8 @@ class SpanList(ScrollView, can_focus=False):
     def _make_row(self, span: Span, links: Sequence[str]) -> SpanRow:
         line = Text(no_wrap=True, end="")
         color = self._colors.get(span.label)
-        line.append("■ ", style=color.rich_color.name if color else "")
+        tint = self.tints.get(span.label)
+        line.append("■ ", style=tint.rich_color.name if tint else "")
         line.append(display_text(span.label) + ("?" if span.suggested else ""), style="bold italic" if span.suggested else "bold")
         if span.suggested and span.score is not None:  # how sure the model is: what decides between `a` and ⌫
             line.append(f" {span.score:.2f}", style="italic")
