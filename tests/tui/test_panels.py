@@ -3,6 +3,8 @@ its squares have the colours the label bar and the paragraph draw."""
 
 from __future__ import annotations
 
+import json
+
 from textual.color import Color
 
 from annotator.tui.app import AnnotatorApp
@@ -70,3 +72,23 @@ async def test_a_label_has_one_colour_in_the_span_list_the_label_bar_and_the_par
             assert shown == colour_of(paragraph, word, background=True)  # the tint the span is drawn on
             assert shown == colour_of(labels, f" {key} ", background=True)  # the label bar's swatch
             assert shown != schema_colour  # not the schema's colour, which no other place draws
+
+
+async def test_an_empty_span_list_shows_a_one_line_hint_and_leaves_the_rows_to_the_paragraph(workspace) -> None:
+    space = workspace({"one": ["Iran struck Tyre, killing seven, officials said."]})
+    app = AnnotatorApp(space.session, store_path="annotations.jsonl")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        span_list = app.screen.query_one(SpanList)
+        assert span_list.region.height == 3  # the border and the hint's one row
+        hint = "".join(segment.text for segment in span_list.render_line(0)).strip()
+        assert hint == "no spans yet · e selects a name · 1-4 tags"
+        await pilot.press("1")  # ACTOR Iran: the list grows for its rows
+        await pilot.pause()
+        assert span_list.region.height > 3
+        assert "ACTOR Iran" in "".join(segment.text for segment in span_list.render_line(0))
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert span_list.region.height == 3 and not space.session.annotation.spans
+    saved = [json.loads(line) for line in space.store_path.read_text().splitlines()]
+    assert [len(line["spans"]) for line in saved[-2:]] == [1, 0]  # the tag and its deletion were both saved

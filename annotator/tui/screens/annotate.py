@@ -136,11 +136,26 @@ class AnnotateScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.view.focus()
-        self.query_one(SpanList).border_title = "Spans"
+        spans = self.query_one(SpanList)
+        spans.border_title = "Spans"
+        spans.hint = self.empty_hint()
         self.watch(self.app, "theme", lambda _: self.theme_changed(), init=False)
         self.show_paragraph()
         if not self.session.progress().complete:
             self.indexing_timer = self.set_interval(1.0, self.poll_indexing)
+
+    def empty_hint(self) -> str:
+        """What the empty span list says: the keys that make a span, as remapped ("e selects a name · 1-4 tags")."""
+        phrase = next((row.keys[0] for row in bound_keys(self, "annotate")
+                       if row.binding_id == "annotator.select_phrase" and row.keys), None)
+        keys = [label.key for label in self.session.schema.labels if label.key]
+        consecutive = len(keys) > 2 and "".join(keys) in "123456789"  # "1-4", else each key
+        parts = ["no spans yet"]
+        if phrase:
+            parts.append(f"{phrase} selects a name")
+        if keys:
+            parts.append(f"{keys[0]}-{keys[-1]} tags" if consecutive else f"{'/'.join(keys)} tags")
+        return display_text(" · ".join(parts))
 
     def theme_changed(self) -> None:
         self.view.theme_changed()

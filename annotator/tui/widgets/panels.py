@@ -288,6 +288,8 @@ class SpanList(ScrollView, can_focus=False):
         self._starts: list[int] = [0]  # the first line of each row, and the line count at the end
         self._width = 0  # the width the rows are cut at
         self._drawn: dict[str, tuple[SpanRow, bool, list[Strip]]] = {}  # span id -> its drawn lines
+        self.hint = ""  # shown while there is no span: the keys that make one
+        self.set_class(True, "-empty")
 
     @property
     def base_style(self) -> Style:
@@ -312,8 +314,8 @@ class SpanList(ScrollView, can_focus=False):
         return self._tints
 
     def natural_width(self) -> int:
-        """The cells the widest row takes on one line."""
-        return max((row.cells for row in self._rows.values()), default=0)
+        """The cells the widest row takes on one line (the hint's, while there is no span)."""
+        return max((row.cells for row in self._rows.values()), default=cell_len(self.hint))
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return max(1, self.natural_width()) + self.styles.scrollbar_size_vertical
@@ -349,6 +351,7 @@ class SpanList(ScrollView, can_focus=False):
             self._drawn = {span_id: drawn for span_id, drawn in self._drawn.items() if span_id in by_id}
         if self.highlighted is not None and self.highlighted >= len(self.spans):
             self.highlighted = None
+        self.set_class(not spans, "-empty")  # one row for the hint, the rest to the paragraph (annotator.tcss)
         if needs_resize(old_width, self.natural_width(), self.scrollable_content_region.width):
             self.refresh(layout=True)  # wider or narrower rows: the list takes the width they need
         self._cut_rows(self.scrollable_content_region.width)
@@ -422,6 +425,8 @@ class SpanList(ScrollView, can_focus=False):
             self._drawn.clear()
             self._cut_rows(width)
         if line >= self._starts[-1]:
+            if not self.spans and line == 0 and self.hint:
+                return self._hint_strip(width)
             return Strip.blank(width, self.base_style)
         index = bisect_right(self._starts, line) - 1
         span = self.spans[index]
@@ -452,6 +457,12 @@ class SpanList(ScrollView, can_focus=False):
         for link in links:
             line.append(f"  {display_text(link)}", style="italic")
         return SpanRow(span, tuple(links), line, line.plain, line.cell_len)
+
+    def _hint_strip(self, width: int) -> Strip:
+        hint = word_cut(Text(self.hint, style="dim italic", end=""), width)
+        hint.truncate(width, pad=True)
+        segments = list(hint.render(self.app.console))
+        return Strip(Segment.apply_style(segments, self.base_style), width).crop(0, width)
 
     def _render_row(self, row: SpanRow, highlighted: bool, width: int) -> list[Strip]:
         """The row's lines: cut where `cell_cuts` says, continuation lines indented."""
@@ -542,6 +553,8 @@ class Context(Widget):
 def ellipsis_after(line: Text, width: int) -> Text:
     """The last row of a context cut short, with an ellipsis after a whole word (a space before it
     after a sentence's end: "next. …", not "next.…"); the last word goes when there is no room."""
+    line = line.copy()
+    line.rstrip()
     mark = "…" if line.plain[-1:].isalnum() else " …"
     if line.cell_len + cell_len(mark) <= width:
         return line + Text(mark, style="dim italic")
