@@ -300,9 +300,8 @@ class SpanList(ScrollView, can_focus=False):
 
     def theme_changed(self) -> None:
         self._base_style = None
-        self._tints = None
+        self._tints = None  # the rows' squares are tinted again when next drawn, on the new background
         self._drawn.clear()
-        self._rows = {span.id: self._make_row(span, self._links.get(span.id, ())) for span in self.spans}
         self.refresh()
 
     @property
@@ -424,6 +423,8 @@ class SpanList(ScrollView, can_focus=False):
         if width != self._width:
             self._drawn.clear()
             self._cut_rows(width)
+        if self._tints is None and self.spans:  # a new theme: the same rows, their squares in its tints
+            self._rows = {span.id: self._make_row(span, self._links.get(span.id, ())) for span in self.spans}
         if line >= self._starts[-1]:
             if not self.spans and line == 0 and self.hint:
                 return self._hint_strip(width)
