@@ -312,8 +312,10 @@ class AnnotateScreen(Screen[None]):
         if not progress.complete:
             done.append(" indexing…", style="italic")
         parts += [done, Text(display_text(self.session.annotator)), Text(display_text(self.store_path), style="dim")]
-        # What just happened gives way to the progress: cut at a word, never the progress dropped for it.
-        self.query_one("#status", TextLine).show_parts(parts, squeeze=message)
+        # What just happened gives way to the progress, cut at a word; not while changes wait to be
+        # written: then the message says what `q` does and the progress can wait.
+        squeeze = None if self.saved_state.startswith("NOT") else message
+        self.query_one("#status", TextLine).show_parts(parts, squeeze=squeeze)
 
     def say(self, message: str) -> None:
         self.message = message
