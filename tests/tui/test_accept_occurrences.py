@@ -14,7 +14,7 @@ async def test_a_accepting_one_suggestion_suggests_it_where_its_text_recurs_and_
     async with app.run_test(size=SIZE) as pilot:
         await press_to(pilot, app, "Tyre")
         await pilot.press("a")
-        assert "accepted LOCATION · suggested at 2 other occurrence(s)" in str(app.screen.query_one("#status").render())
+        assert "accepted LOCATION · 2 more suggested: O tags all" in str(app.screen.query_one("#status").render())
         assert suggested_flags(space, "a-strikes#0") == [("LOCATION", "Tyre", False)]
         assert suggested_flags(space, "a-strikes#1") == [("LOCATION", "Tyre", True)]  # not "Tyrell"
         assert suggested_flags(space, "a-strikes#2") == [("LOCATION", "Tyre", True)]
@@ -31,12 +31,12 @@ async def test_A_and_a_label_key_on_a_suggestion_suggest_the_occurrences_too(wor
     app = make_app(space)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("1")  # the cursor is on the suggestion: its own label's key accepts it
-        assert "suggested at 1 other occurrence(s)" in str(app.screen.query_one("#status").render())
+        assert "1 more suggested: O tags all" in str(app.screen.query_one("#status").render())
         assert suggested_flags(space, "a-strikes#1") == [("ACTOR", "Hezbollah", True)]
         await pilot.press("pagedown", "pagedown")
         suggest_in_open_paragraph(space, suggestion(session, "Tyre", "LOCATION"))  # a-strikes#2, its own "Tyre"
         await pilot.press("A")
-        assert "accepted 1 suggestion(s) · suggested at 2 other occurrence(s)" in str(
+        assert "accepted 1 suggestion(s) · 2 more suggested: O tags all" in str(
             app.screen.query_one("#status").render())
     assert suggested_flags(space, "a-strikes#0") == [("ACTOR", "Hezbollah", False), ("LOCATION", "Tyre", True)]
     assert suggested_flags(space, "a-strikes#1") == [("LOCATION", "Tyre", True), ("ACTOR", "Hezbollah", True)]
@@ -73,7 +73,7 @@ async def test_a_name_is_still_suggested_where_it_recurs_next_to_those_words(wor
     async with app.run_test(size=SIZE) as pilot:
         await press_to(pilot, app, "Tyre")
         await pilot.press(label_key(space, "LOCATION"))
-        assert "suggested at 1 other occurrence(s)" in str(app.screen.query_one("#status").render())
+        assert "1 more suggested: O tags all" in str(app.screen.query_one("#status").render())
     assert suggested_flags(space, "border#1") == [("LOCATION", "Tyre", True)]
 
 

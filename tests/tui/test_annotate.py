@@ -397,8 +397,10 @@ async def test_help_lists_every_key_with_its_binding_id_and_every_label(workspac
         actor = space.session.schema.labels[0]
         guide = help_screen.labels_table.columns[2]._cells[0].plain
         assert guide.startswith(actor.description[:40]) and all(example in guide for example in actor.examples)
-        listed_ids = help_screen.keys_table.columns[2]._cells
+        listed_ids = help_screen.listed
         assert {binding.id for binding in AnnotateScreen.BINDINGS} <= set(listed_ids)
+        shown = {str(cell).rpartition("\n")[2] for cell in help_screen.keys_table.columns[1]._cells}
+        assert {binding.id for binding in AnnotateScreen.BINDINGS} <= shown  # each under what its key does
         names = [cell.plain for cell in help_screen.labels_table.columns[1]._cells]
         for label in space.session.schema.labels:
             assert any(label.name in name for name in names)

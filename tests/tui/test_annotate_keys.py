@@ -256,3 +256,15 @@ async def test_tab_in_character_mode_selects_a_character_span_exactly_and_backsp
         assert annotate(app).chars.selection == (0, 4)
         await pilot.press("backspace")
     assert saved_spans(space, "chars#0") == []
+
+
+async def test_at_80_columns_the_widening_message_leaves_the_progress_on_the_status_line(workspace):
+    space = workspace({"chars": ["Iranian-backed militias struck Tyre."]})
+    with_char_actor(space)
+    app = make_app(space)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c", "shift+right", "shift+right", "shift+right", "2")
+        line = status(app)
+        assert line.startswith("saved ✓ · tagged LOCATION, widened to whole tokens · 0/1 done (0%)"), line
+        assert len(line) <= 78
+    assert saved_spans(space, "chars#0") == [("LOCATION", "Iranian-backed")]

@@ -22,7 +22,7 @@ from annotator.core.spans import Relation, span_over_tokens
 from annotator.core.tokens import tokenize
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.widgets.layout import crossing, layout_paragraph, mark_text, shown, tag_text
-from annotator.tui.widgets.panels import Context, LabelBar, SpanList, cell_cuts, fit_parts, label_bar_text
+from annotator.tui.widgets.panels import Context, LabelBar, SpanList, cell_cuts, fit_parts, label_bar_text, word_cut
 from annotator.tui.widgets.paragraph_view import ParagraphView
 from annotator.tui.widgets.tints import TINT, contrast_ratio, drawn_rgb, label_tints, rounded
 
@@ -215,6 +215,31 @@ async def test_the_context_cut_at_the_top_starts_with_an_ellipsis_instead_of_a_w
         assert first.startswith("… ") and first.split()[1] in "The Conversation turned to American University's experts."
 
 
+async def test_the_context_is_cut_after_a_whole_word_and_never_leaves_a_lone_ellipsis(workspace) -> None:
+    story = [ARTICLE["story"][0], "Who?", "The army shelled the town next.", ARTICLE["story"][2], "Nobody was hurt.",
+             ARTICLE["story"][0], "Who?", "Residents fled.", ARTICLE["story"][2]]
+    words = {word for text in story for word in text.split()}
+    space = workspace({"story": story})
+    app = app_for(space)
+    async with app.run_test(size=SMALL) as pilot:
+        for _ in story:
+            await pilot.pause()
+            for which in ("before", "after"):
+                lines = context_lines(app, which)
+                assert all(line.strip() != "…" for line in lines), (which, lines)  # no row holds only "…"
+                for line in lines:
+                    if line.endswith("…"):
+                        last = line[:-1].split()[-1]
+                        assert last in words, (which, line)  # a whole word before the ellipsis, never "shelle…"
+                        assert not line.endswith(".…") and not line.endswith("  …"), line
+            await pilot.press("pagedown")
+        for height in range(12, 25):  # every cut the rows allow, at the last paragraph
+            await pilot.resize_terminal(SMALL[0], height)
+            await pilot.pause()
+            lines = context_lines(app, "before")
+            assert all(line.strip() != "…" for line in lines), (height, lines)
+
+
 async def test_a_long_paragraph_scrolls_in_its_box_and_the_neighbours_keep_their_nearest_lines(workspace) -> None:
     long = " ".join(f"word{i}" for i in range(600)) + "."
     space = workspace({"story": [ARTICLE["story"][0] * 3, long, ARTICLE["story"][2] * 3]})
@@ -326,6 +351,26 @@ def test_the_status_keeps_the_first_parts_whole_and_drops_the_last_first() -> No
     assert fit_parts([Text("saved ✓"), Text("a long message about what just happened")], 30).plain == \
         "saved ✓ · a long message abou…"
     assert fit_parts([Text("a message far too long for the line")], 10).plain == "a message…"
+
+
+def test_the_status_message_gives_way_to_the_progress_cut_at_a_word() -> None:
+    saved, progress, who = Text("saved ✓"), Text("3/32 done (9%)"), Text("alice")
+    message = Text("tagged ACTOR · 2 more suggested: O tags all")
+    parts = [saved, message, progress, who]
+    assert fit_parts(parts, 80, squeeze=1).plain == \
+        "saved ✓ · tagged ACTOR · 2 more suggested: O tags all · 3/32 done (9%) · alice"
+    assert fit_parts(parts, 60, squeeze=1).plain == "saved ✓ · tagged ACTOR · 2 more suggested… · 3/32 done (9%)"
+    assert fit_parts(parts, 40, squeeze=1).plain == "saved ✓ · tagged ACTOR… · 3/32 done (9%)"
+    assert fit_parts(parts, 30, squeeze=1).plain == "saved ✓ · 3/32 done (9%)"  # too little room: left out
+    assert fit_parts(parts, 60).plain == "saved ✓ · tagged ACTOR · 2 more suggested: O tags all"  # without: as before
+
+
+def test_a_word_cut_ends_after_a_whole_word() -> None:
+    assert word_cut(Text("widened to whole tokens"), 30).plain == "widened to whole tokens"
+    assert word_cut(Text("widened to whole tokens"), 20).plain == "widened to whole…"
+    assert word_cut(Text("widened to whole tokens"), 17).plain == "widened to whole…"  # the word ends at the cut
+    assert word_cut(Text("widened to whole tokens"), 16).plain == "widened to…"
+    assert word_cut(Text("Al-Muqawama"), 6).plain == "Al-Mu…"  # no word fits whole: cut inside it
 
 
 async def test_label_bar_footer_and_status_fit_80x24(workspace) -> None:

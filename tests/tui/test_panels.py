@@ -1,9 +1,15 @@
-"""The span list beside the paragraph: its scrollbar follows the number of spans, appearing and going."""
+"""The span list beside the paragraph: its scrollbar follows the number of spans, appearing and going;
+its squares have the colours the label bar and the paragraph draw."""
 
 from __future__ import annotations
 
+import json
+
+from textual.color import Color
+
 from annotator.tui.app import AnnotatorApp
-from annotator.tui.widgets.panels import SpanList
+from annotator.tui.widgets.panels import LabelBar, SpanList
+from annotator.tui.widgets.paragraph_view import ParagraphView
 
 SIZE = (100, 20)
 WORDS = [f"word{i}" for i in range(40)]
@@ -34,3 +40,55 @@ async def test_the_span_list_scrollbar_follows_the_spans_and_goes_when_they_fit(
         await pilot.pause()
         assert span_list.virtual_size.height == window + 1 and span_list.show_vertical_scrollbar
         assert span_list.vertical_scrollbar.window_virtual_size == window + 1
+
+
+def colour_of(strips, text: str, *, background: bool) -> Color:
+    """The colour (fore- or background) of the first drawn segment holding `text`."""
+    for strip in strips:
+        for segment in strip:
+            if text in segment.text and segment.style is not None:
+                color = segment.style.bgcolor if background else segment.style.color
+                assert color is not None, (text, segment)
+                return Color.from_rich_color(color)
+    raise AssertionError(f"{text!r} not drawn")
+
+
+async def test_a_label_has_one_colour_in_the_span_list_the_label_bar_and_the_paragraph(workspace) -> None:
+    space = workspace({"one": ["Iran struck Tyre, killing seven, officials said."]})
+    app = AnnotatorApp(space.session, store_path="annotations.jsonl")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("1", "right", "right", "2", "right", "right", "right", "3")  # ACTOR Iran, LOCATION Tyre, ...
+        await pilot.pause()
+        screen = app.screen
+        span_list, bar, view = screen.query_one(SpanList), screen.query_one(LabelBar), screen.query_one(ParagraphView)
+        squares = [span_list.render_line(y) for y in range(len(space.session.annotation.spans))]
+        paragraph = [view.render_line(y) for y in range(view.scrollable_content_region.height)]
+        labels = [bar.render_line(0)]
+        for (word, label), square in zip((("Iran", "ACTOR"), ("Tyre", "LOCATION"), ("seven", "CASUALTY")), squares,
+                                         strict=True):
+            schema_colour = Color.parse(next(lab.color for lab in space.session.schema.labels if lab.name == label))
+            key = next(lab.key for lab in space.session.schema.labels if lab.name == label)
+            shown = colour_of([square], "■", background=False)
+            assert shown == colour_of(paragraph, word, background=True)  # the tint the span is drawn on
+            assert shown == colour_of(labels, f" {key} ", background=True)  # the label bar's swatch
+            assert shown != schema_colour  # not the schema's colour, which no other place draws
+
+
+async def test_an_empty_span_list_shows_a_one_line_hint_and_leaves_the_rows_to_the_paragraph(workspace) -> None:
+    space = workspace({"one": ["Iran struck Tyre, killing seven, officials said."]})
+    app = AnnotatorApp(space.session, store_path="annotations.jsonl")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        span_list = app.screen.query_one(SpanList)
+        assert span_list.region.height == 3  # the border and the hint's one row
+        hint = "".join(segment.text for segment in span_list.render_line(0)).strip()
+        assert hint == "no spans yet · e selects a name · 1-4 tags"
+        await pilot.press("1")  # ACTOR Iran: the list grows for its rows
+        await pilot.pause()
+        assert span_list.region.height > 3
+        assert "ACTOR Iran" in "".join(segment.text for segment in span_list.render_line(0))
+        await pilot.press("backspace")
+        await pilot.pause()
+        assert span_list.region.height == 3 and not space.session.annotation.spans
+    saved = [json.loads(line) for line in space.store_path.read_text().splitlines()]
+    assert [len(line["spans"]) for line in saved[-2:]] == [1, 0]  # the tag and its deletion were both saved

@@ -71,6 +71,14 @@ def test_help_screen(workspace, snap_compare):
     assert snap_compare(app, terminal_size=SIZE, press=["question_mark"])
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_help_screen_fits_the_terminal(workspace, snap_compare, size):
+    """One scrolling column over the whole of 80x24, keys under group headings; keys and labels side by side at 120."""
+    space = workspace()
+    app = AnnotatorApp(space.session, store_path="annotations.jsonl")
+    assert snap_compare(app, terminal_size=SIZES[size], press=["question_mark"])
+
+
 def test_long_paragraph_with_overlapping_spans(workspace, snap_compare):
     sentence = ("According to the ministry, militias backed by Iran's Islamic Revolutionary Guard Corps "
                 "struck a base near Deir el-Zour, killing at least 18 fighters. ")

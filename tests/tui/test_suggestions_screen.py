@@ -147,7 +147,7 @@ async def test_tagging_suggests_the_label_at_every_other_whole_word_occurrence_s
     async with app.run_test(size=SIZE) as pilot:
         await press_to(pilot, app, "Tyre")
         await pilot.press("2")
-        assert "suggested at 2 other occurrence" in str(app.screen.query_one("#status").render())
+        assert "2 more suggested: O tags all" in str(app.screen.query_one("#status").render())
     # On disk before any quit: the other paragraphs' records hold the suggestions ("Tyrell" is not "Tyre").
     saved = space.saved()
     assert suggested_flags(space, "a-strikes#1") == [("LOCATION", "Tyre", True)]

@@ -136,11 +136,26 @@ class AnnotateScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.view.focus()
-        self.query_one(SpanList).border_title = "Spans"
+        spans = self.query_one(SpanList)
+        spans.border_title = "Spans"
+        spans.hint = self.empty_hint()
         self.watch(self.app, "theme", lambda _: self.theme_changed(), init=False)
         self.show_paragraph()
         if not self.session.progress().complete:
             self.indexing_timer = self.set_interval(1.0, self.poll_indexing)
+
+    def empty_hint(self) -> str:
+        """What the empty span list says: the keys that make a span, as remapped ("e selects a name · 1-4 tags")."""
+        phrase = next((row.keys[0] for row in bound_keys(self, "annotate")
+                       if row.binding_id == "annotator.select_phrase" and row.keys), None)
+        keys = [label.key for label in self.session.schema.labels if label.key]
+        consecutive = len(keys) > 2 and "".join(keys) in "123456789"  # "1-4", else each key
+        parts = ["no spans yet"]
+        if phrase:
+            parts.append(f"{phrase} selects a name")
+        if keys:
+            parts.append(f"{keys[0]}-{keys[-1]} tags" if consecutive else f"{'/'.join(keys)} tags")
+        return display_text(" · ".join(parts))
 
     def theme_changed(self) -> None:
         self.view.theme_changed()
@@ -288,6 +303,7 @@ class AnnotateScreen(Screen[None]):
         parts: list[Text] = []
         if self.saved_state:
             parts.append(Text(self.saved_state, style="bold red" if self.saved_state.startswith("NOT") else "green"))
+        message = len(parts) if self.message else None
         if self.message:
             parts.append(Text(display_text(self.message), style="italic"))  # it names labels and sources from the store
         percent = f" ({100 * progress.done // progress.total}%)" if progress.total else ""
@@ -296,7 +312,10 @@ class AnnotateScreen(Screen[None]):
         if not progress.complete:
             done.append(" indexing…", style="italic")
         parts += [done, Text(display_text(self.session.annotator)), Text(display_text(self.store_path), style="dim")]
-        self.query_one("#status", TextLine).show_parts(parts)
+        # What just happened gives way to the progress, cut at a word; not while changes wait to be
+        # written: then the message says what `q` does and the progress can wait.
+        squeeze = None if self.saved_state.startswith("NOT") else message
+        self.query_one("#status", TextLine).show_parts(parts, squeeze=squeeze)
 
     def say(self, message: str) -> None:
         self.message = message
@@ -414,7 +433,7 @@ class AnnotateScreen(Screen[None]):
             if not self.edit(lambda: self.session.tag_chars(start, end, label), done):
                 return
             if not any((s.start, s.end, s.label) == (start, end, label) for s in self.session.annotation.spans):
-                done += f" (widened to whole tokens: {label} snaps to tokens)"
+                done += ", widened to whole tokens"  # the label's `snap: token`
             if self.char_mode:
                 self.set_chars(chars.cursor, None)
             else:
@@ -433,7 +452,7 @@ class AnnotateScreen(Screen[None]):
     def say_occurrences(self, done: str) -> None:
         """After a tag or an accept: how many other occurrences of the text were suggested, and the key for them."""
         if self.session.occurrences_suggested:
-            self.say(f"{done} · suggested at {self.session.occurrences_suggested} other occurrence(s): O tags them all")
+            self.say(f"{done} · {self.session.occurrences_suggested} more suggested: O tags all")
 
     def accept(self, span: Span) -> None:
         """Make one suggestion the annotator's own; its text is then suggested where it recurs, as a tag's is."""

@@ -9,13 +9,32 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from annotator.core.display import display_text
 from annotator.core.schema import Schema
 from annotator.tui.bindings import KeyRow, textual_bindings
+
+#: The help sheet's group headings, in order; each key goes under its binding's action (`key_group`).
+GROUPS = ("Move", "Tag, edit", "Decide", "Go, find", "Other")
+GROUP_OF = {
+    **dict.fromkeys(("next_token", "previous_token", "grow_selection", "shrink_selection", "first_token",
+                     "last_token", "next_span", "previous_span", "select_phrase", "character_mode", "jump_to_word",
+                     "clear_selection", "next_candidate", "previous_candidate", "toggle"), "Move"),
+    **dict.fromkeys(("delete_span", "attributes", "relate", "accept_suggestion", "accept_all", "tag_occurrences",
+                     "undo", "redo", "reset"), "Tag, edit"),
+    **dict.fromkeys(("accept", "reject", "ignore", "flag", "note", "accept_unanimous"), "Decide"),
+    **dict.fromkeys(("next_paragraph", "previous_paragraph", "goto", "search", "next_match", "filter"), "Go, find"),
+}
+
+
+def key_group(row: KeyRow) -> str:
+    """The heading a key goes under: a label's key tags; an action by its binding id's last part."""
+    if row.binding_id == "(schema key)":
+        return "Tag, edit"
+    return GROUP_OF.get(row.binding_id.rpartition(".")[2], "Other")
 
 
 class HelpScreen(ModalScreen[None]):
@@ -28,13 +47,18 @@ class HelpScreen(ModalScreen[None]):
         self.keys = keys
         self.schema = schema
         self.labels_table = self._labels_table()
+        self.listed: dict[str, Text] = {}  # binding id -> its keys as the sheet lists them
         self.keys_table = self._keys_table()
+
+    # Keys and labels side by side from 110 columns; below, one column that scrolls (annotator.tcss).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012 (Textual declares it without ClassVar)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Keys and guidelines  (esc closes)"
-            yield Static(self.keys_table, id="help-keys")
-            yield Static(self.labels_table, id="help-labels")
+            with Horizontal(id="help-columns"):
+                yield Static(self.keys_table, id="help-keys")
+                yield Static(self.labels_table, id="help-labels")
 
     def on_mount(self) -> None:
         self.query_one("#help-box").focus()
@@ -62,16 +86,24 @@ class HelpScreen(ModalScreen[None]):
         return table
 
     def _keys_table(self) -> Table:
+        """The keys under group headings, each with what it does and, dim below, the binding id to remap it."""
         title = Text('Keys (remap in ~/.config/annotator/config.toml, section [keys]: binding_id = "key")',
                      style="italic")
-        table = Table(title=title,
-                      title_justify="left", expand=True, show_edge=False)
+        table = Table(title=title, title_justify="left", expand=True, show_edge=False, show_header=False)
         table.add_column("key", no_wrap=True)
         table.add_column("does", ratio=1)
-        table.add_column("binding id", no_wrap=True, style="dim")
+        grouped: dict[str, list[KeyRow]] = {}
         for row in self.keys:
-            keys = Text(display_text(" / ".join(row.keys)), style="bold") if row.keys else Text("(no key)", style="dim")
-            table.add_row(keys, Text(display_text(row.tooltip or row.title)), row.binding_id)  # ids: the key registry's
+            grouped.setdefault(key_group(row), []).append(row)
+        for heading in sorted(grouped, key=GROUPS.index):
+            table.add_section()
+            table.add_row(Text(heading, style="bold underline"), "")
+            for row in grouped[heading]:
+                keys = Text(display_text(" / ".join(row.keys)), style="bold") if row.keys else Text("(no key)", style="dim")
+                does = Text(display_text(row.tooltip or row.title))
+                does.append(f"\n{row.binding_id}", style="dim")  # ids: the key registry's
+                table.add_row(keys, does)
+                self.listed[row.binding_id] = keys
         return table
 
     def action_close(self) -> None:

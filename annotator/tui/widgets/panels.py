@@ -29,13 +29,40 @@ from annotator.core.display import display_text
 from annotator.core.schema import Schema
 from annotator.core.spans import Relation, Span
 from annotator.tui.widgets.sizing import needs_resize, resize_scroll_view
-from annotator.tui.widgets.tints import label_tints, tint_text
+from annotator.tui.widgets.tints import label_tints, span_background, tint_text
 
 
-def fit_parts(parts: Sequence[Text], width: int, separator: str = " · ", *, cuttable: int = 2) -> Text:
+def word_cut(text: Text, width: int) -> Text:
+    """`text` cut to `width` cells with an ellipsis after its last whole word that fits (inside
+    the first word only when no word fits whole; punctuation before the cut goes); `text` itself when it fits."""
+    if text.cell_len <= width:
+        return text
+    room = max(0, width - 1)  # the ellipsis takes a cell
+    cut = text.copy()
+    cut.truncate(room)
+    space = cut.plain.rstrip().rfind(" ")
+    if space > 0 and text.plain[room:room + 1] != " ":  # the last word was cut short: it goes
+        cut = cut[:space]
+    kept = cut.plain.rstrip(" ·:;,")  # "suggested:…" reads as a cut, "suggested…" as a pause
+    cut = cut[:len(kept)]
+    cut.append("…")
+    return cut
+
+
+def fit_parts(parts: Sequence[Text], width: int, separator: str = " · ", *, cuttable: int = 2,
+              squeeze: int | None = None) -> Text:
     """`parts` (most important first) joined on one line of `width` cells: those that fit whole,
     then the first that does not, cut with an ellipsis if it is one of the first `cuttable` and a few
-    cells are left (half a file name says nothing); the rest dropped."""
+    cells are left (half a file name says nothing); the rest dropped.
+
+    `squeeze`: the index of a part that gives way to the one after it (the status line's message to
+    the progress): it is cut at a word boundary (`word_cut`), or left out, so that both fit."""
+    if squeeze is not None and squeeze + 1 < len(parts):
+        kept = [*parts[:squeeze], parts[squeeze + 1]]
+        room = width - sum(part.cell_len for part in kept) - len(kept) * cell_len(separator)
+        if parts[squeeze].cell_len > room:
+            squeezed = [word_cut(parts[squeeze], room)] if room >= MIN_CUT else []
+            parts = [*parts[:squeeze], *squeezed, *parts[squeeze + 1:]]
     line = Text(no_wrap=True, overflow="ellipsis", end="")
     for number, part in enumerate(parts):
         joint = separator if line else ""
@@ -74,6 +101,7 @@ class TextLine(Widget):
         self.text = Text()
         self.parts: tuple[Text, ...] | None = None
         self.separator = " · "
+        self.squeeze: int | None = None
         self._drawn: tuple[Text, int, Strip] | None = None  # the text and width the strip was drawn for
 
     def show(self, text: Text) -> None:
@@ -82,14 +110,19 @@ class TextLine(Widget):
         self.text, self.parts = text, None
         self.refresh()
 
-    def show_parts(self, parts: Sequence[Text], separator: str = " · ") -> None:
-        """Show `parts`, most important first, joined by `separator`; at a narrow width the last ones go first."""
+    def show_parts(self, parts: Sequence[Text], separator: str = " · ", *, squeeze: int | None = None) -> None:
+        """Show `parts`, most important first, joined by `separator`; at a narrow width the last ones go
+        first (and the part at `squeeze` is shortened for the one after it: `fit_parts`)."""
         parts = tuple(parts)
-        if parts == self.parts and separator == self.separator:
+        if parts == self.parts and separator == self.separator and squeeze == self.squeeze:
             return
-        self.parts, self.separator = parts, separator
-        self.text = fit_parts(parts, self.content_region.width or 80, separator)
+        self.parts, self.separator, self.squeeze = parts, separator, squeeze
+        self.text = self.fitted(self.content_region.width or 80)
         self.refresh()
+
+    def fitted(self, width: int) -> Text:
+        """The parts as they fit `width`."""
+        return fit_parts(self.parts or (), width, self.separator, squeeze=self.squeeze)
 
     def render(self) -> Text:
         """The text shown (`render_line` draws it)."""
@@ -101,7 +134,7 @@ class TextLine(Widget):
             return Strip.blank(max(width, 0), self.rich_style)
         if self._drawn is None or self._drawn[0] is not self.text or self._drawn[1] != width:
             if self.parts is not None and (self._drawn is None or self._drawn[1] != width):
-                self.text = fit_parts(self.parts, width, self.separator)
+                self.text = self.fitted(width)
             strips = Visual.to_strips(self, visualize(self, self.text, markup=False), width, 1, self.visual_style)
             self._drawn = (self.text, width, strips[0])
         return self._drawn[2]
@@ -162,7 +195,7 @@ class LabelBar(TextLine):
 
     def _tint(self) -> None:
         """The swatches: the tint a span of each label is drawn on, told apart in 256 and 16 colours too."""
-        self._colors = label_tints(self._label_colors, self.background_colors[1]) \
+        self._colors = label_tints(self._label_colors, span_background(self)) \
             if self._label_colors and self.is_mounted else {}
 
     def render_line(self, y: int) -> Strip:
@@ -247,6 +280,7 @@ class SpanList(ScrollView, can_focus=False):
         self.highlighted: int | None = None
         self._text = ""
         self._colors: dict[str, Color] = {}
+        self._tints: dict[str, Color] | None = None  # `tints`: the colours on this theme's background
         self._base_style: Style | None = None
         self._links: dict[str, tuple[str, ...]] = {}
         self._rows: dict[str, SpanRow] = {}  # span id -> its row's text
@@ -254,6 +288,8 @@ class SpanList(ScrollView, can_focus=False):
         self._starts: list[int] = [0]  # the first line of each row, and the line count at the end
         self._width = 0  # the width the rows are cut at
         self._drawn: dict[str, tuple[SpanRow, bool, list[Strip]]] = {}  # span id -> its drawn lines
+        self.hint = ""  # shown while there is no span: the keys that make one
+        self.set_class(True, "-empty")
 
     @property
     def base_style(self) -> Style:
@@ -264,12 +300,21 @@ class SpanList(ScrollView, can_focus=False):
 
     def theme_changed(self) -> None:
         self._base_style = None
+        self._tints = None  # the rows' squares are tinted again when next drawn, on the new background
         self._drawn.clear()
         self.refresh()
 
+    @property
+    def tints(self) -> dict[str, Color]:
+        """Each label's square: the tint its spans are drawn on in the paragraph and its key on in the
+        label bar (`label_tints`), so a label looks the same everywhere, in 256 and 16 colours too."""
+        if self._tints is None:
+            self._tints = label_tints(self._colors, span_background(self)) if self.is_mounted else {}
+        return self._tints
+
     def natural_width(self) -> int:
-        """The cells the widest row takes on one line."""
-        return max((row.cells for row in self._rows.values()), default=0)
+        """The cells the widest row takes on one line (the hint's, while there is no span)."""
+        return max((row.cells for row in self._rows.values()), default=cell_len(self.hint))
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return max(1, self.natural_width()) + self.styles.scrollbar_size_vertical
@@ -293,6 +338,7 @@ class SpanList(ScrollView, can_focus=False):
         if not same_look:
             self._rows.clear()
             self._drawn.clear()
+            self._tints = None
         rows = {}
         for span in spans:
             row = self._rows.get(span.id)
@@ -304,6 +350,7 @@ class SpanList(ScrollView, can_focus=False):
             self._drawn = {span_id: drawn for span_id, drawn in self._drawn.items() if span_id in by_id}
         if self.highlighted is not None and self.highlighted >= len(self.spans):
             self.highlighted = None
+        self.set_class(not spans, "-empty")  # one row for the hint, the rest to the paragraph (annotator.tcss)
         if needs_resize(old_width, self.natural_width(), self.scrollable_content_region.width):
             self.refresh(layout=True)  # wider or narrower rows: the list takes the width they need
         self._cut_rows(self.scrollable_content_region.width)
@@ -376,7 +423,11 @@ class SpanList(ScrollView, can_focus=False):
         if width != self._width:
             self._drawn.clear()
             self._cut_rows(width)
+        if self._tints is None and self.spans:  # a new theme: the same rows, their squares in its tints
+            self._rows = {span.id: self._make_row(span, self._links.get(span.id, ())) for span in self.spans}
         if line >= self._starts[-1]:
+            if not self.spans and line == 0 and self.hint:
+                return self._hint_strip(width)
             return Strip.blank(width, self.base_style)
         index = bisect_right(self._starts, line) - 1
         span = self.spans[index]
@@ -391,7 +442,8 @@ class SpanList(ScrollView, can_focus=False):
     def _make_row(self, span: Span, links: Sequence[str]) -> SpanRow:
         line = Text(no_wrap=True, end="")
         color = self._colors.get(span.label)
-        line.append("■ ", style=color.rich_color.name if color else "")
+        tint = self.tints.get(span.label)
+        line.append("■ ", style=tint.rich_color.name if tint else "")
         line.append(display_text(span.label) + ("?" if span.suggested else ""), style="bold italic" if span.suggested else "bold")
         if span.suggested and span.score is not None:  # how sure the model is: what decides between `a` and ⌫
             line.append(f" {span.score:.2f}", style="italic")
@@ -406,6 +458,12 @@ class SpanList(ScrollView, can_focus=False):
         for link in links:
             line.append(f"  {display_text(link)}", style="italic")
         return SpanRow(span, tuple(links), line, line.plain, line.cell_len)
+
+    def _hint_strip(self, width: int) -> Strip:
+        hint = word_cut(Text(self.hint, style="dim italic", end=""), width)
+        hint.truncate(width, pad=True)
+        segments = list(hint.render(self.app.console))
+        return Strip(Segment.apply_style(segments, self.base_style), width).crop(0, width)
 
     def _render_row(self, row: SpanRow, highlighted: bool, width: int) -> list[Strip]:
         """The row's lines: cut where `cell_cuts` says, continuation lines indented."""
@@ -478,15 +536,27 @@ class Context(Widget):
             return Text()
         lines = [line.copy() for line in self.wrapped_lines(width)]
         if len(lines) > height:
-            if self.tail:
+            if self.tail:  # a blank row between two paragraphs at the cut stays blank, never holding a lone "…"
                 lines = lines[-height:]
                 first = lines[0]
                 cut = first.plain.find(" ")  # the word cut short gives way to the ellipsis
-                lines[0] = Text("…", style="dim italic") + (first[cut:] if cut > 0 else first[1:])
+                if first.plain.strip():
+                    lines[0] = Text("…", style="dim italic") + (first[cut:] if cut > 0 else first[1:])
             else:
-                lines = lines[:height]
-                last = lines[-1]
-                if last.cell_len >= width:
-                    last.right_crop(1)
-                lines[-1] = last + Text("…", style="dim italic")
+                shown = lines[:height]
+                if not shown[-1].plain.strip():  # the cut falls between two paragraphs: the next one's start
+                    shown[-1] = lines[height]   # takes the blank row, rather than a lone "…"
+                shown[-1] = ellipsis_after(shown[-1], width)  # more of the article follows
+                lines = shown
         return Text("\n", end="").join(lines)
+
+
+def ellipsis_after(line: Text, width: int) -> Text:
+    """The last row of a context cut short, with an ellipsis after a whole word (a space before it
+    after a sentence's end: "next. …", not "next.…"); the last word goes when there is no room."""
+    line = line.copy()
+    line.rstrip()
+    mark = "…" if line.plain[-1:].isalnum() else " …"
+    if line.cell_len + cell_len(mark) <= width:
+        return line + Text(mark, style="dim italic")
+    return word_cut(line, line.cell_len - 1)

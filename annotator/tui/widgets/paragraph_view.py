@@ -35,7 +35,7 @@ from annotator.tui.widgets.layout import (
     shown,
 )
 from annotator.tui.widgets.sizing import needs_resize, resize_scroll_view
-from annotator.tui.widgets.tints import FAINT, FAINTEST_STRONG, label_tints, tint_text
+from annotator.tui.widgets.tints import FAINT, FAINTEST_STRONG, label_tints, span_background, tint_text
 
 #: the character ranges `[start, end)` of the cursor and of the selection, where they are drawn by character
 CharRanges = tuple[tuple[int, int] | None, tuple[int, int] | None]
@@ -330,7 +330,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
     def _look(self, label: str) -> LabelLook:
         look = self._looks.get(label)
         if look is None:
-            background = self.background_colors[1]
+            background = span_background(self)
             color = self._colors.get(label, Color.parse("#999999"))
             # Tints told apart in 256 and 16 colours too, one per colour (a review's "ACTOR 2/3" is ACTOR's).
             colors = {other.hex: other for other in (*self._colors.values(), color)}

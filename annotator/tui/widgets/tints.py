@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from rich.color import ColorSystem
 from textual.color import Color
+from textual.dom import DOMNode
 
 TINT = 0.45  # a span's background: the label's colour this far into the background
 FAINT = 0.22  # a suggestion's, fainter
@@ -129,3 +130,10 @@ def label_tints(colors: Mapping[str, Color], background: Color, amount: float = 
     """Each label's tint on `background`: its colour blended in by about `amount` (at most `strongest`),
     told apart from the other labels' (in schema order) and from the background in 256 and in 16 colours."""
     return _tints(tuple(colors.items()), background, amount, strongest)
+
+
+def span_background(node: DOMNode) -> Color:
+    """What spans are drawn on: the paragraph's background (`$surface`). The paragraph, the label bar
+    and the span list tint every label against it, so a label has one colour in all three."""
+    paragraphs = node.screen.query("ParagraphView") if node.is_attached else ()
+    return next(iter(paragraphs), node).background_colors[1]
