@@ -236,6 +236,7 @@ class Annotator:
         wanted = set(gold)
         labels_at = {(start, end): label for start, end, label in gold}
         seen: set[str] = set()
+        settled: set[str] = set()
         while True:
             spans = self.screen.session.annotation.spans
             seen |= {span.id for span in spans if span.suggested}
@@ -243,6 +244,11 @@ class Annotator:
             if not wrong:
                 break
             target = wrong[0]
+            if target.id in settled:
+                text = self.screen.session.paragraph.text[target.start:target.end]
+                raise SystemExit(f"{self.screen.session.paragraph.id}: the suggestion {target.label} {text!r} "
+                                 "is still there after it was rejected or relabelled")
+            settled.add(target.id)
             for _ in range(len(spans) + 1):
                 selected = self.screen.selected_span()
                 if selected is not None and selected.id == target.id:
@@ -261,19 +267,30 @@ class Annotator:
 
     async def paragraph(self, gold: Sequence[Key]) -> None:
         self.run.spans += len(gold)
+        tried: set[Key] = set()
         while True:
             await self.settle_suggestions(gold)
             have = {(s.start, s.end, s.label) for s in self.screen.session.annotation.spans}
             missing = [key for key in gold if key not in have]
             if not missing:
                 break
+            if missing[0] in tried:
+                start, end, label = missing[0]
+                raise SystemExit(f"{self.screen.session.paragraph.id}: tagging {label} "
+                                 f"{self.screen.session.paragraph.text[start:end]!r} did not make that span "
+                                 f"(the screen said: {self.screen.message!r})")
+            tried.add(missing[0])
             await self.tag(missing[0])  # a tag may suggest more in this paragraph: settle them first
         await self.press("enter", "(paragraph)", "enter")
         while isinstance(self.screen.app.screen, AttributeScreen):  # refused: a span lacks a required value
             panel = self.screen.app.screen
             span, attribute = panel.span(), panel.attribute
             assert span is not None and attribute is not None
-            value = self.values[(span.start, span.end, span.label)][attribute.name]
+            value = self.values.get((span.start, span.end, span.label), {}).get(attribute.name)
+            if value is None:
+                text = self.screen.session.paragraph.text[span.start:span.end]
+                raise SystemExit(f"{self.screen.session.paragraph.id}: the gold gives no {attribute.name} for "
+                                 f"{span.label} {text!r}, which the schema requires: add it to the gold")
             self.run.for_values += 2
             await self.press("status keys", span.label, next(c.key for c in attribute.choices if c.value == value))
             await self.press("status keys", span.label, "enter")
