@@ -7,6 +7,7 @@ import json
 import re
 import tempfile
 from collections.abc import Callable
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -128,8 +129,8 @@ def test_every_reader_refuses_a_hostile_line_with_file_and_line(
     source, bad, good = _setup(tmp_path, HOSTILE[name], line_format)
     before = _snapshot(tmp_path)
     for command, argv in _commands(source, bad, good).items():
-        if command == "train":
-            pytest.importorskip("spacy")
+        if command.split()[0] in ("train", "suggest") and find_spec("spacy") is None:
+            continue  # they say spaCy is missing before reading anything: tested in test_suggest.py
         if command not in TOKENS_READ_ONLY_BY.get(name, {command}):
             continue
         assert main(argv) == 2, (command, capsys.readouterr())
