@@ -293,8 +293,8 @@ def check_record(record: Mapping[str, Any], tokens: Sequence[Mapping[str, Any]] 
     if not isinstance(record.get("id"), str) or not isinstance(text, str):
         raise RecordError("a record needs a string 'id' and a string 'text'")
     if tokens is None:
-        tokens = record.get("tokens") or []
-        if [text[token["start"] : token["end"]] for token in tokens] != [token["text"] for token in tokens]:
+        tokens = record.get("tokens") or ()
+        if tokens and [text[token["start"] : token["end"]] for token in tokens] != [token["text"] for token in tokens]:
             token = next(t for t in tokens if text[t["start"] : t["end"]] != t["text"])
             raise RecordError(f"{record['id']}: token {token['id']} {token['text']!r} is not text[{token['start']}:{token['end']}]")
     answer = record.get("answer")

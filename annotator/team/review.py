@@ -155,24 +155,38 @@ def _reading_order(record: Mapping[str, Any]) -> tuple[str, str, int, str]:
 
 
 def _candidates(versions: Sequence[Version]) -> tuple[Candidate, ...]:
-    proposers: dict[SpanKey, list[Span]] = {}
-    names: dict[SpanKey, list[str]] = {}
+    """Every distinct span of `versions` (one per annotator, in name order), in text order, with who proposed it.
+
+    A review plans every shared paragraph: each span is looked at once, and an annotator who drew the same
+    span twice is known by being the last proposer so far (their spans come one after another).
+    """
+    proposed: dict[SpanKey, tuple[list[Span], list[str]]] = {}
     for version in versions:
+        name = version.annotator
         for span in version.annotation.spans:
-            key = span_key(span)
-            if version.annotator in names.get(key, ()):
-                continue
-            proposers.setdefault(key, []).append(span)
-            names.setdefault(key, []).append(version.annotator)
+            key = (span.start, span.end, span.label)
+            found = proposed.get(key)
+            if found is None:
+                proposed[key] = ([span], [name])
+            elif found[1][-1] != name:
+                found[0].append(span)
+                found[1].append(name)
+    everyone = len(versions)
     return tuple(
         Candidate(
             span=replace(spans[0], suggested=False) if spans[0].suggested else spans[0],
-            proposers=tuple(names[key]),
-            unanimous=len(names[key]) == len(versions),
-            attributes_differ=len({span.attributes for span in spans}) > 1,
+            proposers=tuple(names),
+            unanimous=len(names) == everyone,
+            attributes_differ=len(spans) > 1 and len({span.attributes for span in spans}) > 1,
         )
-        for key, spans in sorted(proposers.items(), key=lambda item: (item[0][0], -item[0][1], item[0][2]))
+        for _, (spans, names) in sorted(proposed.items(), key=_text_order)
     )
+
+
+def _text_order(item: tuple[SpanKey, Any]) -> tuple[int, int, str]:
+    """Spans by start, the longer first, then by label."""
+    (start, end, label), _ = item
+    return start, -end, label
 
 
 @lru_cache(maxsize=8)
