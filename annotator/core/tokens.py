@@ -25,8 +25,11 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
-import regex
+if TYPE_CHECKING:
+    import regex
 
 # Bump whenever `tokenize` gives different tokens for any text; a unit test pins the tokens
 # of a fixed set of texts to this version (tests/unit/test_tokens.py).
@@ -123,7 +126,15 @@ _PATTERN = rf"""
 | (?P<other>\X)
 """
 
-_TOKEN = regex.compile(_PATTERN, regex.VERSION1 | regex.VERBOSE)
+
+@cache
+def _full_rules() -> regex.Pattern[str]:
+    """`_PATTERN`, compiled when a chunk first needs it: importing `regex` and compiling take some
+    13 ms, which a start whose open paragraph the shortcut below tokenizes whole never pays."""
+    import regex
+
+    return regex.compile(_PATTERN, regex.VERSION1 | regex.VERBOSE)
+
 
 # The shortcut. Most of an English news text is plain words, numbers and hyphenated names,
 # maybe followed by one comma or full stop, separated by single spaces. One pass of the
@@ -157,7 +168,7 @@ def tokenize(text: str) -> tuple[Token, ...]:
 
 
 def _tokenize(text: str, splitter: re.Pattern[str]) -> tuple[Token, ...]:
-    """Tokens from `splitter`'s matches: whitespace runs, finished tokens, or chunks for `_TOKEN`."""
+    """Tokens from `splitter`'s matches: whitespace runs, finished tokens, or chunks for the full rules (`_PATTERN`)."""
     tokens: list[Token] = []
     append = tokens.append
     length = len(text)
@@ -170,7 +181,7 @@ def _tokenize(text: str, splitter: re.Pattern[str]) -> tuple[Token, ...]:
             if start < end:
                 append(make_token(text[start:end], start, end, len(tokens), False))
         elif kind == "chunk":
-            for piece in _TOKEN.finditer(text, start):
+            for piece in _full_rules().finditer(text, start):
                 piece_start, piece_end = piece.span()
                 # A grapheme cluster runs on past a space after a Prepend character (U+0600
                 # ...); whitespace is never inside a token, so it stops where the chunk does.

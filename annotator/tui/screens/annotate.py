@@ -37,12 +37,7 @@ from annotator.core.session import EditRefused, MissingValue, Position, Session
 from annotator.core.spans import SPAN_NOTE, Annotation, Answer, Relation, Span
 from annotator.core.tokens import Token, token_at
 from annotator.tui.bindings import KeyRow, bound_keys, textual_bindings
-from annotator.tui.screens.attributes import AttributeScreen
 from annotator.tui.screens.background import Background, lookup_job, search_job
-from annotator.tui.screens.help import HelpScreen
-from annotator.tui.screens.note import FlagPrompt
-from annotator.tui.screens.prompt import PromptScreen
-from annotator.tui.screens.relations import RelationScreen
 from annotator.tui.widgets.panels import Context, LabelBar, SpanList, TextLine
 from annotator.tui.widgets.paragraph_view import ParagraphView
 
@@ -529,6 +524,8 @@ class AnnotateScreen(Screen[None]):
                     and missing is not None and self.session.missing_value() is None:
                 self.say(f"{done} · every required value is given: enter accepts")
 
+        from annotator.tui.screens.attributes import AttributeScreen  # a dialog: imported when opened
+
         self.app.push_screen(AttributeScreen(label, lambda: self.session.annotation.span(span_id),
                                              self.session.paragraph.text, set_value, missing=missing))
 
@@ -548,6 +545,8 @@ class AnnotateScreen(Screen[None]):
                           f"unlinked {relation.label}")
             else:
                 self.edit(lambda: self.session.relate(relation), f"linked {relation.label}")
+
+        from annotator.tui.screens.relations import RelationScreen  # a dialog: imported when opened
 
         annotation = self.session.annotation
         self.app.push_screen(RelationScreen(head, specs, annotation.spans, annotation.relations,
@@ -581,6 +580,9 @@ class AnnotateScreen(Screen[None]):
 
     def action_flag(self) -> None:
         """Flag with a note; on a flagged paragraph, its note to read and edit (the flag kept) or the flag to remove."""
+        from annotator.tui.screens.note import FlagPrompt  # dialogs: imported when opened
+        from annotator.tui.screens.prompt import PromptScreen
+
         annotation = self.session.annotation
         if annotation.flagged:
             def keep_flag(note: str | None) -> None:
@@ -607,6 +609,8 @@ class AnnotateScreen(Screen[None]):
             current, where, span_id = self.session.annotation.note, "the paragraph", None
         else:
             current, where, span_id = str(span.attrs.get(SPAN_NOTE) or ""), f"{span.label} {self.span_text(span)}", span.id
+
+        from annotator.tui.screens.prompt import PromptScreen  # a dialog: imported when opened
 
         def save(note: str | None) -> None:
             if note is not None:
@@ -793,6 +797,8 @@ class AnnotateScreen(Screen[None]):
         from it, closing the prompt (no `enter` needed)."""
         if self.cursor is None:
             return
+        from annotator.tui.screens.prompt import PromptScreen  # a dialog: imported when opened
+
         origin = self.cursor
         keys = screen_keys("annotate", getattr(self.app, "user_keymap", None))
         selecting = {"annotator.grow_selection": 1, "annotator.shrink_selection": -1}
@@ -865,6 +871,8 @@ class AnnotateScreen(Screen[None]):
         self.show_status()
 
     def action_goto(self) -> None:
+        from annotator.tui.screens.prompt import PromptScreen  # a dialog: imported when opened
+
         def go(value: str | None) -> None:
             if not value or not value.strip():
                 return
@@ -910,6 +918,8 @@ class AnnotateScreen(Screen[None]):
         return Position(article, number - 1) if 1 <= number <= count else None
 
     def action_search(self) -> None:
+        from annotator.tui.screens.prompt import PromptScreen  # a dialog: imported when opened
+
         def search(value: str | None) -> None:
             if value and value.strip():
                 self.last_search = value.strip()
@@ -963,6 +973,8 @@ class AnnotateScreen(Screen[None]):
         return out
 
     def action_help(self) -> None:
+        from annotator.tui.screens.help import HelpScreen  # a dialog: imported when opened
+
         self.app.push_screen(HelpScreen(self.key_list(), self.session.schema))
 
     def action_quit(self) -> None:
