@@ -65,6 +65,8 @@ _DIGITS = re.compile(r"\d+(?:[.,]\d+)*(?:[-–]\d+(?:[.,]\d+)*)?")  # "18", "16,
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)")  # "4th" of "4th Armoured Division"
 # Words between the two figures of a range: "10 to 15", "two or three"; "and" only after "between".
 RANGE_LINKS = frozenset({"to", "or", "-", "–"})
+# Figure words that "a" counts once: "a dozen", "a hundred", "more than a dozen civilians".
+SINGULAR_SCALES = frozenset({"dozen", "hundred", "thousand", "score"})
 
 # Nouns for people that a figure counts: the last word of a casualty phrase.
 PEOPLE = frozenset({
@@ -79,7 +81,7 @@ PEOPLE = frozenset({
     "syrians", "palestinians", "israelis", "lebanese", "iranians", "afghans", "ukrainians", "russians", "kurds",
     "yemenis", "somalis", "sudanese", "dead", "wounded", "injured", "casualties", "deaths", "bodies", "boy", "girl",
     "fishermen", "fisherman", "farmers", "shepherds", "crew", "crewmen", "teachers", "engineers", "firefighters",
-    "others",
+    "others", "terrorists", "extremists", "attackers", "assailants", "recruits", "cadets",
 })
 # Words that end a figure's noun phrase before any noun for people: verbs, prepositions, conjunctions,
 # pronouns, and things that are counted but are not people.
@@ -185,6 +187,8 @@ def _grow_number(tokens: Sequence[Token], index: int) -> tuple[int, int]:
         last += 1
     while first - 1 >= 0 and _is_number_word(tokens[first - 1]):
         first -= 1
+    if first >= 1 and tokens[first].text.lower() in SINGULAR_SCALES and tokens[first - 1].text.lower() == "a":
+        first -= 1  # "a dozen": the article is the figure's "one"
     # A range: "10 to 15", "two or three", "between 10 and 15", from either figure.
     if last + 2 < len(tokens) and _is_number(tokens[last + 2]) and _links_range(tokens, first, last + 1):
         last += 2
@@ -257,8 +261,13 @@ def _quantified_number_at(tokens: Sequence[Token], index: int) -> int | None:
             end = start + len(words)
             if start < 0 or end >= len(tokens):
                 continue
-            if tuple(t.text.lower() for t in tokens[start:end]) == words and _is_number(tokens[end]):
+            if tuple(t.text.lower() for t in tokens[start:end]) != words:
+                continue
+            if _is_number(tokens[end]):
                 return end
+            if tokens[end].text.lower() == "a" and end + 1 < len(tokens) \
+                    and tokens[end + 1].text.lower() in SINGULAR_SCALES:
+                return end + 1  # "more than a dozen"
     return None
 
 

@@ -95,6 +95,16 @@ FIGURES = [
     ("The blast killed two or three soldiers.", "two", "two or three soldiers"),
     ("Shelling killed 10-15 fighters overnight.", "10-15", "10-15 fighters"),
     ("The blast killed six soldiers and wounded two others.", "two", "two others"),
+    # "a" counting a dozen, a hundred: with or without a quantifier, from the figure or the quantifier
+    ("Raids killed more than a dozen civilians, mostly women.", "dozen", "more than a dozen civilians"),
+    ("Raids killed more than a dozen civilians, mostly women.", "more", "more than a dozen civilians"),
+    ("About a dozen soldiers were hurt.", "dozen", "About a dozen soldiers"),
+    ("A dozen people fled the village.", "dozen", "A dozen people"),
+    ("Shelling killed a hundred villagers.", "hundred", "a hundred villagers"),
+    ("Shelling killed scores of people.", "scores", "scores of people"),
+    # an adjective or a name before the counted noun
+    ("The result was 157 suspected terrorists killed and 1,378 arrested.", "157", "157 suspected terrorists"),
+    ("Gunmen killed six Pakistani soldiers.", "six", "six Pakistani soldiers"),
 ]
 
 FIGURES_THAT_STOP = [
@@ -115,6 +125,8 @@ FIGURES_THAT_STOP = [
     ("Police said 12 Hezbollah fighters were among them.", "Hezbollah", "Hezbollah"),  # a name stays a name
     ("Gunmen killed 18 in the village near the river.", "village", "village"),  # no people counted
     ("US forces carried out more than 150 attacks last year.", "last", "last"),
+    ("It was a dozen times worse.", "dozen", "a dozen"),  # "a dozen" of what is not people
+    ("A man was hurt.", "man", "man"),  # "a" before what is no figure word stays out
 ]
 
 
@@ -175,6 +187,13 @@ ATTRIBUTIONS = [
     ("Officials at Al-Noor Hospital said they had run out of blood.", "said", "Officials at Al-Noor Hospital said"),
     ("Villagers reached by phone warned that the road was mined.", "warned", "Villagers reached by phone warned"),
     ("Aid agencies estimate that 9,000 people fled.", "estimate", "Aid agencies estimate"),
+    # present tense and other forms; a document or a body as the source, its article in
+    ("It was a raid which local officials say killed 12 people.", "say", "local officials say"),
+    ("Afghan authorities have said they are investigating.", "said", "Afghan authorities have said"),
+    ("Two died. The statement said more were hurt.", "said", "The statement said"),
+    ("Later, a statement said two soldiers died.", "said", "a statement said"),
+    ("In Kyiv, the report said three died.", "said", "the report said"),
+    ("The governor said later that 19 people had been hurt.", "said", "The governor said"),
     # an apposition between commas belongs to the source
     ("A commander of the Eastern Shield Brigade, Abu Omar al-Jabouri, denied the claim.", "denied",
      "A commander of the Eastern Shield Brigade, Abu Omar al-Jabouri, denied"),
@@ -201,6 +220,7 @@ ATTRIBUTIONS_HOSTILE = [
     ("The militia, which said nothing, withdrew.", "said", "said"),
     ("The operation's stated aim was deterrence.", "stated", "stated"),  # an adjective after a possessive
     ("The reports could not be verified.", "reports", "reports"),  # a noun after an article
+    ("Witnesses put the toll at 18.", "put", "put"),  # "put" reports nothing
     ("Bombers struck depots officials said were used by the militia.", "said", "officials said"),  # no verb in it
     ("The United States said the strikes would go on.", "said", "The United States said"),  # a name, not a cue
     ("US and Afghan officials say the road is open.", "say", "US and Afghan officials say"),  # a shared source
