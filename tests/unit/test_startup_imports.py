@@ -1,7 +1,7 @@
 """What the annotate screen's start leaves unimported until a key or a paragraph needs it
 (docs/PERFORMANCE.md, "Start-up"): the dialogs (opening them is checked by the Pilot tests), the
-tokenizer's full rules with `regex`, and PyYAML (a schema kept in the cache is not read again:
-tests/unit/test_schema_cache.py).
+tokenizer's full rules with `regex`, PyYAML (a schema kept in the cache is not read again:
+tests/unit/test_schema_cache.py), and the phrase and casualty rules (`e`, and the first tag).
 
 Checked in a fresh interpreter, since this test session has imported everything already.
 """
@@ -18,7 +18,7 @@ DIALOGS = ("annotator.tui.screens.help", "annotator.tui.screens.prompt", "annota
 
 def loaded_after(code: str) -> set[str]:
     """The modules of `DIALOGS`, `regex` and `yaml` that a fresh interpreter has loaded after running `code`."""
-    watched = [*DIALOGS, "regex", "yaml"]
+    watched = [*DIALOGS, "regex", "yaml", "annotator.core.phrases", "annotator.core.casualty"]
     script = f"import json, sys\n{code}\nprint(json.dumps([m for m in {watched!r} if m in sys.modules]))"
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-500:]
