@@ -88,14 +88,20 @@ class CacheEntry:
 def cache_entry(path: Path, keymap: Mapping[str, str]) -> CacheEntry | None:
     """The cache's entry for the schema file at `path`, with its bytes read once; None when it is not a
     regular file that can be read (the reader then says what is wrong)."""
-    try:
-        with open(path, "rb") as handle:
-            status = os.fstat(handle.fileno())
+    try:  # a named pipe or a device given as the schema is left to the reader's refusal: never opened, or
+        if not stat.S_ISREG(os.stat(path).st_mode):  # if it becomes one meanwhile, not waited on
+            return None
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return None
+    with open(descriptor, "rb") as handle:
+        try:
+            status = os.fstat(descriptor)
             if not stat.S_ISREG(status.st_mode):
                 return None
             data = handle.read()
-    except OSError:
-        return None
+        except OSError:
+            return None
     key = _digest(repr((CACHE_FORMAT, sys.version, str(path), status.st_size, status.st_mtime_ns, _digest(data),
                         sorted(keymap.items()), _code_stamps())).encode("utf-8", "surrogateescape"))
     return CacheEntry(path, data, key)
