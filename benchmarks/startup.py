@@ -8,7 +8,8 @@ the same shape. Each run starts, one after the other in a 120x40 pseudo-terminal
 `terminal.py`): the floor, `floor_app.py` (a bare Textual app drawing the first article's
 first paragraph); `annotator annotate` on the three articles; and `annotator annotate` on
 the big corpus, each with a store of its own, after one untimed run of each (so that, as
-after any installation, Python has its bytecode and the files are in the page cache). First paint is the time from starting the
+after any installation, Python has its bytecode, the files are in the page cache and the
+schema is kept in the user's cache, `annotator.core.schema_cache`). First paint is the time from starting the
 process to the last byte of the first screen showing the paragraph's id (or, for the floor,
 its first word): the frame is over once nothing has come for 20 ms (Textual's footer draws
 its keys again a few tens of milliseconds later; that is not counted). Memory is the process's peak resident

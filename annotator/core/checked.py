@@ -13,7 +13,6 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
-from importlib import resources
 from itertools import count
 from operator import itemgetter
 from typing import Any, cast
@@ -165,9 +164,19 @@ def check_fields(record: Any, text: bytes | None = None) -> None:
 
 
 @cache
+def _record_schema() -> dict[str, Any]:
+    """The shipped record JSON Schema (`data/record.schema.json`), read when a record is first checked."""
+    from importlib import resources  # here: a start with no record to read does not pay for it
+
+    schema: dict[str, Any] = json.loads(resources.files("annotator").joinpath("data/record.schema.json")
+                                        .read_text(encoding="utf-8"))
+    return schema
+
+
+@cache
 def _record_checks() -> tuple[Callable[[Any], bool], Checker]:
     """Whether a record is right (fast: what every read pays), and what is wrong with one that is not."""
-    schema = json.loads(resources.files("annotator").joinpath("data/record.schema.json").read_text(encoding="utf-8"))
+    schema = _record_schema()
     compiler = _Compiler(schema)
     return compiler.predicate(schema, "#"), compiler.compile(schema, "#")
 
@@ -516,7 +525,7 @@ def _patterns() -> tuple[re.Pattern[bytes], re.Pattern[bytes]] | None:
 @cache
 def _record_patterns() -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
     """The pattern of a whole record and that of its tokens, over `_blanked` JSON text."""
-    schema = json.loads(resources.files("annotator").joinpath("data/record.schema.json").read_text(encoding="utf-8"))
+    schema = _record_schema()
     patterns = _Patterns(_Compiler(schema))
     record = re.compile(patterns.of(schema, "#").encode("ascii"))
     tokens = re.compile(patterns.of(schema["properties"]["tokens"], "#/properties/tokens").encode("ascii"))

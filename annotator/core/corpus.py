@@ -29,10 +29,11 @@ articles, or an article against the queued paragraphs known: `Corpus._check_read
 inside one large file are not looked for (that would mean parsing it all), and
 `article_index` finds the first.
 
-The index of a large file is compact: an `array` of line offsets (4 bytes a record, plus
-where they pass each 4 GiB), a 32-bit hash of each record's id taken from its line in the
-same pass (4 bytes; the id's JSON text, found without parsing the record), and the line
-numbers only where blank lines make them jump. So a million articles cost about 8 MB, and
+The index of a large file is compact: where one record in SAMPLE_RECORDS starts (sooner
+where records are long; half a byte a record), the others found by reading on from there
+(at most SAMPLE_BYTES), a 32-bit hash of each record's id taken from its line in the same
+pass (4 bytes; the id's JSON text, found without parsing the record), and the line numbers
+only where blank lines make them jump. So a million articles cost about 4.5 MB, and
 `article_index` is a dict look-up in checked sources and, in a large one, a search of the
 hashes in C followed by reading the record (rarely two) they point to: the file is never
 scanned.
@@ -66,8 +67,11 @@ MAX_PARAGRAPH_CHARS = 1_000_000
 SOURCE_SUFFIXES = (".txt", ".jsonl")
 FIRST_BLOCK_BYTES = 64 * 1024  # the first articles of a large file come after scanning this much
 BLOCK_BYTES = 128 * 1024  # blocks double up to this: few Python steps, little memory held or left fragmented
+SAMPLE_RECORDS = 32  # the index keeps where one record in this many starts ...
+SAMPLE_BYTES = 32 * 1024  # ... or sooner, so that reading a record reads at most this much before it
+SCAN_BYTES = 16 * 1024  # read at a time from a sample to the record wanted
 CACHE_ARTICLES = 128  # parsed articles kept per JSONL source
-_HASH_MASK = 0xFFFFFFFF  # id hashes, and offsets within 4 GiB, are kept in 32 bits
+_HASH_MASK = 0xFFFFFFFF  # id hashes are kept in 32 bits
 _PLAIN_ID_AT_START = re.compile(rb'[ \t\r]*\{[ \t\r]*"id"[ \t\r]*:[ \t\r]*("[^"\\]*")')
 _ID_AT_START = re.compile(rb'[ \t\r]*\{[ \t\r]*"id"[ \t\r]*:[ \t\r]*("(?:[^"\\]|\\.)*"|-?[0-9]+)')
 _ID_ANYWHERE = re.compile(rb'"id"[ \t\r]*:[ \t\r]*("(?:[^"\\]|\\.)*"|-?[0-9]+)')
@@ -362,49 +366,43 @@ def _id_hash(key: bytes) -> int:
 
 
 class _Offsets:
-    """Byte offsets of a file's records, in order, 4 bytes each: the low 32 bits in an array,
-    and the records where the offsets pass each 4 GiB (none in a smaller file)."""
+    """Where records' lines start, kept for one record in SAMPLE_RECORDS (sooner where records are
+    long, so that no sample is more than SAMPLE_BYTES before a record it stands for): the others
+    are found by reading forward from the sample before them (`_JsonlSource._line_at`).
+
+    Records are numbered by the file's non-blank lines, in order, and never renumbered (a
+    broken record found later is skipped by `_JsonlSource`, not taken out). 16 bytes a
+    sample, half a byte a record: a million records cost 0.5 MB instead of 4 MB.
+    """
 
     def __init__(self) -> None:
-        self._low = array("I")
-        self._steps: list[int] = []  # the first record at or past (k + 1) * 4 GiB, for each k
+        self._numbers = array("q")  # the records sampled ...
+        self._starts = array("q")  # ... and where their lines start
+        self.count = 0  # records added
 
-    def __len__(self) -> int:
-        return len(self._low)
+    def extend(self, starts: Sequence[int]) -> None:
+        """Records starting at `starts` (in order) come after those added so far."""
+        numbers, sampled = self._numbers, self._starts
+        number = self.count
+        for start in starts:
+            if not sampled or number - numbers[-1] >= SAMPLE_RECORDS or start - sampled[-1] >= SAMPLE_BYTES:
+                numbers.append(number)
+                sampled.append(start)
+            number += 1
+        self.count = number
 
-    def __getitem__(self, index: int) -> int:
-        return (bisect.bisect_right(self._steps, index) << 32) | self._low[index]
-
-    def extend(self, offsets: Sequence[int]) -> None:
-        high = len(self._steps) << 32
-        if offsets and offsets[-1] - high <= _HASH_MASK:  # the common case: within the current 4 GiB
-            self._low.extend(offsets if not high else [offset - high for offset in offsets])
-            return
-        for offset in offsets:
-            while offset >> 32 > len(self._steps):
-                self._steps.append(len(self._low))
-            self._low.append(offset & _HASH_MASK)
-
-    def __delitem__(self, index: int) -> None:
-        del self._low[index]
-        self._steps = [step - 1 if step > index else step for step in self._steps]
-
-    def index(self, offset: int) -> int | None:
-        """The record starting at byte `offset`, if one does."""
-        high = offset >> 32
-        if high > len(self._steps):
-            return None
-        low = self._steps[high - 1] if high else 0
-        up = self._steps[high] if high < len(self._steps) else len(self._low)
-        position = bisect.bisect_left(self._low, offset & _HASH_MASK, low, up)
-        return position if position < up and self._low[position] == offset & _HASH_MASK else None
+    def sample_before(self, number: int) -> tuple[int, int, int]:
+        """The last record sampled at or before record `number`, where its line starts, and the next record
+        sampled (or the count of records, if none is yet)."""
+        at = bisect.bisect_right(self._numbers, number)
+        return self._numbers[at - 1], self._starts[at - 1], self._numbers[at] if at < len(self._numbers) else self.count
 
 
 class _LineNumbers:
     """The line number (from 1) of each record of a file, kept only where it jumps.
 
-    Record `i` is on line `i + 1 + skipped`, where `skipped` (blank lines, and records found
-    broken and dropped) changes only where such lines are: a file without them costs nothing.
+    Record `i` is on line `i + 1 + skipped`, where `skipped` (the blank lines before it) changes
+    only where blank lines are: a file without them costs nothing.
     """
 
     def __init__(self) -> None:
@@ -429,30 +427,14 @@ class _LineNumbers:
                 self._starts.append(first + offset)
                 self._skipped.append(skipped)
 
-    def index_of(self, line: int) -> int | None:
-        """The record on `line` (if one of those added is), else None."""
-        firsts = [start + 1 + skipped for start, skipped in zip(self._starts, self._skipped)]
-        at = bisect.bisect_right(firsts, line) - 1
-        index = line - 1 - (self._skipped[at] if at >= 0 else 0)
-        below = self._starts[at + 1] if at + 1 < len(self._starts) else None
-        return index if index >= 0 and (below is None or index < below) else None
-
-    def remove(self, index: int) -> None:
-        """Record `index` is dropped: the ones after it move down by one and are one line further past their index."""
-        after = self._skipped_at(index + 1) + 1
-        kept = [(start, skipped) for start, skipped in zip(self._starts, self._skipped) if start < index]
-        moved = [(start - 1, skipped + 1) for start, skipped in zip(self._starts, self._skipped) if start > index + 1]
-        entries = [*kept, (index, after), *moved]
-        self._starts = array("q", (start for start, _ in entries))
-        self._skipped = array("q", (skipped for _, skipped in entries))
-
 
 class _JsonlSource:
     """A `.jsonl` file of articles: an index of where each record's line starts, read on demand.
 
-    The index (`_offsets`, `_line_numbers`, `_id_hashes`, `_more_ids`) is shared with the
-    background thread and guarded by `_changed`; records are read with `os.pread`, so reading
-    never moves a shared file position.
+    The index (`_offsets`, `_line_numbers`, `_id_hashes`, `_more_ids`, `_dropped`) is shared
+    with the background thread and guarded by `_changed`; records are read with `os.pread`, so
+    reading never moves a shared file position. The index numbers records by the file's
+    non-blank lines; `local` numbers (the articles) leave out the records found broken.
     """
 
     def __init__(self, path: Path, *, full_check: bool, known_ids: dict[str, tuple[int, str]]) -> None:
@@ -462,15 +444,17 @@ class _JsonlSource:
         self.before_waiting: Callable[[], None] = _nothing  # what starts the index thread, before waiting for it
         self.on_read: Callable[[Article, str], None] = _accept  # the corpus's checks of a record read late, by FILE:LINE
         self._known_ids = known_ids  # ids of the fully checked sources, for duplicates found late
-        self._offsets = _Offsets()  # byte offset where each record's line starts
+        self._offsets = _Offsets()  # where records' lines start
+        self._group: tuple[int, list[int]] = (-1, [])  # a sampled record, and where it and those after it start
         self._line_numbers = _LineNumbers()
         self._id_hashes = bytearray()  # large files: a 32-bit hash of each record's id (the first its line names)
-        self._more_ids: dict[int, list[int]] = {}  # id hash -> byte offsets of records naming it further on
+        self._more_ids: dict[int, list[int]] = {}  # id hash -> records naming it further on
+        self._dropped: list[int] = []  # records found broken and skipped, in order (large files)
         self._indexed_end = 0  # every complete line before this byte offset is indexed
         self._done = False
         self._changed = threading.Condition()
-        self._cache: OrderedDict[int, Article] = OrderedDict()  # by byte offset, most recent last
-        self._counted: set[int] = set()  # byte offsets of the records whose paragraphs are counted (large files)
+        self._cache: OrderedDict[int, Article] = OrderedDict()  # by record, most recent last
+        self._counted: set[int] = set()  # records whose paragraphs are counted (large files)
         self._paragraphs_of_read = 0
         self._paragraphs_of_checked = 0
         self._blocks: Iterator[tuple[list[tuple[int, int, bytes]], int]] = iter(())  # what the thread indexes
@@ -498,7 +482,7 @@ class _JsonlSource:
         """Parse every record now, so a broken one is refused before any work starts."""
         paragraphs = 0
         for lines, _ in self._line_blocks():
-            self._line_numbers.add(len(self._offsets), [line_number for _, line_number, _ in lines])
+            self._line_numbers.add(self._offsets.count, [line_number for _, line_number, _ in lines])
             for offset, line_number, raw in lines:
                 article = _article_from_record(raw, self.path, line_number, offset)
                 where = f"{self.path}:{line_number}"
@@ -512,7 +496,7 @@ class _JsonlSource:
                 else:
                     self._paragraphs_in[article.id] = len(article.paragraphs)
             self._offsets.extend([offset for offset, _, _ in lines])
-        if not self._offsets:
+        if not self._offsets.count:
             raise InputError(f"{self.path}: the file has only blank lines: nothing to annotate. "
                              f"Give one JSON object a line, e.g. {_EXAMPLE}")
         self._indexed_end = self.size
@@ -526,7 +510,7 @@ class _JsonlSource:
                 self._publish(lines, indexed_end)
                 if stop.is_set():
                     return
-            if not self._offsets:
+            if not self._offsets.count:
                 self.problems.append(f"{self.path}: the file has only blank lines: nothing to annotate.")
         except OSError as error:
             self.problems.append(f"{self.path}: reading stopped at an error ({error.strerror}); "
@@ -547,8 +531,9 @@ class _JsonlSource:
         keys = [found[1] if (found := plain(raw)) is not None else None for _, _, raw in lines]
         hashes = array("I", [hash(key) & _HASH_MASK if key is not None else 0 for key in keys])
         more: list[tuple[int, int]] = []
+        first_number = self._offsets.count  # only this thread adds records
         for position in [position for position, key in enumerate(keys) if key is None]:
-            offset, line_number, raw = lines[position]
+            _, line_number, raw = lines[position]
             first = _ID_AT_START.match(raw)
             if first is not None:
                 hashes[position] = _id_hash(_key_of_value(first[1]))
@@ -556,13 +541,13 @@ class _JsonlSource:
             named = [_key_of_value(value) for value in _ID_ANYWHERE.findall(raw)]
             named.append(_id_key(f"{self.path.stem}-{line_number}"))
             hashes[position] = _id_hash(named[0])
-            more += [(_id_hash(key), offset) for key in named[1:]]
+            more += [(_id_hash(key), first_number + position) for key in named[1:]]
         with self._changed:
-            self._line_numbers.add(len(self._offsets), [line_number for _, line_number, _ in lines])
+            self._line_numbers.add(first_number, [line_number for _, line_number, _ in lines])
             self._offsets.extend([offset for offset, _, _ in lines])
             self._id_hashes += hashes.tobytes()
-            for key_hash, offset in more:
-                self._more_ids.setdefault(key_hash, []).append(offset)
+            for key_hash, number in more:
+                self._more_ids.setdefault(key_hash, []).append(number)
             self._indexed_end = indexed_end
             self._changed.notify_all()
 
@@ -619,7 +604,7 @@ class _JsonlSource:
 
     @property
     def count(self) -> int:
-        return len(self._offsets)
+        return self._offsets.count - len(self._dropped)
 
     @property
     def paragraph_count(self) -> int:
@@ -627,7 +612,7 @@ class _JsonlSource:
         if self.full_check:
             return self._paragraphs_of_checked
         with self._changed:
-            return len(self._offsets) - len(self._counted) + self._paragraphs_of_read
+            return self.count - len(self._counted) + self._paragraphs_of_read
 
     def paragraph_estimate(self) -> tuple[int, bool]:
         """(paragraphs, exact): exact once every article has been read (or the file was checked); until
@@ -636,7 +621,7 @@ class _JsonlSource:
         if self.full_check:
             return self._paragraphs_of_checked, True
         with self._changed:
-            articles, read = len(self._offsets), len(self._counted)
+            articles, read = self.count, len(self._counted)
             if self._done and read == articles:
                 return self._paragraphs_of_read, True
             mean = self._paragraphs_of_read / read if read else 1.0
@@ -655,10 +640,13 @@ class _JsonlSource:
         if self.full_check:
             return {paragraph_id for paragraph_id, (article_id, index) in wanted.items()
                     if paragraph_id in self.queued or 0 <= index < self._paragraphs_in.get(article_id, 0)}
-        with self._changed:
-            hashes = set(array("I", bytes(self._id_hashes))) | set(self._more_ids)
-        return {paragraph_id for paragraph_id, (article_id, _) in wanted.items()
-                if _id_hash(_id_key(article_id)) in hashes or _id_hash(_id_key(paragraph_id)) in hashes}
+        hashed = {paragraph_id: (_id_hash(_id_key(article_id)), _id_hash(_id_key(paragraph_id)))
+                  for paragraph_id, (article_id, _) in wanted.items()}
+        looked_for = {key_hash for pair in hashed.values() for key_hash in pair}
+        with self._changed, memoryview(self._id_hashes) as raw, raw.cast("I") as hashes:
+            present = looked_for.intersection(hashes)  # one pass in C, holding only what is looked for
+            present |= looked_for.intersection(self._more_ids)
+        return {paragraph_id for paragraph_id, pair in hashed.items() if not present.isdisjoint(pair)}
 
     def wait_until_done(self, timeout: float | None = None) -> bool:
         self.before_waiting()
@@ -670,23 +658,23 @@ class _JsonlSource:
     def article(self, local: int) -> Article | None:
         """Article `local` of this file, waiting for the index to reach it; None past the end.
 
-        A broken record found here (in a large file) is taken out of the index and reported in
+        A broken record found here (in a large file) is skipped from then on and reported in
         `problems`, and the record after it is returned in its place.
         """
         while True:
             with self._changed:
-                if local >= len(self._offsets) and not self._done:
+                if local >= self.count and not self._done:
                     self.before_waiting()
-                    self._changed.wait_for(lambda: local < len(self._offsets) or self._done)
-                if local >= len(self._offsets):
+                    self._changed.wait_for(lambda: local < self.count or self._done)
+                if local >= self.count:
                     return None
-                offset, line = self._offsets[local], self._line_numbers.line(local)
-                end = self._end_of(local)
-                cached = self._cache.get(offset)
+                number = self._number(local)
+                line = self._line_numbers.line(number)
+                cached = self._cache.get(number)
                 if cached is not None:
-                    self._cache.move_to_end(offset)
+                    self._cache.move_to_end(number)
                     return cached
-            raw = os.pread(self._descriptor, max(end - offset, 0), offset).split(NEWLINE, 1)[0]
+            offset, raw = self._line_at(number)
             try:
                 article = _article_from_record(raw, self.path, line, offset)
                 if not self.full_check:
@@ -697,25 +685,88 @@ class _JsonlSource:
             except InputError as problem:
                 if self.full_check:
                     raise InputError(f"{self.path}: the file changed while open ({problem}). Open it again.") from None
-                self._drop(local, offset, str(problem))
+                self._drop(number, str(problem))
                 continue
             with self._changed:
-                self._cache[offset] = article
+                self._cache[number] = article
                 if len(self._cache) > CACHE_ARTICLES:
                     self._cache.popitem(last=False)
-                if not self.full_check and offset not in self._counted and self._offsets.index(offset) == local:
-                    self._counted.add(offset)  # a large file's article's paragraphs are counted once read
+                if not self.full_check and number not in self._counted:
+                    self._counted.add(number)  # a large file's article's paragraphs are counted once read
                     self._paragraphs_of_read += len(article.paragraphs)
             return article
 
     def where(self, local: int) -> str:
         """How messages name article `local`: FILE:LINE."""
         with self._changed:
-            return f"{self.path}:{self._line_numbers.line(local)}"
+            return f"{self.path}:{self._line_numbers.line(self._number(local))}"
 
-    def _end_of(self, local: int) -> int:
-        """Where record `local`'s line can end at the latest (call with `_changed` held)."""
-        return self._offsets[local + 1] if local + 1 < len(self._offsets) else self._indexed_end
+    def _number(self, local: int) -> int:
+        """The record that is article `local`: the records skipped as broken are not articles (call with `_changed` held)."""
+        number = local
+        for dropped in self._dropped:
+            if dropped > number:
+                break
+            number += 1
+        return number
+
+    def _line_at(self, number: int) -> tuple[int, bytes]:
+        """Where record `number`'s line starts, and the line (without its newline).
+
+        The index holds where the sample before it starts (`_Offsets`); the lines from there to the
+        next sample are read (some SAMPLE_BYTES), and where their records start is kept for the
+        next look-up, so records read in order cost one read of their stretch.
+        """
+        with self._changed:
+            first, start, following = self._offsets.sample_before(number)
+            group_first, known = self._group
+            if group_first != first:
+                known = [start]
+            limit = self._indexed_end  # where the last record's line ends at the latest
+            count = self._offsets.count
+        last = number + 1 if number + 1 < count else number  # the last record whose start is needed
+        if len(known) <= last - first:
+            through = following if following < count else count - 1  # the stretch's records, and the start of the next
+            known = known + self._starts_after(known[-1], through - first + 1 - len(known), limit)
+            with self._changed:
+                self._group = (first, known)
+        if len(known) <= number - first:  # the file is shorter than when it was indexed: the record reads as empty
+            return limit, b""
+        start = known[number - first]
+        end = known[last - first] if last > number and len(known) > last - first else limit
+        return start, os.pread(self._descriptor, max(end - start, 0), start).split(NEWLINE, 1)[0]
+
+    def _starts_after(self, start: int, wanted: int, limit: int) -> list[int]:
+        """Where the `wanted` records after the one starting at byte `start` start (fewer where `limit`, the
+        end of what is indexed, comes first): the lines between are read, blank ones skipped as
+        `_line_blocks` skips them, a line longer than a read looked at a piece at a time."""
+        starts: list[int] = []
+        line = start  # where the line being looked at starts
+        blank = False  # whether it holds only whitespace so far (the line at `start` is a record)
+        data, base, at = b"", start, 0  # bytes read, where in the file they start, where in them the rest of the line does
+        while len(starts) < wanted:
+            if at >= len(data):
+                base += len(data)
+                data = os.pread(self._descriptor, min(SCAN_BYTES, limit - base), base) if base < limit else b""
+                at = 0
+                if not data:  # the file's last line, without a newline
+                    if not blank and line != start:
+                        starts.append(line)
+                    break
+            newline = data.find(NEWLINE, at)
+            end = len(data) if newline < 0 else newline
+            if blank and (data[at:min(at + 1, end)] not in _BLANK_STARTS or data[at:end].strip()):
+                blank = False
+            if newline < 0:
+                at = len(data)
+                continue
+            if not blank and line != start:
+                starts.append(line)
+            at = newline + 1
+            line, blank = base + at, True
+            if line >= limit:
+                break
+        return starts
 
     def may_hold(self, local: int, folded: str) -> bool:
         """False only when article `local`'s text certainly lacks `folded` (casefolded text), seen from its
@@ -728,21 +779,23 @@ class _JsonlSource:
         if _JSON_ESCAPED.intersection(folded):
             return True
         with self._changed:
-            if local >= len(self._offsets) or self._offsets[local] in self._cache:
+            if local >= self.count:
                 return True
-            offset, end = self._offsets[local], self._end_of(local)
-        raw = os.pread(self._descriptor, max(end - offset, 0), offset).split(NEWLINE, 1)[0]
+            number = self._number(local)
+            if number in self._cache:
+                return True
+        raw = self._line_at(number)[1]
         if not raw.isascii() or b"\\u" in raw:
             return True
         return folded.isascii() and folded.encode("ascii") in raw.lower()  # an ASCII text folds to ASCII
 
-    def _drop(self, local: int, offset: int, problem: str) -> None:
+    def _drop(self, number: int, problem: str) -> None:
         """Skip a broken record for good: the articles after it move down by one."""
         with self._changed:
-            if local < len(self._offsets) and self._offsets[local] == offset:
-                del self._offsets[local]
-                del self._id_hashes[4 * local : 4 * local + 4]
-                self._line_numbers.remove(local)
+            at = bisect.bisect_left(self._dropped, number)
+            if at == len(self._dropped) or self._dropped[at] != number:  # not dropped already by another reader
+                self._dropped.insert(at, number)
+                self._id_hashes[4 * number : 4 * number + 4] = bytes(4)  # its id is not this file's any more
                 self.problems.append(f"{problem} The record is skipped.")
                 self._changed.notify_all()
 
@@ -770,8 +823,11 @@ class _JsonlSource:
                     found_at = hashes.find(needle, found_at + 4)
                 else:  # the bytes of two neighbouring hashes
                     found_at = hashes.find(needle, found_at + 1)
-            candidates += [local for local in map(self._offsets.index, self._more_ids.get(wanted, ())) if local is not None]
-        for local in sorted(set(candidates)):
+            candidates += self._more_ids.get(wanted, ())
+            dropped = self._dropped
+            locals_found = [number - bisect.bisect_left(dropped, number) for number in sorted(set(candidates))
+                            if number not in dropped]
+        for local in locals_found:
             article = self.article(local)
             if article is not None and article.id == article_id:
                 return local

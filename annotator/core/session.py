@@ -21,10 +21,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from annotator.core.casualty import casualty_status, parse_casualty
 from annotator.core.corpus import Article, Corpus, Paragraph
 from annotator.core.display import display_text
-from annotator.core.phrases import NUMBER_WORDS
 from annotator.core.records import RecordBuilder, annotation_from_record, kept_meta, to_record, tokens_of
 from annotator.core.schema import AttributeSpec, Label, Schema, migrate_span_label
 from annotator.core.spans import (
@@ -125,7 +123,6 @@ FUNCTION_WORDS = frozenset({
     "have", "had", "having", "do", "does", "did", "done", "will", "would", "shall", "should", "can", "could",
     "may", "might", "must", "ought",
 })
-_NOT_SUGGESTED_ALONE = FUNCTION_WORDS | NUMBER_WORDS  # "three", "dozens": figures in words
 _BARE_NUMBER = re.compile(r"[\d.,:/\-–]+")  # "18", "16,000", "3.5", "10-15"
 
 
@@ -137,7 +134,16 @@ def suggested_elsewhere_if_tagged(phrase: str) -> bool:
         return False
     if not word.isalpha() or (word.isupper() and len(word) > 1):  # several words, or an acronym ("US" is no "us")
         return True
-    return word.lower() not in _NOT_SUGGESTED_ALONE
+    return word.lower() not in _not_suggested_alone()
+
+
+@lru_cache(maxsize=1)
+def _not_suggested_alone() -> frozenset[str]:
+    """The function words and the figures in words ("three", "dozens"), made at the first tag: the figures'
+    words come with the casualty rules, which a start does not need before its first paint."""
+    from annotator.core.phrases import NUMBER_WORDS
+
+    return FUNCTION_WORDS | NUMBER_WORDS
 
 
 def _occurrence_count(annotation: Annotation) -> int:
@@ -414,6 +420,8 @@ class Session:
         values = {spec.name: spec.default for spec in label.attributes if spec.default is not None}
         count, qualifier = label.attribute("count"), label.attribute("qualifier")
         if count is not None and count.type == "integer" and qualifier is not None and qualifier.type == "choice":
+            from annotator.core.casualty import casualty_status, parse_casualty  # the first figure tagged
+
             paragraph = self.paragraph.text if text is None else text
             parsed = parse_casualty(paragraph[span.start : span.end])
             parsed["status"] = casualty_status(paragraph, span.start, span.end)

@@ -420,23 +420,69 @@ def test_the_index_of_a_large_file_costs_a_few_bytes_an_article(tmp_path: Path, 
     finally:
         tracemalloc.stop()
     assert corpus.article_count == count
-    assert held / count < 12  # an offset and an id hash, 4 bytes each; nothing else per record
+    assert held / count < 6  # an id hash (4 bytes) and a sampled offset (half a byte); nothing else per record
 
 
-def test_offsets_past_4_gib_keep_their_high_bits() -> None:
-    """A large file's offsets are stored in 4 bytes each: files of more than 4 GiB must still be read right."""
-    from annotator.core.corpus import _Offsets
+def test_the_index_samples_one_start_in_a_stretch_of_records_or_of_bytes() -> None:
+    """Starts are kept as 8-byte numbers (no file is too large), one per SAMPLE_RECORDS records or sooner."""
+    from annotator.core.corpus import SAMPLE_BYTES, SAMPLE_RECORDS, _Offsets
 
     gib4 = 1 << 32
-    offsets = [0, 7, gib4 - 5, gib4 + 3, gib4 + 90, 2 * gib4 + 1, 3 * gib4 + 2]
-    stored = _Offsets()
-    stored.extend(offsets[:2])
-    stored.extend(offsets[2:5])
-    stored.extend(offsets[5:])
-    assert [stored[i] for i in range(len(stored))] == offsets
-    assert [stored.index(offset) for offset in offsets] == list(range(len(offsets)))
-    assert stored.index(gib4 + 4) is None and stored.index(5 * gib4) is None
-    del stored[3]
-    del offsets[3]
-    assert [stored[i] for i in range(len(stored))] == offsets
-    assert [stored.index(offset) for offset in offsets] == list(range(len(offsets)))
+    offsets = _Offsets()
+    offsets.extend([100 * n for n in range(SAMPLE_RECORDS * 2 + 1)])  # short records: one start in SAMPLE_RECORDS
+    offsets.extend([3 * gib4 + SAMPLE_BYTES * n for n in range(3)])  # long ones (and past 4 GiB): each is sampled
+    assert offsets.count == SAMPLE_RECORDS * 2 + 4
+    two, last = SAMPLE_RECORDS * 2, SAMPLE_RECORDS * 2 + 3
+    assert [offsets.sample_before(n) for n in (0, SAMPLE_RECORDS - 1, SAMPLE_RECORDS, two)] == \
+        [(0, 0, SAMPLE_RECORDS), (0, 0, SAMPLE_RECORDS), (SAMPLE_RECORDS, 100 * SAMPLE_RECORDS, two),
+         (two, 100 * two, two + 1)]
+    assert offsets.sample_before(last) == (last, 3 * gib4 + 2 * SAMPLE_BYTES, last + 1)  # the next: the count
+
+
+def test_records_between_samples_are_read_exactly_whatever_their_lines(tmp_path: Path, opened: list[Corpus]) -> None:
+    """Records not sampled are found by reading lines from the sample before: blank lines of every kind,
+    records starting with spaces, lines longer than a read, CRLF, and a last line without a newline."""
+    from annotator.core.corpus import SAMPLE_BYTES, SCAN_BYTES
+
+    lines: list[str] = []
+    expected: list[str] = []
+    for number in range(2_000):
+        text = f"Record {number}." + (" long" * (SCAN_BYTES // 2) if number % 97 == 0 else "")
+        line = json.dumps({"id": f"r{number}", "text": text})
+        lines.append(("  \t" + line) if number % 13 == 0 else line)
+        expected.append(f"r{number}")
+        if number % 11 == 0:
+            lines.append(["", "  ", "\t\r", " " * (SCAN_BYTES + 5), "\x0b\x0c"][number % 5])
+    big = write_bytes(tmp_path / "big.jsonl", ("\r\n".join(lines[:1_000]) + "\n" + "\n".join(lines[1_000:])).encode())
+    assert big.stat().st_size > 20 * SAMPLE_BYTES
+    corpus = open_corpus(opened, big, full_check_bytes=1024)
+    assert corpus.wait_until_indexed(timeout=60) and corpus.article_count == len(expected)
+    backwards = [corpus.article(index).id for index in reversed(range(len(expected)))]
+    assert backwards == expected[::-1]
+    assert [article.id for article in corpus] == expected
+    assert [corpus.article_index(wanted) for wanted in ("r0", "r13", "r97", "r1000", "r1999")] == [0, 13, 97, 1_000, 1_999]
+    assert corpus.article(97).text.endswith(" long") and corpus.problems == []
+
+
+def test_a_broken_record_that_is_a_sample_is_skipped_like_any_other(tmp_path: Path, opened: list[Corpus]) -> None:
+    from annotator.core.corpus import SAMPLE_RECORDS
+
+    broken = {0: "{broken", SAMPLE_RECORDS: "{broken", SAMPLE_RECORDS + 1: "{broken", 999: "{broken"}
+    path = write_records(tmp_path / "big.jsonl", 1_000, broken=broken)
+    corpus = open_corpus(opened, path, full_check_bytes=1024)
+    assert corpus.wait_until_indexed(timeout=60)
+    ids = [article.id for article in corpus]
+    assert ids == [f"r{n}" for n in range(1_000) if n not in broken]
+    assert corpus.article(SAMPLE_RECORDS - 1).id == f"r{SAMPLE_RECORDS + 2}"  # three skipped before it
+    assert [problem.split(":")[1] for problem in corpus.problems] == ["1", str(SAMPLE_RECORDS + 1),
+                                                                     str(SAMPLE_RECORDS + 2), "1000"]
+    assert corpus.article_index("r998") == 995 and corpus.article_index(f"r{SAMPLE_RECORDS}") is None
+
+
+def test_paragraphs_held_by_a_large_file_are_found_by_their_ids_hashes(tmp_path: Path, opened: list[Corpus]) -> None:
+    path = write_records(tmp_path / "big.jsonl", 5_000, broken={4_000: '{"id": "r4000", "text": 4}'})
+    corpus = open_corpus(opened, path, full_check_bytes=1024)
+    assert corpus.wait_until_indexed(timeout=60)
+    assert corpus.article(4_000).id == "r4001"  # r4000 read, refused and skipped
+    wanted = ["r0#0", "r4999#1", "r4999#5", "r4000#0", "elsewhere#0", "r12#0"]
+    assert corpus.paragraphs_held(wanted) == {"r0#0", "r4999#1", "r4999#5", "r12#0"}  # any index of an article not read

@@ -30,7 +30,6 @@ from textual.worker import Worker
 from annotator.core.corpus import Paragraph
 from annotator.core.display import display_text
 from annotator.core.keys import canonical_key, screen_keys
-from annotator.core.phrases import grow_phrase
 from annotator.core.schema import AttributeSpec
 from annotator.core.search import TextSearch
 from annotator.core.session import EditRefused, MissingValue, Position, Session
@@ -782,6 +781,8 @@ class AnnotateScreen(Screen[None]):
     def action_phrase(self) -> None:
         if self.cursor is None:
             return
+        from annotator.core.phrases import grow_phrase  # here: the phrase rules are not needed before the first paint
+
         self.anchor_token, self.cursor = grow_phrase(self.tokens, self.selection, self.cursor)
         self.show_cursor()
 

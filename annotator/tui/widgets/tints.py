@@ -113,12 +113,30 @@ def _tints(colors: tuple[tuple[str, Color], ...], background: Color, amount: flo
     tints: dict[str, Color] = {}
     for name, color in colors:
         options = list(_candidates(color, background, amount, strongest))
-        apart_in = {system: [c for c in options if rounded(c, system) not in taken[system]] for system in ROUNDED}
-        both = [c for c in apart_in[ColorSystem.EIGHT_BIT] if c in apart_in[ColorSystem.STANDARD]]
-        # With more labels than 16 colours can tell apart, 256 colours still can (the tag names the label).
-        apart = [c for c in both if _readable(c)] or both or apart_in[ColorSystem.EIGHT_BIT] or options
-        # Of those, the first that a 256-colour terminal still draws in the label's hue (blue stays blue).
-        chosen = next((c for c in apart if _keeps_hue(color, c)), apart[0])
+        # The candidates apart from the others in 256 colours, of those the ones apart in 16 as well, and
+        # of those the ones whose text reads: with more labels than 16 colours can tell apart, 256 colours
+        # still can (the tag names the label). Looked at in order, and only until the first that reads
+        # and that a 256-colour terminal still draws in the label's hue (blue stays blue): a start pays
+        # for every label's tints, twice, before its first paint.
+        apart_in_256: list[Color] = []
+        apart_in_both: list[Color] = []
+        readable: list[Color] = []
+        chosen: Color | None = None
+        for candidate in options:
+            if rounded(candidate, ColorSystem.EIGHT_BIT) in taken[ColorSystem.EIGHT_BIT]:
+                continue
+            apart_in_256.append(candidate)
+            if rounded(candidate, ColorSystem.STANDARD) in taken[ColorSystem.STANDARD]:
+                continue
+            apart_in_both.append(candidate)
+            if _readable(candidate):
+                readable.append(candidate)
+                if _keeps_hue(color, candidate):
+                    chosen = candidate
+                    break
+        if chosen is None:  # none reads in the label's hue: the first in its hue of the best group there is
+            apart = readable or apart_in_both or apart_in_256 or options
+            chosen = next((c for c in apart if _keeps_hue(color, c)), apart[0])
         for system in ROUNDED:
             taken[system].add(rounded(chosen, system))
         tints[name] = chosen
