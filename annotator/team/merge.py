@@ -417,25 +417,30 @@ def merge_stores(paths: Sequence[Path], out: Path, *, schema: Schema | None = No
         tokens = _TokensWriter(inputs)
         same_second: list[tuple[int, dict[str, Any], int]] = []  # (input, record, merged _seq) at this _timestamp
         second: float | None = None
+        several = len(inputs) > 1  # only lines of two inputs can be the same version
         origin_of = [to_json(path.name) for path in paths]
+        stem_of = [stems[path] for path in paths]
         batch: list[bytes] = []
+        seq = 0
         for stamp, number, line, record, raw in _merged_lines(inputs):
-            if stamp != second:
-                second, same_second = stamp, []
-            twin = next((seq for other, seen, seq in same_second
-                         if other != number and _version(seen) == _version(record)), None) if same_second else None
-            if twin is not None:
-                merged_seq[number][line] = twin
-                counts["duplicates"] += 1
-                continue
-            seq = counts["lines"] = counts["lines"] + 1
+            if several:
+                if stamp != second:
+                    second, same_second = stamp, []
+                twin = next((seq for other, seen, seq in same_second
+                             if other != number and _version(seen) == _version(record)), None) if same_second else None
+                if twin is not None:
+                    merged_seq[number][line] = twin
+                    counts["duplicates"] += 1
+                    continue
+            seq = counts["lines"] = seq + 1
             merged_seq[number][line] = seq
-            same_second.append((number, record, seq))
+            if several:
+                same_second.append((number, record, seq))
             reverts = record.get("_reverts")
             if isinstance(reverts, int):
                 target = inputs[number].index_of_seq(reverts, line)
                 reverts = merged_seq[number][target] if target is not None else reverts
-            annotators.add(annotator_of(record, stems[paths[number]]))
+            annotators.add(annotator_of(record, stem_of[number]))
             paragraphs.add(record["id"])
             reverts = reverts if isinstance(reverts, int) else None
             tokens_json = tokens.tokens_to_write(number, line, record, raw)
