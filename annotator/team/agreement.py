@@ -36,7 +36,8 @@ from itertools import combinations
 from operator import itemgetter
 from typing import Any, TypeVar
 
-from annotator.team.merge import Latest, TeamRecords, without_cycle_collection
+from annotator.core.store import without_cycle_collection
+from annotator.team.merge import Latest, TeamRecords
 
 OUTSIDE = "O"
 _WHITESPACE = re.compile(r"\s")  # what `str.isspace` calls whitespace, character for character

@@ -24,7 +24,6 @@ only where a line's tokens differ from the ones its paragraph's last line with t
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import heapq
 import json
@@ -40,7 +39,14 @@ from annotator.core.errors import InputError
 from annotator.core.files import write_atomically
 from annotator.core.records import to_json
 from annotator.core.schema import Schema, migrate_record_labels
-from annotator.core.store import LineReader, StoreContents, encode_line, read_store, relocated_line
+from annotator.core.store import (
+    LineReader,
+    StoreContents,
+    encode_line,
+    read_store,
+    relocated_line,
+    without_cycle_collection,
+)
 
 MERGED_FROM = "_merged_from"
 _PLACE_FIELDS = ("_seq", "_reverts", MERGED_FROM)
@@ -226,23 +232,6 @@ def _unique_stems(paths: Sequence[Path]) -> list[str]:
 def annotator_of(record: Mapping[str, Any], fallback: str) -> str:
     name = record.get("_annotator_id")
     return name if isinstance(name, str) and name else fallback
-
-
-@contextmanager
-def without_cycle_collection() -> Iterator[None]:
-    """Pause Python's cycle collector for a pass over whole stores.
-
-    Such a pass makes millions of short-lived dicts and keeps a fact per paragraph, none of
-    them in a reference cycle; the collector would only walk what is kept, again and again
-    (about a sixth of the time on a million lines). Reference counting frees the rest as usual.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def read_team(paths: Sequence[Path], *, by_store: bool = False, schema: Schema | None = None) -> TeamRecords:

@@ -35,10 +35,10 @@ from annotator.core.records import (
 )
 from annotator.core.schema import Schema, migrate_record_labels
 from annotator.core.spans import Annotation, Answer, RejectedSpan, Relation, Span, snap_to_tokens
-from annotator.core.store import Store
+from annotator.core.store import Store, without_cycle_collection
 from annotator.core.tokens import Token
 from annotator.team.agreement import counts_as_done
-from annotator.team.merge import SavedLine, TeamRecords, without_cycle_collection
+from annotator.team.merge import SavedLine, TeamRecords
 
 SpanKey = tuple[int, int, str]  # start, end, label: what "the same span" means here (as exact F1)
 AGREED_BY = "agreed_by"
