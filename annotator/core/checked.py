@@ -448,6 +448,7 @@ _NUMBER = r"-?[0-9]++(?:\.[0-9]++)?+(?:[eE][-+]?+[0-9]++)?+"
 _NEVER = r"(?!)"
 #: the members a store line begins with, in order (`store._HEADER`); the rest follow in the schema's order
 LINE_HEADER = ("id", "_seq", "_action", "_reverts", "answer", "flagged", "_tokenizer")
+_LINE_STARTS = 3  # `id`, `_seq` and `_action`: every store line of this format begins with them
 
 
 def _members(member: str, opening: str) -> str:
@@ -616,8 +617,10 @@ class _Patterns:
         return self.of(extra, f"{pointer}/additionalProperties") if isinstance(extra, dict) else self.anything
 
     def written(self, schema: Mapping[str, Any]) -> str:
-        """A record as a store line writes it: `id` first, the members named in `LINE_HEADER` then the others
-        the schema names, in that order, each optional, then any members the schema does not name.
+        """A record as a store line writes it: `id`, `_seq` and `_action`, the other members named in
+        `LINE_HEADER` then the others the schema names, in that order, each optional, then any members the
+        schema does not name. A record that does not begin so (a line of the older format, which ends with
+        `_seq`) is refused at its second member, not after its tokens.
 
         Each member is matched by its own rule, as in `of(schema, "#")`, which matches the same members in
         any order: what this matches, that does. A line as written is matched member after member, not
@@ -629,7 +632,8 @@ class _Patterns:
                   for key in dict.fromkeys((*LINE_HEADER, *named)) if key in named or others}
         members = [f'"{re.escape(key)}":{value}' for key, value in values.items()]
         rest = f"(?:,{self._other(schema, '#', named)})*+" if others else ""
-        return r"\{" + members[0] + "".join(f"(?:,{member})?+" for member in members[1:]) + rest + r"\}"
+        return r"\{" + ",".join(members[:_LINE_STARTS]) + "".join(f"(?:,{member})?+" for member in members[_LINE_STARTS:]) \
+            + rest + r"\}"
 
 
 def _integer(minimum: float | None, maximum: float | None) -> str:

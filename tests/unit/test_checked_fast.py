@@ -87,6 +87,9 @@ def test_a_store_line_is_matched_in_its_own_order_and_a_record_of_another_order_
     shuffled = to_json(dict([members[0], *reversed(members[1:])])).encode("utf-8")
     assert not written.fullmatch(checked_module._blanked(shuffled))
     assert fields_right(shuffled, checked_json(shuffled))
+    older = plain_text(record)  # the older format: `_seq` and `_action` last
+    assert not written.fullmatch(checked_module._blanked(older))
+    assert fields_right(older, checked_json(older))
 
 
 def test_tokens_as_the_store_writes_them_are_right_and_surrogates_are_not() -> None:
