@@ -17,7 +17,9 @@ median time counts, and the median of the pairs' ratios. CPU time and peak RSS c
 baseline. Opening is measured twice: the first open builds the index beside the store, the
 next ones (resume) read it. `review` opens a screen, so what is timed is what it does before:
 reading the stores and planning the review. A store in the older format (tokens in every
-line) of the middle size is measured too. With `--before FOLDER` (a folder holding an earlier
+line) of the middle size is measured too. First, each command's start-up: its whole process on
+a store of 20 lines (what it pays besides reading). Every process keeps the bytecode Python
+compiles, as an installed package has it (`ENVIRONMENT`). `--folder` is made if it is missing. With `--before FOLDER` (a folder holding an earlier
 version's `annotator/` package, e.g. one commit's tree copied out), each command also runs with
 that code (`PYTHONPATH=FOLDER`) right after the same `json.loads` run, so the two versions
 alternate under the same load; its row follows, marked "(before)".
@@ -173,6 +175,11 @@ def generate(path: Path, lines: int, *, old_format: bool = False) -> int:
     return paragraphs
 
 
+#: the processes' environment: Python keeps the bytecode it compiles, as for any installed package (this
+#: machine's environment turns that off, and every process would compile each module again: 0.05-0.1 s)
+ENVIRONMENT = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
     """Seconds, CPU seconds (user + system) and peak RSS (MB) of one whole process.
 
@@ -182,7 +189,7 @@ def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, f
     """
     started = time.perf_counter()
     done = subprocess.run(["/usr/bin/time", "-f", "usage %M %U %S", *command], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, check=False, env=env)
+                          stderr=subprocess.PIPE, text=True, check=False, env=env or ENVIRONMENT)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
@@ -199,11 +206,45 @@ RESUME = ("import sys\nfrom annotator.core.store import Store\nstore = Store(sys
           "contents.get(last); contents.decided_count(); store.history.undo()\nstore.close()")
 
 
+def store_commands(python: str, path: Path, out: Path, merged: Path) -> list[tuple[str, list[str]]]:
+    """(what, command line) of each thing timed on the store `path`."""
+    annotator = [python, "-m", "annotator"]
+    return [
+        ("first open (scan, index written)", [python, "-c", RESUME, str(path)]),
+        ("resume (index read)", [python, "-c", RESUME, str(path)]),
+        ("stats --json", [*annotator, "stats", "--json", str(path)]),
+        ("agree --json", [*annotator, "agree", "--json", str(path)]),
+        ("export jsonl (all paragraphs)", [*annotator, "export", str(path), "--format", "jsonl",
+                                           "--include", "unfinished,rejected,ignored", "--out", str(out)]),
+        ("merge", [*annotator, "merge", str(path), "--out", str(merged)]),
+        ("review: reading and planning, before the screen", [python, "-c", REVIEW, str(path)]),
+    ]
+
+
+def start_ups(folder: Path, python: str, only: list[str] | None) -> None:
+    """Each command's start-up: its whole process on a store of 20 lines, whose reading costs next to nothing
+    (the interpreter, the modules the command imports, its arguments and its output), and a bare `python`."""
+    path = folder / "start-up.jsonl"
+    generate(path, 20)
+    out, merged = folder / "start-up.export.jsonl", folder / "start-up.merged.jsonl"
+    figures = []
+    for what, command in [("python -c pass", [python, "-c", "pass"]), *store_commands(python, path, out, merged)[2:]]:
+        if only is not None and what != "python -c pass" and not any(what.startswith(name) for name in only):
+            continue
+        runs = []
+        for _ in range(4):  # the first run also writes the bytecode the others read
+            runs.append(run(command))
+            out.unlink(missing_ok=True)
+            merged.unlink(missing_ok=True)
+        figures.append(f"{what.split(':')[0]} {min(r[0] for r in runs[1:]):.2f} s (CPU {min(r[1] for r in runs[1:]):.2f} s)")
+    print("start-up, each command on a 20-line store (best of 3): " + "; ".join(figures))
+    path.unlink()
+
+
 def stores(folder: Path, sizes: list[int], repeat: int | None, only: list[str] | None = None,
            before: Path | None = None) -> None:
     python = sys.executable
-    start_up = min(run([python, "-m", "annotator", "--version"])[0] for _ in range(3))
-    print(f"start-up of `python -m annotator --version`: {start_up:.2f} s (part of every command below)")
+    start_ups(folder, python, only)
     cases = [(size, False) for size in sizes]
     if len(sizes) > 1:
         cases.insert(2 if len(sizes) > 2 else 1, (sizes[1], True))
@@ -218,19 +259,8 @@ def stores(folder: Path, sizes: list[int], repeat: int | None, only: list[str] |
               f"(generated in {made:.0f} s)")
         repeats = repeat or (3 if size < 1_000_000 else 1)
         out, merged = folder / "export.jsonl", folder / "merged.jsonl"
-        annotator = [python, "-m", "annotator"]
         index = Path(path.parent, f".{path.name}.index")
-        commands: list[tuple[str, list[str]]] = [
-            ("first open (scan, index written)", [python, "-c", RESUME, str(path)]),
-            ("resume (index read)", [python, "-c", RESUME, str(path)]),
-            ("stats --json", [*annotator, "stats", "--json", str(path)]),
-            ("agree --json", [*annotator, "agree", "--json", str(path)]),
-            ("export jsonl (all paragraphs)", [*annotator, "export", str(path), "--format", "jsonl",
-                                               "--include", "unfinished,rejected,ignored", "--out", str(out)]),
-            ("merge", [*annotator, "merge", str(path), "--out", str(merged)]),
-            ("review: reading and planning, before the screen", [python, "-c", REVIEW, str(path)]),
-        ]
-        commands = [(what, command) for what, command in commands
+        commands = [(what, command) for what, command in store_commands(python, path, out, merged)
                     if only is None or any(what.startswith(name) for name in only)]
         if not any(what.startswith("first open") for what, _ in commands):
             run([python, "-c", RESUME, str(path)])  # the index the commands find beside a store annotate wrote
@@ -242,7 +272,7 @@ def stores(folder: Path, sizes: list[int], repeat: int | None, only: list[str] |
         loads_rss = 0.0
         versions: list[tuple[str, dict[str, str] | None]] = [("", None)]
         if before is not None:
-            versions.append((" (before)", {**os.environ, "PYTHONPATH": str(before.resolve())}))
+            versions.append((" (before)", {**ENVIRONMENT, "PYTHONPATH": str(before.resolve())}))
         for what, command in commands:
             # A few runs (the machine is shared), each just after json.loads of the same file, so that
             # a ratio compares two runs made under the same load; the medians count.
@@ -328,6 +358,8 @@ def main() -> None:
     parser.add_argument("--before", type=Path, help="a folder holding an earlier `annotator/` package: each command "
                         "also runs with it, alternately with this code")
     args = parser.parse_args()
+    if args.folder is not None:
+        args.folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.folder) as name:
         folder = Path(name)
         if args.only in (None, "save"):

@@ -52,19 +52,13 @@ def span_to_dict(span: Span, text: str) -> dict[str, Any]:
 
 def span_from_dict(data: Mapping[str, Any]) -> Span:
     """The span a record's dict describes; its label, id and source kept once in memory however many spans share them."""
-    attributes = data.get("attributes") or {}
-    return Span(
-        start=int(data["start"]),
-        end=int(data["end"]),
-        label=sys.intern(str(data["label"])),
-        token_start=int(data["token_start"]),
-        token_end=int(data["token_end"]),
-        id=sys.intern(str(data.get("id") or "")),
-        attributes=tuple(sorted(attributes.items())),
-        source=sys.intern(str(data.get("source") or "manual")),
-        score=data.get("score"),
-        suggested=bool(data.get("suggested", False)),
-    )
+    get, intern = data.get, sys.intern
+    attributes = get("attributes")
+    # by position, in `Span`'s order: a review builds one for every span of every version it plans
+    return Span(int(data["start"]), int(data["end"]), intern(str(data["label"])), int(data["token_start"]),
+                int(data["token_end"]), intern(str(get("id") or "")),
+                tuple(sorted(attributes.items())) if attributes else (), intern(str(get("source") or "manual")),
+                get("score"), bool(get("suggested", False)))
 
 
 def _relation_to_dict(relation: Relation, spans: Mapping[str, Span]) -> dict[str, Any]:

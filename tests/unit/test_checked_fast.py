@@ -75,6 +75,23 @@ def test_the_lines_this_tool_writes_take_the_fast_path(make: Any, meta: dict[str
     assert fields_right(merged, checked_json(merged))
 
 
+def test_a_store_line_is_matched_in_its_own_order_and_a_record_of_another_order_in_any() -> None:
+    """The pattern of a line as the store writes it finds it right by itself; a record whose members come in
+    another order (the older format, a file made by hand) is found right by the pattern of any order."""
+    record = full_record()
+    written, _ = checked_module._record_patterns()
+    line = header_text(record, tokens=False)
+    assert written.fullmatch(checked_module._blanked(line))
+    assert written.fullmatch(checked_module._blanked(line[:-1] + b',"_merged_from":{"store":"a.jsonl","seq":3}}'))
+    members = list(json.loads(line).items())
+    shuffled = to_json(dict([members[0], *reversed(members[1:])])).encode("utf-8")
+    assert not written.fullmatch(checked_module._blanked(shuffled))
+    assert fields_right(shuffled, checked_json(shuffled))
+    older = plain_text(record)  # the older format: `_seq` and `_action` last
+    assert not written.fullmatch(checked_module._blanked(older))
+    assert fields_right(older, checked_json(older))
+
+
 def test_tokens_as_the_store_writes_them_are_right_and_surrogates_are_not() -> None:
     tokens = to_json(token_dicts(tokenize(TEXT))).encode("utf-8")
     assert tokens_right(tokens, 0, len(tokens))
