@@ -69,6 +69,14 @@ _HEADER = re.compile(
     rb'\{"id":' + _JSON_STRING + rb',"_seq":(\d{1,18}),"_action":"(edit|undo|redo)"(?:,"_reverts":(-?\d{1,18}))?'
     rb'(?:,"answer":"(accept|reject|ignore)")?(,"flagged":true)?,"_tokenizer":' + _JSON_STRING + rb'(,"tokens":)?'
 )
+# A line's last members as `RecordBuilder` writes them (and a merge adds), annotator and timestamp captured:
+# read from the line's end, the line not parsed (`StoreContents.iter_marks`).
+_ANY_STRING = rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
+_MARKS = re.compile(
+    rb',"_annotator_id":"([^"\\\x00-\x1f]*)","_session_id":' + _ANY_STRING + rb',"_timestamp":(-?(?:0|[1-9]\d{0,17})),'
+    rb'"_schema":\{(?:' + _ANY_STRING + b":" + _ANY_STRING + rb'(?:,' + _ANY_STRING + b":" + _ANY_STRING + rb')*)?\},'
+    rb'"_status":' + _ANY_STRING + rb'(?:,"_merged_from":\{"store":' + _ANY_STRING + rb',"seq":(?:-?\d{1,18}|null)\})?\}\Z'
+)
 _TOKENS_END = b'}],"'  # a token is a flat object, so its array ends where this first appears
 _TOKEN_OFFSETS = re.compile(rb'","start":(\d{1,18},"end":\d{1,18}),"id":')
 _TEXT_AFTER_TOKENS = re.compile(rb',"text":"([^"\\]*+(?:\\.[^"\\]*+)*+)"')  # a long string: no step a character
@@ -783,28 +791,77 @@ class StoreContents:
         """The latest record of each of `record_ids` (ids the store holds), in the order given."""
         return self._read_lines(self.latest_line[record_id] for record_id in record_ids)
 
-    def iter_states(self) -> Iterator[tuple[int, dict[str, Any], bytes]]:
-        """Every line in file order, in one pass over the file, for what streams through a store.
+    def iter_states(self, indices: Iterable[int] | None = None) -> Iterator[tuple[int, dict[str, Any], bytes]]:
+        """Every line in file order (or those of `indices`, ascending), in one pass over the file, for what
+        streams through a store.
 
         For each: its index, its record without its tokens (`tokens(index)` has them) or the
         tokenizer's version, the fields in the order the line has them, and the line's bytes.
         """
-        offsets, lengths = self._offsets, self._lengths
-        chunk, chunk_start = b"", 0  # the file is read a chunk at a time and each line cut from it
         with open(self.path, "rb", buffering=0) as handle:
-            for index in range(len(offsets)):
-                offset, length = offsets[index], lengths[index]
-                at = offset - chunk_start
-                if at < 0 or at + length > len(chunk):
-                    handle.seek(offset)
-                    chunk, chunk_start, at = handle.read(max(_CHUNK, length)), offset, 0
-                raw = chunk[at : at + length]
-                fields, own, text = self._decoded(handle, raw, index)
-                record = self._checked(handle, index, _without_tokens(fields), text)
-                if own is not None and not tokens_right(raw, *own):  # tokens not as this store writes them
-                    self._checked(handle, index, {**record, "tokens": self._parsed(handle, index, raw[own[0] : own[1]])},
-                                  None)
-                yield index, record, raw
+            for index, raw in self._raw_lines(handle, range(len(self._offsets)) if indices is None else indices):
+                yield index, self._state(handle, index, raw), raw
+
+    def iter_marks(self) -> Iterator[tuple[int, str, Any, Any, bool]]:
+        """(index, id, `_annotator_id`, `_timestamp`, whether it has an answer) of every line in file order:
+        what the team commands need of each line of a history, whose latest lines alone they read whole.
+
+        A line as this store writes it is not parsed: its id and answer are in the index, its
+        annotator and timestamp in its last members (`_MARKS`), which are found from its end.
+        Such a line is not checked either, as opening a store does not check it: whatever it
+        holds besides those never reaches a command's figures. Any other line (another order,
+        a timestamp that is not a whole number, an annotator with escapes) is read whole and
+        checked, as `iter_states` reads it, and its fields are taken from its record.
+        """
+        ids = self._line_ids()
+        flags = self._flags
+        find = _MARKS.match
+        intern = sys.intern
+        with open(self.path, "rb", buffering=0) as handle:
+            for index, raw in self._raw_lines(handle, range(len(ids))):
+                at = raw.rfind(b',"_annotator_id":') if flags[index] & _TOKENIZER_NAMED else -1
+                found = find(raw, at) if at > 0 else None
+                if found is not None:
+                    try:
+                        annotator: Any = intern(found[1].decode("utf-8"))
+                    except UnicodeDecodeError:
+                        found = None
+                if found is None:
+                    record = self._state(handle, index, raw)
+                    yield index, ids[index], record.get("_annotator_id"), record.get("_timestamp"), bool(
+                        flags[index] & _DECIDED)
+                    continue
+                yield index, ids[index], annotator, int(found[2]), bool(flags[index] & _DECIDED)
+
+    def _line_ids(self) -> list[str]:
+        """The paragraph id of every line, from the index alone (each id's latest line, then the lines it replaced)."""
+        ids: list[str] = [""] * len(self._offsets)
+        previous = self._previous
+        for record_id, index in self.latest_line.items():
+            while index >= 0:
+                ids[index] = record_id
+                index = previous[index]
+        return ids
+
+    def _raw_lines(self, handle: BinaryIO, indices: Iterable[int]) -> Iterator[tuple[int, bytes]]:
+        """(index, bytes) of the lines `indices` (ascending), the file read a chunk at a time and each line cut from it."""
+        offsets, lengths = self._offsets, self._lengths
+        chunk, chunk_start = b"", 0
+        for index in indices:
+            offset, length = offsets[index], lengths[index]
+            at = offset - chunk_start
+            if at < 0 or at + length > len(chunk):
+                handle.seek(offset)
+                chunk, chunk_start, at = handle.read(max(_CHUNK, length)), offset, 0
+            yield index, chunk[at : at + length]
+
+    def _state(self, handle: BinaryIO, index: int, raw: bytes) -> dict[str, Any]:
+        """Line `index` (bytes `raw`) as `iter_states` gives it, checked."""
+        fields, own, text = self._decoded(handle, raw, index)
+        record = self._checked(handle, index, _without_tokens(fields), text)
+        if own is not None and not tokens_right(raw, *own):  # tokens not as this store writes them
+            self._checked(handle, index, {**record, "tokens": self._parsed(handle, index, raw[own[0] : own[1]])}, None)
+        return record
 
     @property
     def latest(self) -> dict[str, dict[str, Any]]:

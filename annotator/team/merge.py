@@ -6,10 +6,11 @@ annotator is the record's `_annotator_id` (the store's file name where a record 
 the same paragraph done by alice and by bob are two records, both kept. `agree`, `stats` and
 `review` read stores this way, one store per annotator or merged ones alike.
 
-Reading streams each store once and keeps, per `(annotator, id)`, a few facts of the latest
-line and where it is (`Latest`), and per annotator what pace needs (`AnnotatorHistory`): the
-records themselves are read again only for what a command compares, so memory follows the
-number of paragraphs, not the length of the history.
+Reading streams each store once for each line's annotator, timestamp and answer (a line as the
+store writes it is not parsed for them), which settle each `(annotator, id)`'s latest line and
+what pace needs (`AnnotatorHistory`); then only those latest lines are read whole, once, for a
+few facts and where they are (`Latest`). The records themselves are read again only for what a
+command compares, so memory follows the number of paragraphs, not the length of the history.
 
 A merged store keeps every line of every input (the whole history, so no version is lost),
 interleaved by `_timestamp` while keeping each input's own order. Its `_seq` numbers are
@@ -87,17 +88,17 @@ class AnnotatorHistory:
     def __len__(self) -> int:
         return self.lines
 
-    def take(self, record: Mapping[str, Any]) -> None:
+    def take_line(self, record_id: str, stamp: Any, decided: bool) -> None:
+        """One line of the annotator's: its paragraph, its `_timestamp` (as the record holds it) and whether it has an answer."""
         self.lines += 1
-        stamp = record.get("_timestamp")
         if not isinstance(stamp, (int, float)):
             return
         if self.first_timestamp is None or stamp < self.first_timestamp:
             self.first_timestamp = stamp
         if self.last_timestamp is None or stamp > self.last_timestamp:
             self.last_timestamp = stamp
-        if record.get("answer") is not None:
-            self.first_decisions.setdefault(record["id"], stamp)
+        if decided:
+            self.first_decisions.setdefault(record_id, stamp)
 
 
 class LatestRecords(Mapping[str, dict[str, Any]]):
@@ -235,7 +236,7 @@ def annotator_of(record: Mapping[str, Any], fallback: str) -> str:
 
 
 def read_team(paths: Sequence[Path], *, by_store: bool = False, schema: Schema | None = None) -> TeamRecords:
-    """Read stores and key their records by `(annotator, id)`, each line once.
+    """Read stores and key their records by `(annotator, id)`: each line once for its marks, the latest ones whole.
 
     The annotator is each record's `_annotator_id`, or with `by_store` the store's file stem
     (for stores whose records all carry the same login name). Within one store the later line
@@ -255,64 +256,65 @@ def read_team(paths: Sequence[Path], *, by_store: bool = False, schema: Schema |
 def _read_into(team: TeamRecords, number: int, path: Path, stem: str, by_store: bool) -> None:
     """Stream store `number` into `team` (see `read_team`).
 
-    An annotator's consecutive lines of one paragraph (the edits of one sitting) replace each
-    other, so only the last of such a run has its facts made. Ids, labels and answers repeat on
-    every line; each is kept once (`sys.intern`), not once a line, so what is kept per
-    paragraph stays small.
+    Every line gives its id, annotator, timestamp and whether it has an answer (`iter_marks`:
+    a line as the store writes it is not parsed for them); which line is each annotator's
+    latest of a paragraph is settled by those alone, and only those lines are then read whole
+    and checked, for their facts (`Latest`). Ids, labels and answers repeat on every line;
+    each is kept once (`sys.intern`), not once a line, so what is kept per paragraph stays small.
     """
     contents = read_store(path)
     team.contents.append(contents)
     team.warnings.extend(contents.warnings)
-    intern, schema = sys.intern, team.schema
-    places: dict[str, tuple[AnnotatorHistory, dict[str, Latest]]] = {}  # annotator -> their history and facts
-    pending: _Pending | None = None
-    for line, record, _ in contents.iter_states():
-        annotator = stem if by_store else annotator_of(record, stem)
-        place = places.get(annotator)
+    # `_annotator_id` -> that annotator's history, facts, and latest line of each paragraph in this store
+    places: dict[str, tuple[AnnotatorHistory, dict[str, Latest], dict[str, int]]] = {}
+    chosen: dict[int, dict[str, Latest]] = {}  # line -> the facts it is the latest of its paragraph in
+    for line, record_id, annotator_id, stamp, decided in contents.iter_marks():
+        key = annotator_id if isinstance(annotator_id, str) else ""
+        place = places.get(key)
         if place is None:
-            place = places[annotator] = (team.history.setdefault(annotator, AnnotatorHistory()),
-                                         team.facts.setdefault(annotator, {}))
-        history, mine = place
-        record_id = record["id"] = intern(record["id"])
-        history.take(record)
-        current = mine.get(record_id)
-        # A later line of the same store wins; against another store's, the later `_timestamp`.
-        wins = current is None or current.store == number or _timestamp(record) >= current.stamp
-        if pending is not None:
-            if pending[0] is mine and pending[1] == record_id:
-                wins = wins or pending[4]  # once a line of this store has won, its later lines do
-            else:
-                _keep(pending, number, schema)
-        pending = (mine, record_id, line, record, wins)
-    if pending is not None:
-        _keep(pending, number, schema)
+            annotator = stem if by_store else annotator_of({"_annotator_id": key}, stem)
+            place = places[key] = (team.history.setdefault(annotator, AnnotatorHistory()),
+                                   team.facts.setdefault(annotator, {}), {})
+        history, mine, won = place
+        history.take_line(record_id, stamp, decided)
+        if record_id in won:  # a line of this store has won: its later lines do
+            chosen.pop(won[record_id])
+        else:
+            current = mine.get(record_id)
+            # against another store's line, the later `_timestamp` wins
+            if current is not None and _stamp(stamp) < current.stamp:
+                continue
+        won[record_id] = line
+        chosen[line] = mine
+    schema = team.schema
+    for line, record, _ in contents.iter_states(sorted(chosen)):
+        _keep(chosen[line], record, number, line, schema)
 
 
-# (an annotator's facts, id, line, record, whether it replaces what the facts hold) of a line
-_Pending = tuple[dict[str, Latest], str, int, dict[str, Any], bool]
 # `Latest(...)` goes through a generated Python `__new__`; a pass over a million lines makes
 # many, so they are made as that `__new__` makes them, without the call.
 _new_latest = tuple.__new__
 
 
-def _keep(pending: _Pending, number: int, schema: Schema | None) -> None:
-    """Make the facts of the pending line of store `number`, where it replaces what is known."""
-    mine, record_id, line, record, wins = pending
-    if not wins:
-        return
+def _keep(mine: dict[str, Latest], record: dict[str, Any], number: int, line: int, schema: Schema | None) -> None:
+    """Make the facts of `record`, line `line` of store `number`: its annotator's latest of its paragraph."""
     intern = sys.intern
     answer = record.get("answer")
     spans = (migrate_record_labels(schema, record) if schema is not None and schema.renames else record).get("spans") or ()
-    mine[record_id] = _new_latest(Latest, (
+    mine[intern(record["id"])] = _new_latest(Latest, (
         number, line, _timestamp(record), intern(answer) if isinstance(answer, str) else answer,
         bool(record.get("flagged")), str(record.get("note") or ""), hash(record.get("text")),
         tuple([intern(str(span["label"])) for span in spans]),
         array("q", [offset for span in spans for offset in (span["start"], span["end"])]).tobytes()))
 
 
-def _timestamp(record: Mapping[str, Any]) -> float:
-    value = record.get("_timestamp")
+def _stamp(value: Any) -> float:
+    """A `_timestamp` as the facts compare it (0 when it is not a number)."""
     return float(value) if isinstance(value, (int, float)) else 0.0
+
+
+def _timestamp(record: Mapping[str, Any]) -> float:
+    return _stamp(record.get("_timestamp"))
 
 
 @dataclass(frozen=True, slots=True)
