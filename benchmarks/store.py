@@ -185,11 +185,13 @@ def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, f
 
     CPU time and RSS come from `/usr/bin/time`, whose child is forked from that small program
     (a child forked from this large process would count this process's pages until it execs).
-    CPU time varies less than elapsed time when other work shares the machine.
+    CPU time varies less than elapsed time when other work shares the machine. It runs from `/`:
+    `python -m annotator` looks in the current folder first, and from a checkout would run that
+    checkout's package whatever `--before` puts on `PYTHONPATH`.
     """
     started = time.perf_counter()
     done = subprocess.run(["/usr/bin/time", "-f", "usage %M %U %S", *command], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, check=False, env=env or ENVIRONMENT)
+                          stderr=subprocess.PIPE, text=True, check=False, env=env or ENVIRONMENT, cwd="/")
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
@@ -361,7 +363,7 @@ def main() -> None:
     if args.folder is not None:
         args.folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=args.folder) as name:
-        folder = Path(name)
+        folder = Path(name).resolve()
         if args.only in (None, "save"):
             saving(folder, 1000, 200, args.appends)
             saving(folder, 5000, 500, args.appends)

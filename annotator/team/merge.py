@@ -265,16 +265,19 @@ def _read_into(team: TeamRecords, number: int, path: Path, stem: str, by_store: 
     contents = read_store(path)
     team.contents.append(contents)
     team.warnings.extend(contents.warnings)
-    # `_annotator_id` -> that annotator's history, facts, and latest line of each paragraph in this store
+    names: dict[str, str] = {}  # `_annotator_id` -> the annotator (the store's with `by_store`, or where it names none)
+    # annotator -> their history, their facts, and this store's latest line of each of their paragraphs
     places: dict[str, tuple[AnnotatorHistory, dict[str, Latest], dict[str, int]]] = {}
     chosen: dict[int, dict[str, Latest]] = {}  # line -> the facts it is the latest of its paragraph in
     for line, record_id, annotator_id, stamp, decided in contents.iter_marks():
         key = annotator_id if isinstance(annotator_id, str) else ""
-        place = places.get(key)
+        annotator = names.get(key)
+        if annotator is None:
+            annotator = names[key] = stem if by_store else annotator_of({"_annotator_id": key}, stem)
+        place = places.get(annotator)
         if place is None:
-            annotator = stem if by_store else annotator_of({"_annotator_id": key}, stem)
-            place = places[key] = (team.history.setdefault(annotator, AnnotatorHistory()),
-                                   team.facts.setdefault(annotator, {}), {})
+            place = places[annotator] = (team.history.setdefault(annotator, AnnotatorHistory()),
+                                         team.facts.setdefault(annotator, {}), {})
         history, mine, won = place
         history.take_line(record_id, stamp, decided)
         if record_id in won:  # a line of this store has won: its later lines do

@@ -131,3 +131,16 @@ def test_a_superseded_line_whose_timestamp_is_no_whole_number_is_refused_with_it
 
     assert main(["stats", str(store)]) == 2
     assert capsys.readouterr().err.startswith(f"annotator: {store}:1: _timestamp: must be a whole number")
+
+
+def test_a_later_line_of_the_same_store_wins_however_it_names_its_annotator(tmp_path: Path) -> None:
+    """alice.jsonl's second line names no annotator, so it is alice's too: once her first line there won
+    against another store's older one, her later line wins, whatever its own `_timestamp`."""
+    other = write_store(tmp_path / "laptop.jsonl", [written_record("a", "alice", 30, spans=0)])
+    nameless = {key: value for key, value in written_record("a", "alice", 20, spans=1).items() if key != "_annotator_id"}
+    store = write_store(tmp_path / "alice.jsonl", [written_record("a", "alice", 40, spans=0), nameless])
+    team = read_team([other, store])
+
+    facts = team.facts["alice"]["a#0"]
+    assert (facts.store, facts.line, facts.labels) == (1, 1, ("LOCATION",))
+    assert list(team.facts) == ["alice"] and team.history["alice"].lines == 3
