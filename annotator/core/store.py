@@ -85,6 +85,7 @@ _MARKER_START = b'{"' + FRAGMENT_MARKER.encode() + b'"'
 _LINE_START = b'{"id":'  # how every line this format writes begins
 _CHUNK = 8 << 20
 _INDEX_MAGIC = b"annotator store index 1\n"
+_APPENDED_IDS_KEPT = 4096  # ids of lines a writer appended that `id_at` answers without reading the file
 _CHECKED_TAIL = 1 << 20  # bytes before the end of what an index covers that must still be the same
 
 Reader = Callable[[int, int], bytes]  # (offset, size) -> bytes of the store file
@@ -346,6 +347,7 @@ class StoreContents:
         self._number = 0  # physical lines indexed (for messages naming a line)
         self._open_end = False  # the store's last line has no line end yet
         self._token_cache: _SavedTokens | None = None  # the tokens last read
+        self._appended_ids: dict[int, str] = {}  # line -> id of the latest lines this process appended (undo asks)
         self._checked_lines = bytearray()  # per line: _CHECKED_FIELDS, _CHECKED_WHOLE once its record was found right
         self._index_current = False  # the index beside the store describes all of it
         # The stacks of the history as the index saved them (undo, redo, where each line is), if it did.
@@ -666,7 +668,10 @@ class StoreContents:
         )
 
     def id_at(self, index: int) -> str:
-        """The paragraph id of line `index` (read from its header)."""
+        """The paragraph id of line `index` (read from its header, unless this process appended it lately)."""
+        known = self._appended_ids.get(index)
+        if known is not None:
+            return known
         with open(self.path, "rb") as handle:
             handle.seek(self._offsets[index])
             raw = handle.read(self._lengths[index])
@@ -1212,6 +1217,10 @@ class Store:
         # Built now, not at the first ctrl+z: a key press should not pay for the whole history.
         self.history = History(self.contents.lines)
         self._end_known = True  # what the file ends with is what `contents` says (false after a failed write)
+        # The span dicts of the last record checked, by `id` (kept, so no other object takes the id), which
+        # its paragraph's next record need not have checked again: an edit shares all its spans but one
+        # with the record before (`RecordBuilder`), and records are not changed once handed to the store.
+        self._checked_spans: tuple[str, str, dict[int, Any]] | None = None
         self._opened = True
 
     def _read(self, offset: int, size: int) -> bytes:
@@ -1231,7 +1240,9 @@ class Store:
         same ones for the same text; a record without tokens gets those, or its text tokenized
         when none are saved (its spans are checked against its text, as a record without tokens
         always was, not against tokens it did not come with). `encoded`: see `encode_line`.
-        Refuses a bad record (`RecordError`) before writing anything. A write or fsync that fails
+        Refuses a bad record (`RecordError`) before writing anything; span dicts it shares (the
+        same objects) with the paragraph's record checked just before are taken as checked then, so
+        a record is not to be changed once appended. A write or fsync that fails
         raises its OSError; whatever part of the line it left is ended by the next append, which
         never writes onto it.
         """
@@ -1312,7 +1323,19 @@ class Store:
             raise RecordError("a record needs a string 'id' and a string 'text'")
         given = record.get("tokens")
         saved = self.contents.saved_tokens(record_id, text)
-        check_record(record, saved[1] if saved is not None and given is not None and given == saved[1] else None)
+        tokens = saved[1] if saved is not None and given is not None and given == saved[1] else None
+        spans = record.get("spans")
+        by_id = dict(zip(map(id, spans), spans)) if isinstance(spans, list) else None
+        checked = self._checked_spans
+        if by_id is not None and tokens is None and not given and checked is not None and checked[0] == record_id \
+                and checked[1] == text:
+            fresh = by_id.keys() - checked[2].keys()  # an edit's one or two spans (in text order when more)
+            check_record({**record, "spans": [by_id[key] for key in fresh] if len(fresh) < 2
+                          else [span for key, span in by_id.items() if key in fresh]})
+        else:
+            check_record(record, tokens)
+        if by_id is not None:
+            self._checked_spans = (record_id, text, by_id)
         if saved is not None and (given is None or given == saved[1]):
             written, source_tokens = None, saved
         else:
@@ -1369,6 +1392,9 @@ class Store:
             contents._number += 1
             index = contents._add(offset, len(line.payload), line.seq, line.id, line.action, line.reverts, line.flags)
             offset += len(line.payload) + 1
+            contents._appended_ids[index] = line.id
+            if len(contents._appended_ids) > _APPENDED_IDS_KEPT:
+                del contents._appended_ids[next(iter(contents._appended_ids))]
             if line.written is not None:
                 contents._token_cache = _SavedTokens(index, line.text, line.written, False)
             elif line.source_tokens is not None:

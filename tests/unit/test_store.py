@@ -65,6 +65,26 @@ def test_a_span_that_does_not_match_its_text_is_refused_and_nothing_written(tmp_
     assert path.read_bytes() == b""
 
 
+def test_an_edit_sharing_its_spans_with_the_line_before_has_its_new_spans_checked(tmp_path: Path) -> None:
+    """The spans a record shares (the same objects) with its paragraph's record just checked are not checked
+    again; a new one is, and a record of another paragraph or text has all of its spans checked."""
+    path = tmp_path / "s.jsonl"
+    first = record("a#0")
+    said = {"start": 5, "end": 9, "token_start": 0, "token_end": 0, "label": "ACTOR", "text": "said"}
+    with Store(path) as store:
+        store.append(first)
+        store.append({**first, "tokens": [], "spans": [*first["spans"], said]})
+        before = path.read_bytes()
+        with pytest.raises(RecordError, match="sad"):
+            store.append({**first, "tokens": [], "spans": [*first["spans"], {**said, "text": "sad"}]})
+        moved = {**first, "id": "a#1", "text": "Ira said so.", "tokens": []}
+        with pytest.raises(RecordError, match="Iraq"):
+            store.append(moved)  # the same span objects, another paragraph and text: checked whole
+        with pytest.raises(RecordError, match="Iraq"):
+            store.append({**moved, "id": "a#0"})
+    assert path.read_bytes() == before
+
+
 def test_token_indices_out_of_range_are_refused(tmp_path: Path) -> None:
     bad = record("a#0")
     bad["spans"][0]["token_end"] = 5
