@@ -640,6 +640,20 @@ class StoreContents:
                                          own is not None and tokens_right(raw, *own))
         return self._token_cache if fields.get("text") == text else None
 
+    @staticmethod
+    def _written_text(raw: bytes) -> tuple[str, tuple[int, int]] | None:
+        """The text of a line holding its tokens as this store writes them (right after them), and where the
+        tokens are; None for any other line (or a text that is no Unicode: the line is then read whole)."""
+        match = _HEADER.match(raw)
+        if match is None or not match[8]:
+            return None
+        try:
+            start, end = _tokens_range(raw, match)
+            found = _TEXT_AFTER_TOKENS.match(raw, end)
+            return None if found is None else (_string(found[1]), (start, end))
+        except ValueError:  # tokens that do not end, a text that is not UTF-8 or holds a lone surrogate
+            return None
+
     def saved_tokens(self, record_id: str, text: str) -> tuple[int, list[Any]] | None:
         """The line holding the tokens a new line of `record_id` with `text` would leave out, and those tokens.
 
@@ -727,19 +741,16 @@ class StoreContents:
         if source < 0 or not self._flags[source] & _TOKENIZER_NAMED:
             return None
         raw = self._raw(handle, source)
-        match = _HEADER.match(raw)
-        if match is None or not match[8]:
+        written = self._written_text(raw)
+        if written is None:
             return None
-        start, end = _tokens_range(raw, match)
-        text = _TEXT_AFTER_TOKENS.match(raw, end)
-        if text is None:
-            return None
+        text, (start, end) = written
         found = _TOKEN_OFFSETS.findall(raw, start, end)
         if len(found) != raw.count(b'{"text":', start, end):
             return None
         # `start,"end":end` of each token made one JSON array of numbers, which json's C parser turns into ints
         offsets: list[int] = json.loads(b"[%s]" % b",".join(found).replace(b'"end":', b""))
-        return _string(text[1]), offsets[0::2], offsets[1::2]
+        return text, offsets[0::2], offsets[1::2]
 
     def token_line(self, index: int) -> int | None:
         """The line whose saved tokens line `index` has (itself when it holds them); None when none does."""
