@@ -464,17 +464,18 @@ class Session:
             raise EditRefused(f"{label} is not a label of schema {self.schema.name}.")
         current = self._current()
         self._check_overlaps(span, current.spans)
-        if any((s.start, s.end, s.label) == (span.start, span.end, label) for s in current.spans):
+        tagged = self._add_unsaved(current, span, self.paragraph.text)
+        if tagged is current:  # that span is there already
             self.occurrences_suggested = 0
             return self._commit(current)
-        tagged = self._add_unsaved(current, span, self.paragraph.text)
         return self._commit(self._suggested_elsewhere(tagged, (span,)))
 
     def _suggested_elsewhere(self, annotation: Annotation, made: Sequence[Span]) -> Annotation:
         """`annotation` with the label of each span just `made` (tagged or accepted) suggested at the other
         occurrences of its text: the article's other paragraphs are saved now, this one's are returned to
         be saved with the edit. `occurrences_suggested` says how many in all."""
-        made = [span for span in made if suggested_elsewhere_if_tagged(self.paragraph.text[span.start : span.end])]
+        if self.suggests_occurrences:
+            made = [span for span in made if suggested_elsewhere_if_tagged(self.paragraph.text[span.start : span.end])]
         if not self.suggests_occurrences or not made:
             self.occurrences_suggested = 0
             return annotation

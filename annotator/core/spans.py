@@ -159,9 +159,11 @@ def snapped_span(tokens: Sequence[Token], text: str, start: int, end: int, label
 
 
 def add_span(annotation: Annotation, span: Span) -> Annotation:
-    """Add `span` with a fresh id. A span with the same offsets and label is not added twice."""
-    for existing in annotation.spans:
-        if (existing.start, existing.end, existing.label) == (span.start, span.end, span.label):
+    """Add `span` with a fresh id. A span with the same offsets and label is not added twice: `annotation`
+    itself comes back (callers tell a tag that changed nothing by that)."""
+    start, end, label = span.start, span.end, span.label
+    for existing in annotation.spans:  # an edit's hot loop: no tuple made per span
+        if existing.start == start and existing.end == end and existing.label == label:
             return annotation
     if not span.id or annotation.span(span.id) is not None:
         span = replace(span, id=_next_id(annotation))
