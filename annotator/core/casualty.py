@@ -224,10 +224,32 @@ def casualty_status(text: str, start: int, end: int) -> str | None:
     inside = _cues(_STATUS_TOKEN.findall(text[start:end].lower()))
     if inside:
         return inside.pop() if len(inside) == 1 else None
-    after = _status_after(_STATUS_TOKEN.findall(text[end:].lower())[: _WINDOW * 2])
+    after = _status_after(_words_after(text, end, _WINDOW * 2))
     if after is not None:
         return after
-    return _status_before(_STATUS_TOKEN.findall(text[:start].lower())[::-1][:_WINDOW])
+    return _status_before(_words_before(text, start, _WINDOW))
+
+
+def _words_after(text: str, at: int, count: int) -> list[str]:
+    """The first `count` words and marks of `text[at:]`, lowercased (`_STATUS_TOKEN`), reading only as far
+    as they reach: a casualty tag in a long paragraph must not cost a pass over the rest of it."""
+    size = 256
+    while True:
+        words = _STATUS_TOKEN.findall(text[at : at + size].lower())
+        if at + size >= len(text) or len(words) > count:  # the last may be cut off by the window: never taken
+            return words[:count]
+        size *= 4
+
+
+def _words_before(text: str, at: int, count: int) -> list[str]:
+    """The last `count` words and marks of `text[:at]`, lowercased, nearest first (as `_words_after`)."""
+    size = 256
+    while True:
+        window = max(0, at - size)
+        words = _STATUS_TOKEN.findall(text[window:at].lower())
+        if window == 0 or len(words) > count:  # the first may be cut off by the window: never taken
+            return words[::-1][:count]
+        size *= 4
 
 
 def _cues(words: list[str]) -> set[str]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from annotator.core.casualty import casualty_status
+from annotator.core.casualty import _STATUS_TOKEN, _words_after, _words_before, casualty_status
 
 # (sentence, the figure in it, status)
 TABLE = [
@@ -42,3 +44,19 @@ def test_the_words_around_a_figure_give_its_status(sentence: str, figure: str, s
 def test_no_status_is_guessed_where_the_text_is_unclear(sentence: str, figure: str) -> None:
     start = sentence.index(figure)
     assert casualty_status(sentence, start, start + len(figure)) is None
+
+
+pieces = st.sampled_from(["killed", "wounded", "or", "and", "were", ",", ".", "six", "İstanbul", "KİLLED", "  ", "\n",
+                          "x" * 300, "—", "Ωmega", "12", '"', "had been", "killing", "ẞ", "ﬁve"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(pieces, min_size=1, max_size=120), data=st.data())
+def test_the_words_read_are_those_of_the_whole_text_however_far_the_figure_is_from_its_ends(
+        words: list[str], data: st.DataObject) -> None:
+    """Only as much text as the nearest words need is read: the same words, cut from texts long and short."""
+    text = " ".join(words)
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert _words_after(text, end, 16) == _STATUS_TOKEN.findall(text[end:].lower())[:16]
+    assert _words_before(text, start, 8) == _STATUS_TOKEN.findall(text[:start].lower())[::-1][:8]
