@@ -109,9 +109,13 @@ def token_dicts(tokens: Sequence[Token]) -> list[dict[str, Any]]:
     return [{"text": t.text, "start": t.start, "end": t.end, "id": t.id, "ws": t.ws} for t in tokens]
 
 
+#: made once: `json.dumps` with arguments builds an encoder on every call, and an edit encodes a dozen parts
+_STORE_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def to_json(value: Any) -> str:
     """JSON as a store line holds it (one line, no spaces, Unicode as it is)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return _STORE_JSON.encode(value)
 
 
 def kept_meta(record: Mapping[str, Any] | None) -> dict[str, Any]:
