@@ -64,14 +64,14 @@ _TOKENIZER_NAMED = 0b1000  # the line names its tokenizer version (written by th
 _DECIDED = 0b10000
 _FLAGGED = 0b100000
 
-_JSON_STRING = rb'"((?:[^"\\]|\\.)*)"'
+_JSON_STRING = rb'"([^"\\]*+(?:\\.[^"\\]*+)*+)"'  # a JSON string, its contents captured (no step a character)
 _HEADER = re.compile(
     rb'\{"id":' + _JSON_STRING + rb',"_seq":(\d{1,18}),"_action":"(edit|undo|redo)"(?:,"_reverts":(-?\d{1,18}))?'
     rb'(?:,"answer":"(accept|reject|ignore)")?(,"flagged":true)?,"_tokenizer":' + _JSON_STRING + rb'(,"tokens":)?'
 )
 # A line's last members as `RecordBuilder` writes them (and a merge adds), annotator and timestamp captured:
 # read from the line's end, the line not parsed (`StoreContents.iter_marks`).
-_ANY_STRING = rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
+_ANY_STRING = rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"'  # the same, not captured
 _MARKS = re.compile(
     rb',"_annotator_id":"([^"\\\x00-\x1f]*)","_session_id":' + _ANY_STRING + rb',"_timestamp":(-?(?:0|[1-9]\d{0,17})),'
     rb'"_schema":\{(?:' + _ANY_STRING + b":" + _ANY_STRING + rb'(?:,' + _ANY_STRING + b":" + _ANY_STRING + rb')*)?\},'
