@@ -21,7 +21,15 @@ from annotator.core.records import RecordBuilder, to_json, to_record, token_dict
 from annotator.core.schema import default_schema_path, load_schema
 from annotator.core.session import Session
 from annotator.core.spans import EMPTY, Annotation, add_span, decide, set_flag, span_over_tokens
-from annotator.core.store import HISTORY_FIELDS, TOKENIZER_FIELD, Store, encode_line, read_store, relocated_line
+from annotator.core.store import (
+    _HEADER,
+    HISTORY_FIELDS,
+    TOKENIZER_FIELD,
+    Store,
+    encode_line,
+    read_store,
+    relocated_line,
+)
 from annotator.core.tokens import TOKENIZER_VERSION, tokenize
 
 SCHEMA_REF = {"name": "news-conflict", "version": "1"}
@@ -321,3 +329,19 @@ def test_records_come_back_as_they_went_in(tmp_path_factory: pytest.TempPathFact
         assert line[TOKENIZER_FIELD] == TOKENIZER_VERSION
     holding = [line["id"] for line in raw_lines(path) if "tokens" in line]
     assert len(holding) == len(set(holding))  # each paragraph's tokens once (one text, one tokenization each)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ids=st.lists(st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]) | st.sampled_from(['"', "\\", "\x00"]),
+                            min_size=1, max_size=8), min_size=1, max_size=6))
+def test_any_paragraph_id_is_read_back_from_the_header(tmp_path_factory: pytest.TempPathFactory, ids: list[str]) -> None:
+    """Quotes, backslashes, escapes and control characters in an id: the header's pattern reads it as json would."""
+    path = tmp_path_factory.mktemp("ids") / "s.jsonl"
+    with Store(path) as store:
+        for record_id in ids:
+            store.append({"id": record_id, "text": "Iraq said so.", "spans": []})
+    contents = read_store(path)
+    assert contents.ids() == list(dict.fromkeys(ids))
+    assert [contents.id_at(index) for index in range(len(ids))] == ids
+    matches = [_HEADER.match(line) for line in path.read_bytes().splitlines()]
+    assert [json.loads(b'"' + match[1] + b'"') for match in matches if match is not None] == ids  # every line's header read
