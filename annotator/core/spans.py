@@ -6,8 +6,10 @@ can keep old states for undo and the store can write any state as it stands.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from operator import attrgetter, lt
 from typing import Any, Literal
 
 from annotator.core.tokens import Token
@@ -90,14 +92,26 @@ class Annotation:
 
 
 EMPTY = Annotation()
+_START, _ID = attrgetter("start"), attrgetter("id")
 
 
 def _ordered(spans: Iterable[Span]) -> tuple[Span, ...]:
     return tuple(sorted(spans, key=lambda s: (s.start, -s.end, s.label, s.id)))
 
 
+def _with_span(spans: tuple[Span, ...], span: Span) -> tuple[Span, ...]:
+    """`_ordered((*spans, span))`: where `spans` start at distinct offsets in increasing order (most
+    paragraphs), and `span` at another, that order is the order of starts, so `span` goes where one
+    binary search puts it, without sorting the paragraph's spans again at every tag."""
+    starts = list(map(_START, spans))
+    at = bisect_left(starts, span.start)
+    if (at == len(starts) or starts[at] != span.start) and all(map(lt, starts, starts[1:])):
+        return (*spans[:at], span, *spans[at:])
+    return _ordered((*spans, span))
+
+
 def _next_id(annotation: Annotation) -> str:
-    used = {s.id for s in annotation.spans}
+    used = set(map(_ID, annotation.spans))
     n = len(used) + 1
     while f"s{n}" in used:
         n += 1
@@ -167,7 +181,7 @@ def add_span(annotation: Annotation, span: Span) -> Annotation:
             return annotation
     if not span.id or annotation.span(span.id) is not None:
         span = replace(span, id=_next_id(annotation))
-    return replace(annotation, spans=_ordered((*annotation.spans, span)))
+    return replace(annotation, spans=_with_span(annotation.spans, span))
 
 
 def remove_span(annotation: Annotation, span_id: str) -> Annotation:

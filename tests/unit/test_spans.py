@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from functools import partial
 
 from hypothesis import given, settings
@@ -11,7 +12,10 @@ from annotator.core.corpus import Paragraph
 from annotator.core.records import annotation_from_record, check_record, to_record
 from annotator.core.spans import (
     EMPTY,
+    Annotation,
     Relation,
+    Span,
+    _ordered,
     add_relation,
     add_span,
     relabel_span,
@@ -117,3 +121,20 @@ def test_whitespace_tokens_at_the_edges_of_a_selection_are_left_out() -> None:
     span = span_over_tokens(TOKENS, newline - 1, newline, "ACTOR")
     assert not TEXT[span.start : span.end][-1].isspace()
     assert span.token_end == newline - 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(offsets=st.lists(st.tuples(st.integers(0, 30), st.integers(1, 8), st.sampled_from(["A", "B"])), max_size=12),
+       new=st.tuples(st.integers(0, 30), st.integers(1, 8), st.sampled_from(["A", "B"])), order=st.randoms())
+def test_a_span_added_lands_where_sorting_every_span_would_put_it(
+        offsets: list[tuple[int, int, str]], new: tuple[int, int, str], order: random.Random) -> None:
+    """In order or not, at distinct starts or shared ones: adding a span gives the order of sorting them all."""
+    spans = [Span(start, start + length, label, 0, 0, id=f"s{n}") for n, (start, length, label) in enumerate(offsets)]
+    order.shuffle(spans)
+    annotation = Annotation(spans=tuple(spans) if order.random() < 0.5 else _ordered(spans))
+    added = add_span(annotation, Span(new[0], new[0] + new[1], new[2], 0, 0))
+    if any((s.start, s.end, s.label) == (new[0], new[0] + new[1], new[2]) for s in spans):
+        assert added is annotation
+    else:
+        (made,) = [s for s in added.spans if s not in annotation.spans]
+        assert added.spans == _ordered((*annotation.spans, made))
