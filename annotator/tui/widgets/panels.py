@@ -189,8 +189,10 @@ class LabelBar(TextLine):
         if key == self.shown:
             return
         self.shown = key
+        recolored = (colors or {}) != self._label_colors or not self._colors
         self._schema, self._counts, self._label_colors = schema, counts, colors or {}
-        self._tint()
+        if recolored:  # a count changes at every tag; the tints only with the colours (or the theme: `render_line`)
+            self._tint()
         self.show(label_bar_text(schema, counts, self.content_region.width or 80, self._colors))
 
     def _tint(self) -> None:
