@@ -9,9 +9,12 @@ lines with those wrapping from nothing gives, and reads the store back.
 
 from __future__ import annotations
 
+from textual.geometry import Region
+
 from annotator.core.spans import Annotation, add_span, span_over_tokens
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.widgets.layout import crossing, layout_paragraph
+from annotator.tui.widgets.panels import LabelBar, SpanList, TextLine
 from annotator.tui.widgets.paragraph_view import ParagraphView
 
 SIZE = (100, 40)  # the 140-word paragraph fits in its box (as tall as its text, up to 80% of the height)
@@ -22,6 +25,11 @@ WORDS = ("the", "militia", "said", "at", "least", "18", "people", "were", "kille
 
 def paragraph(words: int) -> str:
     return " ".join(WORDS[(5 * index) % len(WORDS)] + ("." if index % 13 == 12 else "") for index in range(words))
+
+
+def unique_paragraph(words: int) -> str:
+    """Words made unique by a number: the wrapping after an edit seldom falls back into step with the old."""
+    return " ".join(f"{WORDS[(5 * index) % len(WORDS)]}{index}" for index in range(words))
 
 
 def with_spans(space, every: int) -> int:
@@ -140,3 +148,58 @@ async def test_a_paragraph_that_fits_has_no_scrollbar_after_the_terminal_narrows
         assert not view.show_vertical_scrollbar
         assert len(view.layout_lines.lines) <= view.scrollable_content_region.height
         assert_wrapped_as_from_scratch(app)
+
+
+def line_adding_word(app: AnnotatorApp, free: list[int]) -> int:
+    """A word near the top of the paragraph whose tag makes the wrapped paragraph a line longer."""
+    session = app.screen.session
+    width = app.screen.query_one(ParagraphView).scrollable_content_region.width
+
+    def line_count(annotation: Annotation) -> int:
+        spans = annotation.spans
+        return len(layout_paragraph(session.paragraph.text, session.tokens, spans, width, opened=crossing(spans)).lines)
+
+    lines = line_count(session.annotation)
+    return next(word for word in free[:40] if line_count(
+        add_span(session.annotation, span_over_tokens(session.tokens, word, word, "LOCATION"))) != lines)
+
+
+async def test_an_edit_repaints_no_row_outside_the_parts_it_changes(workspace) -> None:
+    """Lines of the paragraph scrolled out below its box are not repainted (Textual would repaint the rows
+    under the box instead), and one span more moves the span list's thumb by a cell or two, not the bar."""
+    space = workspace({"long": [unique_paragraph(700)]})
+    spans = with_spans(space, 3)
+    free, movable = free_words(space)
+    app = AnnotatorApp(space.session, store_path="annotations.jsonl")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        view, span_list = screen.query_one(ParagraphView), screen.query_one(SpanList)
+        assert view.max_scroll_y > 0 and span_list.max_scroll_y > 0
+        repainted: list[list[Region]] = []
+        render_update = screen._compositor.render_update
+
+        def recording_render_update(*args, **kwargs):  # the rows the frame repaints, before it clears them
+            repainted.append(list(screen._compositor._dirty_regions))
+            return render_update(*args, **kwargs)
+
+        screen._compositor.render_update = recording_render_update
+        bar = span_list.vertical_scrollbar.region
+        await pilot.press(*["right"] * movable.index(line_adding_word(app, free)))
+        await pilot.pause()
+        for key in ("2", "backspace", "2", "ctrl+z"):  # the wrapping moves every line below the word
+            repainted.clear()
+            lines = len(view.layout_lines.lines)
+            await pilot.press(key)
+            await pilot.pause()
+            assert len(view.layout_lines.lines) != lines, f"{key} should move the lines below it"
+            parts = [view.region, span_list.region, screen.query_one(LabelBar).region,
+                     screen.query_one("#status", TextLine).region]
+            for region in (region for frame in repainted for region in frame):
+                assert any(part.contains_region(region) for part in parts), f"{key} repainted {region}"
+                if bar.contains_region(region):
+                    assert region.height <= 2, f"{key} repainted {region.height} cells of the span list's bar"
+        assert span_list.scroll_offset.y == 0  # the list did not scroll: its bar's thumb only grew or shrank
+        assert_wrapped_as_from_scratch(app)
+        assert app.export_screenshot() == await drawn_afresh(app, pilot)
+    assert len(space.saved()["long#0"]["spans"]) == spans

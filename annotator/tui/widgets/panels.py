@@ -28,7 +28,7 @@ from textual.widget import Widget
 from annotator.core.display import display_text
 from annotator.core.schema import Schema
 from annotator.core.spans import Relation, Span
-from annotator.tui.widgets.sizing import needs_resize, resize_scroll_view
+from annotator.tui.widgets.sizing import needs_resize, refresh_visible_lines, resize_scroll_view
 from annotator.tui.widgets.tints import label_tints, span_background, tint_text
 
 
@@ -411,7 +411,7 @@ class SpanList(ScrollView, can_focus=False):
         previous, self.highlighted = self.highlighted, index
         for row in (previous, index):
             if row is not None and row + 1 < len(self._starts):
-                self.refresh_lines(self._starts[row], self._starts[row + 1] - self._starts[row])
+                refresh_visible_lines(self, self._starts[row], self._starts[row + 1] - self._starts[row])
         if index is not None and index + 1 < len(self._starts):
             height = self.scrollable_content_region.height
             top = self.scroll_offset.y

@@ -34,7 +34,7 @@ from annotator.tui.widgets.layout import (
     paragraph_units,
     shown,
 )
-from annotator.tui.widgets.sizing import needs_resize, resize_scroll_view
+from annotator.tui.widgets.sizing import needs_resize, refresh_visible_lines, resize_scroll_view
 from annotator.tui.widgets.tints import FAINT, FAINTEST_STRONG, label_tints, span_background, tint_text
 
 #: the character ranges `[start, end)` of the cursor and of the selection, where they are drawn by character
@@ -184,7 +184,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         for line in touched:
             self._strips.pop(line, None)
         for line in touched:
-            self.refresh_lines(line)
+            refresh_visible_lines(self, line)
         self.scroll_cursor_visible()
 
     @property
@@ -281,9 +281,9 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         resize_scroll_view(self, Size(width, len(layout.lines)))
         self._fit_height(len(previous.lines), len(layout.lines))
         for index in repaint:
-            self.refresh_lines(index)
+            refresh_visible_lines(self, index)
         if shift:  # the lines below moved up or down the screen
-            self.refresh_lines(rewrapped_end, max(len(layout.lines), len(previous.lines)) - rewrapped_end)
+            refresh_visible_lines(self, rewrapped_end, max(len(layout.lines), len(previous.lines)) - rewrapped_end)
 
     def on_resize(self, event: events.Resize) -> None:
         self._wrapped()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
 from textual.widget import Widget
@@ -33,25 +33,40 @@ def resize_scroll_view(view: ScrollView, size: Size) -> None:
 
 
 def set_scrollbar_length(bar: ScrollBar, length: int) -> None:
-    """Tell `bar` the length of what it scrolls, repainting it only when its thumb is drawn differently.
+    """Tell `bar` the length of what it scrolls, repainting only the cells whose drawing changed.
 
-    One span or line more in a long list moves the thumb by less than the eighth of a cell
-    it is drawn to, and repainting the bar costs more than the rest of the list's update.
+    One span or line more in a long list moves the thumb's ends by an eighth of a cell at most,
+    so one or two cells look different; repainting the whole bar (what setting its length does)
+    costs more than the rest of the list's update.
     """
     if length == bar.window_virtual_size:
         return
-    if _drawn(bar, length) == _drawn(bar, bar.window_virtual_size):
-        bar.set_reactive(ScrollBar.window_virtual_size, length)
-    else:
-        bar.window_virtual_size = length
+    before, after = _drawn(bar, bar.window_virtual_size), _drawn(bar, length)
+    bar.set_reactive(ScrollBar.window_virtual_size, length)
+    changed = [cell for cell, (old, new) in enumerate(zip(before, after)) if old != new]
+    if changed:
+        bar.refresh(Region(0, changed[0], bar.size.width, changed[-1] - changed[0] + 1))
 
 
 def _drawn(bar: ScrollBar, length: int) -> list[object]:
-    """The cells `bar` draws for a scrolled length of `length` (as `ScrollBar.render` asks its renderer)."""
+    """The cells `bar` draws, top to bottom, for a scrolled length of `length` (as `ScrollBar.render`
+    asks its renderer)."""
     window = bar.window_size if bar.window_size < length else 0
     segments = bar.renderer.render_bar(size=bar.size.height, virtual_size=length, window_size=window,
                                        position=bar.position, vertical=bar.vertical)
     return list(segments.segments)
+
+
+def refresh_visible_lines(view: ScrollView, first: int, count: int = 1) -> None:
+    """Repaint lines `first..first+count` of `view`'s content, as far as they are on screen.
+
+    Textual clips a repaint to the view's container, not to the view: a line scrolled out below
+    the view would repaint the rows of whatever is drawn under it.
+    """
+    top = view.scroll_offset.y
+    start, end = max(first, top), min(first + count, top + view.scrollable_content_region.height)
+    if start < end:
+        view.refresh_lines(start, end - start)
 
 
 def needs_resize(old: int, new: int, current: int) -> bool:
