@@ -361,10 +361,9 @@ class SpanList(ScrollView, can_focus=False):
             self.refresh()
             return
         top = self.scroll_offset.y
-        for line in range(top, top + self.scrollable_content_region.height):
-            if self._line_shows(old_spans, old_starts, old_links, line) != self._line_shows(
-                    self.spans, self._starts, self._links, line):
-                self.refresh_lines(line)
+        refresh_visible_lines(self, [line for line in range(top, top + self.scrollable_content_region.height)
+                                     if self._line_shows(old_spans, old_starts, old_links, line) != self._line_shows(
+                                         self.spans, self._starts, self._links, line)])
 
     @staticmethod
     def _line_shows(spans: Sequence[Span], starts: list[int], links: dict[str, tuple[str, ...]],
@@ -409,9 +408,8 @@ class SpanList(ScrollView, can_focus=False):
         if index == self.highlighted:
             return
         previous, self.highlighted = self.highlighted, index
-        for row in (previous, index):
-            if row is not None and row + 1 < len(self._starts):
-                refresh_visible_lines(self, self._starts[row], self._starts[row + 1] - self._starts[row])
+        refresh_visible_lines(self, [line for row in (previous, index) if row is not None and row + 1 < len(self._starts)
+                                     for line in range(self._starts[row], self._starts[row + 1])])
         if index is not None and index + 1 < len(self._starts):
             height = self.scrollable_content_region.height
             top = self.scroll_offset.y

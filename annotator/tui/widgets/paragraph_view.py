@@ -183,8 +183,7 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         touched |= self._token_range_lines(cursor, selection) | self._char_range_lines(chars)
         for line in touched:
             self._strips.pop(line, None)
-        for line in touched:
-            refresh_visible_lines(self, line)
+        refresh_visible_lines(self, touched)
         self.scroll_cursor_visible()
 
     @property
@@ -280,10 +279,11 @@ class ParagraphView(ScrollView, can_focus=True, inherit_bindings=False):
         self._strips = strips
         resize_scroll_view(self, Size(width, len(layout.lines)))
         self._fit_height(len(previous.lines), len(layout.lines))
-        for index in repaint:
-            refresh_visible_lines(self, index)
         if shift:  # the lines below moved up or down the screen
-            refresh_visible_lines(self, rewrapped_end, max(len(layout.lines), len(previous.lines)) - rewrapped_end)
+            top = self.scroll_offset.y
+            repaint += range(max(rewrapped_end, top), min(max(len(layout.lines), len(previous.lines)),
+                                                          top + self.scrollable_content_region.height))
+        refresh_visible_lines(self, repaint)
 
     def on_resize(self, event: events.Resize) -> None:
         self._wrapped()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.scrollbar import ScrollBar
@@ -57,16 +59,21 @@ def _drawn(bar: ScrollBar, length: int) -> list[object]:
     return list(segments.segments)
 
 
-def refresh_visible_lines(view: ScrollView, first: int, count: int = 1) -> None:
-    """Repaint lines `first..first+count` of `view`'s content, as far as they are on screen.
+def refresh_visible_lines(view: ScrollView, lines: Iterable[int]) -> None:
+    """Repaint these lines of `view`'s content, as far as they are on screen, a run of lines at a time.
 
     Textual clips a repaint to the view's container, not to the view: a line scrolled out below
-    the view would repaint the rows of whatever is drawn under it.
+    the view would repaint the rows of whatever is drawn under it. And the compositor's work
+    grows with the regions it is given, so neighbouring lines go as one.
     """
     top = view.scroll_offset.y
-    start, end = max(first, top), min(first + count, top + view.scrollable_content_region.height)
-    if start < end:
-        view.refresh_lines(start, end - start)
+    bottom = top + view.scrollable_content_region.height
+    visible = sorted(line for line in set(lines) if top <= line < bottom)
+    run = 0  # where the run of consecutive lines that ends at `end` starts
+    for end in range(1, len(visible) + 1):
+        if end == len(visible) or visible[end] != visible[end - 1] + 1:
+            view.refresh_lines(visible[run], end - run)
+            run = end
 
 
 def needs_resize(old: int, new: int, current: int) -> bool:
