@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 
+from rich.text import Text
 from textual.color import Color
 
 from annotator.tui.app import AnnotatorApp
-from annotator.tui.widgets.panels import LabelBar, SpanList
+from annotator.tui.widgets.panels import LabelBar, SpanList, TextLine
 from annotator.tui.widgets.paragraph_view import ParagraphView
 
 SIZE = (100, 20)
@@ -83,6 +84,8 @@ async def test_an_empty_span_list_shows_a_one_line_hint_and_leaves_the_rows_to_t
         assert span_list.region.height == 3  # the border and the hint's one row
         hint = "".join(segment.text for segment in span_list.render_line(0)).strip()
         assert hint == "no spans yet · e selects a name · 1-4 tags"
+        drawn = [segment for segment in span_list.render_line(0) if segment.text.strip()]
+        assert drawn and all(segment.style and segment.style.dim and segment.style.italic for segment in drawn)
         await pilot.press("1")  # ACTOR Iran: the list grows for its rows
         await pilot.pause()
         assert span_list.region.height > 3
@@ -92,3 +95,23 @@ async def test_an_empty_span_list_shows_a_one_line_hint_and_leaves_the_rows_to_t
         assert span_list.region.height == 3 and not space.session.annotation.spans
     saved = [json.loads(line) for line in space.store_path.read_text().splitlines()]
     assert [len(line["spans"]) for line in saved[-2:]] == [1, 0]  # the tag and its deletion were both saved
+
+
+async def test_a_line_too_long_for_its_width_ends_in_an_ellipsis_on_its_background(workspace) -> None:
+    space = workspace({"one": ["Iran struck Tyre."]})
+    app = AnnotatorApp(space.session, store_path="annotations.jsonl")
+    async with app.run_test(size=(60, 20)) as pilot:
+        title = app.screen.query_one("#title", TextLine)
+        title.show(Text("A headline far longer than sixty cells, about the strikes on Tyre and Sidon",
+                        style="bold", no_wrap=True, overflow="ellipsis"))
+        await pilot.pause()
+        width = title.content_region.width
+        line = title.render_line(0)
+        assert line.cell_length == width
+        assert "".join(segment.text for segment in line).endswith("…")
+        assert all(segment.style and segment.style.bold for segment in line)  # the text's own style, not dropped
+        title.show(Text("Short"))
+        await pilot.pause()
+        line = title.render_line(0)
+        assert "".join(segment.text for segment in line) == "Short".ljust(width)
+        assert {segment.style.bgcolor for segment in line if segment.style} == {title.rich_style.bgcolor}
