@@ -18,12 +18,12 @@ from textual.color import Color
 
 from annotator.core.display import display_text, visible_at
 from annotator.core.phrases import phrase_around
-from annotator.core.spans import Relation, span_over_tokens
+from annotator.core.spans import Annotation, Relation, add_span, span_over_tokens
 from annotator.core.tokens import tokenize
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.widgets.layout import crossing, layout_paragraph, mark_text, shown, tag_text
 from annotator.tui.widgets.panels import Context, LabelBar, SpanList, cell_cuts, fit_parts, label_bar_text, word_cut
-from annotator.tui.widgets.paragraph_view import ParagraphView
+from annotator.tui.widgets.paragraph_view import ParagraphView, changed_range
 from annotator.tui.widgets.tints import TINT, contrast_ratio, drawn_rgb, label_tints, rounded
 
 PIECES = st.sampled_from(["word", "Iraq", "16,000", " ", "  ", "\n", "\r\n", "\t", "\x1b[31m", "\x07", "北京",
@@ -420,6 +420,38 @@ def test_opening_marks_stand_just_before_their_spans_and_rewrap_like_from_scratc
         index = next(i for i, f in enumerate(fragments) if f.opening and f.tag is span)
         following = next(f for f in fragments[index:] if f.tag is None and f.end > f.start)
         assert following.start == span.start  # the mark, then (after other marks only) the span's first character
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXTS, st.data())
+def test_the_changed_range_covers_every_span_added_or_removed(text: str, data) -> None:
+    tokens = tokenize(text)
+    words = [t for t in tokens if not t.text.isspace()]
+    if not words:
+        return
+    labels = st.sampled_from(["ACTOR", "LOCATION"])
+
+    def annotation(base: Annotation, count: int) -> Annotation:
+        for _ in range(count):
+            first = data.draw(st.sampled_from(words))
+            base = add_span(base, span_over_tokens(tokens, first.id, min(first.id + data.draw(st.integers(0, 2)),
+                                                                          words[-1].id), data.draw(labels)))
+        return base
+
+    before = annotation(Annotation(), data.draw(st.integers(0, 6)))
+    after = annotation(before, data.draw(st.integers(0, 2)))  # an edit: spans added, then some removed
+    removed = data.draw(st.sets(st.sampled_from(after.spans))) if after.spans else set()
+    after = Annotation(spans=tuple(span for span in after.spans if span not in removed))
+    for old, new in ((before.spans, after.spans), (before.spans, tuple(reversed(after.spans)))):
+        changed = set(old) ^ set(new)
+        found = changed_range(old, new)
+        if not changed:
+            assert found is None or old != new
+            continue
+        assert found is not None
+        assert found[0] <= min(span.start for span in changed) and found[1] >= max(span.end for span in changed)
+    if set(before.spans) == set(after.spans):
+        assert changed_range(before.spans, after.spans) is None
 
 
 def test_nested_spans_show_where_each_begins_and_ends() -> None:

@@ -56,15 +56,15 @@ def mark_text(fragment: Fragment) -> str:
 def crossing(spans: Sequence[Span]) -> list[Span]:
     """The spans that share a character with another (nested or overlapping): a tint cannot show where
     each of them begins, so an opening mark does, outer first, as the tags after them close inner first."""
-    marked: dict[int, Span] = {}  # by identity: spans not yet in an annotation have no id
+    marked: set[int] = set()  # by identity: spans not yet in an annotation have no id
     open_spans: list[Span] = []
-    for span in sorted(spans, key=attrgetter("start", "end")):
+    for span in sorted(spans, key=attrgetter("start")):
         open_spans = [other for other in open_spans if other.end > span.start]
         if open_spans:
-            marked[id(span)] = span
-            marked.update((id(other), other) for other in open_spans)
+            marked.add(id(span))
+            marked.update(map(id, open_spans))
         open_spans.append(span)
-    return list(marked.values())
+    return [span for span in spans if id(span) in marked]  # in the order given: an edit changes this list where it is
 
 
 def shown(text: str, start: int, end: int) -> str:
@@ -193,9 +193,11 @@ def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], 
     # Marks in text order; at one offset the tags of the spans ending there (inner first), then the
     # openings of those starting there (outer first). A mark belongs to the unit holding its anchor:
     # the character before a tag, the one after an opening.
-    marks = sorted([(span.end, 0, -span.start, Fragment(span.end, span.end, span)) for span in spans]
-                   + [(span.start, 1, -span.end, Fragment(span.start, span.start, span, True)) for span in opened],
-                   key=lambda mark: mark[:3])
+    # Plain tuples, sorted as they are (the index breaks ties in the order given): an edit wraps a few
+    # lines again, so a mark's fragment is made only when its unit is.
+    marked = (*spans, *opened)
+    marks = sorted([(span.end, 0, -span.start, index) for index, span in enumerate(spans)]
+                   + [(span.start, 1, -span.end, index) for index, span in enumerate(opened, len(spans))])
     anchors = [position - 1 if kind == 0 else position for position, kind, _, _ in marks]
 
     kept, first_unit = _resume_point(previous, units, changed_from) if previous is not None else (0, 0)
@@ -263,7 +265,8 @@ def layout_paragraph(text: str, tokens: Sequence[Token], spans: Sequence[Span], 
             parts = []
             cut = unit.start
             while next_tag < len(marks) and anchors[next_tag] < unit.end:
-                position, _, _, mark = marks[next_tag]
+                position, kind, _, index = marks[next_tag]
+                mark = Fragment(position, position, marked[index], kind == 1)
                 next_tag += 1
                 if position > cut:
                     parts.append((Fragment(cut, position), cell_len(shown(text, cut, position))))

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from operator import attrgetter
 
 from rich.segment import Segment
 from rich.style import Style
@@ -61,14 +60,20 @@ class LabelLook:
 
 
 def changed_range(old: Sequence[Span], new: Sequence[Span]) -> tuple[int, int] | None:
-    """The offsets from the first to the last character of the spans in one list and not the other (None: the same spans)."""
-    order = attrgetter("start", "end", "label", "id")
-    before, after = sorted(old, key=order), sorted(new, key=order)
-    head = next((i for i, (a, b) in enumerate(zip(before, after)) if a != b), min(len(before), len(after)))
+    """The offsets from the first to the last character of the spans in one list and not the other (None: the same spans).
+
+    The lists are compared as they come, from both ends: an annotation keeps its spans in one
+    order, so an edit differs in the middle only. Lists in different orders give a wider range,
+    never a narrower one (what lies outside the differing middle is the same in both).
+    """
+    shorter = min(len(old), len(new))
+    head = 0
+    while head < shorter and (old[head] is new[head] or old[head] == new[head]):
+        head += 1
     tail = 0
-    while tail < min(len(before), len(after)) - head and before[-1 - tail] == after[-1 - tail]:
+    while tail < shorter - head and (old[-1 - tail] is new[-1 - tail] or old[-1 - tail] == new[-1 - tail]):
         tail += 1
-    changed = before[head:len(before) - tail] + after[head:len(after) - tail]
+    changed = [*old[head:len(old) - tail], *new[head:len(new) - tail]]
     if not changed:
         return None
     return min(span.start for span in changed), max(span.end for span in changed)
