@@ -60,7 +60,13 @@ def visible_at(text: str, index: int) -> str:
 
 
 def display_text(text: str) -> str:
-    """A whole string made safe to print (for context lines, span lists, titles)."""
+    """A whole string made safe to print (for context lines, span lists, titles).
+
+    A printable string is its own display: every character `visible` replaces is one that
+    `str.isprintable` refuses (controls, C1, surrogates, format characters, line separators).
+    """
+    if text.isprintable():
+        return text
     return "".join(visible_at(text, i) for i in range(len(text)))
 
 

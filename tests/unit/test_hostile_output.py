@@ -10,12 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_formats_roundtrip import make_store
 
 from annotator.cli import main
-from annotator.core.display import terminal_json, terminal_safe
+from annotator.core.display import display_text, terminal_json, terminal_safe, visible_at
 
 HOSTILE = "x\x1b]52;c;cHdu\x07\x9b2J\u202e"
 RAW = ("\x1b", "\x07", "\x9b", "\u202e")
@@ -28,6 +30,13 @@ def _raw_free(text: str) -> bool:
 def test_terminal_safe_keeps_line_breaks_and_shows_controls() -> None:
     assert terminal_safe("a\x1b[31m\nb\x9b") == "a␛[31m\nb¤"
     assert _raw_free(terminal_safe(HOSTILE))
+
+
+@given(st.text(st.characters(codec=None, exclude_categories=())) | st.sampled_from([HOSTILE, "a\u2028b", "\u00ad\u200b\ufeff"]))
+def test_display_text_of_a_printable_string_is_the_string_itself(text: str) -> None:
+    # The shortcut for printable strings gives what the character-by-character mapping gives.
+    assert display_text(text) == "".join(visible_at(text, index) for index in range(len(text)))
+    assert _raw_free(display_text(text))
 
 
 def test_terminal_json_escapes_what_json_leaves_raw() -> None:

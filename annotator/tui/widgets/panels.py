@@ -356,8 +356,8 @@ class SpanList(ScrollView, can_focus=False):
         for span in spans:
             row = self._rows.get(span.id)
             span_links = self._links.get(span.id, ())
-            rows[span.id] = row if row is not None and row.span == span and row.links == span_links \
-                else self._make_row(span, span_links)
+            rows[span.id] = row if row is not None and (row.span is span or row.span == span) \
+                and row.links == span_links else self._make_row(span, span_links)
         self._rows = rows
         if len(self._drawn) > len(spans):  # rows of spans that are gone
             self._drawn = {span_id: drawn for span_id, drawn in self._drawn.items() if span_id in by_id}
