@@ -92,7 +92,7 @@ class Annotation:
 
 
 EMPTY = Annotation()
-_START, _ID = attrgetter("start"), attrgetter("id")
+_START, _END, _ID = attrgetter("start"), attrgetter("end"), attrgetter("id")
 
 
 def _ordered(spans: Iterable[Span]) -> tuple[Span, ...]:
@@ -274,15 +274,20 @@ def was_rejected(annotation: Annotation, start: int, end: int, label: str, sourc
 
 
 def whole_token_matches(text: str, tokens: Sequence[Token], phrase: str) -> list[tuple[int, int]]:
-    """Every `[start, end)` where `phrase` occurs exactly in `text` beginning and ending on token edges."""
+    """Every `[start, end)` where `phrase` occurs exactly in `text` beginning and ending on token edges.
+
+    Each occurrence is looked up among the tokens (in text order) by binary search: a tag runs
+    this on its paragraph, and a word occurs a few times in thousands of tokens.
+    """
     if not phrase:
         return []
-    starts = {token.start for token in tokens}
-    ends = {token.end for token in tokens}
     found: list[tuple[int, int]] = []
     at = text.find(phrase)
     while at >= 0:
-        if at in starts and at + len(phrase) in ends:
-            found.append((at, at + len(phrase)))
+        end = at + len(phrase)
+        first = bisect_left(tokens, at, key=_START)
+        last = bisect_left(tokens, end, key=_END)
+        if first < len(tokens) and tokens[first].start == at and last < len(tokens) and tokens[last].end == end:
+            found.append((at, end))
         at = text.find(phrase, at + 1)
     return found

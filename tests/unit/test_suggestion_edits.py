@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from annotator.core.corpus import Paragraph
 from annotator.core.records import annotation_from_record, to_record
 from annotator.core.spans import (
@@ -30,6 +33,16 @@ def test_whole_token_matches_find_every_exact_occurrence_on_token_edges_only() -
     assert [TEXT[start:end] for start, end in matches] == ["Tyre", "Tyre"]
     assert matches[0] == (0, 4) and matches[1][0] == TEXT.rindex("Tyre")  # not inside Tyrell nor Tyre-based
     assert whole_token_matches(TEXT, tokens, "tyre") == [] and whole_token_matches(TEXT, tokens, "") == []
+
+
+@given(st.text(st.sampled_from("ab -.,'\n\u00a0é\u200b"), max_size=40), st.data())
+def test_whole_token_matches_are_the_occurrences_that_start_and_end_on_token_edges(text: str, data) -> None:
+    tokens = tokenize(text)
+    phrase = data.draw(st.sampled_from([text[i:j] for i in range(len(text)) for j in range(i + 1, len(text) + 1)] or [""]))
+    starts, ends = {token.start for token in tokens}, {token.end for token in tokens}
+    expected = [(at, at + len(phrase)) for at in range(len(text)) if phrase and text.startswith(phrase, at)
+                and at in starts and at + len(phrase) in ends]
+    assert whole_token_matches(text, tokens, phrase) == expected
 
 
 def test_accept_suggestions_makes_every_one_ones_own_and_keeps_their_sources() -> None:
