@@ -58,12 +58,17 @@ def crossing(spans: Sequence[Span]) -> list[Span]:
     each of them begins, so an opening mark does, outer first, as the tags after them close inner first."""
     marked: set[int] = set()  # by identity: spans not yet in an annotation have no id
     open_spans: list[Span] = []
+    reach = 0  # the furthest end of the spans so far: one starting there or later crosses none of them
     for span in sorted(spans, key=attrgetter("start")):
+        if span.start >= reach:
+            open_spans, reach = [span], span.end
+            continue
         open_spans = [other for other in open_spans if other.end > span.start]
         if open_spans:
             marked.add(id(span))
             marked.update(map(id, open_spans))
         open_spans.append(span)
+        reach = max(reach, span.end)
     return [span for span in spans if id(span) in marked]  # in the order given: an edit changes this list where it is
 
 
