@@ -27,7 +27,7 @@ import random
 import statistics
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,12 +117,14 @@ def edit_cycles(free: list[int], movable: list[int], cycles: int) -> Iterator[li
         yield block
 
 
-def run_case(folder: Path, words: int, spans: int, cycles: int) -> tuple[Timings, list[Frame]]:
+def run_case(folder: Path, words: int, spans: int, cycles: int,
+             launcher: Callable[..., list[str]] = installed_command) -> tuple[Timings, list[Frame]]:
+    """Time the edit cycles in `launcher`'s command (the installed `annotator`, or `edit_phases.py`'s timed one)."""
     source, store_path, free = set_up(folder, words, spans)
     with Corpus([source]) as corpus, Store(store_path) as store:
         movable = [t.id for t in Session(corpus, load_schema(default_schema_path()), store, "x").tokens
                    if not t.text.isspace()]
-    annotator = Terminal(installed_command("annotate", str(source), "--out", str(store_path)), cwd=folder)
+    annotator = Terminal(launcher("annotate", str(source), "--out", str(store_path)), cwd=folder)
     floor = Terminal([sys.executable, str(FLOOR), str(source)], cwd=folder)
     timings, floor_frames = Timings(), []
     try:
