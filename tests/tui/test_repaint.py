@@ -9,13 +9,18 @@ lines with those wrapping from nothing gives, and reads the store back.
 
 from __future__ import annotations
 
+from rich.color import Color as RichColor
+from rich.style import Style
 from textual.geometry import Region
+from textual.scrollbar import ScrollBarRender
+from textual.visual import RichVisual, Visual
 
 from annotator.core.spans import Annotation, add_span, span_over_tokens
 from annotator.tui.app import AnnotatorApp
 from annotator.tui.widgets.layout import crossing, layout_paragraph
 from annotator.tui.widgets.panels import LabelBar, SpanList, TextLine
 from annotator.tui.widgets.paragraph_view import ParagraphView
+from annotator.tui.widgets.sizing import StripScrollBarRender
 
 SIZE = (100, 40)  # the 140-word paragraph fits in its box (as tall as its text, up to 80% of the height)
 JUST_FITS = (120, 32)  # the 140-word paragraph fills its box's room to within a line or two
@@ -203,3 +208,26 @@ async def test_an_edit_repaints_no_row_outside_the_parts_it_changes(workspace) -
         assert_wrapped_as_from_scratch(app)
         assert app.export_screenshot() == await drawn_afresh(app, pilot)
     assert len(space.saved()["long#0"]["spans"]) == spans
+
+
+async def test_a_scrollbar_draws_the_cells_textual_draws_for_it(workspace) -> None:
+    """StripScrollBarRender skips Rich's console; each cell must still be Textual's own, glyph, colours and
+    click target (the segments' meta) alike, at every length, window and position of the thumb."""
+    space = workspace({"long": [paragraph(600)]})
+    app = AnnotatorApp(space.session, store_path="annotations.jsonl")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(ParagraphView).vertical_scrollbar
+        style = bar.visual_style
+        colors = Style.from_color(RichColor.parse("#aa3355"), RichColor.parse("#102030"))
+        cases = [(virtual, window, position, vertical, thickness)  # the states a ScrollBar asks for
+                 for virtual in (35, 97, 500) for window in (0, 5, 34)
+                 for position in (0, 0.4, 7.3, virtual - window) for vertical, thickness in ((True, 2), (False, 1))]
+        for virtual, window, position, vertical, thickness in cases:
+            arguments = dict(virtual_size=virtual, window_size=window, position=position, thickness=thickness,
+                             vertical=vertical, style=colors)
+            width, height = (thickness, 34) if vertical else (40, thickness)
+            ours = Visual.to_strips(bar, StripScrollBarRender(**arguments), width, height, style)
+            textuals = Visual.to_strips(bar, RichVisual(bar, ScrollBarRender(**arguments)), width, height, style)
+            assert [list(strip) for strip in ours] == [list(strip) for strip in textuals], arguments
+            assert [strip.cell_length for strip in ours] == [strip.cell_length for strip in textuals]

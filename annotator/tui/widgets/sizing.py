@@ -4,10 +4,59 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from rich.color import Color as RichColor
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual.css.styles import RulesMap
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
-from textual.scrollbar import ScrollBar
+from textual.scrollbar import ScrollBar, ScrollBarRender
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import RenderOptions, Visual
 from textual.widget import Widget
+
+
+class StripScrollBarRender(ScrollBarRender, Visual):
+    """Textual's scrollbar, its cells drawn straight into strips.
+
+    Textual draws a scrollbar's renderable through Rich's console (rendered, split into lines,
+    cropped) whenever one of its cells changes, as one span more in a long list does at two
+    edits in three: 0.4 ms for a bar of 34 cells, against 0.05 ms this way. The cells are
+    `render_bar`'s, on the widget's style, as Textual's own drawing gives them.
+    """
+
+    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
+        rows = height or 1
+        colors = self.style if isinstance(self.style, RichStyle) else RichStyle.parse(str(self.style))
+        bar = self.render_bar(size=rows if self.vertical else width, virtual_size=self.virtual_size,
+                              window_size=self.window_size, position=self.position,
+                              thickness=width if self.vertical else rows, vertical=self.vertical,
+                              back_color=colors.bgcolor or RichColor.parse("#555555"),
+                              bar_color=colors.color or RichColor.parse("bright_magenta"))
+        on = style.rich_style.__add__
+        if self.vertical:  # a few kinds of cell (track above, thumb, track below, the thumb's ends): a strip each
+            drawn: dict[Segment, Strip] = {}
+            return [drawn.get(segment) or drawn.setdefault(segment, Strip([Segment(segment.text, on(segment.style))], width))
+                    for segment in bar.segments][:rows]
+        lines: list[Strip] = []
+        line: list[Segment] = []
+        for text, cell, _ in bar.segments:
+            if text == "\n":
+                lines.append(Strip(line).crop(0, width))
+                line = []
+            else:
+                line.append(Segment(text, on(cell)))
+        return lines[:rows]
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        return self.thickness if self.vertical else container_width
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self.window_size if self.vertical else self.thickness
+
+
+ScrollBar.renderer = StripScrollBarRender  # the class Textual keeps for this: every scrollbar of the app draws so
 
 
 def resize_scroll_view(view: ScrollView, size: Size) -> None:
