@@ -59,20 +59,27 @@ async def test_a_label_has_one_colour_in_the_span_list_the_label_bar_and_the_par
     app = AnnotatorApp(space.session, store_path="annotations.jsonl")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("1", "right", "right", "2", "right", "right", "right", "3")  # ACTOR Iran, LOCATION Tyre, ...
-        await pilot.pause()
-        screen = app.screen
-        span_list, bar, view = screen.query_one(SpanList), screen.query_one(LabelBar), screen.query_one(ParagraphView)
-        squares = [span_list.render_line(y) for y in range(len(space.session.annotation.spans))]
-        paragraph = [view.render_line(y) for y in range(view.scrollable_content_region.height)]
-        labels = [bar.render_line(0)]
-        for (word, label), square in zip((("Iran", "ACTOR"), ("Tyre", "LOCATION"), ("seven", "CASUALTY")), squares,
-                                         strict=True):
-            schema_colour = Color.parse(next(lab.color for lab in space.session.schema.labels if lab.name == label))
-            key = next(lab.key for lab in space.session.schema.labels if lab.name == label)
-            shown = colour_of([square], "■", background=False)
-            assert shown == colour_of(paragraph, word, background=True)  # the tint the span is drawn on
-            assert shown == colour_of(labels, f" {key} ", background=True)  # the label bar's swatch
-            assert shown != schema_colour  # not the schema's colour, which no other place draws
+        swatches = []
+        for theme in (app.theme, "textual-light" if app.theme != "textual-light" else "textual-dark"):
+            app.theme = theme  # a new theme: new tints, the same in the three places
+            await pilot.pause()
+            screen = app.screen
+            span_list, bar, view = screen.query_one(SpanList), screen.query_one(LabelBar), screen.query_one(ParagraphView)
+            squares = [span_list.render_line(y) for y in range(len(space.session.annotation.spans))]
+            paragraph = [view.render_line(y) for y in range(view.scrollable_content_region.height)]
+            labels = [bar.render_line(0)]
+            first_theme = not swatches
+            for (word, label), square in zip((("Iran", "ACTOR"), ("Tyre", "LOCATION"), ("seven", "CASUALTY")), squares,
+                                             strict=True):
+                schema_colour = Color.parse(next(lab.color for lab in space.session.schema.labels if lab.name == label))
+                key = next(lab.key for lab in space.session.schema.labels if lab.name == label)
+                shown = colour_of([square], "■", background=False)
+                assert shown == colour_of(paragraph, word, background=True)  # the tint the span is drawn on
+                assert shown == colour_of(labels, f" {key} ", background=True)  # the label bar's swatch
+                if first_theme:  # the dark default (on a light theme a tint may be the colour itself)
+                    assert shown != schema_colour  # not the schema's colour, which no other place draws
+                swatches.append(shown)
+        assert swatches[:3] != swatches[3:]  # the second theme's tints are its own
 
 
 async def test_an_empty_span_list_shows_a_one_line_hint_and_leaves_the_rows_to_the_paragraph(workspace) -> None:

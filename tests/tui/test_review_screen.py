@@ -13,6 +13,7 @@ from annotator.team.merge import read_team
 from annotator.team.review import GoldReview, plan_review
 from annotator.tui.app import ReviewApp
 from annotator.tui.screens.review import CandidateList, ReviewScreen
+from annotator.tui.widgets.panels import TextLine
 from annotator.tui.widgets.paragraph_view import ParagraphView
 
 SIZE = (110, 34)
@@ -304,3 +305,15 @@ async def test_at_80x24_the_candidates_sit_under_the_paragraph_with_whole_texts_
         assert "paragraph 1 of 3 to review" in title and "nothing" not in title  # not "agreement so far: nothing"
         await pilot.press("down", "space", "enter")
     assert "a#0" in team.latest()
+
+
+async def test_a_new_theme_recolours_the_title_and_status_lines(team: Team) -> None:
+    app = team.app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        status = screen(app).query_one("#status", TextLine)
+        before = {segment.style.bgcolor for segment in status.render_line(0) if segment.style}
+        app.theme = "textual-light" if app.theme != "textual-light" else "textual-dark"
+        await pilot.pause()
+        after = {segment.style.bgcolor for segment in status.render_line(0) if segment.style}
+        assert after == {status.rich_style.bgcolor} and after != before

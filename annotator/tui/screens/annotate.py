@@ -154,9 +154,6 @@ class AnnotateScreen(Screen[None]):
     def theme_changed(self) -> None:
         self.view.theme_changed()
         self.query_one(SpanList).theme_changed()
-        self.query_one(LabelBar).theme_changed()
-        for line in self.query(TextLine):
-            line.theme_changed()
 
     def poll_indexing(self) -> None:
         """While a large source is still being indexed, keep the paragraph count in the status line growing."""

@@ -114,7 +114,7 @@ class TextLine(Widget):
         self.parts: tuple[Text, ...] | None = None
         self.separator = " · "
         self.squeeze: int | None = None
-        self._drawn: tuple[Text, int, Strip] | None = None  # the text and width the strip was drawn for
+        self._drawn: tuple[Text, int, str, Strip] | None = None  # the text, width and theme the strip was drawn for
 
     def show(self, text: Text) -> None:
         if text == self.text and self.parts is None:
@@ -144,15 +144,16 @@ class TextLine(Widget):
         width = self.content_region.width
         if y > 0 or width <= 0:
             return Strip.blank(max(width, 0), self.rich_style)
-        if self._drawn is None or self._drawn[0] is not self.text or self._drawn[1] != width:
-            if self.parts is not None and (self._drawn is None or self._drawn[1] != width):
+        if not self.drawn_at(width) or self._drawn is None or self._drawn[0] is not self.text:
+            if self.parts is not None and not self.drawn_at(width):
                 self.text = self.fitted(width)
-            self._drawn = (self.text, width, text_strip(self.text, width, self.rich_style, self.app.console))
-        return self._drawn[2]
+            self._drawn = (self.text, width, self.app.theme, text_strip(self.text, width, self.rich_style, self.app.console))
+        return self._drawn[3]
 
-    def theme_changed(self) -> None:
-        self._drawn = None
-        self.refresh()
+    def drawn_at(self, width: int) -> bool:
+        """Whether the line was drawn at this width in the current theme (a new theme recolours it on any screen)."""
+        return self._drawn is not None and self._drawn[1] == width and self._drawn[2] == self.app.theme
+
 
 
 def label_bar_text(schema: Schema, counts: Counter[str], width: int, colors: dict[str, Color]) -> Text:
@@ -213,8 +214,8 @@ class LabelBar(TextLine):
 
     def render_line(self, y: int) -> Strip:
         width = self.content_region.width
-        if self._schema is not None and width > 0 and (self._drawn is None or self._drawn[1] != width):
-            if self._drawn is None:  # after a theme change too: the tints follow the new background
+        if self._schema is not None and width > 0 and not self.drawn_at(width):
+            if self._drawn is None or self._drawn[2] != self.app.theme:  # the tints follow the theme's background
                 self._tint()
             self.text = label_bar_text(self._schema, self._counts, width, self._colors)
         return super().render_line(y)
