@@ -144,7 +144,7 @@ class TextLine(Widget):
         width = self.content_region.width
         if y > 0 or width <= 0:
             return Strip.blank(max(width, 0), self.rich_style)
-        if not self.drawn_at(width) or self._drawn is None or self._drawn[0] is not self.text:
+        if self._drawn is None or self._drawn[0] is not self.text or not self.drawn_at(width):
             if self.parts is not None and not self.drawn_at(width):
                 self.text = self.fitted(width)
             self._drawn = (self.text, width, self.app.theme, text_strip(self.text, width, self.rich_style, self.app.console))

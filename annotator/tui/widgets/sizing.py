@@ -22,8 +22,9 @@ class StripScrollBarRender(ScrollBarRender, Visual):
 
     Textual draws a scrollbar's renderable through Rich's console (rendered, split into lines,
     cropped) whenever one of its cells changes, as one span more in a long list does at two
-    edits in three: 0.4 ms for a bar of 34 cells, against 0.05 ms this way. The cells are
-    `render_bar`'s, on the widget's style, as Textual's own drawing gives them.
+    edits in three: redrawing a bar of 34 cells took 0.45 ms in-process, and 0.2 ms this way
+    (a strip per kind of cell). The cells are `render_bar`'s, on the widget's style, as
+    Textual's own drawing gives them.
     """
 
     def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
